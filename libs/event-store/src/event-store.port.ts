@@ -1,0 +1,110 @@
+/**
+ * The event store port. Both adapters (PostgreSQL, KurrentDB) implement it and pass the same contract
+ * suite (`./testing/event-store.contract.ts`). No vendor type crosses this file.
+ *
+ * Revisions count from 0: the first event of a stream has revision 0. Positions are the global log's
+ * order: strictly increasing along the log, comparable across streams, opaque in meaning (a row
+ * sequence in PostgreSQL, the commit position in KurrentDB).
+ */
+
+/** What the caller expects the stream's last revision to be when appending. */
+export type ExpectedRevision = number | 'no_stream' | 'any';
+
+export type EventMetadata = Readonly<Record<string, unknown>>;
+
+export interface NewEvent {
+  /** UUID chosen by the caller. Re-appending the same ids at the same expected revision is a no-op. */
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata?: EventMetadata;
+}
+
+export interface RecordedEvent<Type extends string = string, Data = unknown> {
+  readonly id: string;
+  readonly streamId: string;
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata: EventMetadata;
+  readonly revision: number;
+  readonly position: bigint;
+  readonly recordedAt: Date;
+  /** Hex SHA-256 over the previous event's hash and this event's canonical JSON (see hash-chain.ts). */
+  readonly hash: string;
+}
+
+export interface AppendResult {
+  /** Revision of the last event now in the stream (the appended one, or the original on a deduplicated retry). */
+  readonly nextRevision: number;
+  /** Global position of the last appended event. */
+  readonly position: bigint;
+  /** False when every event was already stored (an idempotent retry): nothing new was written. */
+  readonly written: boolean;
+}
+
+export interface ReadStreamOptions {
+  /** Read up to and including this revision. */
+  readonly toRevision?: number;
+  /** Read only events recorded at or before this instant. */
+  readonly until?: Date;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive lower bound: events strictly after this position. Omit to read from the start. */
+  readonly after?: bigint;
+  /** Maximum number of events in the batch (default 500). */
+  readonly limit?: number;
+}
+
+export interface ReadAllBatch {
+  readonly events: readonly RecordedEvent[];
+  /**
+   * The position the reader may resume after. It can be ahead of the last event's position when the
+   * adapter skipped over log entries that are not this service's (KurrentDB filtering), and never
+   * passes an event that could still become visible.
+   */
+  readonly checkpoint: bigint | undefined;
+}
+
+export interface SubscriptionHandler {
+  /** Called with events in log order, one batch at a time; the next batch waits for this promise. */
+  readonly onEvents: (events: readonly RecordedEvent[]) => Promise<void>;
+  /**
+   * Called when the subscription has advanced past log entries that carried no event for this
+   * service, so a consumer can move its stored checkpoint without waiting for a matching event.
+   */
+  readonly onCheckpoint?: (position: bigint) => Promise<void>;
+  /** Called once when the subscription stops because of an error it could not recover from. */
+  readonly onError?: (error: Error) => void;
+}
+
+export interface SubscribeOptions {
+  /** Resume after this checkpoint (exclusive). Omit to start at the beginning of the log. */
+  readonly after?: bigint;
+  readonly batchSize?: number;
+}
+
+export interface Subscription {
+  /** Resolves once every event at or before `position` has been handed to the handler and handled. */
+  waitFor(position: bigint, timeoutMs?: number): Promise<void>;
+  /** The position of the last event (or checkpoint) handled. */
+  readonly position: bigint | undefined;
+  /** Whether the subscription has read everything committed so far and is waiting for new events. */
+  readonly isLive: boolean;
+  stop(): Promise<void>;
+}
+
+export interface EventStore {
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** Throws StreamNotFound when the stream has no event (or none within the bounds given). */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<readonly RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<ReadAllBatch>;
+  subscribe(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
+  /** Position of the newest event visible to subscribers, or undefined when the log is empty. */
+  headPosition(): Promise<bigint | undefined>;
+  /** Throws EventStoreUnavailable when the store cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
