@@ -1,0 +1,161 @@
+// Public surface of @app/nomination: the framework-free domain. Import nothing else from this lib.
+
+export { normalizeName, normalizeText, searchKey } from './text';
+
+export {
+  AwardNotOfferedError,
+  CouncilVoteRequiredError,
+  DomainError,
+  type DomainErrorCode,
+  type FieldIssue,
+  ForbiddenError,
+  InvalidTransitionError,
+  isDomainError,
+  NoUnitAtLevelError,
+  NotFoundError,
+  SupplementLimitReachedError,
+  UnknownUnitError,
+  ValidationFailedError,
+} from './nomination.errors';
+
+export type {
+  AwardKind,
+  AwardType,
+  BonusMultiples,
+  CodeSetDefinition,
+  DayOff,
+  DayOffKind,
+  DocumentKind,
+  HolidayCalendarData,
+  HolidayYear,
+  LevelDefinition,
+  LocalizedText,
+  NomineeKind,
+  ReferenceData,
+  RuleSet,
+  Share,
+  UnitRecord,
+} from './reference-data/reference-data.types';
+export { DOCUMENT_KINDS, NOMINEE_KINDS } from './reference-data/reference-data.types';
+export {
+  bundledReferenceData,
+  findAward,
+  findRuleSet,
+  loadReferenceData,
+  type RawReferenceData,
+  ReferenceDataError,
+  ruleSetInForce,
+  validateReferenceData,
+} from './reference-data/reference-data';
+
+export { mergeUnitRecords, UnitDirectory, UnitDirectoryError, validateUnitRecords } from './unit-directory';
+export { resolveRoute, type RouteStage } from './stage-route';
+export { type IsoDate, vietnamDate, WorkingDayCalendar } from './working-day-calendar';
+export {
+  type CouncilVoteCounts,
+  type CouncilVoteOutcome,
+  type CouncilVoteThresholds,
+  evaluateCouncilVote,
+  parseShare,
+  shareOf,
+  validateCouncilVoteCounts,
+} from './council-vote';
+
+export {
+  type Actor,
+  type ActorRef,
+  type CollectiveNominee,
+  type CouncilVoteInput,
+  type DocumentRef,
+  type Gender,
+  GENDERS,
+  type HouseholdNominee,
+  type IndividualNominee,
+  type NominationRules,
+  type Nominee,
+  REJECTION_REASON_CODES,
+  type RejectionReasonCode,
+  REVOCATION_GROUNDS,
+  type RevocationGround,
+  type Role,
+  ROLES,
+} from './nomination.types';
+export type * from './nomination.commands';
+export {
+  type AwardRevokedData,
+  type CouncilVoteRecordedData,
+  isNominationEventType,
+  NOMINATION_EVENT_TYPES,
+  type NominationApprovedData,
+  type NominationAwardedData,
+  type NominationCreatedData,
+  type NominationEvent,
+  type NominationEventType,
+  type NominationRejectedData,
+  type NominationReturnedData,
+  type NominationSubmittedData,
+  type NominationUpdatedData,
+  type NominationWithdrawnData,
+  type StageApprovedData,
+  type StageEntry,
+  toNominationEvent,
+} from './nomination.events';
+export {
+  type ApprovedNomination,
+  type AwardedNomination,
+  type AwardRecord,
+  type CouncilVoteRecord,
+  type CurrentStage,
+  decidingStage,
+  type DraftNomination,
+  evolve,
+  type ExistingNomination,
+  foldNomination,
+  initialNominationState,
+  type InReviewNomination,
+  type NoNomination,
+  type NominationRecord,
+  type NominationState,
+  type NominationStatus,
+  type NotAwardedNomination,
+  type RejectionRecord,
+  type ReturnedNomination,
+  type ReturnRecord,
+  type RevocationRecord,
+  type RevokedNomination,
+  type StageApprovalRecord,
+  type StageProgress,
+  type StageStatus,
+  type WithdrawalRecord,
+  type WithdrawnNomination,
+} from './nomination.state';
+export { decide, type NominationContext } from './nomination.decide';
+export { actingUnit, canView, isAtCurrentStage, isParticipant } from './nomination.access';
+
+export { bonusMultipleFor, computeBonus, HOUSEHOLD_FACTOR } from './bonus';
+export { decisionNumberKey, normalizeDecisionNumber } from './decision-number';
+export {
+  awardCommandsFor,
+  DECISION_EVENT_TYPES,
+  type DecisionCommand,
+  type DecisionContext,
+  decideDecision,
+  type DecisionEvent,
+  type DecisionIssuedData,
+  type DecisionNomination,
+  type DecisionOffenceReason,
+  type DecisionRevokedData,
+  type DecisionState,
+  type DecisionValidation,
+  type DecisionValidationContext,
+  evolveDecision,
+  foldDecision,
+  initialDecisionState,
+  type IssueDecision,
+  revokeCommandsFor,
+  type RevocationEntry,
+  type RevokeDecision,
+  type Signer,
+  toDecisionEvent,
+  validateDecision,
+} from './decision';

@@ -1,0 +1,49 @@
+import type { Actor } from './nomination.types';
+import type { NominationState } from './nomination.state';
+import type { UnitDirectory } from './unit-directory';
+
+/**
+ * Jurisdiction: a nomination is visible to anyone (any role, auditors and admins included) acting for a
+ * unit its route passes through or a unit above its proposing unit, in the nomination's own code set.
+ * Unit codes mean different areas in different code sets, so a caller acting in `gso-2025` sees only
+ * `gso-2025` nominations; staff reviewing older ones act with `codeSet: gso-2004`.
+ *
+ * The api answers 404 when this is false, so existence is not leaked outside the jurisdiction.
+ */
+export function canView(actor: Actor, state: NominationState, directory: UnitDirectory): boolean {
+  if (state.status === 'none' || actor.codeSet !== state.codeSet) return false;
+  // The recorded route still counts if the directory has since been edited.
+  return state.route.some((stage) => stage.unit === actor.unit) || directory.isAtOrUnder(state.codeSet, state.proposingUnit, actor.unit);
+}
+
+/**
+ * The unit where the nomination waits for someone to act: the current stage while in review, the
+ * deciding unit once approved (its chairman decides), the issuing unit once awarded (it may revoke).
+ * Null when no unit acts on it (draft and returned wait for the proposer; final states for nobody).
+ */
+export function actingUnit(state: NominationState): string | null {
+  switch (state.status) {
+    case 'in_review':
+      return state.currentStage.unit;
+    case 'approved':
+      return state.route[state.decidingStageIndex]?.unit ?? null;
+    case 'awarded':
+      return state.award.issuingUnit;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Whether the caller acts for the unit where the nomination currently waits (see `actingUnit`). Inside
+ * the jurisdiction but not here, the api answers 403 to a stage command.
+ */
+export function isAtCurrentStage(actor: Actor, state: NominationState): boolean {
+  return state.status !== 'none' && actor.codeSet === state.codeSet && actingUnit(state) === actor.unit;
+}
+
+/** Separation of duties: whoever created or submitted a nomination may not approve, reject or decide it. */
+export function isParticipant(actor: Actor, state: NominationState): boolean {
+  if (state.status === 'none') return false;
+  return state.createdBy.id === actor.id || state.submitters.some((submitter) => submitter.id === actor.id);
+}

@@ -1,0 +1,85 @@
+import { AwardNotOfferedError, NoUnitAtLevelError, UnknownUnitError } from './nomination.errors';
+import { resolveRoute } from './stage-route';
+import { directory } from './testing/nomination.fixtures';
+import type { UnitRecord } from './reference-data/reference-data.types';
+import { mergeUnitRecords, UnitDirectory, UnitDirectoryError } from './unit-directory';
+
+const levels = ['commune', 'district', 'province'];
+const codes = (route: { unit: string }[]) => route.map((s) => s.unit);
+
+describe('resolveRoute', () => {
+  it('climbs commune → district → province in gso-2004', () => {
+    expect(resolveRoute(directory, 'gso-2004', '03814', 'province')).toEqual([
+      { unit: '03814', unitName: 'Xã Chiềng Lao', level: 'commune' },
+      { unit: '120', unitName: 'Huyện Mường La', level: 'district' },
+      { unit: '14', unitName: 'Tỉnh Sơn La', level: 'province' },
+    ]);
+  });
+
+  it('climbs commune → province in gso-2025 with the same code', () => {
+    expect(codes(resolveRoute(directory, 'gso-2025', '03814', 'province'))).toEqual(['03814', '14']);
+    expect(resolveRoute(directory, 'gso-2025', '03808', 'province')[0]!.unitName).toBe('Xã Mường La');
+  });
+
+  it('stops at the first unit at or above the deciding level', () => {
+    expect(codes(resolveRoute(directory, 'gso-2004', '03814', 'district'))).toEqual(['03814', '120']);
+    expect(codes(resolveRoute(directory, 'gso-2004', '03814', 'commune'))).toEqual(['03814']);
+    expect(codes(resolveRoute(directory, 'gso-2004', '120', 'commune'))).toEqual(['120']);
+    expect(codes(resolveRoute(directory, 'gso-2004', '14', 'district'))).toEqual(['14']);
+    // gso-2025 has no district: a district-level award from a commune is decided by the province.
+    expect(codes(resolveRoute(directory, 'gso-2025', '03814', 'district'))).toEqual(['03814', '14']);
+  });
+
+  it('fails for unknown units, awards not offered and missing levels', () => {
+    expect(() => resolveRoute(directory, 'gso-2025', '03841', 'province')).toThrow(UnknownUnitError); // Tạ Bú merged away
+    expect(() => resolveRoute(directory, 'gso-2025', '03814', null, { ruleSet: 'vn-2025', awardCode: 'GIAY_KHEN_HUYEN' })).toThrow(AwardNotOfferedError);
+    const orphanTree = UnitDirectory.fromRecords([
+      { codeSet: 'x', code: '120', name: 'Huyện', level: 'district', parentCode: null },
+      { codeSet: 'x', code: '03814', name: 'Xã', level: 'commune', parentCode: '120' },
+    ], levels);
+    expect(() => resolveRoute(orphanTree, 'x', '03814', 'province')).toThrow(NoUnitAtLevelError);
+  });
+
+  it('follows the level order given as data, whatever the level names', () => {
+    const tree = UnitDirectory.fromRecords([
+      { codeSet: 'x', code: '01', name: 'Vùng', level: 'region', parentCode: null },
+      { codeSet: 'x', code: '0101', name: 'Ấp', level: 'hamlet', parentCode: '01' },
+    ], ['hamlet', 'region']);
+    expect(codes(resolveRoute(tree, 'x', '0101', 'region'))).toEqual(['0101', '01']);
+  });
+});
+
+describe('UnitDirectory', () => {
+  it('answers hierarchy questions per code set', () => {
+    expect(directory.isAtOrUnder('gso-2004', '03814', '120')).toBe(true);
+    expect(directory.isAtOrUnder('gso-2004', '03814', '14')).toBe(true);
+    expect(directory.isAtOrUnder('gso-2004', '03814', '116')).toBe(false);
+    expect(directory.isAtOrUnder('gso-2025', '03814', '120')).toBe(false);
+    expect(directory.children('gso-2025', '14').map((u) => u.code)).toEqual(['03808', '03814', '03820', '03847', '03850']);
+    expect(directory.find('gso-2025', '03847')?.mergedFrom).toEqual(['Tạ Bú', 'Mường Bú', 'Mường Chùm']);
+  });
+
+  it('is built from plain records (admin upserts override data units) and stores names in NFC', () => {
+    const upsert: UnitRecord = { codeSet: 'gso-2025', code: '03820', name: 'Xã Ngọc Chiến (mới)'.normalize('NFD'), level: 'commune', parentCode: '14' };
+    const merged = UnitDirectory.fromRecords(mergeUnitRecords(directory.units(), [upsert]), levels);
+    expect(merged.find('gso-2025', '03820')?.name).toBe('Xã Ngọc Chiến (mới)'.normalize('NFC'));
+    expect(merged.units()).toHaveLength(directory.units().length);
+  });
+
+  it('rejects inconsistent records, listing every problem', () => {
+    const records: UnitRecord[] = [
+      { codeSet: 'x', code: '14', name: 'Tỉnh', level: 'province', parentCode: null },
+      { codeSet: 'x', code: '14', name: 'Tỉnh trùng', level: 'province', parentCode: null },
+      { codeSet: 'x', code: '120', name: 'Huyện', level: 'district', parentCode: '03814' },
+      { codeSet: 'x', code: '03814', name: 'Xã', level: 'commune', parentCode: '120' },
+      { codeSet: 'x', code: 'ABC', name: '', level: 'ward', parentCode: '77' },
+    ];
+    try {
+      UnitDirectory.fromRecords(records, levels);
+      throw new Error('expected UnitDirectoryError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(UnitDirectoryError);
+      expect((error as UnitDirectoryError).problems).toHaveLength(6);
+    }
+  });
+});
