@@ -1,0 +1,80 @@
+import type { Role } from './actor';
+
+export type AuthErrorCode = 'unauthenticated' | 'forbidden' | 'rate_limited';
+
+/**
+ * Failures of authentication, authorisation and write throttling. The api's exception filter turns
+ * them into problem+json: `status`, `code` and `message` (the detail) as they are, `details` as extra
+ * members of the problem, and `headers` onto the response. Everything on these three is safe to show
+ * a client; diagnostics meant only for logs live in other properties.
+ */
+export abstract class AuthError extends Error {
+  abstract readonly code: AuthErrorCode;
+  abstract readonly status: 401 | 403 | 429;
+
+  protected constructor(
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> | undefined,
+    readonly headers: Readonly<Record<string, string>>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Why a credential was refused. Logged and available to tests; never sent to the client. */
+export type UnauthenticatedReason =
+  | 'missing_credentials'
+  | 'malformed_authorization'
+  | 'malformed_token'
+  | 'algorithm_not_allowed'
+  | 'bad_signature'
+  | 'expired'
+  | 'claim_rejected'
+  | 'invalid_claims'
+  | 'no_matching_key'
+  | 'key_set_unavailable';
+
+export class Unauthenticated extends AuthError {
+  readonly code = 'unauthenticated';
+  readonly status = 401;
+
+  constructor(
+    readonly reason: UnauthenticatedReason,
+    /** The claim that failed, for claim_rejected and invalid_claims. */
+    readonly claim?: string,
+  ) {
+    // One detail for every reason: telling a caller which check failed helps an attacker more than a user.
+    super('A valid bearer token is required.', undefined, {
+      // RFC 6750 §3: a presented-but-bad token is "invalid_token"; no token at all gets the bare challenge.
+      'www-authenticate': reason === 'missing_credentials'
+        ? 'Bearer realm="nomination-approvals"'
+        : 'Bearer realm="nomination-approvals", error="invalid_token"',
+    });
+  }
+}
+
+export class Forbidden extends AuthError {
+  readonly code = 'forbidden';
+  readonly status = 403;
+
+  constructor(readonly requiredRoles: readonly Role[]) {
+    super(`This action requires one of the roles: ${requiredRoles.join(', ')}.`, { requiredRoles: [...requiredRoles] }, {});
+  }
+}
+
+export class RateLimited extends AuthError {
+  readonly code = 'rate_limited';
+  readonly status = 429;
+
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly limitPerMinute: number,
+  ) {
+    super(
+      `Too many writes: at most ${limitPerMinute} per minute. Retry in ${retryAfterSeconds} s.`,
+      { retryAfterSeconds, limitPerMinute },
+      { 'retry-after': String(retryAfterSeconds) },
+    );
+  }
+}

@@ -1,0 +1,39 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { currentCorrelation } from '@app/observability';
+import type { Role } from './actor';
+import { IS_PUBLIC, REQUIRED_ROLES, type AuthenticatedRequest } from './auth.decorators';
+import { Forbidden } from './auth.errors';
+import { TokenVerifier } from './token-verifier';
+
+interface HttpRequest extends AuthenticatedRequest {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/**
+ * Global: every route needs a valid bearer token unless marked @Public(); @Roles() is checked here too,
+ * so a handler never runs for a caller it was not written for.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: TokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) === true) return true;
+
+    const request = context.switchToHttp().getRequest<HttpRequest>();
+    const actor = await this.verifier.authenticate(request.headers.authorization);
+    request.actor = actor;
+    const correlation = currentCorrelation();
+    if (correlation !== undefined) correlation.userId = actor.id;
+
+    const required = this.reflector.getAllAndOverride<readonly Role[] | undefined>(REQUIRED_ROLES, targets);
+    if (required !== undefined && !required.some((role) => actor.roles.includes(role))) throw new Forbidden(required);
+    return true;
+  }
+}

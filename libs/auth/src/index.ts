@@ -1,0 +1,14 @@
+export { ROLES, CODE_SETS, isRole, isCodeSet } from './actor';
+export type { Actor, Role, CodeSet } from './actor';
+export { AuthError, Unauthenticated, Forbidden, RateLimited } from './auth.errors';
+export type { AuthErrorCode, UnauthenticatedReason } from './auth.errors';
+export { TokenVerifier, SHARED_SECRET_ALGORITHMS, KEY_SET_ALGORITHMS } from './token-verifier';
+export type { AuthConfig, AuthLogger, TokenVerifierOptions } from './token-verifier';
+export { signDevelopmentToken } from './development-token';
+export type { DevelopmentTokenClaims, DevelopmentTokenOptions } from './development-token';
+export { Public, Roles, CurrentActor, actorOf } from './auth.decorators';
+export { AuthGuard } from './auth.guard';
+export { WriteRateLimitGuard } from './write-rate-limit.guard';
+export { WriteRateLimiter } from './write-rate-limiter';
+export type { WriteRateLimiterOptions, RateLimitDecision } from './write-rate-limiter';
+export { AuthModule } from './auth.module';
