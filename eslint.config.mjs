@@ -1,0 +1,78 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Packages the framework-free domain must never import: frameworks, drivers, queues, I/O. */
+const INFRASTRUCTURE = [
+  '@nestjs/*', 'fastify', '@fastify/*', 'pg', 'pg-*', 'node-pg-migrate', 'kysely', 'bullmq', 'ioredis',
+  '@kurrent/*', '@eventstore/*', 'nodemailer', 'smtp-server', 'jose', 'pino', 'prom-client', 'class-validator',
+  'class-transformer', 'rxjs', 'reflect-metadata',
+  'fs', 'node:fs', 'fs/*', 'node:fs/*', 'net', 'node:net', 'http', 'node:http', 'https', 'node:https',
+  'child_process', 'node:child_process', 'dgram', 'node:dgram', 'worker_threads', 'node:worker_threads',
+];
+
+const restrict = (patterns) => ['error', { patterns }];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'var/**', 'coverage/**', '**/*.mjs', '**/*.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { ecmaVersion: 2023, sourceType: 'module' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      'no-console': 'error',
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // Nest resolves constructor parameters from decorator metadata: a type-only import would erase it.
+    files: ['apps/**/*.ts', 'libs/*/src/**/*.module.ts', 'libs/*/src/**/*.controller.ts', 'libs/*/src/**/*.handler.ts',
+      'libs/*/src/**/*.service.ts', 'libs/*/src/**/*.guard.ts', 'libs/*/src/**/*.processor.ts', 'libs/*/src/**/*.runner.ts',
+      'libs/*/src/**/*.dto.ts', 'libs/*/src/**/*.filter.ts'],
+    rules: { '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  // ---- Architecture rules (ARCHITECTURE.md): arrows point inward. ----
+  {
+    files: ['libs/nomination/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: INFRASTRUCTURE, message: 'libs/nomination is framework-free: no NestJS, drivers, queues or I/O.' },
+        { group: ['@app/*'], message: 'libs/nomination depends on nothing else in the repository.' },
+        { group: ['**/apps/**', '**/libs/*/src/**'], message: 'The domain imports nothing outside itself.' },
+      ]),
+    },
+  },
+  {
+    files: ['libs/**/*.ts'],
+    ignores: ['libs/nomination/**'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['**/apps/**', '@apps/*'], message: 'A lib never imports an app.' },
+        { group: ['@app/*/src', '@app/*/src/**'], message: "Import a lib through its index ('@app/<lib>')." },
+      ]),
+    },
+  },
+  {
+    files: ['apps/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['**/worker/**', '**/apps/worker', '**/apps/worker/**'], message: 'An app never imports another app.' },
+        { group: ['**/libs/**', '@app/*/src', '@app/*/src/**'], message: "Import a lib through its index ('@app/<lib>')." },
+      ]),
+    },
+  },
+  {
+    files: ['apps/worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['**/api/**', '**/apps/api', '**/apps/api/**'], message: 'An app never imports another app.' },
+        { group: ['**/libs/**', '@app/*/src', '@app/*/src/**'], message: "Import a lib through its index ('@app/<lib>')." },
+      ]),
+    },
+  },
+);

@@ -1,0 +1,151 @@
+/**
+ * The one typed configuration object. Built from the environment once at start; nothing else in the
+ * code base reads process.env. Every invalid variable is reported together so an operator fixes a
+ * broken deployment in one pass.
+ */
+
+export type NodeEnv = 'development' | 'test' | 'production';
+export type EventStoreKind = 'postgres' | 'kurrentdb';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface AppConfig {
+  readonly nodeEnv: NodeEnv;
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly databasePoolMax: number;
+  readonly eventStore: EventStoreKind;
+  readonly kurrentDbUrl: string | undefined;
+  readonly redisUrl: string;
+  /** Prefix of every BullMQ key, so several deployments or test runs can share one Redis. */
+  readonly queuePrefix: string;
+  /** Unset in development: mails are written as .eml files under mailDir and logged instead. */
+  readonly smtpUrl: string | undefined;
+  readonly mailDir: string;
+  readonly mailFrom: string;
+  readonly publicUrl: string;
+  readonly auth: {
+    readonly jwtSecret: string | undefined;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly jwksUrl: string | undefined;
+  };
+  readonly logLevel: LogLevel;
+  /** Writes (POST/PATCH/PUT) allowed per user per minute before 429. */
+  readonly writeRateLimitPerMinute: number;
+  /** Statutory base salary (mức lương cơ sở) in VND; award bonuses are multiples of it. */
+  readonly baseSalaryVnd: number;
+  /** Largest accepted JSON body, in bytes. */
+  readonly bodyLimitBytes: number;
+}
+
+/** The development secret: fine on a laptop, refused in production. */
+export const DEV_JWT_SECRET = 'dev-only-secret-change-me-nomination-approvals-0000';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string, fallback: string): string;
+  string(name: string, fallback?: undefined): string | undefined;
+  string(name: string, fallback?: string): string | undefined {
+    const raw = this.env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    return raw.trim();
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.string(name, fallback);
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.problems.push(`${name}=${value}: must be one of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name}=${raw}: must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  url(name: string, protocols: readonly string[], fallback: string): string;
+  url(name: string, protocols: readonly string[], fallback?: undefined): string | undefined;
+  url(name: string, protocols: readonly string[], fallback?: string): string | undefined {
+    const value = this.string(name) ?? fallback;
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
+        this.problems.push(`${name}: protocol must be one of ${protocols.join(', ')}`);
+      }
+    } catch {
+      // The value itself may embed a password, so it is not echoed back.
+      this.problems.push(`${name}: not a valid URL`);
+    }
+    return value;
+  }
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = new Reader(env);
+  const nodeEnv = read.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
+  const eventStore = read.oneOf<EventStoreKind>('EVENT_STORE', ['postgres', 'kurrentdb'], 'postgres');
+  const kurrentDbUrl = read.url('KURRENTDB_URL', ['kurrentdb', 'esdb', 'kurrentdb+discover', 'esdb+discover']);
+  if (eventStore === 'kurrentdb' && kurrentDbUrl === undefined) {
+    read.problems.push('KURRENTDB_URL: required when EVENT_STORE=kurrentdb');
+  }
+
+  const jwksUrl = read.url('AUTH_JWKS_URL', ['https', 'http']);
+  const configuredSecret = read.string('AUTH_JWT_SECRET');
+  const jwtSecret = configuredSecret ?? (jwksUrl === undefined ? DEV_JWT_SECRET : undefined);
+  if (nodeEnv === 'production') {
+    if (jwtSecret === DEV_JWT_SECRET) {
+      read.problems.push('AUTH_JWT_SECRET: the development secret is refused when NODE_ENV=production (set AUTH_JWKS_URL or a secret of your own)');
+    } else if (jwtSecret !== undefined && jwtSecret.length < 32) {
+      read.problems.push('AUTH_JWT_SECRET: must be at least 32 characters when NODE_ENV=production');
+    }
+    if (jwksUrl !== undefined && !jwksUrl.startsWith('https://')) {
+      read.problems.push('AUTH_JWKS_URL: must use https when NODE_ENV=production');
+    }
+  }
+
+  const config: AppConfig = {
+    nodeEnv,
+    port: read.integer('PORT', 3000, 0, 65535),
+    databaseUrl: read.url('DATABASE_URL', ['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomination_approvals'),
+    databasePoolMax: read.integer('DATABASE_POOL_MAX', 20, 1, 500),
+    eventStore,
+    kurrentDbUrl,
+    redisUrl: read.url('REDIS_URL', ['redis', 'rediss'], 'redis://127.0.0.1:6379/0'),
+    queuePrefix: read.string('QUEUE_PREFIX', 'nomination-approvals'),
+    smtpUrl: read.url('SMTP_URL', ['smtp', 'smtps']),
+    mailDir: read.string('MAIL_DIR', 'var/mail'),
+    mailFrom: read.string('MAIL_FROM', 'Khen thưởng <no-reply@localhost>').normalize('NFC'),
+    publicUrl: read.url('PUBLIC_URL', ['http', 'https'], 'http://localhost:3000').replace(/\/+$/, ''),
+    auth: {
+      jwtSecret,
+      issuer: read.string('AUTH_JWT_ISSUER', 'nomination-approvals'),
+      audience: read.string('AUTH_JWT_AUDIENCE', 'nomination-approvals'),
+      jwksUrl,
+    },
+    logLevel: read.oneOf<LogLevel>('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'warn' : 'info'),
+    writeRateLimitPerMinute: read.integer('WRITE_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    baseSalaryVnd: read.integer('BASE_SALARY_VND', 2_340_000, 1, 1_000_000_000),
+    bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}

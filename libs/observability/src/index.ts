@@ -1,0 +1,4 @@
+export { runWithCorrelation, currentCorrelation, correlationIdFrom } from './correlation';
+export type { CorrelationContext } from './correlation';
+export { createRootLogger, NestJsonLogger } from './logger';
+export { Metrics } from './metrics';

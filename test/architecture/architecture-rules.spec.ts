@@ -1,0 +1,44 @@
+import { ESLint } from 'eslint';
+
+/**
+ * The architecture rules live in eslint.config.mjs and run in `npm run verify:quick`. These specs prove
+ * the rules actually fire, so a config edit cannot silently disable them.
+ */
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function violations(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('architecture rules', () => {
+  it.each([
+    ["import { Injectable } from '@nestjs/common';", 'NestJS'],
+    ["import { Pool } from 'pg';", 'a driver'],
+    ["import { Queue } from 'bullmq';", 'BullMQ'],
+    ["import { Redis } from 'ioredis';", 'Redis'],
+    ["import { readFileSync } from 'node:fs';", 'file I/O'],
+    ["import { loadConfig } from '@app/config';", 'another lib'],
+  ])('refuses %s in libs/nomination (%s)', async (code) => {
+    expect(await violations('libs/nomination/src/nomination.decide.ts', `${code}\nexport const x = 1;\n`)).toHaveLength(1);
+  });
+
+  it('lets the domain import its own files and node:crypto', async () => {
+    const code = "import { createHash } from 'node:crypto';\nimport { y } from './stage-route';\nexport const x = [createHash, y];\n";
+    expect(await violations('libs/nomination/src/nomination.decide.ts', code)).toEqual([]);
+  });
+
+  it('refuses an app importing another app', async () => {
+    expect(await violations('apps/api/src/x.ts', "import { WorkerModule } from '../../worker/src/worker.module';\nexport const x = WorkerModule;\n")).toHaveLength(1);
+    expect(await violations('apps/worker/src/x.ts', "import { ApiModule } from '../../api/src/api.module';\nexport const x = ApiModule;\n")).toHaveLength(1);
+  });
+
+  it('refuses reaching into a lib past its index', async () => {
+    expect(await violations('apps/api/src/x.ts', "import { x } from '@app/event-store/src/postgres/postgres-event-store';\nexport const y = x;\n")).toHaveLength(1);
+    expect(await violations('apps/api/src/x.ts', "import { x } from '../../../libs/event-store/src/hash-chain';\nexport const y = x;\n")).toHaveLength(1);
+  });
+
+  it('refuses a lib importing an app', async () => {
+    expect(await violations('libs/read-models/src/x.ts', "import { ApiModule } from '../../../apps/api/src/api.module';\nexport const x = ApiModule;\n")).toHaveLength(1);
+  });
+});
