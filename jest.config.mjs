@@ -17,7 +17,7 @@ export default {
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
   moduleNameMapper: {
-    '^@app/event-store/testing$': '<rootDir>/libs/event-store/src/testing',
+    '^@app/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing',
     '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

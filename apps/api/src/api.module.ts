@@ -1,0 +1,30 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { Logger } from 'pino';
+import type { AppConfig } from '@app/config';
+import { AuthModule } from '@app/auth';
+import { PlatformModule } from '@app/platform';
+import { WorkflowModule } from '@app/workflow';
+import { AdminController } from './admin/admin.controller';
+import { DecisionsController } from './decisions/decisions.controller';
+import { HealthController } from './health/health.controller';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { NominationsController } from './nominations/nominations.controller';
+import { ReferenceDataController } from './reference-data/reference-data.controller';
+import { ProblemDetailsFilter } from './http/problem-details.filter';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [PlatformModule.forRoot(config, logger), CqrsModule.forRoot(), AuthModule, WorkflowModule],
+      controllers: [HealthController, NominationsController, DecisionsController, ReferenceDataController, AdminController],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
+    };
+  }
+}

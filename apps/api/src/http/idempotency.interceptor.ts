@@ -1,0 +1,110 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
+import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Pool } from 'pg';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import { canonicalJson } from '@app/event-store';
+import { PG_POOL } from '@app/platform';
+import { deterministicUuid } from '@app/workflow';
+import { ProblemError } from './problem';
+
+/** What a write request carries past this interceptor. */
+export interface CommandRequest extends FastifyRequest {
+  actor?: { readonly id: string };
+  /** Stable across retries with the same Idempotency-Key; seeds the event ids. */
+  commandId?: string;
+}
+
+/** The status Nest is about to send: @HttpCode, or what the handler set, or the method's default. */
+function statusOf(context: ExecutionContext, request: FastifyRequest, reply: FastifyReply): number {
+  const declared: unknown = Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler());
+  if (typeof declared === 'number') return declared;
+  if (reply.statusCode !== 200) return reply.statusCode;
+  return request.method === 'POST' ? 201 : 200;
+}
+
+const REPLAYED_HEADERS = ['etag', 'location'] as const;
+
+/**
+ * `Idempotency-Key` on POST/PATCH/PUT: the first complete response is stored durably; the same key with
+ * the same request returns it again and writes nothing; the same key with another request is refused
+ * (422). A key whose first attempt died midway runs again with the same command id, and the command
+ * path recognises its own events in the stream, so that retry writes nothing twice either.
+ * Only successful responses are stored: a refused command wrote nothing, so running it again is safe.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return from(this.handle(context, next));
+  }
+
+  private async handle(context: ExecutionContext, next: CallHandler): Promise<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<CommandRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    if (!['POST', 'PATCH', 'PUT'].includes(request.method)) return lastValueFrom(next.handle(), { defaultValue: undefined });
+
+    const header = request.headers['idempotency-key'];
+    const actorId = request.actor?.id;
+    if (header === undefined || actorId === undefined) {
+      request.commandId = randomUUID();
+      return lastValueFrom(next.handle(), { defaultValue: undefined });
+    }
+    const key = Array.isArray(header) ? header[0] ?? '' : header;
+    if (key.length < 1 || key.length > 200) {
+      throw new ProblemError(400, 'validation_failed', 'Idempotency-Key must be 1 to 200 characters.', {
+        errors: [{ field: 'Idempotency-Key', message: 'must be 1 to 200 characters' }],
+      });
+    }
+    const requestHash = createHash('sha256')
+      .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
+      .digest('hex');
+    request.commandId = deterministicUuid('command', actorId, key);
+
+    const inserted = await this.pool.query(
+      `INSERT INTO idempotency_records (actor_id, key, request_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (actor_id, key) DO NOTHING RETURNING 1`,
+      [actorId, key, requestHash],
+    );
+    if (inserted.rowCount === 0) {
+      const { rows } = await this.pool.query<{
+        request_hash: string; status_code: number | null; response_headers: Record<string, string> | null; response_body: unknown;
+      }>(
+        'SELECT request_hash, status_code, response_headers, response_body FROM idempotency_records WHERE actor_id = $1 AND key = $2',
+        [actorId, key],
+      );
+      const record = rows[0];
+      if (record !== undefined && record.request_hash !== requestHash) {
+        throw new ProblemError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.');
+      }
+      if (record !== undefined && record.status_code !== null) {
+        void reply.status(record.status_code).headers({ ...(record.response_headers ?? {}), 'idempotent-replayed': 'true' });
+        return record.response_body;
+      }
+    }
+
+    try {
+      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      const headers = Object.fromEntries(
+        REPLAYED_HEADERS.flatMap((name) => {
+          const value = reply.getHeader(name);
+          return value === undefined ? [] : [[name, String(value)]];
+        }),
+      );
+      await this.pool.query(
+        `UPDATE idempotency_records SET status_code = $3, response_headers = $4, response_body = $5, completed_at = now()
+         WHERE actor_id = $1 AND key = $2`,
+        [actorId, key, statusOf(context, request, reply), JSON.stringify(headers), JSON.stringify(body ?? null)],
+      );
+      return body;
+    } catch (error) {
+      await this.pool
+        .query('DELETE FROM idempotency_records WHERE actor_id = $1 AND key = $2 AND completed_at IS NULL', [actorId, key])
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+}

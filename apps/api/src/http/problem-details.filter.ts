@@ -1,0 +1,147 @@
+import { ArgumentsHost, Catch, HttpException, Inject, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { EventStoreError } from '@app/event-store';
+import { ROOT_LOGGER } from '@app/platform';
+import { problem, ProblemError, type ProblemBody } from './problem';
+
+/** HTTP status of each stable domain/port error code. */
+const STATUS_BY_CODE: Record<string, number> = {
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  stream_not_found: 404,
+  invalid_transition: 409,
+  revision_conflict: 409,
+  council_vote_required: 409,
+  supplement_limit_reached: 409,
+  decision_number_taken: 409,
+  idempotency_key_reused: 422,
+  rate_limited: 429,
+  invalid_append: 400,
+  event_store_unavailable: 503,
+  service_unavailable: 503,
+};
+
+/** pg / network error codes meaning "the database is not there right now". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300',
+]);
+
+function isUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/i.test(message);
+}
+
+interface TypedError {
+  readonly code: string;
+  readonly message: string;
+  readonly details?: unknown;
+  readonly errors?: unknown;
+  /** Set by errors whose status differs from their code's usual one (412 for a stale If-Match). */
+  readonly status?: unknown;
+  readonly headers?: unknown;
+}
+
+function isTypedError(error: unknown): error is TypedError {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string'
+    && ((error as unknown as { code: string }).code in STATUS_BY_CODE);
+}
+
+/**
+ * The one place errors become HTTP answers. Every failure leaves as application/problem+json; unknown
+ * errors are logged in full and answered with a bare 500 that leaks nothing.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  constructor(@Inject(ROOT_LOGGER) private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const headers: Record<string, string> = {};
+    let body: ProblemBody;
+
+    if (error instanceof ProblemError) {
+      body = problem(error.status, error.code, error.message, error.extra);
+      Object.assign(headers, error.headers);
+    } else if (isTypedError(error)) {
+      const status = STATUS_BY_CODE[error.code]!;
+      const extra: Record<string, unknown> = {};
+      if (Array.isArray(error.errors)) extra['errors'] = error.errors;
+      if (error.details !== undefined && typeof error.details === 'object' && error.details !== null) {
+        const { errors: _errors, ...rest } = error.details as Record<string, unknown>;
+        if (Object.keys(rest).length > 0) extra['details'] = rest;
+      }
+      const httpStatus = typeof error.status === 'number' ? error.status : status;
+      body = problem(httpStatus, error.code === 'stream_not_found' ? 'not_found' : error.code, error.message, extra);
+      const typed: TypedError = error;
+      if (typeof typed.headers === 'object' && typed.headers !== null) Object.assign(headers, typed.headers);
+      if (error instanceof EventStoreError && status === 503) headers['retry-after'] = '5';
+    } else if (error instanceof HttpException) {
+      body = this.fromHttpException(error);
+    } else if (isFastifyError(error)) {
+      body = this.fromFastifyError(error);
+    } else if (isUnavailable(error)) {
+      this.logger.warn({ err: error }, 'dependency unavailable');
+      body = problem(503, 'service_unavailable', 'A storage service is unavailable; try again shortly.');
+      headers['retry-after'] = '5';
+    } else {
+      this.logger.error({ err: error, method: request.method, url: request.url }, 'unhandled error');
+      body = problem(500, 'internal_error', 'An unexpected error occurred; it has been logged.');
+    }
+
+    void reply.status(body.status).headers(headers).header('content-type', 'application/problem+json; charset=utf-8').send(body);
+  }
+
+  private fromHttpException(error: HttpException): ProblemBody {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const message = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+    if (status === 400) {
+      const messages = Array.isArray(message) ? message.map(String) : [String(message ?? error.message)];
+      return problem(400, 'validation_failed', 'The request is not valid.', {
+        errors: messages.map((m) => ({ field: m.split(' ')[0] ?? '', message: m })),
+      });
+    }
+    const code = status === 404 ? 'not_found' : status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden'
+      : status === 429 ? 'rate_limited' : status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type'
+      : status === 405 ? 'method_not_allowed' : status >= 500 ? 'internal_error' : 'http_error';
+    return problem(status, code, typeof message === 'string' ? message : error.message);
+  }
+
+  private fromFastifyError(error: FastifyLikeError): ProblemBody {
+    const status = error.statusCode;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return problem(413, 'payload_too_large', 'The request body is larger than allowed.');
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return problem(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.');
+    }
+    if (status >= 400 && status < 500) {
+      return problem(400, 'validation_failed', 'The request body is not valid JSON.', {
+        errors: [{ field: 'body', message: error.message }],
+      });
+    }
+    return problem(500, 'internal_error', 'An unexpected error occurred; it has been logged.');
+  }
+}
+
+interface FastifyLikeError {
+  readonly code: string;
+  readonly statusCode: number;
+  readonly message: string;
+}
+
+function isFastifyError(error: unknown): error is FastifyLikeError {
+  return error instanceof Error
+    && typeof (error as { statusCode?: unknown }).statusCode === 'number'
+    && typeof (error as { code?: unknown }).code === 'string'
+    && (error as unknown as { code: string }).code.startsWith('FST_');
+}

@@ -1,0 +1,279 @@
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { type Actor, CurrentActor, Roles } from '@app/auth';
+import {
+  type AsOf,
+  BulkNominationActionCommand,
+  type CommandEnvelope,
+  CreateNominationCommand,
+  GetNominationHistoryQuery,
+  GetNominationQuery,
+  type HistoryEntry,
+  type NominationAction,
+  NominationActionCommand,
+  type NominationView,
+  type BulkItemResult,
+} from '@app/workflow';
+import { Envelope } from '../http/command-envelope';
+import { setETag } from '../http/etag';
+import { ProblemError } from '../http/problem';
+import { ETAG_HEADER, IdempotencyKeyHeader, IfMatchHeader, LOCATION_HEADER } from './api-headers';
+import { EmptyBodyPipe } from './empty-body.pipe';
+import { BulkResultsDto, NominationHistoryDto, NominationViewDto } from './nomination-view.dto';
+import {
+  ApproveNominationDto,
+  BulkApproveDto,
+  BulkRejectDto,
+  BulkReturnDto,
+  CouncilVoteDto,
+  CreateNominationDto,
+  NominationAtQueryDto,
+  RejectNominationDto,
+  ReturnNominationDto,
+  SubmitNominationDto,
+  UpdateNominationDto,
+  WithdrawNominationDto,
+} from './nominations.dto';
+import {
+  approveActionOf,
+  councilVoteActionOf,
+  createInputOf,
+  rejectActionOf,
+  returnActionOf,
+  updateActionOf,
+  withdrawActionOf,
+} from './nominations.input';
+import { ApiProblemResponses, ApiReadProblemResponses } from './problem-responses';
+import { ResourceIdPipe } from './resource-id.pipe';
+
+const NOMINATION_ID = new ResourceIdPipe('nomination');
+
+const IdParam = (): MethodDecorator => ApiParam({ name: 'id', format: 'uuid', description: 'Nomination id.' });
+
+/** A command on one nomination; the body is documented by `body`, the response is the view. */
+const NominationCommandDocs = (summary: string, body: new () => object, bodyRequired = true): MethodDecorator =>
+  applyDecorators(
+    ApiOperation({ summary }),
+    IdParam(),
+    ApiBody({ type: body, required: bodyRequired }),
+    IdempotencyKeyHeader(),
+    IfMatchHeader(),
+    ApiOkResponse({ type: NominationViewDto, headers: ETAG_HEADER, description: 'The nomination after the command.' }),
+    ApiProblemResponses(),
+  );
+
+const BulkDocs = (summary: string, body: new () => object): MethodDecorator =>
+  applyDecorators(
+    ApiOperation({ summary, description: 'Each id is its own command with its own outcome; at most 500 ids.' }),
+    ApiBody({ type: body }),
+    IdempotencyKeyHeader(),
+    ApiOkResponse({ type: BulkResultsDto }),
+    ApiProblemResponses([400, 401, 403, 422, 429]),
+  );
+
+@ApiTags('nominations')
+@ApiBearerAuth('bearer')
+@Controller('nominations')
+export class NominationsController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  @Post()
+  @Roles('proposer')
+  @ApiOperation({ summary: 'Create a draft nomination · Tạo hồ sơ đề nghị khen thưởng (bản nháp)' })
+  @IdempotencyKeyHeader()
+  @ApiCreatedResponse({
+    type: NominationViewDto,
+    headers: { ...ETAG_HEADER, ...LOCATION_HEADER },
+  })
+  @ApiProblemResponses([400, 401, 403, 404, 409, 422, 429])
+  async create(
+    @Body() body: CreateNominationDto,
+    @Envelope() envelope: CommandEnvelope,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<NominationView> {
+    const { view, revision } = await this.commandBus.execute(new CreateNominationCommand(envelope, createInputOf(body)));
+    setETag(reply, revision);
+    void reply.header('location', `/nominations/${view.id}`);
+    return view;
+  }
+
+  // Bulk routes come before the `:id` ones so that "bulk" is never taken for an id.
+
+  @Post('bulk/approve')
+  @HttpCode(200)
+  @Roles('officer')
+  @BulkDocs('Approve many nominations · Duyệt nhiều hồ sơ', BulkApproveDto)
+  async bulkApprove(@Body() body: BulkApproveDto, @Envelope() envelope: CommandEnvelope): Promise<{ results: readonly BulkItemResult[] }> {
+    return this.bulk(envelope, body.ids, approveActionOf(body));
+  }
+
+  @Post('bulk/return')
+  @HttpCode(200)
+  @Roles('officer')
+  @BulkDocs('Return many nominations for supplementation · Trả lại nhiều hồ sơ để bổ sung', BulkReturnDto)
+  async bulkReturn(@Body() body: BulkReturnDto, @Envelope() envelope: CommandEnvelope): Promise<{ results: readonly BulkItemResult[] }> {
+    return this.bulk(envelope, body.ids, returnActionOf(body));
+  }
+
+  @Post('bulk/reject')
+  @HttpCode(200)
+  @Roles('officer', 'decider')
+  @BulkDocs('Reject many nominations · Không khen thưởng nhiều hồ sơ', BulkRejectDto)
+  async bulkReject(@Body() body: BulkRejectDto, @Envelope() envelope: CommandEnvelope): Promise<{ results: readonly BulkItemResult[] }> {
+    return this.bulk(envelope, body.ids, rejectActionOf(body));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Read a nomination, now or as it was · Xem hồ sơ, hiện tại hoặc tại một thời điểm' })
+  @IdParam()
+  @ApiOkResponse({ type: NominationViewDto, headers: ETAG_HEADER })
+  @ApiReadProblemResponses()
+  async get(
+    @Param('id', NOMINATION_ID) id: string,
+    @Query() query: NominationAtQueryDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<NominationView> {
+    const { view, revision } = await this.queryBus.execute(new GetNominationQuery(actor, id, asOfFrom(query)));
+    setETag(reply, revision);
+    return view;
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'Every event of a nomination · Toàn bộ lịch sử sự kiện của hồ sơ' })
+  @IdParam()
+  @ApiOkResponse({ type: NominationHistoryDto })
+  @ApiReadProblemResponses()
+  async history(@Param('id', NOMINATION_ID) id: string, @CurrentActor() actor: Actor): Promise<{ items: readonly HistoryEntry[] }> {
+    return { items: await this.queryBus.execute(new GetNominationHistoryQuery(actor, id)) };
+  }
+
+  @Patch(':id')
+  @Roles('proposer')
+  @NominationCommandDocs('Edit a draft or returned nomination · Sửa hồ sơ nháp hoặc bị trả lại', UpdateNominationDto)
+  async update(
+    @Param('id', NOMINATION_ID) id: string,
+    @Body() body: UpdateNominationDto,
+    @Envelope() envelope: CommandEnvelope,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<NominationView> {
+    return this.act(reply, envelope, id, updateActionOf(body));
+  }
+
+  @Post(':id/submit')
+  @HttpCode(200)
+  @Roles('proposer')
+  @NominationCommandDocs('Submit for review · Trình hồ sơ', SubmitNominationDto, false)
+  async submit(
+    @Param('id', NOMINATION_ID) id: string,
+    @Body(EmptyBodyPipe) _body: Record<string, never>,
+    @Envelope() envelope: CommandEnvelope,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<NominationView> {
+    return this.act(reply, envelope, id, { type: 'SubmitNomination' });
+  }
+
+  @Post(':id/return')
+  @HttpCode(200)
+  @Roles('officer')
+  @NominationCommandDocs('Return for supplementation · Trả lại hồ sơ để bổ sung', ReturnNominationDto)
+  async return(
+    @Param('id', NOMINATION_ID) id: string,
+    @Body() body: ReturnNominationDto,
+    @Envelope() envelope: CommandEnvelope,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<NominationView> {
+    return this.act(reply, envelope, id, returnActionOf(body));
+  }
+
+  @Post(':id/council-votes')
+  @HttpCode(200)
+  @Roles('officer')
+  @NominationCommandDocs('Record the council vote · Ghi nhận kết quả bỏ phiếu của Hội đồng', CouncilVoteDto)
+  async councilVote(
+    @Param('id', NOMINATION_ID) id: string,
+    @Body() body: CouncilVoteDto,
+    @Envelope() envelope: CommandEnvelope,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<NominationView> {
+    return this.act(reply, envelope, id, councilVoteActionOf(body));
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @Roles('officer')
+  @NominationCommandDocs('Approve at the current stage · Duyệt hồ sơ ở cấp hiện tại', ApproveNominationDto)
+  async approve(
+    @Param('id', NOMINATION_ID) id: string,
+    @Body() body: ApproveNominationDto,
+    @Envelope() envelope: CommandEnvelope,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<NominationView> {
+    return this.act(reply, envelope, id, approveActionOf(body));
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  @Roles('officer', 'decider')
+  @NominationCommandDocs('Reject: not awarded · Không khen thưởng (có lý do)', RejectNominationDto)
+  async reject(
+    @Param('id', NOMINATION_ID) id: string,
+    @Body() body: RejectNominationDto,
+    @Envelope() envelope: CommandEnvelope,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<NominationView> {
+    return this.act(reply, envelope, id, rejectActionOf(body));
+  }
+
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @Roles('proposer')
+  @NominationCommandDocs('Withdraw before a decision · Rút hồ sơ trước khi có quyết định', WithdrawNominationDto)
+  async withdraw(
+    @Param('id', NOMINATION_ID) id: string,
+    @Body() body: WithdrawNominationDto,
+    @Envelope() envelope: CommandEnvelope,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<NominationView> {
+    return this.act(reply, envelope, id, withdrawActionOf(body));
+  }
+
+  private async act(reply: FastifyReply, envelope: CommandEnvelope, id: string, action: NominationAction): Promise<NominationView> {
+    const { view, revision } = await this.commandBus.execute(new NominationActionCommand(envelope, id, action));
+    setETag(reply, revision);
+    return view;
+  }
+
+  private async bulk(
+    envelope: CommandEnvelope,
+    ids: readonly string[],
+    action: ConstructorParameters<typeof BulkNominationActionCommand>[2],
+  ): Promise<{ results: readonly BulkItemResult[] }> {
+    const ownIds = ids.map((id) => id.toLowerCase());
+    return { results: await this.commandBus.execute(new BulkNominationActionCommand(envelope, ownIds, action)) };
+  }
+}
+
+function asOfFrom(query: NominationAtQueryDto): AsOf {
+  if (query.asOf !== undefined && query.revision !== undefined) {
+    throw new ProblemError(400, 'validation_failed', 'Give asOf or revision, not both.', {
+      errors: [{ field: 'asOf', message: 'asOf and revision are mutually exclusive' }],
+    });
+  }
+  if (query.asOf !== undefined) return { asOf: new Date(query.asOf) };
+  if (query.revision !== undefined) return { revision: Number(query.revision) };
+  return {};
+}

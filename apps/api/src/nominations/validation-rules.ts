@@ -1,0 +1,40 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsISO8601,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  ValidateIf,
+} from 'class-validator';
+
+/** GSO unit codes: province 2 digits, district 3, commune 5 (DOMAIN.md). */
+export const UNIT_CODE = /^\d{2,5}$/;
+export const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Optional, but `null` is refused: class-validator's @IsOptional lets null through, and a null would
+ * reach the domain as a value the contract never allows.
+ */
+export const OptionalField = (): PropertyDecorator => ValidateIf((_object: object, value: unknown) => value !== undefined);
+
+/** A string of `min`–`max` characters; never coerced from another type. */
+export const Text = (min: number, max: number): PropertyDecorator => applyDecorators(IsString(), Length(min, max));
+
+export const UnitCode = (): PropertyDecorator =>
+  applyDecorators(IsString(), Matches(UNIT_CODE, { message: '$property must be a unit code of 2 to 5 digits' }));
+
+/** `YYYY-MM-DD` naming a real day (strict mode refuses 2023-02-30). */
+export const CalendarDate = (): PropertyDecorator =>
+  applyDecorators(
+    IsString(),
+    Matches(CALENDAR_DATE, { message: '$property must be a date YYYY-MM-DD' }),
+    IsISO8601({ strict: true }, { message: '$property must be a date YYYY-MM-DD' }),
+  );
+
+export const UuidList = (max: number): PropertyDecorator =>
+  applyDecorators(IsArray(), ArrayMinSize(1), ArrayMaxSize(max), ArrayUnique(), IsUUID('all', { each: true }));

@@ -1,0 +1,17 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { AppConfig } from '@app/config';
+import { PlatformModule } from '@app/platform';
+import { WorkflowModule } from '@app/workflow';
+import { DecisionCompleterRunner } from './decision-completer.runner';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [PlatformModule.forRoot(config, logger), WorkflowModule],
+      providers: [DecisionCompleterRunner],
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@app/config';
+import { createPool } from '@app/database';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { Metrics } from '@app/observability';
+import { createEventStore } from './event-store.factory';
+import { PG_POOL, REDIS, ROOT_LOGGER } from './platform.tokens';
+
+/**
+ * The process-wide resources of an api or worker process: configuration, the PostgreSQL pool, the
+ * event store chosen by configuration, Redis, the root logger and the metrics registry.
+ */
+@Global()
+@Module({})
+export class PlatformModule implements OnApplicationShutdown {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [ConfigModule.forRoot(config)],
+      providers: [
+        { provide: ROOT_LOGGER, useValue: logger },
+        { provide: Metrics, useValue: new Metrics() },
+        {
+          provide: PG_POOL,
+          useFactory: () => {
+            const pool = createPool(config.databaseUrl, { max: config.databasePoolMax });
+            // An idle client losing its connection (database restart) must not crash the process.
+            pool.on('error', (error: Error) => logger.warn({ err: error }, 'idle PostgreSQL client failed'));
+            return pool;
+          },
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) => createEventStore(config, pool, logger),
+        },
+        {
+          provide: REDIS,
+          useFactory: () => {
+            const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+            redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
+            return redis;
+          },
+        },
+      ],
+      exports: [ConfigModule, ROOT_LOGGER, Metrics, PG_POOL, EVENT_STORE, REDIS],
+    };
+  }
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.eventStore.close().catch(() => undefined);
+    this.redis.disconnect();
+    await this.pool.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,223 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '@app/event-store';
+import {
+  awardCommandsFor,
+  decideDecision,
+  decisionNumberKey,
+  evolveDecision,
+  initialDecisionState,
+  NotFoundError,
+  revokeCommandsFor,
+  toDecisionEvent,
+  toNominationEvent,
+  validateDecision,
+  evolve,
+  initialNominationState,
+  type Actor,
+  type DecisionEvent,
+  type DecisionIssuedData,
+  type DecisionRevokedData,
+  type DecisionState,
+  type NominationState,
+  type UnitDirectory,
+} from '@app/nomination';
+import { ROOT_LOGGER } from '@app/platform';
+import { deterministicUuid } from './deterministic-id';
+import { CLOCK, commandMetadata, nominationStream, NominationWorkflow, type Clock } from './nomination.workflow';
+import { ReferenceDataService } from './reference-data.service';
+import { readOrEmpty, runStreamCommand } from './stream-command';
+import type { DecisionView } from './views';
+import type { CommandEnvelope, IssueDecisionInput, RevokeDecisionInput } from './workflow.commands';
+
+export const decisionStream = (id: string): string => `decision-${id}`;
+
+/** Some listed nominations cannot be decided: nothing was written. */
+export class DecisionRefused extends Error {
+  readonly code = 'invalid_transition';
+  constructor(readonly details: { readonly offending: readonly { nominationId: string; reason: string }[] }) {
+    super(`${details.offending.length} of the listed nominations cannot be decided by you now`);
+  }
+}
+
+export class DecisionNumberTaken extends Error {
+  readonly code = 'decision_number_taken';
+  constructor(readonly details: { readonly number: string; readonly issuingUnit: string; readonly decisionId: string }) {
+    super(`Decision number ${details.number} was already issued by unit ${details.issuingUnit}`);
+  }
+}
+
+function toView(state: Exclude<DecisionState, { status: 'none' }>): DecisionView {
+  return {
+    id: state.decisionId,
+    number: state.number,
+    signedOn: state.signedOn,
+    signer: state.signer,
+    codeSet: state.codeSet,
+    issuingUnit: state.issuingUnit,
+    reason: state.reason,
+    nominations: state.nominations.map((n) => (state.revoked[n.nominationId] ? { ...n, revoked: state.revoked[n.nominationId]! } : n)),
+    bonusTotal: state.nominations.reduce((sum, n) => sum + n.bonusAmount, 0),
+    issuedAt: state.at,
+    issuedBy: state.by,
+  };
+}
+
+function foldDecisionEvents(events: readonly RecordedEvent[]): DecisionState {
+  return events.reduce((s, e) => evolveDecision(s, toDecisionEvent(e.type, e.data)), initialDecisionState);
+}
+
+/**
+ * Award decisions. Issuing appends one DecisionIssued event (the decision's stream id is derived from
+ * its issuing unit and normalised number, so a number can be issued once per unit), then awards each
+ * nomination. If the process dies between the two, the DecisionCompleter in the worker finishes the
+ * awards from the log; both paths use the same deterministic command ids, so nothing happens twice.
+ */
+@Injectable()
+export class DecisionWorkflow {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly reference: ReferenceDataService,
+    private readonly nominations: NominationWorkflow,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async issue(envelope: CommandEnvelope, input: IssueDecisionInput): Promise<DecisionView> {
+    const now = this.clock();
+    const actor = this.reference.domainActor(envelope.actor, now);
+    const decisionId = deterministicUuid('decision', decisionNumberKey(actor.codeSet, actor.unit, input.number));
+    const streamId = decisionStream(decisionId);
+
+    // A retry of an issue that already took effect answers from the log, whatever the nominations are now.
+    const existing = await readOrEmpty(this.store, streamId);
+    if (existing.some((e) => e.metadata['commandId'] === envelope.commandId)) {
+      await this.completeAwards(existing[0]!.data as DecisionIssuedData, existing[0]!.metadata);
+      return this.view(decisionId);
+    }
+    if (existing.length > 0) {
+      throw new DecisionNumberTaken({ number: input.number, issuingUnit: actor.unit, decisionId });
+    }
+
+    const states = new Map<string, NominationState>();
+    await Promise.all(
+      [...new Set(input.nominationIds)].map(async (id) => {
+        const events = await readOrEmpty(this.store, nominationStream(id));
+        states.set(id, events.reduce((s, e) => evolve(s, toNominationEvent(e.type, e.data)), initialNominationState));
+      }),
+    );
+    const validation = validateDecision(states, input.nominationIds, { actor, baseSalary: this.config.baseSalaryVnd });
+    if (!validation.ok) throw new DecisionRefused({ offending: validation.offending });
+
+    const metadata = commandMetadata(envelope, actor);
+    const result = await runStreamCommand<DecisionState, DecisionEvent>(this.store, {
+      streamId,
+      initialState: initialDecisionState,
+      evolve: evolveDecision,
+      decide: (state) => {
+        if (state.status !== 'none') throw new DecisionNumberTaken({ number: input.number, issuingUnit: actor.unit, decisionId });
+        return decideDecision(state, {
+          type: 'IssueDecision', decisionId, number: input.number, signedOn: input.signedOn, signer: input.signer,
+          reason: input.reason, nominations: validation.nominations,
+        }, { now, actor });
+      },
+      commandId: envelope.commandId,
+      metadata,
+    });
+    if (result.state.status === 'none') throw new Error('decision not written');
+    const issued = result.appended[0]?.data as DecisionIssuedData | undefined;
+    if (issued !== undefined) await this.completeAwards(issued, { ...metadata, commandId: envelope.commandId });
+    return toView(result.state);
+  }
+
+  async revoke(envelope: CommandEnvelope, decisionId: string, input: RevokeDecisionInput): Promise<DecisionView> {
+    const now = this.clock();
+    const actor = this.reference.domainActor(envelope.actor, now);
+    const streamId = decisionStream(decisionId);
+    const revocationId = deterministicUuid('revocation', envelope.commandId);
+    const directory = await this.reference.directory();
+    const metadata = commandMetadata(envelope, actor);
+    const result = await runStreamCommand<DecisionState, DecisionEvent>(this.store, {
+      streamId,
+      initialState: initialDecisionState,
+      evolve: evolveDecision,
+      guard: (state) => this.assertVisible(actor, state, decisionId, directory),
+      decide: (state) => decideDecision(state, {
+        type: 'RevokeDecision', revocationId, nominationIds: input.nominationIds, ground: input.ground, reason: input.reason,
+        number: input.number ?? null, signedOn: input.signedOn ?? null,
+      }, { now, actor }),
+      commandId: envelope.commandId,
+      metadata,
+    });
+    if (result.state.status === 'none') throw new NotFoundError(`Decision ${decisionId} not found`);
+    const revoked = result.appended[0]?.data as DecisionRevokedData | undefined;
+    if (revoked !== undefined) await this.completeRevocation(decisionId, revoked, { ...metadata, commandId: envelope.commandId });
+    return toView(result.state);
+  }
+
+  async get(authActor: CommandEnvelope['actor'], decisionId: string): Promise<DecisionView> {
+    const actor = this.reference.domainActor(authActor, this.clock());
+    const state = foldDecisionEvents(await readOrEmpty(this.store, decisionStream(decisionId)));
+    this.assertVisible(actor, state, decisionId, await this.reference.directory());
+    if (state.status === 'none') throw new NotFoundError(`Decision ${decisionId} not found`);
+    return toView(state);
+  }
+
+  /** Applies a recorded DecisionIssued to every nomination it lists; safe to run any number of times. */
+  async completeAwards(issued: DecisionIssuedData, metadata: Readonly<Record<string, unknown>>): Promise<void> {
+    for (const { nominationId, command } of awardCommandsFor(issued)) {
+      await this.applyOnBehalf(metadata, issued.by, issued.codeSet, nominationId, command, `award:${issued.decisionId}`);
+    }
+  }
+
+  async completeRevocation(decisionId: string, revoked: DecisionRevokedData, metadata: Readonly<Record<string, unknown>>): Promise<void> {
+    const issuedState = foldDecisionEvents(await readOrEmpty(this.store, decisionStream(decisionId)));
+    if (issuedState.status === 'none') return;
+    for (const { nominationId, command } of revokeCommandsFor(decisionId, revoked)) {
+      await this.applyOnBehalf(metadata, revoked.by, issuedState.codeSet, nominationId, command, `revoke:${revoked.revocationId}`);
+    }
+  }
+
+  private async applyOnBehalf(
+    metadata: Readonly<Record<string, unknown>>,
+    by: DecisionIssuedData['by'],
+    codeSet: string,
+    nominationId: string,
+    command: Parameters<NominationWorkflow['applyFromDecision']>[2],
+    purpose: string,
+  ): Promise<void> {
+    const envelope: CommandEnvelope = {
+      actor: { id: by.id, name: by.name, unit: by.unit, roles: [...by.roles], codeSet: codeSet as 'gso-2004' | 'gso-2025' },
+      commandId: deterministicUuid(purpose, nominationId),
+      correlationId: typeof metadata['correlationId'] === 'string' ? metadata['correlationId'] : deterministicUuid(purpose),
+    };
+    try {
+      await this.nominations.applyFromDecision(envelope, nominationId, command);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      // A nomination withdrawn in the instant between validation and issue cannot be awarded: the
+      // decision still lists it, and the refusal is logged for the office to handle on paper.
+      if (code === 'invalid_transition' || code === 'not_found' || code === 'forbidden') {
+        this.logger.warn({ err: error, nominationId, purpose }, 'decision could not be applied to a nomination');
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private async view(decisionId: string): Promise<DecisionView> {
+    const state = foldDecisionEvents(await readOrEmpty(this.store, decisionStream(decisionId)));
+    if (state.status === 'none') throw new NotFoundError(`Decision ${decisionId} not found`);
+    return toView(state);
+  }
+
+  /** A decision is visible in its code set to staff of its issuing unit and of the units above it. */
+  private assertVisible(actor: Actor, state: DecisionState, decisionId: string, directory: UnitDirectory): void {
+    if (state.status === 'none') throw new NotFoundError(`Decision ${decisionId} not found`);
+    if (state.codeSet !== actor.codeSet) throw new NotFoundError(`Decision ${decisionId} not found`);
+    const visible = actor.unit === state.issuingUnit || directory.isAtOrUnder(state.codeSet, state.issuingUnit, actor.unit);
+    if (!visible) throw new NotFoundError(`Decision ${decisionId} not found`);
+  }
+}

@@ -1,0 +1,182 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_STORE, StreamNotFound, type EventMetadata, type EventStore, type RecordedEvent } from '@app/event-store';
+import {
+  canView,
+  decide,
+  evolve,
+  initialNominationState,
+  NotFoundError,
+  toNominationEvent,
+  type Actor,
+  type ActorRef,
+  type ExistingNomination,
+  type NominationCommand,
+  type NominationEvent,
+  type NominationState,
+  type UnitDirectory,
+} from '@app/nomination';
+import { deterministicUuid } from './deterministic-id';
+import { toNominationView } from './nomination-view';
+import { ReferenceDataService } from './reference-data.service';
+import { runStreamCommand, type StreamCommandResult } from './stream-command';
+import type { HistoryEntry } from './views';
+import type {
+  AsOf,
+  BulkItemResult,
+  CommandEnvelope,
+  CreateNominationInput,
+  NominationAction,
+  NominationResult,
+} from './workflow.commands';
+
+export const CLOCK = Symbol('CLOCK');
+export type Clock = () => Date;
+
+export const nominationStream = (id: string): string => `nomination-${id}`;
+
+/** Event metadata: who acted, for which request, from where. Kept on every event for the audit trail. */
+export function commandMetadata(envelope: CommandEnvelope, actor: Actor): EventMetadata {
+  return {
+    actor: { id: actor.id, name: actor.name, unit: actor.unit, codeSet: actor.codeSet, roles: actor.roles },
+    correlationId: envelope.correlationId,
+    ...(envelope.clientIp !== undefined ? { clientIp: envelope.clientIp } : {}),
+    ...(envelope.userAgent !== undefined ? { userAgent: envelope.userAgent } : {}),
+  };
+}
+
+function foldRecorded(events: readonly RecordedEvent[]): NominationState {
+  return events.reduce((state, e) => evolve(state, toNominationEvent(e.type, e.data)), initialNominationState);
+}
+
+const BULK_CONCURRENCY = 8;
+
+/** Nomination commands and reads; every write goes through runStreamCommand. */
+@Injectable()
+export class NominationWorkflow {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly reference: ReferenceDataService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async create(envelope: CommandEnvelope, input: CreateNominationInput): Promise<NominationResult> {
+    const now = this.clock();
+    // Derived from the command id, so a retried create lands on the same stream and is recognised.
+    const nominationId = deterministicUuid('nomination', envelope.commandId);
+    const { ruleSet: ruleSetId, ...fields } = input;
+    const ruleSet = this.reference.ruleSet(ruleSetId, now);
+    return this.run(envelope, nominationId, { type: 'CreateNomination', nominationId, ...fields }, now, ruleSet.id);
+  }
+
+  async act(envelope: CommandEnvelope, nominationId: string, action: NominationAction): Promise<NominationResult> {
+    return this.run(envelope, nominationId, action, this.clock());
+  }
+
+  /** Awards and revocations, on behalf of the decision's signer (see DecisionWorkflow). */
+  async applyFromDecision(
+    envelope: CommandEnvelope,
+    nominationId: string,
+    command: Extract<NominationCommand, { type: 'AwardNomination' | 'RevokeAward' }>,
+  ): Promise<NominationResult> {
+    return this.run(envelope, nominationId, command, this.clock());
+  }
+
+  async bulk(
+    envelope: CommandEnvelope,
+    nominationIds: readonly string[],
+    action: NominationAction,
+  ): Promise<BulkItemResult[]> {
+    const results: BulkItemResult[] = new Array(nominationIds.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < nominationIds.length) {
+        const index = next++;
+        const id = nominationIds[index]!;
+        try {
+          const { view, revision } = await this.act(
+            { ...envelope, commandId: deterministicUuid(envelope.commandId, id), expectedRevision: undefined },
+            id,
+            action,
+          );
+          results[index] = { id, ok: true, status: view.status, revision };
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          if (typeof code !== 'string' || code === 'event_store_unavailable') throw error;
+          results[index] = { id, ok: false, code: code === 'stream_not_found' ? 'not_found' : code, detail: (error as Error).message };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, nominationIds.length) }, worker));
+    return results;
+  }
+
+  async get(authActor: CommandEnvelope['actor'], nominationId: string, at: AsOf = {}): Promise<NominationResult> {
+    const actor = this.reference.domainActor(authActor, this.clock());
+    const events = await this.readVisible(actor, nominationId, at);
+    const state = foldRecorded(events) as ExistingNomination;
+    return { view: toNominationView(state, events.length - 1), revision: events.length - 1 };
+  }
+
+  async history(authActor: CommandEnvelope['actor'], nominationId: string): Promise<HistoryEntry[]> {
+    const actor = this.reference.domainActor(authActor, this.clock());
+    const events = await this.readVisible(actor, nominationId, {});
+    return events.map((e) => {
+      const data = e.data as { at?: string; by?: ActorRef };
+      return {
+        revision: e.revision,
+        type: e.type,
+        at: data.at ?? e.recordedAt.toISOString(),
+        actor: data.by ?? null,
+        data: e.data,
+        hash: e.hash,
+      };
+    });
+  }
+
+  private async readVisible(actor: Actor, nominationId: string, at: AsOf): Promise<readonly RecordedEvent[]> {
+    const notFound = new NotFoundError(`Nomination ${nominationId} not found`);
+    let all: readonly RecordedEvent[];
+    try {
+      all = await this.store.readStream(nominationStream(nominationId));
+    } catch (error) {
+      if (error instanceof StreamNotFound) throw notFound;
+      throw error;
+    }
+    // Jurisdiction is judged on the nomination as it is now, even when an older revision is asked for.
+    if (!canView(actor, foldRecorded(all), await this.reference.directory())) throw notFound;
+    const events = all.filter(
+      (e) => (at.revision === undefined || e.revision <= at.revision) && (at.asOf === undefined || e.recordedAt <= at.asOf),
+    );
+    if (events.length === 0) throw new NotFoundError(`Nomination ${nominationId} did not exist at that point`);
+    return events;
+  }
+
+  private async run(
+    envelope: CommandEnvelope,
+    nominationId: string,
+    command: NominationCommand,
+    now: Date,
+    ruleSetId?: string,
+  ): Promise<NominationResult> {
+    const actor = this.reference.domainActor(envelope.actor, now);
+    const directory: UnitDirectory = await this.reference.directory();
+    const ruleSet = this.reference.ruleSet(ruleSetId, now);
+    const ctx = { now, actor, ruleSet, directory, calendar: this.reference.calendar };
+    const result: StreamCommandResult<NominationState> = await runStreamCommand<NominationState, NominationEvent>(this.store, {
+      streamId: nominationStream(nominationId),
+      initialState: initialNominationState,
+      evolve,
+      decide: (state) => decide(state, command, ctx),
+      guard: (state) => {
+        if (command.type !== 'CreateNomination' && !canView(actor, state, directory)) {
+          throw new NotFoundError(`Nomination ${nominationId} not found`);
+        }
+      },
+      commandId: envelope.commandId,
+      metadata: commandMetadata(envelope, actor),
+      ...(envelope.expectedRevision !== undefined ? { expectedRevision: envelope.expectedRevision } : {}),
+    });
+    if (result.state.status === 'none') throw new NotFoundError(`Nomination ${nominationId} not found`);
+    return { view: toNominationView(result.state, result.revision), revision: result.revision };
+  }
+}

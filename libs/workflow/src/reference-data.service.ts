@@ -1,0 +1,159 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import type { Actor as AuthActor } from '@app/auth';
+import {
+  findRuleSet,
+  loadReferenceData,
+  mergeUnitRecords,
+  NotFoundError,
+  ruleSetInForce,
+  UnitDirectory,
+  validateUnitRecords,
+  ValidationFailedError,
+  vietnamDate,
+  WorkingDayCalendar,
+  type Actor,
+  type AwardType,
+  type ReferenceData,
+  type RuleSet,
+  type UnitRecord,
+} from '@app/nomination';
+import { PG_POOL } from '@app/platform';
+
+export interface RuleSetSummary {
+  readonly id: string;
+  readonly names: { readonly vi: string; readonly en: string };
+  readonly legalBasis: readonly string[];
+  readonly effectiveFrom: string | null;
+  readonly effectiveUntil: string | null;
+  readonly codeSet: string;
+  readonly inForce: boolean;
+}
+
+/** Units edited by admins are re-read at most this often by other processes. */
+const UNIT_CACHE_MS = 5_000;
+
+/**
+ * The catalogue, rule sets and holiday calendar shipped with the domain (validated once at start, so a
+ * broken data file stops the process), merged with the units admins upserted into PostgreSQL.
+ */
+@Injectable()
+export class ReferenceDataService {
+  readonly data: ReferenceData = loadReferenceData();
+  readonly calendar = new WorkingDayCalendar(this.data.holidays);
+  private cached: { at: number; records: UnitRecord[]; directory: UnitDirectory } | undefined;
+
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  ruleSetInForce(now: Date = new Date()): RuleSet {
+    const ruleSet = ruleSetInForce(this.data.ruleSets, vietnamDate(now));
+    if (ruleSet === undefined) throw new Error(`No rule set is in force on ${vietnamDate(now)}`);
+    return ruleSet;
+  }
+
+  ruleSet(id: string | undefined, now: Date = new Date()): RuleSet {
+    if (id === undefined) return this.ruleSetInForce(now);
+    const ruleSet = findRuleSet(this.data.ruleSets, id);
+    if (ruleSet === undefined) {
+      throw new ValidationFailedError(`Unknown rule set ${id}`, [{ field: 'ruleSet', message: `unknown rule set ${id}` }]);
+    }
+    return ruleSet;
+  }
+
+  ruleSets(now: Date = new Date()): RuleSetSummary[] {
+    const inForce = this.ruleSetInForce(now).id;
+    return this.data.ruleSets.map((r) => ({
+      id: r.id, names: r.names, legalBasis: r.legalBasis, effectiveFrom: r.effectiveFrom,
+      effectiveUntil: r.effectiveUntil, codeSet: r.codeSet, inForce: r.id === inForce,
+    }));
+  }
+
+  awardTypes(ruleSetId?: string): { ruleSet: string; items: readonly AwardType[] } {
+    const ruleSet = ruleSetId === undefined ? this.ruleSetInForce() : findRuleSet(this.data.ruleSets, ruleSetId);
+    if (ruleSet === undefined) throw new NotFoundError(`Unknown rule set ${ruleSetId}`);
+    return { ruleSet: ruleSet.id, items: ruleSet.awards };
+  }
+
+  /** The domain's actor: the token's code set, or the one of the rule set in force today. */
+  domainActor(actor: AuthActor, now: Date = new Date()): Actor {
+    return {
+      id: actor.id, name: actor.name, unit: actor.unit, roles: actor.roles,
+      codeSet: actor.codeSet ?? this.ruleSetInForce(now).codeSet,
+    };
+  }
+
+  async directory(): Promise<UnitDirectory> {
+    return (await this.load()).directory;
+  }
+
+  async units(codeSet?: string, parent?: string): Promise<UnitRecord[]> {
+    const set = codeSet ?? this.ruleSetInForce().codeSet;
+    const { records } = await this.load();
+    return records
+      .filter((u) => u.codeSet === set && (parent === undefined || u.parentCode === parent))
+      .sort((a, b) => a.code.localeCompare(b.code));
+  }
+
+  async unit(code: string, codeSet?: string): Promise<UnitRecord> {
+    const set = codeSet ?? this.ruleSetInForce().codeSet;
+    const found = (await this.load()).records.find((u) => u.codeSet === set && u.code === code);
+    if (found === undefined) throw new NotFoundError(`Unit ${code} not found in ${set}`);
+    return found;
+  }
+
+  /** Validates the whole directory as it would be after the upsert; writes nothing when invalid. */
+  async upsertUnits(records: readonly UnitRecord[]): Promise<{ upserted: number }> {
+    const normalized = records.map((r) => ({ ...r, name: r.name.normalize('NFC').trim() }));
+    const current = await this.fetchRecords();
+    const merged = mergeUnitRecords(current, normalized);
+    const problems = validateUnitRecords(merged, this.levelCodes(), this.codeSetIds());
+    if (problems.length > 0) {
+      throw new ValidationFailedError('The units do not form a valid directory', problems.map((message) => ({ field: 'units', message })));
+    }
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const r of normalized) {
+        await client.query(
+          `INSERT INTO units (code_set, code, name, level, parent_code, updated_at) VALUES ($1, $2, $3, $4, $5, now())
+           ON CONFLICT (code_set, code) DO UPDATE SET name = excluded.name, level = excluded.level,
+             parent_code = excluded.parent_code, updated_at = now()`,
+          [r.codeSet, r.code, r.name, r.level, r.parentCode],
+        );
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    this.cached = undefined;
+    return { upserted: normalized.length };
+  }
+
+  private levelCodes(): string[] {
+    return this.data.levels.map((l) => l.code);
+  }
+
+  private codeSetIds(): string[] {
+    return this.data.codeSets.map((c) => c.id);
+  }
+
+  private async fetchRecords(): Promise<UnitRecord[]> {
+    const { rows } = await this.pool.query<{ code_set: string; code: string; name: string; level: string; parent_code: string | null }>(
+      'SELECT code_set, code, name, level, parent_code FROM units',
+    );
+    const edited = rows.map((r) => ({ codeSet: r.code_set, code: r.code, name: r.name, level: r.level, parentCode: r.parent_code }));
+    return mergeUnitRecords(this.data.units, edited);
+  }
+
+  private async load(): Promise<{ records: UnitRecord[]; directory: UnitDirectory }> {
+    const now = Date.now();
+    if (this.cached !== undefined && now - this.cached.at < UNIT_CACHE_MS) return this.cached;
+    const records = await this.fetchRecords();
+    const directory = UnitDirectory.fromRecords(records, this.levelCodes(), this.codeSetIds());
+    this.cached = { at: now, records, directory };
+    return this.cached;
+  }
+}

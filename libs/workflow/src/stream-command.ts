@@ -1,0 +1,150 @@
+import {
+  RevisionConflict,
+  StreamNotFound,
+  type EventMetadata,
+  type EventStore,
+  type RecordedEvent,
+} from '@app/event-store';
+import { deterministicUuid } from './deterministic-id';
+
+/** A domain event as the decider emits it: a literal type and its payload. */
+export interface DomainEvent {
+  readonly type: string;
+  readonly data: unknown;
+}
+
+export interface StreamCommand<State, Event extends DomainEvent> {
+  readonly streamId: string;
+  readonly initialState: State;
+  readonly evolve: (state: State, event: Event) => State;
+  /** Pure: given the folded state, the events to append (or a thrown domain error). */
+  readonly decide: (state: State) => readonly Event[];
+  /** Identifies this command across retries; recorded in metadata and the seed of the event ids. */
+  readonly commandId: string;
+  readonly metadata: EventMetadata;
+  /** Runs on the folded state before anything else, e.g. to answer 404 outside the caller's jurisdiction. */
+  readonly guard?: (state: State) => void;
+  /** The revision the client last saw (If-Match); a mismatch is never retried. */
+  readonly expectedRevision?: number;
+  readonly maxAttempts?: number;
+}
+
+export interface StreamCommandResult<State> {
+  readonly state: State;
+  /** The stream's last revision after the command (-1 when the stream does not exist). */
+  readonly revision: number;
+  readonly appended: readonly DomainEvent[];
+  /** True when this command had already been applied by an earlier attempt: nothing was written now. */
+  readonly replayed: boolean;
+}
+
+/** The client's If-Match names a revision that is no longer the stream's latest. */
+export class StaleRevision extends Error {
+  readonly code = 'revision_conflict';
+  readonly status = 412;
+  constructor(readonly streamId: string, readonly expected: number, readonly actual: number) {
+    super(`The nomination has changed since revision ${expected} (now ${actual}); reload it and try again.`);
+  }
+}
+
+/** The command lost a race: what it was decided on changed before it could be written. */
+export class ConcurrentChange extends Error {
+  readonly code = 'revision_conflict';
+  constructor(readonly streamId: string) {
+    super('Someone else changed this nomination at the same moment; reload it to see its new state.');
+  }
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+export function toDomainEvent<Event extends DomainEvent>(recorded: RecordedEvent): Event {
+  return { type: recorded.type, data: recorded.data } as Event;
+}
+
+/**
+ * The one path every command takes: read the stream, fold it, decide, append with the revision that
+ * was read. A conflicting append (someone else wrote in between) is retried from a fresh read, so the
+ * decision is always taken on the latest state and never merged blindly.
+ */
+export async function runStreamCommand<State, Event extends DomainEvent>(
+  store: EventStore,
+  command: StreamCommand<State, Event>,
+): Promise<StreamCommandResult<State>> {
+  const maxAttempts = command.maxAttempts ?? 5;
+  for (let attempt = 1; ; attempt++) {
+    const recorded = await readOrEmpty(store, command.streamId);
+    const revision = recorded.length - 1;
+
+    const earlier = recorded.findIndex((e) => e.metadata['commandId'] === command.commandId);
+    if (earlier >= 0) {
+      // A retry of a command that already took effect: answer with the state it produced.
+      let last = earlier;
+      while (last + 1 < recorded.length && recorded[last + 1]!.metadata['commandId'] === command.commandId) last++;
+      return {
+        state: fold(command, recorded.slice(0, last + 1)),
+        revision: last,
+        appended: [],
+        replayed: true,
+      };
+    }
+    const state = fold(command, recorded);
+    command.guard?.(state);
+    if (command.expectedRevision !== undefined && command.expectedRevision !== revision) {
+      throw new StaleRevision(command.streamId, command.expectedRevision, revision);
+    }
+
+    let events: readonly Event[];
+    try {
+      events = command.decide(state);
+    } catch (error) {
+      // Someone else's write won the race and moved the nomination on (often to another stage, where
+      // this actor no longer acts). Report the race, not a permission problem the caller did not cause.
+      if (attempt > 1 && isCode(error, 'forbidden')) throw new ConcurrentChange(command.streamId);
+      throw error;
+    }
+    if (events.length === 0) return { state, revision, appended: [], replayed: false };
+
+    try {
+      await store.append(
+        command.streamId,
+        events.map((event, index) => ({
+          id: deterministicUuid(command.commandId, String(index)),
+          type: event.type,
+          data: event.data,
+          metadata: { ...command.metadata, commandId: command.commandId },
+        })),
+        revision < 0 ? 'no_stream' : revision,
+      );
+    } catch (error) {
+      if (error instanceof RevisionConflict) {
+        if (command.expectedRevision !== undefined) {
+          const actual = typeof error.actual === 'number' ? error.actual : -1;
+          throw new StaleRevision(command.streamId, command.expectedRevision, actual);
+        }
+        if (attempt < maxAttempts) continue;
+      }
+      throw error;
+    }
+    return {
+      state: events.reduce(command.evolve, state),
+      revision: revision + events.length,
+      appended: events,
+      replayed: false,
+    };
+  }
+}
+
+function fold<State, Event extends DomainEvent>(command: StreamCommand<State, Event>, recorded: readonly RecordedEvent[]): State {
+  return recorded.reduce((state, e) => command.evolve(state, toDomainEvent<Event>(e)), command.initialState);
+}
+
+export async function readOrEmpty(store: EventStore, streamId: string): Promise<readonly RecordedEvent[]> {
+  try {
+    return await store.readStream(streamId);
+  } catch (error) {
+    if (error instanceof StreamNotFound) return [];
+    throw error;
+  }
+}

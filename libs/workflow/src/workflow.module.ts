@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { DecisionWorkflow } from './decision.workflow';
+import { CLOCK, NominationWorkflow, type Clock } from './nomination.workflow';
+import { ReferenceDataService } from './reference-data.service';
+import { StaffDirectory } from './staff-directory';
+import { WORKFLOW_HANDLERS } from './workflow.handlers';
+
+/** The application layer: command and query handlers over the domain and the event store. */
+@Module({
+  providers: [
+    { provide: CLOCK, useValue: (() => new Date()) satisfies Clock },
+    ReferenceDataService,
+    StaffDirectory,
+    NominationWorkflow,
+    DecisionWorkflow,
+    ...WORKFLOW_HANDLERS,
+  ],
+  exports: [CLOCK, ReferenceDataService, StaffDirectory, NominationWorkflow, DecisionWorkflow],
+})
+export class WorkflowModule {}
