@@ -8,6 +8,7 @@ import type { AppConfig } from '@app/config';
 import { correlationIdFrom, Metrics, NestJsonLogger } from '@app/observability';
 import { ApiModule } from './api.module';
 import { installRequestContext } from './http/request-context';
+import { NullBodyPipe } from './http/null-body.pipe';
 import { ProblemError } from './http/problem';
 
 /** Builds the HTTP application (used by main.ts and, in-process, by the end-to-end tests). */
@@ -21,9 +22,13 @@ export async function createApiApp(config: AppConfig, logger: Logger): Promise<N
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, logger), adapter, {
     logger: new NestJsonLogger(logger.child({ component: 'nest' })),
     bufferLogs: false,
+    // Only JSON bodies: Fastify's own parser (with the body limit) stays; form and text bodies get 415.
+    bodyParser: false,
   });
+  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   installRequestContext(app.getHttpAdapter().getInstance(), logger, app.get(Metrics));
   app.useGlobalPipes(
+    new NullBodyPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

@@ -3,8 +3,9 @@
  * suite (`./testing/event-store.contract.ts`). No vendor type crosses this file.
  *
  * Revisions count from 0: the first event of a stream has revision 0. Positions are the global log's
- * order: strictly increasing along the log, comparable across streams, opaque in meaning (a row
- * sequence in PostgreSQL, the commit position in KurrentDB).
+ * order: strictly increasing along the log, comparable across streams, opaque in meaning and not
+ * dense (in PostgreSQL the writing transaction's id × 100000 + the event's index in it, the commit
+ * position in KurrentDB). Never compute event counts from positions.
  */
 
 /** What the caller expects the stream's last revision to be when appending. */

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { Pool, type PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@app/event-store';
@@ -23,13 +25,17 @@ import {
   type NominationState,
   type UnitDirectory,
 } from '@app/nomination';
-import { ROOT_LOGGER } from '@app/platform';
+import { PG_POOL, ROOT_LOGGER } from '@app/platform';
 import { deterministicUuid } from './deterministic-id';
 import { CLOCK, commandMetadata, nominationStream, NominationWorkflow, type Clock } from './nomination.workflow';
 import { ReferenceDataService } from './reference-data.service';
 import { readOrEmpty, runStreamCommand } from './stream-command';
 import type { DecisionView } from './views';
 import type { CommandEnvelope, IssueDecisionInput, RevokeDecisionInput } from './workflow.commands';
+
+function unitLockKey(codeSet: string, unit: string): string {
+  return createHash('sha256').update(`decisions:${codeSet}:${unit}`).digest().readBigInt64BE(0).toString();
+}
 
 export const decisionStream = (id: string): string => `decision-${id}`;
 
@@ -83,11 +89,33 @@ export class DecisionWorkflow {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
+  /**
+   * Decisions of one issuing unit are taken one at a time (only that unit can decide its nominations),
+   * from validation until the awards are applied, so two decisions never both take a nomination.
+   */
   async issue(envelope: CommandEnvelope, input: IssueDecisionInput): Promise<DecisionView> {
     const now = this.clock();
     const actor = this.reference.domainActor(envelope.actor, now);
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [unitLockKey(actor.codeSet, actor.unit)]);
+      return await this.issueLocked(envelope, input, now, actor, client);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [unitLockKey(actor.codeSet, actor.unit)]).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  private async issueLocked(
+    envelope: CommandEnvelope,
+    input: IssueDecisionInput,
+    now: Date,
+    actor: Actor,
+    client: PoolClient,
+  ): Promise<DecisionView> {
     const decisionId = deterministicUuid('decision', decisionNumberKey(actor.codeSet, actor.unit, input.number));
     const streamId = decisionStream(decisionId);
 
@@ -110,6 +138,10 @@ export class DecisionWorkflow {
     );
     const validation = validateDecision(states, input.nominationIds, { actor, baseSalary: this.config.baseSalaryVnd });
     if (!validation.ok) throw new DecisionRefused({ offending: validation.offending });
+    const taken = await this.claim(client, decisionId, input.nominationIds);
+    if (taken.length > 0) {
+      throw new DecisionRefused({ offending: taken.map((nominationId) => ({ nominationId, reason: 'on_another_decision' })) });
+    }
 
     const metadata = commandMetadata(envelope, actor);
     const result = await runStreamCommand<DecisionState, DecisionEvent>(this.store, {
@@ -130,6 +162,26 @@ export class DecisionWorkflow {
     const issued = result.appended[0]?.data as DecisionIssuedData | undefined;
     if (issued !== undefined) await this.completeAwards(issued, { ...metadata, commandId: envelope.commandId });
     return toView(result.state);
+  }
+
+  /** Claims the nominations for this decision; returns those already listed on another issued decision. */
+  private async claim(client: PoolClient, decisionId: string, nominationIds: readonly string[]): Promise<string[]> {
+    const { rows } = await client.query<{ nomination_id: string; decision_id: string }>(
+      'SELECT nomination_id, decision_id FROM decision_claims WHERE nomination_id = ANY($1::uuid[]) AND decision_id <> $2',
+      [nominationIds, decisionId],
+    );
+    const taken: string[] = [];
+    for (const row of rows) {
+      const other = await readOrEmpty(this.store, decisionStream(row.decision_id));
+      if (other.length > 0) taken.push(row.nomination_id);
+    }
+    if (taken.length > 0) return taken;
+    await client.query(
+      `INSERT INTO decision_claims (nomination_id, decision_id) SELECT unnest($1::uuid[]), $2
+       ON CONFLICT (nomination_id) DO UPDATE SET decision_id = excluded.decision_id, claimed_at = now()`,
+      [nominationIds, decisionId],
+    );
+    return [];
   }
 
   async revoke(envelope: CommandEnvelope, decisionId: string, input: RevokeDecisionInput): Promise<DecisionView> {

@@ -175,6 +175,7 @@ export class NominationWorkflow {
       commandId: envelope.commandId,
       metadata: commandMetadata(envelope, actor),
       ...(envelope.expectedRevision !== undefined ? { expectedRevision: envelope.expectedRevision } : {}),
+      ...(envelope.receivedAt !== undefined ? { receivedAt: envelope.receivedAt } : {}),
     });
     if (result.state.status === 'none') throw new NotFoundError(`Nomination ${nominationId} not found`);
     return { view: toNominationView(result.state, result.revision), revision: result.revision };

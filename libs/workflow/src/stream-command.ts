@@ -24,6 +24,8 @@ export interface StreamCommand<State, Event extends DomainEvent> {
   readonly metadata: EventMetadata;
   /** Runs on the folded state before anything else, e.g. to answer 404 outside the caller's jurisdiction. */
   readonly guard?: (state: State) => void;
+  /** When the command was received; a change recorded since then is reported as a race (409), not 403. */
+  readonly receivedAt?: Date;
   /** The revision the client last saw (If-Match); a mismatch is never retried. */
   readonly expectedRevision?: number;
   readonly maxAttempts?: number;
@@ -101,7 +103,9 @@ export async function runStreamCommand<State, Event extends DomainEvent>(
     } catch (error) {
       // Someone else's write won the race and moved the nomination on (often to another stage, where
       // this actor no longer acts). Report the race, not a permission problem the caller did not cause.
-      if (attempt > 1 && isCode(error, 'forbidden')) throw new ConcurrentChange(command.streamId);
+      const changedMeanwhile = attempt > 1
+        || (command.receivedAt !== undefined && recorded.length > 0 && recorded[recorded.length - 1]!.recordedAt >= command.receivedAt);
+      if (changedMeanwhile && isCode(error, 'forbidden')) throw new ConcurrentChange(command.streamId);
       throw error;
     }
     if (events.length === 0) return { state, revision, appended: [], replayed: false };

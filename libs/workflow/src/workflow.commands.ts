@@ -24,6 +24,8 @@ export interface CommandEnvelope {
   readonly expectedRevision?: number;
   readonly clientIp?: string;
   readonly userAgent?: string;
+  /** When the request arrived: an event recorded after it is a change the client could not have seen. */
+  readonly receivedAt?: Date;
 }
 
 export type CreateNominationInput = Omit<CreateNomination, 'type' | 'nominationId'> & { readonly ruleSet?: string };

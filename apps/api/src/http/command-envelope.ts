@@ -42,6 +42,7 @@ export function commandEnvelopeOf(request: FastifyRequest): CommandEnvelope {
     ...(expectedRevision === undefined ? {} : { expectedRevision }),
     ...(request.ip ? { clientIp: request.ip } : {}),
     ...(userAgent ? { userAgent: userAgent.slice(0, USER_AGENT_MAX) } : {}),
+    receivedAt: (request as { receivedAt?: Date }).receivedAt ?? new Date(),
   };
 }
 

@@ -8,6 +8,7 @@ import { Metrics, runWithCorrelation } from '@app/observability';
  */
 export function installRequestContext(fastify: FastifyInstance, logger: Logger, metrics: Metrics): void {
   fastify.addHook('onRequest', (request, reply, done) => {
+    (request as { receivedAt?: Date }).receivedAt = new Date();
     void reply.header('x-request-id', request.id);
     runWithCorrelation({ correlationId: request.id, scope: 'request' }, done);
   });

@@ -1,0 +1,15 @@
+export * from './event-store.port';
+export * from './event-store.errors';
+export * from './hash-chain';
+export {
+  PostgresEventStore,
+  DEFAULT_NOTIFY_CHANNEL,
+  type PostgresEventStoreOptions,
+} from './postgres/postgres-event-store';
+export {
+  prepareAppend,
+  MAX_EVENTS_PER_APPEND,
+  MAX_EVENT_TYPE_LENGTH,
+  MAX_STREAM_ID_LENGTH,
+  type PreparedEvent,
+} from './postgres/append-validation';

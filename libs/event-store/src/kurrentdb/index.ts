@@ -1,0 +1,2 @@
+export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb-event-store';
+export { CHAIN_METADATA_KEY } from './kurrentdb-mapping';

@@ -1,0 +1,276 @@
+import {
+  ANY,
+  AccessDeniedError,
+  DeadlineExceededError,
+  MaxAppendSizeExceededError,
+  NO_STREAM,
+  NotLeaderError,
+  StreamDeletedError,
+  StreamNotFoundError,
+  UnavailableError,
+  UnknownError,
+  WrongExpectedVersionError,
+  type ResolvedEvent,
+} from '@kurrent/kurrentdb-client';
+import {
+  EventStoreUnavailable,
+  InvalidAppend,
+  RevisionConflict,
+  StreamNotFound,
+} from '../event-store.errors';
+import { chainHash, GENESIS_HASH, verifyChain } from '../hash-chain';
+import type { NewEvent } from '../event-store.port';
+import {
+  CHAIN_METADATA_KEY,
+  checkpointPosition,
+  fromClientRevision,
+  fromCurrentState,
+  hashedContent,
+  isSameEvent,
+  positionOf,
+  splitMetadata,
+  toClientPosition,
+  toRecordedEvent,
+  toOutgoingEvent,
+  toStreamState,
+  translateError,
+  validateNewEvents,
+  type OutgoingEvent,
+} from './kurrentdb-mapping';
+
+const NO_POSITION = 0xffff_ffff_ffff_ffffn;
+const ID = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+/** The event as the adapter sends it at `revision`, after `previousHash`. */
+function prepareEvent(event: NewEvent, revision: number, previousHash: string): OutgoingEvent {
+  return toOutgoingEvent(validateNewEvents('nomination-1', [event], 'any')[0]!, revision, previousHash);
+}
+
+/** What the client hands back for a stored JSON event: data and metadata parsed from their bytes. */
+function storedAs(
+  prepared: OutgoingEvent,
+  streamId: string,
+  revision: number,
+  position: bigint,
+  created = new Date('2026-11-28T08:00:00.000Z'),
+): ResolvedEvent {
+  const { eventData } = prepared;
+  return {
+    event: {
+      streamId,
+      id: eventData.id,
+      isJson: true,
+      revision: BigInt(revision),
+      type: eventData.type,
+      created,
+      data: JSON.parse(JSON.stringify(eventData.data)) as Record<string, unknown>,
+      metadata: JSON.parse(JSON.stringify(eventData.metadata)) as Record<string, unknown>,
+      position: { commit: position, prepare: position },
+    },
+    commitPosition: position,
+  } as ResolvedEvent;
+}
+
+describe('KurrentDB mapping: revisions', () => {
+  it('maps the expected revision to the client stream state', () => {
+    expect(toStreamState('any')).toBe(ANY);
+    expect(toStreamState('no_stream')).toBe(NO_STREAM);
+    expect(toStreamState(0)).toBe(0n);
+    expect(toStreamState(41)).toBe(41n);
+    expect(toStreamState(-1)).toBe(NO_STREAM);
+  });
+
+  it('maps client revisions and current states back', () => {
+    expect(fromClientRevision(0n)).toBe(0);
+    expect(fromClientRevision(12n)).toBe(12);
+    expect(() => fromClientRevision(2n ** 60n)).toThrow(/outside/);
+    expect(fromCurrentState(7n)).toBe(7);
+    expect(fromCurrentState('no_stream')).toBe('no_stream');
+    // -5 / -6: deleted / tombstoned streams as reported by consistency checks.
+    expect(fromCurrentState(-5n)).toBe('no_stream');
+    expect(fromCurrentState(undefined)).toBe('no_stream');
+  });
+});
+
+describe('KurrentDB mapping: positions', () => {
+  it('uses the commit position and resumes from (p, p)', () => {
+    expect(toClientPosition(1234n)).toEqual({ commit: 1234n, prepare: 1234n });
+  });
+
+  it('takes the event position, falls back to the resolved commit position, ignores u64::MAX', () => {
+    const event = { position: { commit: 300n, prepare: 300n } } as ResolvedEvent['event'];
+    expect(positionOf({ event, commitPosition: 999n })).toBe(300n);
+    const unknown = { position: { commit: NO_POSITION, prepare: NO_POSITION } } as ResolvedEvent['event'];
+    expect(positionOf({ event: unknown, commitPosition: 450n })).toBe(450n);
+    expect(positionOf({ event: unknown, commitPosition: NO_POSITION })).toBeUndefined();
+    expect(positionOf({ event: {} as ResolvedEvent['event'] })).toBeUndefined();
+  });
+
+  it('treats a record checkpoint as exact and a page boundary (C, 0) as "before C"', () => {
+    expect(checkpointPosition({ commit: 5000n, prepare: 5000n })).toEqual({ kind: 'exact', position: 5000n });
+    expect(checkpointPosition({ commit: 5000n, prepare: 5100n })).toEqual({ kind: 'exact', position: 5000n });
+    expect(checkpointPosition({ commit: 5000n, prepare: 0n })).toEqual({ kind: 'before', position: 5000n });
+  });
+});
+
+describe('KurrentDB mapping: events and the hash chain', () => {
+  const events: NewEvent[] = [
+    { id: ID(1), type: 'NominationSubmitted', data: { award: 'BK-TTg', unit: 'Sở Nội vụ' }, metadata: { actor: { id: 'u1' } } },
+    { id: ID(2).toUpperCase(), type: 'StageApproved', data: { stage: 1, at: new Date('2026-11-28T08:00:00Z'), skip: undefined } },
+    { id: ID(3), type: 'Withdrawn', data: null, metadata: { correlationId: 'c-1' } },
+    { id: ID(4), type: 'Noted', data: [1, 'two', { b: 1, a: [true] }] },
+  ];
+
+  it('chains hashes over type, data, metadata (without the hash) and revision, like hash-chain.ts', () => {
+    const first = prepareEvent(events[0]!, 0, GENESIS_HASH);
+    expect(first.hash).toBe(
+      chainHash(GENESIS_HASH, { type: 'NominationSubmitted', data: events[0]!.data, metadata: events[0]!.metadata, revision: 0 }),
+    );
+    expect(first.eventData.metadata).toEqual({ actor: { id: 'u1' }, [CHAIN_METADATA_KEY]: first.hash });
+    expect(first.eventData.contentType).toBe('application/json');
+    expect(first.eventData.id).toBe(ID(1));
+  });
+
+  it('hashes what comes back from the store, so a read-back chain verifies', () => {
+    let previous = GENESIS_HASH;
+    const recorded = events.map((event, revision) => {
+      const prepared = prepareEvent(event, revision, previous);
+      previous = prepared.hash;
+      return toRecordedEvent(storedAs(prepared, 'nomination-1', revision, BigInt(100 * (revision + 1))))!;
+    });
+    expect(verifyChain(recorded.map((e) => ({ ...hashedContent(e), hash: e.hash })))).toEqual({ ok: true, checked: 4 });
+    // Dates, undefined members and null data come back as JSON does; ids in lower case.
+    expect(recorded[1]!.data).toEqual({ stage: 1, at: '2026-11-28T08:00:00.000Z' });
+    expect(recorded[1]!.id).toBe(ID(2));
+    expect(recorded[1]!.metadata).toEqual({});
+    expect(recorded[2]!.data).toBeNull();
+    expect(recorded[2]!.metadata).toEqual({ correlationId: 'c-1' });
+  });
+
+  it('translates a recorded event, stripping the chain key from the metadata', () => {
+    const prepared = prepareEvent(events[0]!, 4, 'a'.repeat(64));
+    const recorded = toRecordedEvent(storedAs(prepared, 'nomination-9', 4, 777n));
+    expect(recorded).toEqual({
+      id: ID(1),
+      streamId: 'nomination-9',
+      type: 'NominationSubmitted',
+      data: { award: 'BK-TTg', unit: 'Sở Nội vụ' },
+      metadata: { actor: { id: 'u1' } },
+      revision: 4,
+      position: 777n,
+      recordedAt: new Date('2026-11-28T08:00:00.000Z'),
+      hash: prepared.hash,
+    });
+  });
+
+  it('returns undefined for a link without its event, and refuses an event without a position', () => {
+    expect(toRecordedEvent({})).toBeUndefined();
+    const prepared = prepareEvent(events[0]!, 0, GENESIS_HASH);
+    const resolved = storedAs(prepared, 'nomination-1', 0, 1n);
+    const withoutPosition = { event: { ...resolved.event!, position: undefined } } as ResolvedEvent;
+    expect(() => toRecordedEvent(withoutPosition)).toThrow(/without a log position/);
+  });
+
+  it('gives foreign or binary metadata an empty hash, which fails verification', () => {
+    expect(splitMetadata(new Uint8Array([1, 2]))).toEqual({ metadata: {}, hash: '' });
+    expect(splitMetadata(undefined)).toEqual({ metadata: {}, hash: '' });
+    expect(splitMetadata({ a: 1 })).toEqual({ metadata: { a: 1 }, hash: '' });
+    expect(splitMetadata({ a: 1, [CHAIN_METADATA_KEY]: 'h' })).toEqual({ metadata: { a: 1 }, hash: 'h' });
+  });
+
+  it('recognises a retry by id, type and data', () => {
+    const [prepared] = validateNewEvents('nomination-1', [events[0]!], 'any');
+    const stored = toRecordedEvent(storedAs(prepareEvent(events[0]!, 0, GENESIS_HASH), 'nomination-1', 0, 1n))!;
+    expect(isSameEvent(stored, prepared!)).toBe(true);
+    expect(isSameEvent({ ...stored, data: { award: 'other' } }, prepared!)).toBe(false);
+    expect(isSameEvent({ ...stored, type: 'Other' }, prepared!)).toBe(false);
+  });
+});
+
+describe('KurrentDB mapping: validation', () => {
+  const ok: NewEvent = { id: ID(1), type: 'T', data: {} };
+
+  it('accepts a well-formed batch', () => {
+    expect(() => validateNewEvents('nomination-1', [ok], 'any')).not.toThrow();
+  });
+
+  it.each([
+    ['an empty stream id', '', [ok]],
+    ['a system stream', '$all', [ok]],
+    ['no events', 'nomination-1', []],
+    ['a non-UUID id', 'nomination-1', [{ ...ok, id: 'abc' }]],
+    ['duplicate ids (any case)', 'nomination-1', [ok, { ...ok, id: ID(1).toUpperCase() }]],
+    ['an empty type', 'nomination-1', [{ ...ok, type: '' }]],
+    ['undefined data', 'nomination-1', [{ ...ok, data: undefined }]],
+    ['a value JSON cannot hold', 'nomination-1', [{ ...ok, data: { n: Number.NaN } }]],
+    ['the reserved metadata key', 'nomination-1', [{ ...ok, metadata: { [CHAIN_METADATA_KEY]: 'x' } }]],
+  ])('rejects %s with InvalidAppend, as PostgreSQL does', (_name, streamId, batch) => {
+    expect(() => validateNewEvents(streamId, batch, 'any')).toThrow(InvalidAppend);
+  });
+
+  it('rejects a negative expected revision', () => {
+    expect(() => validateNewEvents('nomination-1', [ok], -1)).toThrow(InvalidAppend);
+  });
+});
+
+describe('KurrentDB mapping: errors', () => {
+  const append = { operation: 'append', streamId: 'nomination-1', expected: 3 } as const;
+
+  it('turns WrongExpectedVersionError into RevisionConflict with the actual revision', () => {
+    const error = new WrongExpectedVersionError(undefined, { streamName: 'nomination-1', expected: 3n, current: 5n });
+    const translated = translateError(error, append);
+    expect(translated).toBeInstanceOf(RevisionConflict);
+    expect(translated).toMatchObject({ streamId: 'nomination-1', expected: 3, actual: 5 });
+
+    const missing = new WrongExpectedVersionError(undefined, { streamName: 'nomination-1', expected: 3n, current: 'no_stream' });
+    expect(translateError(missing, append)).toMatchObject({ actual: 'no_stream' });
+  });
+
+  it('turns a missing or deleted stream into StreamNotFound on reads', () => {
+    const read = { operation: 'read', streamId: 'nomination-2' } as const;
+    expect(translateError(new StreamNotFoundError(undefined, 'nomination-2'), read)).toBeInstanceOf(StreamNotFound);
+    expect(translateError(StreamDeletedError.fromStreamName('nomination-2'), read)).toBeInstanceOf(StreamNotFound);
+    expect(translateError(StreamDeletedError.fromStreamName('nomination-2'), append)).toBeInstanceOf(InvalidAppend);
+  });
+
+  it('turns size limits into InvalidAppend', () => {
+    expect(translateError(MaxAppendSizeExceededError.fromMaxAppendSize(1024), append)).toBeInstanceOf(InvalidAppend);
+  });
+
+  it('turns unavailable, deadline, not-leader and access problems into EventStoreUnavailable', () => {
+    const cases: unknown[] = [
+      new UnavailableError(),
+      new DeadlineExceededError(),
+      new AccessDeniedError(),
+      new NotLeaderError(Object.assign(new Error('not leader'), {
+        code: 5,
+        details: '',
+        metadata: { getMap: () => ({ 'leader-endpoint-host': 'h', 'leader-endpoint-port': '2113' }) },
+      }) as never),
+      // A raw gRPC error, as appendToStream passes it through for an unreachable server.
+      Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 }),
+      Object.assign(new Error('4 DEADLINE_EXCEEDED'), { code: 4 }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2113'), { code: 'ECONNREFUSED' }),
+      // The native read path's error objects: a name, no type.
+      Object.assign(new Error('UnavailableError'), { name: 'UnavailableError' }),
+    ];
+    for (const error of cases) {
+      const translated = translateError(error, { operation: 'read' });
+      expect(translated).toBeInstanceOf(EventStoreUnavailable);
+      expect((translated as Error).cause).toBe(error);
+    }
+  });
+
+  it('wraps anything else in a plain Error so no client class crosses the port', () => {
+    const unknown = new UnknownError();
+    const translated = translateError(unknown, append);
+    expect(translated.constructor).toBe(Error);
+    expect(translated.cause).toBe(unknown);
+    expect(translateError('boom', append).message).toContain('boom');
+  });
+
+  it('passes port errors through unchanged', () => {
+    const conflict = new RevisionConflict('s', 1, 2);
+    expect(translateError(conflict, append)).toBe(conflict);
+  });
+});

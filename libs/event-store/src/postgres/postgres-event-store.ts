@@ -1,0 +1,323 @@
+import type { Pool, QueryResultRow } from 'pg';
+import { EventStoreUnavailable, InvalidAppend, RevisionConflict, StreamNotFound } from '../event-store.errors';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllBatch,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionHandler,
+} from '../event-store.port';
+import { prepareAppend, type PreparedEvent } from './append-validation';
+import { PostgresAppendNotifier } from './postgres-append-notifier';
+import { appendQuery, RESOLVE_APPEND_SQL, resolveAppendValues, type ResolveAppendRow } from './postgres-append-sql';
+import { pgConstraint, pgErrorCode, translateError } from './postgres-errors';
+import { PostgresNotificationListener } from './postgres-notification-listener';
+import { PostgresSubscription } from './postgres-subscription';
+
+export interface PostgresEventStoreOptions {
+  /** LISTEN/NOTIFY channel that appends signal on (default 'event_store'); null: subscribers only poll. */
+  readonly notifyChannel?: string | null;
+  /** How often a caught-up subscription reads even without a notification (default 500 ms). */
+  readonly pollIntervalMs?: number;
+  /** Default subscription batch size (default 1000). */
+  readonly batchSize?: number;
+  /** First delay before the notification listener reconnects (default 100 ms, doubling up to 5 s). */
+  readonly listenerReconnectDelayMs?: number;
+}
+
+export const DEFAULT_NOTIFY_CHANNEL = 'event_store';
+const DEFAULT_READ_ALL_LIMIT = 500;
+const MAX_READ_LIMIT = 10_000;
+const MAX_BIGINT = '9223372036854775807';
+
+/*
+ * Reading the log without ever skipping an event.
+ *
+ * Concurrent appends commit in any order, so a reader that simply takes "everything after my
+ * checkpoint" can pass an event whose transaction commits a moment later with a lower position. The
+ * reader therefore only takes events whose transaction id is below the xmin of its snapshot (the oldest
+ * transaction still running): those transactions have all ended, so nothing more can appear among them.
+ *
+ * That rule alone is not enough when positions come from a sequence, because transactions get their
+ * ids in a different order than they draw sequence numbers: a transaction that took its id first can
+ * draw its number after a younger one, and commit while the younger one is still running. Its event is
+ * below xmin and gets delivered; the younger one's lower position is passed before it ever becomes
+ * visible. So the position is derived from the transaction id (id × 100000 + index within the
+ * transaction, see the migration), and "below xmin" is then exactly a prefix of the log in position
+ * order.
+ */
+const XMIN_BOUND = 'pg_snapshot_xmin(pg_current_snapshot())';
+const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, hash, recorded_at';
+
+// The inner query is a plain walk of the primary key from the checkpoint, stopped at the limit, whatever
+// the planner thinks of the horizon; the outer filter then keeps the events below the horizon, which are
+// a prefix of that walk because positions grow with transaction ids.
+const READ_ALL_SQL = `
+  SELECT ${COLUMNS} FROM (
+    SELECT ${COLUMNS}, transaction_id FROM events
+    WHERE position > $1
+    ORDER BY position
+    LIMIT $2
+  ) AS next
+  WHERE transaction_id < ${XMIN_BOUND}
+  ORDER BY position`;
+
+const COMMITTED_HEAD_SQL = 'SELECT max(position) AS position FROM events';
+
+const HEAD_SQL = `
+  SELECT position FROM events
+  WHERE position < ${XMIN_BOUND}::text::bigint * 100000
+  ORDER BY position DESC
+  LIMIT 1`;
+
+// `until` keeps the stream's prefix recorded at or before the instant, so a clock step backwards can
+// never produce a stream with a hole in it.
+const READ_STREAM_SQL = `
+  SELECT ${COLUMNS} FROM events
+  WHERE stream_id = $1
+    AND revision <= $2
+    AND revision < coalesce(
+      (SELECT min(e.revision) FROM events e WHERE e.stream_id = $1 AND e.recorded_at > $3), ${MAX_BIGINT})
+  ORDER BY revision`;
+
+interface EventRow extends QueryResultRow {
+  readonly position: string;
+  readonly event_id: string;
+  readonly stream_id: string;
+  readonly revision: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: Record<string, unknown>;
+  readonly hash: string;
+  readonly recorded_at: Date;
+}
+
+// Attempts of one append that keeps losing races it was not party to ('any' against other writers,
+// or an enclosing transaction that took its id too early); each attempt is a fresh transaction.
+const MAX_APPEND_ATTEMPTS = 10;
+
+// SQLSTATEs of values PostgreSQL would not take that prepareAppend() did not catch.
+const INVALID_VALUE_CODES = new Set(['22P02', '22P05', '22021', '54000', '23514']);
+
+/** The append's INSERT was refused in a way resolveAppend() explains (see postgres-append-sql.ts). */
+function isRefusal(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  if (code === '23505') {
+    const constraint = pgConstraint(error);
+    return constraint === 'events_event_id_key' || constraint === 'events_stream_revision_key';
+  }
+  return code === '23502' && (error as { column?: unknown }).column === 'position';
+}
+
+/**
+ * The event store on PostgreSQL (the `events` table and hash functions from migrations/). Takes a pool it
+ * does not own: close() stops subscriptions, the notification listener and notifier, and leaves the
+ * pool to its creator. While any subscription runs, one pooled connection is held for LISTEN.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly listener: PostgresNotificationListener | undefined;
+  private readonly notifier: PostgresAppendNotifier | undefined;
+  private readonly subscriptions = new Set<PostgresSubscription>();
+  private closed = false;
+
+  constructor(
+    private readonly pool: Pool,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    const channel = options.notifyChannel === undefined ? DEFAULT_NOTIFY_CHANNEL : options.notifyChannel;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.batchSize = options.batchSize ?? 1000;
+    if (channel !== null) {
+      this.listener = new PostgresNotificationListener(pool, channel, { reconnectDelayMs: options.listenerReconnectDelayMs });
+      this.notifier = new PostgresAppendNotifier(pool, channel);
+    }
+  }
+
+  /** The listener, exposed so tests can watch it reconnect. */
+  get notificationListener(): PostgresNotificationListener | undefined {
+    return this.listener;
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    this.assertOpen();
+    const prepared = prepareAppend(streamId, events, expected);
+    const query = appendQuery(streamId, prepared, expected);
+    for (let attempt = 1; ; attempt++) {
+      let refusal: unknown;
+      try {
+        const { rows } = await this.pool.query<{ position: string; revision: string }>(query);
+        if (rows.length > 0) {
+          const last = rows[rows.length - 1]!;
+          this.appended();
+          return { nextRevision: Number(last.revision), position: BigInt(last.position), written: true };
+        }
+      } catch (error) {
+        if (INVALID_VALUE_CODES.has(pgErrorCode(error) ?? '')) {
+          throw new InvalidAppend(`PostgreSQL refused the append to ${streamId}: ${(error as Error).message}`);
+        }
+        if (!isRefusal(error)) throw translateError(error, `appending to ${streamId}`);
+        refusal = error;
+      }
+      const outcome = await this.resolveAppend(streamId, prepared, expected);
+      if (outcome !== 'retry') return outcome;
+      if (attempt >= MAX_APPEND_ATTEMPTS) {
+        throw new Error(`Append to ${streamId} lost ${attempt} races in a row; giving up`, { cause: refusal });
+      }
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly RecordedEvent[]> {
+    this.assertOpen();
+    const toRevision = options.toRevision ?? Number.MAX_SAFE_INTEGER;
+    if (typeof streamId !== 'string' || streamId === '' || toRevision < 0) throw new StreamNotFound(String(streamId));
+    const until = options.until ?? 'infinity';
+    try {
+      const result = await this.pool.query<EventRow>({
+        name: 'event_store_read_stream',
+        text: READ_STREAM_SQL,
+        values: [streamId, Math.floor(toRevision), until],
+      });
+      if (result.rows.length === 0) throw new StreamNotFound(streamId);
+      return result.rows.map(toRecordedEvent);
+    } catch (error) {
+      throw translateError(error, `reading stream ${streamId}`);
+    }
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllBatch> {
+    this.assertOpen();
+    return this.readBatch(options.after, options.limit ?? DEFAULT_READ_ALL_LIMIT);
+  }
+
+  subscribe(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
+    this.assertOpen();
+    const subscription: PostgresSubscription = new PostgresSubscription(
+      {
+        readAll: (after, limit) => this.readBatch(after, limit),
+        committedHead: async () => {
+          const { rows } = await this.pool.query<{ position: string | null }>({
+            name: 'event_store_committed_head',
+            text: COMMITTED_HEAD_SQL,
+          });
+          const position = rows[0]?.position;
+          return position === null || position === undefined ? undefined : BigInt(position);
+        },
+        onAppended: (wake) => {
+          const removeWake = this.listener?.add(wake);
+          return async () => {
+            this.subscriptions.delete(subscription);
+            await removeWake?.();
+          };
+        },
+      },
+      handler,
+      { ...options, batchSize: options.batchSize ?? this.batchSize, pollIntervalMs: this.pollIntervalMs },
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(): Promise<bigint | undefined> {
+    this.assertOpen();
+    try {
+      const result = await this.pool.query<{ position: string }>({ name: 'event_store_head', text: HEAD_SQL });
+      return result.rows.length === 0 ? undefined : BigInt(result.rows[0]!.position);
+    } catch (error) {
+      throw translateError(error, 'reading the head position');
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (error) {
+      const translated = translateError(error, 'pinging');
+      throw translated instanceof EventStoreUnavailable
+        ? translated
+        : new EventStoreUnavailable(`PostgreSQL event store ping failed: ${String(error)}`, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await Promise.all([this.listener?.stop(), this.notifier?.close()]);
+  }
+
+  private async readBatch(after: bigint | undefined, limit: number): Promise<ReadAllBatch> {
+    const boundedLimit = Math.max(1, Math.min(MAX_READ_LIMIT, Math.floor(limit)));
+    try {
+      const result = await this.pool.query<EventRow>({
+        name: 'event_store_read_all',
+        text: READ_ALL_SQL,
+        values: [(after ?? -1n).toString(), boundedLimit],
+      });
+      const events = result.rows.map(toRecordedEvent);
+      return { events, checkpoint: events.length > 0 ? events[events.length - 1]!.position : after };
+    } catch (error) {
+      throw translateError(error, 'reading the log');
+    }
+  }
+
+  /** Works out why an append wrote nothing: a retry of itself, a conflict, or a race worth retrying. */
+  private async resolveAppend(
+    streamId: string,
+    events: readonly PreparedEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult | 'retry'> {
+    let row: ResolveAppendRow;
+    try {
+      const result = await this.pool.query<ResolveAppendRow>({
+        name: 'event_store_resolve_append',
+        text: RESOLVE_APPEND_SQL,
+        values: resolveAppendValues(streamId, events),
+      });
+      row = result.rows[0]!;
+    } catch (error) {
+      throw translateError(error, `appending to ${streamId}`);
+    }
+    const current = row.current_revision === null ? -1 : Number(row.current_revision);
+    const expectedShift = expected === 'no_stream' ? -1 : expected === 'any' ? undefined : expected;
+    if (row.found === events.length && row.same === true && row.min_shift === row.max_shift) {
+      const shift = Number(row.min_shift);
+      if (expectedShift === undefined || shift === expectedShift) {
+        return { nextRevision: shift + events.length, position: BigInt(row.last_position!), written: false };
+      }
+    }
+    // None of the ids is in the log and the stream is where the caller expects it (or the caller takes
+    // any revision): the append lost a race that has since resolved, so it can simply run again.
+    if (row.found === 0 && (expectedShift === undefined || expectedShift === current)) return 'retry';
+    throw new RevisionConflict(streamId, expected, current < 0 ? 'no_stream' : current);
+  }
+
+  private appended(): void {
+    this.notifier?.signal();
+    for (const subscription of this.subscriptions) subscription.wake();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreUnavailable('The event store has been closed');
+  }
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    revision: Number(row.revision),
+    position: BigInt(row.position),
+    recordedAt: row.recorded_at,
+    hash: row.hash,
+  };
+}

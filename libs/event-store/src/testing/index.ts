@@ -1,0 +1,6 @@
+export {
+  describeEventStoreContract,
+  testEvent,
+  testStreamId,
+  type EventStoreContractFixture,
+} from './event-store.contract';
