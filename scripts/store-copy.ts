@@ -10,10 +10,16 @@ import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import { ConfigError, loadConfig, type AppConfig } from '@app/config';
 import { createPool, ensureDatabase, redactUrl, runMigrations } from '@app/database';
-import { EventStoreUnavailable, PostgresEventStore, type EventStore } from '@app/event-store';
+import {
+  copyEventStore,
+  EventStoreUnavailable,
+  KurrentDbEventStore,
+  PostgresEventStore,
+  StoreCopyConflict,
+  type EventStore,
+  type StoreCopyProgress,
+} from '@app/event-store';
 import { SERVICE_STREAM_PREFIXES } from '@app/platform';
-import { KurrentDbEventStore } from '../libs/event-store/src/kurrentdb';
-import { StoreCopyConflict, copyEventStore, type StoreCopyProgress } from '../libs/event-store/src/store-copy';
 
 type Kind = 'postgres' | 'kurrentdb';
 const KINDS: readonly Kind[] = ['postgres', 'kurrentdb'];

@@ -90,3 +90,23 @@ describe('operations: the database goes away and comes back', () => {
     expect(units.statusCode).toBe(200);
   });
 });
+
+describe('operations: EVENT_STORE=kurrentdb with no reachable server', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    // Port 1 on loopback: nothing listens there, so every connection is refused at once.
+    api = await TestApi.start({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: 'kurrentdb://127.0.0.1:1?tls=false' });
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('refuses to become ready and says why', async () => {
+    const ready = await api.request({ method: 'GET', url: '/health/ready' });
+    expect(ready.statusCode).toBe(503);
+    const body = ready.json();
+    expect(body).toMatchObject({ status: 'not_ready', checks: { database: { status: 'up' }, redis: { status: 'up' }, eventStore: { status: 'down' } } });
+    expect(body.checks.eventStore.detail).toEqual(expect.any(String));
+    expect(body.checks.eventStore.detail.length).toBeGreaterThan(0);
+  });
+});

@@ -13,3 +13,5 @@ export {
   MAX_STREAM_ID_LENGTH,
   type PreparedEvent,
 } from './postgres/append-validation';
+export { KurrentDbEventStore, type KurrentDbEventStoreOptions, CHAIN_METADATA_KEY } from './kurrentdb';
+export * from './store-copy';

@@ -1,15 +1,23 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@app/config';
-import { PostgresEventStore, type EventStore } from '@app/event-store';
+import { KurrentDbEventStore, PostgresEventStore, type EventStore } from '@app/event-store';
 
 /** Stream prefixes this service writes; a shared KurrentDB is filtered down to them. */
 export const SERVICE_STREAM_PREFIXES = ['nomination-', 'decision-'] as const;
 
+/**
+ * The event store chosen by EVENT_STORE. Read models, the outbox and idempotency records stay in
+ * PostgreSQL either way; only the log moves.
+ */
 export function createEventStore(config: AppConfig, pool: Pool, logger: Logger): EventStore {
   if (config.eventStore === 'kurrentdb') {
-    throw new Error('EVENT_STORE=kurrentdb is not wired yet');
+    // loadConfig guarantees the URL when EVENT_STORE=kurrentdb.
+    return new KurrentDbEventStore({
+      connectionString: config.kurrentDbUrl!,
+      streamPrefixes: SERVICE_STREAM_PREFIXES,
+      logger: logger.child({ component: 'kurrentdb' }),
+    });
   }
-  void logger;
   return new PostgresEventStore(pool);
 }
