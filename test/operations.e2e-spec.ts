@@ -26,6 +26,20 @@ describe('operations: health, docs, metrics, request ids', () => {
     const doc = await api.request({ method: 'GET', url: '/docs-json' });
     expect(doc.statusCode).toBe(200);
     expect(doc.json().paths).toHaveProperty(['/health/ready']);
+    const paths = doc.json().paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    const expected: [string, string][] = [
+      ['post', '/nominations'], ['get', '/nominations/{id}'], ['patch', '/nominations/{id}'],
+      ['get', '/nominations/{id}/history'],
+      ...(['submit', 'return', 'council-votes', 'approve', 'reject', 'withdraw'].map((c) => ['post', `/nominations/{id}/${c}`] as [string, string])),
+      ['post', '/nominations/bulk/approve'], ['post', '/nominations/bulk/return'], ['post', '/nominations/bulk/reject'],
+      ['post', '/decisions'], ['get', '/decisions/{id}'], ['post', '/decisions/{id}/revoke'],
+      ['get', '/rule-sets'], ['get', '/award-types'], ['get', '/units'], ['get', '/units/{code}'], ['put', '/units'],
+      ['put', '/staff/{id}'], ['get', '/staff'], ['get', '/health/live'], ['get', '/health/ready'],
+    ];
+    for (const [method, path] of expected) expect(paths[path]?.[method]).toBeDefined();
+    expect(Object.keys(paths['/nominations']!['post']!.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '422', '429']));
+    expect(Object.keys(paths['/nominations/{id}/approve']!['post']!.responses)).toEqual(expect.arrayContaining(['200', '404', '409', '412']));
+    expect(JSON.stringify(doc.json())).toContain('Trường Tiểu học Chiềng Lao');
     const ui = await api.request({ method: 'GET', url: '/docs' });
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toContain('swagger');
