@@ -18,6 +18,7 @@ export interface NewEvent {
   readonly id: string;
   readonly type: string;
   readonly data: unknown;
+  /** Keys starting with `$` are reserved for the stores and refused. */
   readonly metadata?: EventMetadata;
 }
 

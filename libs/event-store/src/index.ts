@@ -12,6 +12,6 @@ export {
   MAX_EVENT_TYPE_LENGTH,
   MAX_STREAM_ID_LENGTH,
   type PreparedEvent,
-} from './postgres/append-validation';
+} from './append-validation';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions, CHAIN_METADATA_KEY } from './kurrentdb';
 export * from './store-copy';

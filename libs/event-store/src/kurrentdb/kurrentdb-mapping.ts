@@ -13,7 +13,7 @@
  */
 import { ANY, NO_STREAM, type Position, type ResolvedEvent, type EventData } from '@kurrent/kurrentdb-client';
 import { canonicalJson, chainHash, type HashedContent } from '../hash-chain';
-import { prepareAppend, type PreparedEvent } from '../postgres/append-validation';
+import { prepareAppend, type PreparedEvent } from '../append-validation';
 import {
   EventStoreError,
   EventStoreUnavailable,

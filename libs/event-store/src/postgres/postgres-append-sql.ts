@@ -1,6 +1,6 @@
 import type { ExpectedRevision } from '../event-store.port';
 import { GENESIS_HASH } from '../hash-chain';
-import type { PreparedEvent } from './append-validation';
+import type { PreparedEvent } from '../append-validation';
 
 /*
  * An append is one INSERT statement, so it is one round trip and one transaction, and nothing is ever

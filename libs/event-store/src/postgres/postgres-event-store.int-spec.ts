@@ -12,7 +12,7 @@ import {
   verifyChain,
   type NewEvent,
 } from '@app/event-store';
-import { prepareAppend } from './append-validation';
+import { prepareAppend } from '../append-validation';
 import { appendQuery } from './postgres-append-sql';
 
 let database: TestDatabase;

@@ -13,7 +13,7 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../event-store.port';
-import { prepareAppend, type PreparedEvent } from './append-validation';
+import { prepareAppend, type PreparedEvent } from '../append-validation';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
 import { appendQuery, RESOLVE_APPEND_SQL, resolveAppendValues, type ResolveAppendRow } from './postgres-append-sql';
 import { pgConstraint, pgErrorCode, translateError } from './postgres-errors';

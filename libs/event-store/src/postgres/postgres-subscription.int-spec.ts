@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
 import { testEvent, testStreamId } from '@app/event-store/testing';
 import { PostgresEventStore, type ExpectedRevision, type NewEvent, type RecordedEvent } from '@app/event-store';
-import { prepareAppend } from './append-validation';
+import { prepareAppend } from '../append-validation';
 import { appendQuery } from './postgres-append-sql';
 import { PostgresSubscription } from './postgres-subscription';
 

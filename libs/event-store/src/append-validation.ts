@@ -1,6 +1,6 @@
-import { InvalidAppend } from '../event-store.errors';
-import type { ExpectedRevision, NewEvent } from '../event-store.port';
-import { canonicalJson } from '../hash-chain';
+import { InvalidAppend } from './event-store.errors';
+import type { ExpectedRevision, NewEvent } from './event-store.port';
+import { canonicalJson } from './hash-chain';
 
 export const MAX_STREAM_ID_LENGTH = 200;
 export const MAX_EVENT_TYPE_LENGTH = 100;
@@ -51,6 +51,10 @@ export function prepareAppend(
     checkJson(event.data, `${where}: data`, []);
     const metadata = event.metadata ?? {};
     if (!isPlainObject(metadata)) throw new InvalidAppend(`${where}: metadata must be a plain object`);
+    // Keys starting with $ belong to the stores (KurrentDB keeps the hash chain under $chain), so every
+    // adapter refuses the same appends and a copied log means the same thing in either store.
+    const reserved = Object.keys(metadata).find((key) => key.startsWith('$'));
+    if (reserved !== undefined) throw new InvalidAppend(`${where}: metadata key ${reserved} is reserved for the event store`);
     checkJson(metadata, `${where}: metadata`, []);
     return { id, type: event.type, dataJson: canonicalJson(event.data), metadataJson: canonicalJson(metadata) };
   });
