@@ -11,11 +11,18 @@
  * four commands per nomination. Then, on the same database server, the same number of events is
  * appended straight to the event store with the same concurrency (one stream per nomination, four
  * appends with expected revisions), and the ratio api ÷ store says what HTTP, auth, validation,
- * idempotency and folding cost on top of the append itself.
+ * idempotency and folding cost on top of the append itself. "api CPU ms/cmd" is the api process's CPU
+ * time (from /proc) divided by the commands it answered: the figure to watch on a machine this small,
+ * where the api, PostgreSQL and autocannon share two cores.
+ *
+ * Profiling the api: BENCH_API_NODE_ARGS is passed to its node (e.g. '-r ./cpu-profile-hook.cjs'), and
+ * BENCH_API_ENTRY points at another build of it to compare against.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { signDevelopmentToken, type Role } from '@app/auth';
@@ -25,6 +32,11 @@ import { PostgresEventStore } from '@app/event-store';
 
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
 const CONNECTIONS = (process.env['BENCH_CONNECTIONS'] ?? '32,128').split(',').map(Number);
+// The built api (relative to the working directory); another build can be pointed at for comparisons.
+const API_ENTRY = process.env['BENCH_API_ENTRY'] ?? 'dist/apps/api/apps/api/src/main.js';
+// Extra node flags for the api process only, e.g. '-r /path/to/profile-hook.cjs' (--cpu-prof writes
+// nothing here: the api is stopped with SIGTERM, and Nest re-raises it rather than exiting normally).
+const API_NODE_ARGS = (process.env['BENCH_API_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -34,19 +46,68 @@ async function freePort(): Promise<number> {
   return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    console.error('probe', i, child.exitCode);
-    if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(`${url}/health/ready`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+interface ApiProcess {
+  readonly child: ChildProcess;
+  /** Settles once, when the process has exited (or failed to spawn), however early that was. */
+  readonly exited: Promise<string>;
+  /** The last few kilobytes the api wrote (stdout and stderr), for the error message when it dies. */
+  output(): string;
+}
+
+/*
+ * The api logs JSON to stdout (warnings and worse at LOG_LEVEL=warn) and crashes to stderr: both are
+ * piped and drained continuously, so an api that dies at start says why (a refused configuration exits
+ * 78, EX_CONFIG, after logging the reason) and a full pipe never blocks a live one. The exit promise is
+ * taken right at spawn, so an exit that happens before anyone waits for it is not lost.
+ */
+function startApi(env: NodeJS.ProcessEnv): ApiProcess {
+  const child = spawn(process.execPath, [...API_NODE_ARGS, API_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const keep = (chunk: string): void => {
+    tail = (tail + chunk).slice(-4096);
+  };
+  child.stdout!.setEncoding('utf8').on('data', keep);
+  child.stderr!.setEncoding('utf8').on('data', keep);
+  const exited = new Promise<string>((resolve) => {
+    child.once('error', (error) => resolve(`could not start: ${error.message}`));
+    child.once('exit', (code, signal) => resolve(signal === null ? `exited with ${code}` : `killed by ${signal}`));
+  });
+  return { child, exited, output: () => tail.trim() };
+}
+
+async function waitReady(url: string, api: ApiProcess): Promise<void> {
+  const died = api.exited.then((how) => {
+    throw new Error(`api ${how} before it was ready${api.output() ? `:\n${api.output()}` : ''}`);
+  });
+  died.catch(() => undefined);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const ready = await Promise.race([
+      fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false),
+      died,
+    ]);
+    if (ready) return;
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, 100)), died]);
   }
-  throw new Error('api did not become ready');
+  throw new Error('api did not become ready within 60 s');
+}
+
+async function stopApi(api: ApiProcess): Promise<void> {
+  if (api.child.exitCode === null && api.child.signalCode === null) api.child.kill('SIGTERM');
+  const forced = setTimeout(() => api.child.kill('SIGKILL'), 10_000);
+  await api.exited;
+  clearTimeout(forced);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined where there is no /proc. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ, 100 on Linux)
+  } catch {
+    return undefined;
+  }
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -67,6 +128,8 @@ const createBody = JSON.stringify({
   ],
 });
 
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+
 interface RunResult {
   readonly connections: number;
   readonly commands: number;
@@ -75,10 +138,13 @@ interface RunResult {
   readonly p50: number;
   readonly p95: number;
   readonly p99: number;
+  /** CPU time the api process spent per command, in ms (undefined without /proc). */
+  readonly apiCpuMs: number | undefined;
 }
 
-async function runApi(url: string, tokens: Record<string, string>, connections: number): Promise<RunResult> {
+async function runApi(url: string, tokens: Record<string, string>, connections: number, apiPid: number | undefined): Promise<RunResult> {
   const latencies: number[] = [];
+  const cpuBefore = cpuSeconds(apiPid);
   const commandHeaders = (role: string): Record<string, string> => ({
     'content-type': 'application/json',
     authorization: `Bearer ${tokens[role]}`,
@@ -117,16 +183,25 @@ async function runApi(url: string, tokens: Record<string, string>, connections: 
   } as autocannon.Options, (error, result) => (error ? fail(error) : finish(result)));
   instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
   const result = await done;
+  const cpuAfter = cpuSeconds(apiPid);
   latencies.sort((a, b) => a - b);
   const errors = result.non2xx + result.errors + result.timeouts;
+  if (errors > 0) {
+    // Every command of the workload is valid: anything but 2xx is a fault of the bench or of the api.
+    const statuses = Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => `${status}×${count}`).join(' ');
+    console.error(`${connections} connections: ${result.non2xx} non-2xx (${statuses}), ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
   return {
     connections,
     commands: result.requests.total,
     errors,
-    perSecond: result.requests.total / DURATION,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
+    perSecond: result.requests.total / (result.duration || DURATION),
+    p50: round1(percentile(latencies, 50)),
+    p95: round1(percentile(latencies, 95)),
+    p99: round1(percentile(latencies, 99)),
+    apiCpuMs: cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+      ? undefined
+      : Math.round(((cpuAfter - cpuBefore) * 1000 * 100) / result.requests.total) / 100,
   };
 }
 
@@ -147,22 +222,42 @@ async function runStore(store: PostgresEventStore, nominations: number, concurre
 }
 
 async function main(): Promise<void> {
-  // undici leaves no ref'd handle while a fetch waits on a socket; keep the loop alive for the run.
-  const keepAlive = setInterval(() => undefined, 60_000);
   const database = await createTestDatabase({ max: 40 });
-  console.error('db ok');
-  const port = await freePort();
-  console.error('port', port);
-  const url = `http://127.0.0.1:${port}`;
-  const env = {
-    ...process.env, NODE_ENV: 'development', PORT: String(port), DATABASE_URL: database.url, LOG_LEVEL: 'warn',
-    DATABASE_POOL_MAX: '40', WRITE_RATE_LIMIT_PER_MINUTE: '100000000', QUEUE_PREFIX: `bench-${process.pid}`,
-  };
-  const child = spawn(process.execPath, ['dist/apps/api/apps/api/src/main.js'], { env, stdio: 'ignore' });
+  let api: ApiProcess | undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      if (api !== undefined) await stopApi(api);
+      await database.drop();
+    })());
+  // Interrupted (Ctrl-C, or a time limit's SIGTERM): stop the api and drop the database before going.
+  // `on`, not `once`: a signal sent to the process group arrives twice (directly, and relayed by the tsx
+  // CLI), and with no listener left tsx's own handler would exit at once, in the middle of the cleanup.
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
+      console.error(`${signal}: stopping the api and dropping ${database.name}`);
+      void cleanup().finally(() => process.exit(128 + constants.signals[signal]));
+    });
+  }
   try {
-    await waitReady(url, child);
-    console.error('ready');
-    const config = loadConfig({ NODE_ENV: 'development' });
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const env = {
+      ...process.env, NODE_ENV: 'development', PORT: String(port), DATABASE_URL: database.url, LOG_LEVEL: 'warn',
+      // The per-user write limit is the config's maximum: three bench users write far more than 600 a minute.
+      DATABASE_POOL_MAX: '40', WRITE_RATE_LIMIT_PER_MINUTE: '1000000', QUEUE_PREFIX: `bench-${process.pid}`,
+    };
+    // The api's own configuration, read here first: a refused variable fails now, by name, and the tokens
+    // are signed with exactly the secret, issuer and audience the api will verify.
+    const config = loadConfig(env);
+    api = startApi(env);
+    const running = api;
+    // However this process ends, the api does not outlive it.
+    process.once('exit', () => running.child.kill('SIGKILL'));
+    await waitReady(url, api);
     const sign = (sub: string, roles: Role[], unit: string): Promise<string> =>
       signDevelopmentToken({ sub, name: `Cán bộ ${sub}`, roles, unit, codeSet: 'gso-2025' }, config, { expiresIn: '2h' });
     const tokens = {
@@ -170,14 +265,15 @@ async function main(): Promise<void> {
       communeOfficer: await sign('bench-commune-officer', ['officer'], '03814'),
       provinceOfficer: await sign('bench-province-officer', ['officer'], '14'),
     };
-    console.error('tokens');
-    await runApi(url, tokens, 8); // warm-up: JIT, pool, caches
+    // Warm-up at the largest concurrency: JIT, and every pooled connection opened (with its server
+    // backend and prepared statements) before anything is measured.
+    await runApi(url, tokens, Math.max(...CONNECTIONS), api.child.pid);
     const store = new PostgresEventStore(database.pool);
     const rows: (RunResult & { storePerSecond: number })[] = [];
     for (const connections of CONNECTIONS) {
-      const api = await runApi(url, tokens, connections);
-      const storePerSecond = await runStore(store, Math.max(1, Math.round(api.commands / 4)), connections);
-      rows.push({ ...api, storePerSecond });
+      const result = await runApi(url, tokens, connections, api.child.pid);
+      const storePerSecond = await runStore(store, Math.max(1, Math.round(result.commands / 4)), connections);
+      rows.push({ ...result, storePerSecond });
     }
     await store.close();
     console.log(`\nAPI benchmark: ${DURATION} s per run, mixed create/submit/approve/approve, one api process, PostgreSQL local`);
@@ -188,20 +284,15 @@ async function main(): Promise<void> {
       'p50 ms': r.p50,
       'p95 ms': r.p95,
       'p99 ms': r.p99,
+      'api CPU ms/cmd': r.apiCpuMs ?? '-',
       'store appends/s': Math.round(r.storePerSecond),
       'api ÷ store': (r.perSecond / r.storePerSecond).toFixed(2),
     })));
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-    await database.drop();
-    clearInterval(keepAlive);
+    await cleanup();
   }
 }
 
-console.log("bench:api starting");
-process.on("beforeExit", (c) => console.error("beforeExit", c));
-process.on("exit", (c) => console.error("exit", c));
 main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
