@@ -52,9 +52,13 @@ export class TokenVerifier {
       const verifyOptions = { ...common, algorithms: [...KEY_SET_ALGORITHMS] };
       this.verifyJwt = async (token) => (await jwtVerify(token, keySet, verifyOptions)).payload;
     } else if (config.jwtSecret !== undefined) {
-      const secret = new TextEncoder().encode(config.jwtSecret);
+      // Imported once: given raw bytes, jose would import the HMAC key again on every request.
+      const secret = crypto.subtle.importKey(
+        'raw', new TextEncoder().encode(config.jwtSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'],
+      );
+      secret.catch(() => undefined);
       const verifyOptions = { ...common, algorithms: [...SHARED_SECRET_ALGORITHMS] };
-      this.verifyJwt = async (token) => (await jwtVerify(token, secret, verifyOptions)).payload;
+      this.verifyJwt = async (token) => (await jwtVerify(token, await secret, verifyOptions)).payload;
     } else {
       throw new Error('auth configuration has neither a JWT secret nor a JWKS URL');
     }

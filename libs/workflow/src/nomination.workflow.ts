@@ -176,6 +176,7 @@ export class NominationWorkflow {
       metadata: commandMetadata(envelope, actor),
       ...(envelope.expectedRevision !== undefined ? { expectedRevision: envelope.expectedRevision } : {}),
       ...(envelope.receivedAt !== undefined ? { receivedAt: envelope.receivedAt } : {}),
+      assumeNewStream: command.type === 'CreateNomination',
     });
     if (result.state.status === 'none') throw new NotFoundError(`Nomination ${nominationId} not found`);
     return { view: toNominationView(result.state, result.revision), revision: result.revision };

@@ -24,6 +24,12 @@ export interface StreamCommand<State, Event extends DomainEvent> {
   readonly metadata: EventMetadata;
   /** Runs on the folded state before anything else, e.g. to answer 404 outside the caller's jurisdiction. */
   readonly guard?: (state: State) => void;
+  /**
+   * The stream is expected not to exist yet (a create): the first attempt skips the read and appends
+   * with 'no_stream'. If the stream does exist (a retried create), the conflict sends it down the
+   * normal path, which recognises its own earlier events.
+   */
+  readonly assumeNewStream?: boolean;
   /** When the command was received; a change recorded since then is reported as a race (409), not 403. */
   readonly receivedAt?: Date;
   /** The revision the client last saw (If-Match); a mismatch is never retried. */
@@ -76,7 +82,8 @@ export async function runStreamCommand<State, Event extends DomainEvent>(
 ): Promise<StreamCommandResult<State>> {
   const maxAttempts = command.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
-    const recorded = await readOrEmpty(store, command.streamId);
+    const optimistic = attempt === 1 && command.assumeNewStream === true && command.expectedRevision === undefined;
+    const recorded = optimistic ? [] : await readOrEmpty(store, command.streamId);
     const revision = recorded.length - 1;
 
     const earlier = recorded.findIndex((e) => e.metadata['commandId'] === command.commandId);
@@ -127,7 +134,7 @@ export async function runStreamCommand<State, Event extends DomainEvent>(
           const actual = typeof error.actual === 'number' ? error.actual : -1;
           throw new StaleRevision(command.streamId, command.expectedRevision, actual);
         }
-        if (attempt < maxAttempts) continue;
+        if (optimistic || attempt < maxAttempts) continue;
       }
       throw error;
     }
