@@ -4,6 +4,7 @@ import type { AppConfig } from '@app/config';
 import { PlatformModule } from '@app/platform';
 import { WorkflowModule } from '@app/workflow';
 import { DecisionCompleterRunner } from './decision-completer.runner';
+import { IdempotencyPurgeRunner } from './idempotency-purge.runner';
 
 @Module({})
 export class WorkerModule {
@@ -11,7 +12,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [PlatformModule.forRoot(config, logger), WorkflowModule],
-      providers: [DecisionCompleterRunner],
+      providers: [DecisionCompleterRunner, IdempotencyPurgeRunner],
     };
   }
 }

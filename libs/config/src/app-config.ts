@@ -36,6 +36,8 @@ export interface AppConfig {
   readonly baseSalaryVnd: number;
   /** Largest accepted JSON body, in bytes. */
   readonly bodyLimitBytes: number;
+  /** Days a stored Idempotency-Key answer is kept before the worker purges it. */
+  readonly idempotencyRetentionDays: number;
 }
 
 /** The development secret: fine on a laptop, refused in production. */
@@ -145,6 +147,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     writeRateLimitPerMinute: read.integer('WRITE_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     baseSalaryVnd: read.integer('BASE_SALARY_VND', 2_340_000, 1, 1_000_000_000),
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
+    idempotencyRetentionDays: read.integer('IDEMPOTENCY_RETENTION_DAYS', 30, 1, 3650),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
