@@ -13,10 +13,7 @@ import {
   NotFoundError,
   revokeCommandsFor,
   toDecisionEvent,
-  toNominationEvent,
   validateDecision,
-  evolve,
-  initialNominationState,
   type Actor,
   type DecisionEvent,
   type DecisionIssuedData,
@@ -27,7 +24,7 @@ import {
 } from '@app/nomination';
 import { PG_POOL, ROOT_LOGGER } from '@app/platform';
 import { deterministicUuid } from './deterministic-id';
-import { CLOCK, commandMetadata, nominationStream, NominationWorkflow, type Clock } from './nomination.workflow';
+import { CLOCK, commandMetadata, foldRecorded, nominationStream, NominationWorkflow, type Clock } from './nomination.workflow';
 import { ReferenceDataService } from './reference-data.service';
 import { readOrEmpty, runStreamCommand } from './stream-command';
 import type { DecisionView } from './views';
@@ -133,7 +130,7 @@ export class DecisionWorkflow {
     await Promise.all(
       [...new Set(input.nominationIds)].map(async (id) => {
         const events = await readOrEmpty(this.store, nominationStream(id));
-        states.set(id, events.reduce((s, e) => evolve(s, toNominationEvent(e.type, e.data)), initialNominationState));
+        states.set(id, foldRecorded(events));
       }),
     );
     const validation = validateDecision(states, input.nominationIds, { actor, baseSalary: this.config.baseSalaryVnd });

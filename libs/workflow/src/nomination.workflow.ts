@@ -44,7 +44,8 @@ export function commandMetadata(envelope: CommandEnvelope, actor: Actor): EventM
   };
 }
 
-function foldRecorded(events: readonly RecordedEvent[]): NominationState {
+/** Folds a nomination stream as read from the store. */
+export function foldRecorded(events: readonly RecordedEvent[]): NominationState {
   return events.reduce((state, e) => evolve(state, toNominationEvent(e.type, e.data)), initialNominationState);
 }
 

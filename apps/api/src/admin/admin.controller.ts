@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags 
 import { Roles } from '@app/auth';
 import { type StaffMember, ReferenceDataService, StaffDirectory } from '@app/workflow';
 import { ProblemError } from '../http/problem';
-import { IdempotencyKeyHeader } from '../nominations/api-headers';
-import { ApiProblemResponses, ApiReadProblemResponses } from '../nominations/problem-responses';
+import { IdempotencyKeyHeader } from '../http/api-headers';
+import { ApiProblemResponses, ApiReadProblemResponses } from '../http/problem-responses';
 import { MAX_UNITS_PER_REQUEST, StaffDto, StaffListDto, StaffMemberDto, StaffQueryDto, UnitRecordDto, UpsertedUnitsDto } from './admin.dto';
 import { ArrayBodyPipe } from './array-body.pipe';
 

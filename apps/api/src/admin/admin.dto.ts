@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { CODE_SETS, type CodeSet, type Role, ROLES } from '@app/auth';
-import { OptionalField, Text, UnitCode } from '../nominations/validation-rules';
+import { OptionalField, Text, UnitCode } from '../http/validation-rules';
 import { UNIT_LEVELS } from '../reference-data/reference-data.dto';
 
 export const MAX_UNITS_PER_REQUEST = 5000;

@@ -5,9 +5,9 @@ import type { FastifyReply } from 'fastify';
 import { type Actor, CurrentActor, Roles } from '@app/auth';
 import { type CommandEnvelope, type DecisionView, GetDecisionQuery, IssueDecisionCommand, RevokeDecisionCommand } from '@app/workflow';
 import { Envelope } from '../http/command-envelope';
-import { IdempotencyKeyHeader, LOCATION_HEADER } from '../nominations/api-headers';
-import { ApiProblemResponses, ApiReadProblemResponses } from '../nominations/problem-responses';
-import { ResourceIdPipe } from '../nominations/resource-id.pipe';
+import { IdempotencyKeyHeader, LOCATION_HEADER } from '../http/api-headers';
+import { ApiProblemResponses, ApiReadProblemResponses } from '../http/problem-responses';
+import { ResourceIdPipe } from '../http/resource-id.pipe';
 import { DecisionViewDto, IssueDecisionDto, RevokeDecisionDto } from './decisions.dto';
 
 const DECISION_ID = new ResourceIdPipe('decision');

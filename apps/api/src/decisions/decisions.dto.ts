@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsObject, ValidateNested } from 'class-validator';
 import { NOMINEE_KINDS, REVOCATION_GROUNDS, type RevocationGround } from '@app/nomination';
 import { ActorRefDto } from '../nominations/nomination-view.dto';
-import { CalendarDate, OptionalField, Text, UuidList } from '../nominations/validation-rules';
+import { CalendarDate, OptionalField, Text, UuidList } from '../http/validation-rules';
 
 const MAX_NOMINATIONS = 500;
 const EXAMPLE_IDS = ['0b7d3f0e-6a7c-4f0e-9a53-2f9a1d6c1e01', '5e2c9a41-8f3b-4d6e-a1c7-93b0d2e4f512'];

@@ -27,7 +27,7 @@ import {
 import { Envelope } from '../http/command-envelope';
 import { setETag } from '../http/etag';
 import { ProblemError } from '../http/problem';
-import { ETAG_HEADER, IdempotencyKeyHeader, IfMatchHeader, LOCATION_HEADER } from './api-headers';
+import { ETAG_HEADER, IdempotencyKeyHeader, IfMatchHeader, LOCATION_HEADER } from '../http/api-headers';
 import { EmptyBodyPipe } from './empty-body.pipe';
 import { BulkResultsDto, NominationHistoryDto, NominationViewDto } from './nomination-view.dto';
 import {
@@ -53,8 +53,8 @@ import {
   updateActionOf,
   withdrawActionOf,
 } from './nominations.input';
-import { ApiProblemResponses, ApiReadProblemResponses } from './problem-responses';
-import { ResourceIdPipe } from './resource-id.pipe';
+import { ApiProblemResponses, ApiReadProblemResponses } from '../http/problem-responses';
+import { ResourceIdPipe } from '../http/resource-id.pipe';
 
 const NOMINATION_ID = new ResourceIdPipe('nomination');
 

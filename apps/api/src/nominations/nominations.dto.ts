@@ -26,7 +26,7 @@ import {
   REJECTION_REASON_CODES,
   type RejectionReasonCode,
 } from '@app/nomination';
-import { CalendarDate, OptionalField, Text, UnitCode, UuidList } from './validation-rules';
+import { CalendarDate, OptionalField, Text, UnitCode, UuidList } from '../http/validation-rules';
 
 const MAX_DOCUMENTS = 50;
 const MAX_BULK = 500;

@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@
 import type { AwardType, UnitRecord } from '@app/nomination';
 import { ReferenceDataService, type RuleSetSummary } from '@app/workflow';
 import { ProblemError } from '../http/problem';
-import { ApiReadProblemResponses } from '../nominations/problem-responses';
-import { UNIT_CODE } from '../nominations/validation-rules';
+import { ApiReadProblemResponses } from '../http/problem-responses';
+import { UNIT_CODE } from '../http/validation-rules';
 import {
   AwardTypeListDto,
   AwardTypesQueryDto,

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { CODE_SETS, type CodeSet } from '@app/auth';
 import { NOMINEE_KINDS } from '@app/nomination';
-import { OptionalField, Text, UnitCode } from '../nominations/validation-rules';
+import { OptionalField, Text, UnitCode } from '../http/validation-rules';
 
 export const UNIT_LEVELS = ['commune', 'district', 'province'] as const;
 
