@@ -2,7 +2,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { APP_CONFIG, ConfigModule, type AppConfig } from '@app/config';
+import { ConfigModule, type AppConfig } from '@app/config';
 import { createPool } from '@app/database';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { Metrics } from '@app/observability';
@@ -25,12 +25,11 @@ export class PlatformModule implements OnApplicationShutdown {
         { provide: Metrics, useValue: new Metrics() },
         {
           provide: PG_POOL,
-          useFactory: () => {
-            const pool = createPool(config.databaseUrl, { max: config.databasePoolMax });
-            // An idle client losing its connection (database restart) must not crash the process.
-            pool.on('error', (error: Error) => logger.warn({ err: error }, 'idle PostgreSQL client failed'));
-            return pool;
-          },
+          // An idle client losing its connection (database restart) must not crash the process.
+          useFactory: () => createPool(config.databaseUrl, {
+            max: config.databasePoolMax,
+            onIdleClientError: (error) => logger.warn({ err: error }, 'idle PostgreSQL client failed'),
+          }),
         },
         {
           provide: EVENT_STORE,
@@ -54,7 +53,6 @@ export class PlatformModule implements OnApplicationShutdown {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,4 @@
 export { deterministicUuid } from './deterministic-id';
-export { runStreamCommand, readOrEmpty, toDomainEvent, StaleRevision, ConcurrentChange } from './stream-command';
-export type { DomainEvent, StreamCommand, StreamCommandResult } from './stream-command';
 export * from './workflow.commands';
 export type { NominationView, DecisionView, HistoryEntry } from './views';
 export { ReferenceDataService, type RuleSetSummary } from './reference-data.service';
