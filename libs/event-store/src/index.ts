@@ -13,5 +13,6 @@ export {
   MAX_STREAM_ID_LENGTH,
   type PreparedEvent,
 } from './append-validation';
+export { InMemoryEventStore } from './memory/in-memory-event-store';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions, CHAIN_METADATA_KEY } from './kurrentdb';
 export * from './store-copy';

@@ -117,8 +117,9 @@ export async function runStreamCommand<State, Event extends DomainEvent>(
     }
     if (events.length === 0) return { state, revision, appended: [], replayed: false };
 
+    let written: boolean;
     try {
-      await store.append(
+      ({ written } = await store.append(
         command.streamId,
         events.map((event, index) => ({
           id: deterministicUuid(command.commandId, String(index)),
@@ -127,7 +128,7 @@ export async function runStreamCommand<State, Event extends DomainEvent>(
           metadata: { ...command.metadata, commandId: command.commandId },
         })),
         revision < 0 ? 'no_stream' : revision,
-      );
+      ));
     } catch (error) {
       if (error instanceof RevisionConflict) {
         if (command.expectedRevision !== undefined) {
@@ -138,11 +139,13 @@ export async function runStreamCommand<State, Event extends DomainEvent>(
       }
       throw error;
     }
+    // The store recognised these very events (a retry that raced its original, or a create retried
+    // optimistically): the state is the same, but this attempt wrote nothing.
     return {
       state: events.reduce(command.evolve, state),
       revision: revision + events.length,
-      appended: events,
-      replayed: false,
+      appended: written ? events : [],
+      replayed: !written,
     };
   }
 }
