@@ -12,6 +12,16 @@ const INFRASTRUCTURE = [
 
 const restrict = (patterns) => ['error', { patterns }];
 
+/** The application layer and the HTTP app reach PostgreSQL only through ports (libs/records, libs/event-store). */
+const NO_DRIVER = {
+  group: ['pg', 'pg-*', 'pg/*'],
+  message: 'No PostgreSQL driver here: use a port (@app/records, @app/event-store) and put the SQL in its adapter.',
+};
+const LIB_RULES = [
+  { group: ['**/apps/**', '@apps/*'], message: 'A lib never imports an app.' },
+  { group: ['@app/*/src', '@app/*/src/**'], message: "Import a lib through its index ('@app/<lib>')." },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'var/**', 'coverage/**', '**/*.mjs', '**/*.js'] },
   js.configs.recommended,
@@ -47,13 +57,12 @@ export default tseslint.config(
   },
   {
     files: ['libs/**/*.ts'],
-    ignores: ['libs/nomination/**'],
-    rules: {
-      'no-restricted-imports': restrict([
-        { group: ['**/apps/**', '@apps/*'], message: 'A lib never imports an app.' },
-        { group: ['@app/*/src', '@app/*/src/**'], message: "Import a lib through its index ('@app/<lib>')." },
-      ]),
-    },
+    ignores: ['libs/nomination/**', 'libs/workflow/**'],
+    rules: { 'no-restricted-imports': restrict(LIB_RULES) },
+  },
+  {
+    files: ['libs/workflow/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([...LIB_RULES, NO_DRIVER]) },
   },
   {
     files: ['apps/api/**/*.ts'],
@@ -61,6 +70,7 @@ export default tseslint.config(
       'no-restricted-imports': restrict([
         { group: ['**/worker/**', '**/apps/worker', '**/apps/worker/**'], message: 'An app never imports another app.' },
         { group: ['**/libs/**', '@app/*/src', '@app/*/src/**'], message: "Import a lib through its index ('@app/<lib>')." },
+        NO_DRIVER,
       ]),
     },
   },

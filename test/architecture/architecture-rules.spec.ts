@@ -38,6 +38,26 @@ describe('architecture rules', () => {
     expect(await violations('apps/api/src/x.ts', "import { x } from '../../../libs/event-store/src/hash-chain';\nexport const y = x;\n")).toHaveLength(1);
   });
 
+  it.each([
+    ['libs/workflow/src/decision.workflow.ts', "import { Pool } from 'pg';"],
+    ['libs/workflow/src/staff-directory.ts', "import type { PoolClient } from 'pg';"],
+    ['libs/workflow/src/x.ts', "import { Cursor } from 'pg-cursor';"],
+    ['apps/api/src/http/idempotency.interceptor.ts', "import { Pool } from 'pg';"],
+    ['apps/api/src/health/health.controller.ts', "import type { Pool } from 'pg';"],
+  ])('refuses the PostgreSQL driver in %s (%s)', async (file, code) => {
+    expect(await violations(file, `${code}\nexport const x = 1;\n`)).toEqual([expect.stringContaining('No PostgreSQL driver here')]);
+  });
+
+  it('keeps the other rules where the driver is refused', async () => {
+    expect(await violations('libs/workflow/src/x.ts', "import { ApiModule } from '../../../apps/api/src/api.module';\nexport const x = ApiModule;\n")).toHaveLength(1);
+    expect(await violations('libs/workflow/src/x.ts', "import { x } from '@app/event-store/src/hash-chain';\nexport const y = x;\n")).toHaveLength(1);
+  });
+
+  it('lets the records and event-store adapters use the driver', async () => {
+    expect(await violations('libs/records/src/postgres/x.ts', "import type { Pool } from 'pg';\nexport type X = Pool;\n")).toEqual([]);
+    expect(await violations('libs/event-store/src/postgres/x.ts', "import type { Pool } from 'pg';\nexport type X = Pool;\n")).toEqual([]);
+  });
+
   it('refuses a lib importing an app', async () => {
     expect(await violations('libs/read-models/src/x.ts', "import { ApiModule } from '../../../apps/api/src/api.module';\nexport const x = ApiModule;\n")).toHaveLength(1);
   });

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { PG_POOL, ROOT_LOGGER } from '@app/platform';
+import { ROOT_LOGGER } from '@app/platform';
+import { IDEMPOTENCY_RECORDS, type IdempotencyRecords } from '@app/records';
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
@@ -16,7 +16,7 @@ export class IdempotencyPurgeRunner implements OnApplicationBootstrap, OnApplica
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(IDEMPOTENCY_RECORDS) private readonly records: IdempotencyRecords,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -32,11 +32,8 @@ export class IdempotencyPurgeRunner implements OnApplicationBootstrap, OnApplica
 
   /** Returns the number of records deleted. */
   async purge(): Promise<number> {
-    const result = await this.pool.query(
-      "DELETE FROM idempotency_records WHERE created_at < now() - make_interval(days => $1)",
-      [this.config.idempotencyRetentionDays],
-    );
-    if ((result.rowCount ?? 0) > 0) this.logger.info({ deleted: result.rowCount }, 'purged old idempotency records');
-    return result.rowCount ?? 0;
+    const deleted = await this.records.purgeOlderThan(this.config.idempotencyRetentionDays);
+    if (deleted > 0) this.logger.info({ deleted }, 'purged old idempotency records');
+    return deleted;
   }
 }

@@ -27,6 +27,15 @@ async function withTimeout(name: string, check: () => Promise<unknown>): Promise
   }
 }
 
+/** The process's readiness check, so callers need not hold the pool or the Redis client themselves. */
+export class ReadinessChecks {
+  constructor(private readonly deps: { pool: Pool; redis: Redis; eventStore: EventStore }) {}
+
+  check(): Promise<DependencyStatus[]> {
+    return checkDependencies(this.deps);
+  }
+}
+
 /** Readiness: every dependency a request may need answers now. */
 export async function checkDependencies(deps: {
   pool: Pool;

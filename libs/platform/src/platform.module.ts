@@ -7,6 +7,7 @@ import { createPool } from '@app/database';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { Metrics } from '@app/observability';
 import { createEventStore } from './event-store.factory';
+import { ReadinessChecks } from './health.indicators';
 import { PG_POOL, REDIS, ROOT_LOGGER } from './platform.tokens';
 
 /**
@@ -44,8 +45,13 @@ export class PlatformModule implements OnApplicationShutdown {
             return redis;
           },
         },
+        {
+          provide: ReadinessChecks,
+          inject: [PG_POOL, REDIS, EVENT_STORE],
+          useFactory: (pool: Pool, redis: Redis, eventStore: EventStore) => new ReadinessChecks({ pool, redis, eventStore }),
+        },
       ],
-      exports: [ConfigModule, ROOT_LOGGER, Metrics, PG_POOL, EVENT_STORE, REDIS],
+      exports: [ConfigModule, ROOT_LOGGER, Metrics, PG_POOL, EVENT_STORE, REDIS, ReadinessChecks],
     };
   }
 

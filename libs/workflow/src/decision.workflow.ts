@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Pool, type PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@app/event-store';
@@ -22,17 +20,14 @@ import {
   type NominationState,
   type UnitDirectory,
 } from '@app/nomination';
-import { PG_POOL, ROOT_LOGGER } from '@app/platform';
+import { ROOT_LOGGER } from '@app/platform';
+import { DECISION_CLAIMS, type DecisionClaims, type UnitClaims } from '@app/records';
 import { deterministicUuid } from './deterministic-id';
 import { CLOCK, commandMetadata, foldRecorded, nominationStream, NominationWorkflow, type Clock } from './nomination.workflow';
 import { ReferenceDataService } from './reference-data.service';
 import { readOrEmpty, runStreamCommand } from './stream-command';
 import type { DecisionView } from './views';
 import type { CommandEnvelope, IssueDecisionInput, RevokeDecisionInput } from './workflow.commands';
-
-function unitLockKey(codeSet: string, unit: string): string {
-  return createHash('sha256').update(`decisions:${codeSet}:${unit}`).digest().readBigInt64BE(0).toString();
-}
 
 export const decisionStream = (id: string): string => `decision-${id}`;
 
@@ -86,7 +81,7 @@ export class DecisionWorkflow {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(DECISION_CLAIMS) private readonly claims: DecisionClaims,
   ) {}
 
   /**
@@ -96,14 +91,7 @@ export class DecisionWorkflow {
   async issue(envelope: CommandEnvelope, input: IssueDecisionInput): Promise<DecisionView> {
     const now = this.clock();
     const actor = this.reference.domainActor(envelope.actor, now);
-    const client = await this.pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock($1)', [unitLockKey(actor.codeSet, actor.unit)]);
-      return await this.issueLocked(envelope, input, now, actor, client);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [unitLockKey(actor.codeSet, actor.unit)]).catch(() => undefined);
-      client.release();
-    }
+    return this.claims.withUnitLock(actor.codeSet, actor.unit, (claims) => this.issueLocked(envelope, input, now, actor, claims));
   }
 
   private async issueLocked(
@@ -111,7 +99,7 @@ export class DecisionWorkflow {
     input: IssueDecisionInput,
     now: Date,
     actor: Actor,
-    client: PoolClient,
+    claims: UnitClaims,
   ): Promise<DecisionView> {
     const decisionId = deterministicUuid('decision', decisionNumberKey(actor.codeSet, actor.unit, input.number));
     const streamId = decisionStream(decisionId);
@@ -135,7 +123,7 @@ export class DecisionWorkflow {
     );
     const validation = validateDecision(states, input.nominationIds, { actor, baseSalary: this.config.baseSalaryVnd });
     if (!validation.ok) throw new DecisionRefused({ offending: validation.offending });
-    const taken = await this.claim(client, decisionId, input.nominationIds);
+    const taken = await this.claim(claims, decisionId, input.nominationIds);
     if (taken.length > 0) {
       throw new DecisionRefused({ offending: taken.map((nominationId) => ({ nominationId, reason: 'on_another_decision' })) });
     }
@@ -162,22 +150,15 @@ export class DecisionWorkflow {
   }
 
   /** Claims the nominations for this decision; returns those already listed on another issued decision. */
-  private async claim(client: PoolClient, decisionId: string, nominationIds: readonly string[]): Promise<string[]> {
-    const { rows } = await client.query<{ nomination_id: string; decision_id: string }>(
-      'SELECT nomination_id, decision_id FROM decision_claims WHERE nomination_id = ANY($1::uuid[]) AND decision_id <> $2',
-      [nominationIds, decisionId],
-    );
+  private async claim(claims: UnitClaims, decisionId: string, nominationIds: readonly string[]): Promise<string[]> {
     const taken: string[] = [];
-    for (const row of rows) {
-      const other = await readOrEmpty(this.store, decisionStream(row.decision_id));
-      if (other.length > 0) taken.push(row.nomination_id);
+    for (const holder of await claims.claimedByOthers(decisionId, nominationIds)) {
+      // A claim whose decision was never written (the process died in between) is stale.
+      const other = await readOrEmpty(this.store, decisionStream(holder.decisionId));
+      if (other.length > 0) taken.push(holder.nominationId);
     }
     if (taken.length > 0) return taken;
-    await client.query(
-      `INSERT INTO decision_claims (nomination_id, decision_id) SELECT unnest($1::uuid[]), $2
-       ON CONFLICT (nomination_id) DO UPDATE SET decision_id = excluded.decision_id, claimed_at = now()`,
-      [nominationIds, decisionId],
-    );
+    await claims.claim(decisionId, nominationIds);
     return [];
   }
 

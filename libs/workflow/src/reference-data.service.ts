@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Pool } from 'pg';
 import type { Actor as AuthActor } from '@app/auth';
 import {
   findRuleSet,
@@ -18,7 +17,7 @@ import {
   type RuleSet,
   type UnitRecord,
 } from '@app/nomination';
-import { PG_POOL } from '@app/platform';
+import { UNIT_RECORDS, type UnitRecords } from '@app/records';
 
 export interface RuleSetSummary {
   readonly id: string;
@@ -43,7 +42,7 @@ export class ReferenceDataService {
   readonly calendar = new WorkingDayCalendar(this.data.holidays);
   private cached: { at: number; records: UnitRecord[]; directory: UnitDirectory } | undefined;
 
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(@Inject(UNIT_RECORDS) private readonly stored: UnitRecords) {}
 
   ruleSetInForce(now: Date = new Date()): RuleSet {
     const ruleSet = ruleSetInForce(this.data.ruleSets, vietnamDate(now));
@@ -110,16 +109,9 @@ export class ReferenceDataService {
     if (problems.length > 0) {
       throw new ValidationFailedError('The units do not form a valid directory', problems.map((message) => ({ field: 'units', message })));
     }
-    // One statement: atomic without a transaction, one round trip for thousands of units. Deduplicated
-    // first (the last record of a code wins), since one INSERT cannot update the same row twice.
+    // Deduplicated first (the last record of a code wins): the store writes a batch at once.
     const rows = mergeUnitRecords(normalized);
-    await this.pool.query(
-      `INSERT INTO units (code_set, code, name, level, parent_code, updated_at)
-       SELECT *, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-       ON CONFLICT (code_set, code) DO UPDATE SET name = excluded.name, level = excluded.level,
-         parent_code = excluded.parent_code, updated_at = now()`,
-      [rows.map((r) => r.codeSet), rows.map((r) => r.code), rows.map((r) => r.name), rows.map((r) => r.level), rows.map((r) => r.parentCode)],
-    );
+    await this.stored.upsert(rows);
     this.cached = undefined;
     return { upserted: rows.length };
   }
@@ -133,11 +125,7 @@ export class ReferenceDataService {
   }
 
   private async fetchRecords(): Promise<UnitRecord[]> {
-    const { rows } = await this.pool.query<{ code_set: string; code: string; name: string; level: string; parent_code: string | null }>(
-      'SELECT code_set, code, name, level, parent_code FROM units',
-    );
-    const edited = rows.map((r) => ({ codeSet: r.code_set, code: r.code, name: r.name, level: r.level, parentCode: r.parent_code }));
-    return mergeUnitRecords(this.data.units, edited);
+    return mergeUnitRecords(this.data.units, await this.stored.list());
   }
 
   private async load(): Promise<{ records: UnitRecord[]; directory: UnitDirectory }> {

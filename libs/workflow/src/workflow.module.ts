@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RecordsModule } from '@app/records';
 import { DecisionWorkflow } from './decision.workflow';
 import { CLOCK, NominationWorkflow, type Clock } from './nomination.workflow';
 import { ReferenceDataService } from './reference-data.service';
@@ -7,6 +8,7 @@ import { WORKFLOW_HANDLERS } from './workflow.handlers';
 
 /** The application layer: command and query handlers over the domain and the event store. */
 @Module({
+  imports: [RecordsModule],
   providers: [
     { provide: CLOCK, useValue: (() => new Date()) satisfies Clock },
     ReferenceDataService,
@@ -15,6 +17,6 @@ import { WORKFLOW_HANDLERS } from './workflow.handlers';
     DecisionWorkflow,
     ...WORKFLOW_HANDLERS,
   ],
-  exports: [CLOCK, ReferenceDataService, StaffDirectory, NominationWorkflow, DecisionWorkflow],
+  exports: [RecordsModule, CLOCK, ReferenceDataService, StaffDirectory, NominationWorkflow, DecisionWorkflow],
 })
 export class WorkflowModule {}

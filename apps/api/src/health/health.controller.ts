@@ -1,21 +1,16 @@
-import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { Redis } from 'ioredis';
-import type { Pool } from 'pg';
 import { Public } from '@app/auth';
-import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { Metrics } from '@app/observability';
-import { checkDependencies, PG_POOL, REDIS } from '@app/platform';
+import { ReadinessChecks } from '@app/platform';
 
 @ApiTags('operations')
 @Public()
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(REDIS) private readonly redis: Redis,
-    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    private readonly readiness: ReadinessChecks,
     private readonly metrics: Metrics,
   ) {}
 
@@ -29,7 +24,7 @@ export class HealthController {
   @ApiOkResponse({ description: 'Database, Redis and the event store all answer.' })
   @ApiServiceUnavailableResponse({ description: 'At least one dependency does not answer; `checks` says which.' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; checks: Record<string, unknown> }> {
-    const results = await checkDependencies({ pool: this.pool, redis: this.redis, eventStore: this.eventStore });
+    const results = await this.readiness.check();
     const up = results.every((r) => r.up);
     void reply.status(up ? 200 : 503);
     return {

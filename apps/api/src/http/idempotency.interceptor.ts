@@ -2,10 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Pool } from 'pg';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { canonicalJson } from '@app/event-store';
-import { PG_POOL } from '@app/platform';
+import { IDEMPOTENCY_RECORDS, type IdempotencyRecords } from '@app/records';
 import { deterministicUuid } from '@app/workflow';
 import { ProblemError } from './problem';
 
@@ -35,7 +34,7 @@ const REPLAYED_HEADERS = ['etag', 'location'] as const;
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(@Inject(IDEMPOTENCY_RECORDS) private readonly records: IdempotencyRecords) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return from(this.handle(context, next));
@@ -64,25 +63,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .digest('hex');
     request.commandId = deterministicUuid('command', actorId, key);
 
-    const inserted = await this.pool.query(
-      `INSERT INTO idempotency_records (actor_id, key, request_hash) VALUES ($1, $2, $3)
-       ON CONFLICT (actor_id, key) DO NOTHING RETURNING 1`,
-      [actorId, key, requestHash],
-    );
-    if (inserted.rowCount === 0) {
-      const { rows } = await this.pool.query<{
-        request_hash: string; status_code: number | null; response_headers: Record<string, string> | null; response_body: unknown;
-      }>(
-        'SELECT request_hash, status_code, response_headers, response_body FROM idempotency_records WHERE actor_id = $1 AND key = $2',
-        [actorId, key],
-      );
-      const record = rows[0];
-      if (record !== undefined && record.request_hash !== requestHash) {
+    const reservation = await this.records.reserve(actorId, key, requestHash);
+    if (reservation.status === 'taken') {
+      if (reservation.requestHash !== requestHash) {
         throw new ProblemError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.');
       }
-      if (record !== undefined && record.status_code !== null) {
-        void reply.status(record.status_code).headers({ ...(record.response_headers ?? {}), 'idempotent-replayed': 'true' });
-        return record.response_body;
+      if (reservation.response !== undefined) {
+        void reply.status(reservation.response.statusCode).headers({ ...reservation.response.headers, 'idempotent-replayed': 'true' });
+        return reservation.response.body;
       }
     }
 
@@ -94,16 +82,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
           return value === undefined ? [] : [[name, String(value)]];
         }),
       );
-      await this.pool.query(
-        `UPDATE idempotency_records SET status_code = $3, response_headers = $4, response_body = $5, completed_at = now()
-         WHERE actor_id = $1 AND key = $2`,
-        [actorId, key, statusOf(context, request, reply), JSON.stringify(headers), JSON.stringify(body ?? null)],
-      );
+      await this.records.complete(actorId, key, { statusCode: statusOf(context, request, reply), headers, body: body ?? null });
       return body;
     } catch (error) {
-      await this.pool
-        .query('DELETE FROM idempotency_records WHERE actor_id = $1 AND key = $2 AND completed_at IS NULL', [actorId, key])
-        .catch(() => undefined);
+      await this.records.release(actorId, key).catch(() => undefined);
       throw error;
     }
   }

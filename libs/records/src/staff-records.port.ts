@@ -1,0 +1,26 @@
+/** One member of staff as stored; the staff directory validates and normalises before storing. */
+export interface StaffRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly unit: string;
+  readonly codeSet: string | null;
+  readonly roles: readonly string[];
+  readonly locale: 'vi' | 'en';
+  readonly active: boolean;
+}
+
+export interface StoredStaffRecord extends StaffRecord {
+  /** When the record was last written, by the store's clock. */
+  readonly updatedAt: Date;
+}
+
+/** The staff directory's storage: who receives which notification. */
+export interface StaffRecords {
+  /** Inserts or replaces the member with this id; returns what is now stored. */
+  upsert(record: StaffRecord): Promise<StoredStaffRecord>;
+  /** Members of one unit, or everyone, ordered by unit, name and id. */
+  list(unit?: string): Promise<StoredStaffRecord[]>;
+}
+
+export const STAFF_RECORDS = Symbol('STAFF_RECORDS');

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import type { DecisionClaims } from '../decision-claims.port';
+import type { IdempotencyRecords } from '../idempotency-records.port';
+import type { StaffRecord, StaffRecords } from '../staff-records.port';
+import type { UnitRecords } from '../unit-records.port';
+
+/*
+ * The behaviour each records adapter must have, run against PostgreSQL (postgres-records.int-spec.ts)
+ * and in memory (in-memory-records.spec.ts). The stores may hold other tests' rows: every test writes
+ * under fresh random keys and looks only at its own.
+ */
+
+const fresh = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+export function describeUnitRecordsContract(adapter: string, factory: () => UnitRecords): void {
+  describe(`UnitRecords contract: ${adapter}`, () => {
+    let units: UnitRecords;
+    beforeEach(() => {
+      units = factory();
+    });
+
+    it('stores units and lists them, Vietnamese names as given', async () => {
+      const codeSet = fresh('cs');
+      const records = [
+        { codeSet, code: '14', name: 'Tỉnh Sơn La', level: 'province', parentCode: null },
+        { codeSet, code: '116', name: 'Huyện Thuận Châu', level: 'district', parentCode: '14' },
+        { codeSet, code: '03814', name: 'Xã Chiềng Lao'.normalize('NFD'), level: 'commune', parentCode: '116' },
+      ];
+      await units.upsert(records);
+
+      const stored = (await units.list()).filter((u) => u.codeSet === codeSet);
+      expect(stored.sort((a, b) => a.code.localeCompare(b.code))).toEqual([records[2], records[1], records[0]].sort((a, b) => a!.code.localeCompare(b!.code)));
+      expect(stored.find((u) => u.code === '03814')!.name).toBe('Xã Chiềng Lao'.normalize('NFD'));
+    });
+
+    it('replaces a unit by code set and code, leaving the same code in another code set alone', async () => {
+      const [first, second] = [fresh('cs'), fresh('cs')];
+      await units.upsert([
+        { codeSet: first, code: '1', name: 'Xã A', level: 'commune', parentCode: '9' },
+        { codeSet: second, code: '1', name: 'Xã A', level: 'commune', parentCode: '9' },
+      ]);
+      await units.upsert([{ codeSet: first, code: '1', name: 'Phường A', level: 'ward', parentCode: null }]);
+
+      const stored = (await units.list()).filter((u) => u.codeSet === first || u.codeSet === second);
+      expect(stored.sort((a, b) => a.codeSet.localeCompare(b.codeSet))).toEqual(
+        [
+          { codeSet: first, code: '1', name: 'Phường A', level: 'ward', parentCode: null },
+          { codeSet: second, code: '1', name: 'Xã A', level: 'commune', parentCode: '9' },
+        ].sort((a, b) => a.codeSet.localeCompare(b.codeSet)),
+      );
+    });
+
+    it('accepts an empty batch', async () => {
+      const before = (await units.list()).length;
+      await units.upsert([]);
+      expect(await units.list()).toHaveLength(before);
+    });
+  });
+}
+
+export function describeStaffRecordsContract(adapter: string, factory: () => StaffRecords): void {
+  describe(`StaffRecords contract: ${adapter}`, () => {
+    let staff: StaffRecords;
+    beforeEach(() => {
+      staff = factory();
+    });
+
+    const member = (unit: string, overrides: Partial<StaffRecord> = {}): StaffRecord => ({
+      id: fresh('staff'), name: 'Lò Văn Thắng', email: 'thang@sonla.gov.vn', unit, codeSet: null,
+      roles: ['officer'], locale: 'vi', active: true, ...overrides,
+    });
+
+    it('stores a member and answers with what is stored, stamped with the time it was written', async () => {
+      const record = member(fresh('u'), { codeSet: 'gso-2025', roles: ['officer', 'decider'], locale: 'en', active: false });
+      const before = Date.now();
+
+      const stored = await staff.upsert(record);
+
+      expect(stored).toEqual({ ...record, updatedAt: expect.any(Date) });
+      // Allow for a database clock a little apart from this process's.
+      expect(stored.updatedAt.getTime()).toBeGreaterThan(before - 60_000);
+      expect(await staff.list(record.unit)).toEqual([stored]);
+    });
+
+    it('replaces a member by id, moving them between units', async () => {
+      const [from, to] = [fresh('u'), fresh('u')];
+      const record = member(from);
+      await staff.upsert(record);
+
+      const moved = await staff.upsert({ ...record, unit: to, name: 'Lò Thị Mai', roles: ['proposer'], active: false });
+
+      expect(await staff.list(from)).toEqual([]);
+      expect(await staff.list(to)).toEqual([moved]);
+      expect(moved).toMatchObject({ id: record.id, name: 'Lò Thị Mai', roles: ['proposer'], active: false });
+    });
+
+    it('lists by unit, then name, then id; everyone without a unit', async () => {
+      const prefix = fresh('u');
+      const [a, b] = [`${prefix}-a`, `${prefix}-b`];
+      const id = fresh('s');
+      const inB = member(b, { name: 'An' });
+      const dao2 = member(a, { name: 'Đào', id: `${id}-2` });
+      const binh = member(a, { name: 'Bình' });
+      const dao1 = member(a, { name: 'Đào', id: `${id}-1` });
+      for (const m of [inB, dao2, binh, dao1]) await staff.upsert(m);
+
+      expect((await staff.list(a)).map((m) => m.id)).toEqual([binh.id, dao1.id, dao2.id]);
+      const everyone = (await staff.list()).filter((m) => m.unit === a || m.unit === b);
+      expect(everyone.map((m) => m.id)).toEqual([binh.id, dao1.id, dao2.id, inB.id]);
+    });
+  });
+}
+
+export function describeDecisionClaimsContract(adapter: string, factory: () => DecisionClaims): void {
+  describe(`DecisionClaims contract: ${adapter}`, () => {
+    let claims: DecisionClaims;
+    beforeEach(() => {
+      claims = factory();
+    });
+
+    it('reports nominations claimed by another decision, not by the same one', async () => {
+      const [n1, n2, n3] = [randomUUID(), randomUUID(), randomUUID()];
+      const [d1, d2] = [randomUUID(), randomUUID()];
+      const unit = fresh('unit');
+      await claims.withUnitLock('gso-2025', unit, (c) => c.claim(d1, [n1, n2]));
+
+      const seen = await claims.withUnitLock('gso-2025', unit, async (c) => ({
+        byOther: await c.claimedByOthers(d2, [n1, n2, n3]),
+        bySame: await c.claimedByOthers(d1, [n1, n2, n3]),
+      }));
+
+      expect(seen.byOther.sort((a, b) => a.nominationId.localeCompare(b.nominationId))).toEqual(
+        [{ nominationId: n1, decisionId: d1 }, { nominationId: n2, decisionId: d1 }].sort((a, b) => a.nominationId.localeCompare(b.nominationId)),
+      );
+      expect(seen.bySame).toEqual([]);
+    });
+
+    it('lets a later claim take a nomination over', async () => {
+      const nomination = randomUUID();
+      const [d1, d2, d3] = [randomUUID(), randomUUID(), randomUUID()];
+      const unit = fresh('unit');
+      await claims.withUnitLock('gso-2025', unit, (c) => c.claim(d1, [nomination]));
+      await claims.withUnitLock('gso-2025', unit, (c) => c.claim(d2, [nomination]));
+
+      const holders = await claims.withUnitLock('gso-2025', unit, (c) => c.claimedByOthers(d3, [nomination]));
+
+      expect(holders).toEqual([{ nominationId: nomination, decisionId: d2 }]);
+    });
+
+    it('runs the work of one unit one at a time, and releases the lock when the work fails', async () => {
+      const unit = fresh('unit');
+      let inside = 0;
+      let most = 0;
+      const work = async (): Promise<void> => {
+        inside++;
+        most = Math.max(most, inside);
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+        inside--;
+      };
+      const failing = claims.withUnitLock('gso-2025', unit, async () => {
+        await work();
+        throw new Error('validation failed');
+      });
+
+      const outcomes = await Promise.allSettled([failing, ...Array.from({ length: 4 }, () => claims.withUnitLock('gso-2025', unit, work))]);
+
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect(most).toBe(1);
+    });
+
+    it('does not hold up another unit, or the same unit code in another code set', async () => {
+      const unit = fresh('unit');
+      let releaseFirst!: () => void;
+      const first = claims.withUnitLock('gso-2025', unit, () => new Promise<void>((resolve) => (releaseFirst = resolve)));
+      // Would wait forever if these shared the first lock.
+      await claims.withUnitLock('gso-2025', fresh('unit'), async () => undefined);
+      await claims.withUnitLock('gso-2004', unit, async () => undefined);
+      while (releaseFirst === undefined) await new Promise((resolve) => setImmediate(resolve));
+      releaseFirst();
+      await first;
+    });
+  });
+}
+
+export interface IdempotencyRecordsFixture {
+  readonly records: IdempotencyRecords;
+  /** Makes the record of (actorId, key) look as if it had been taken `days` days ago. */
+  backdate(actorId: string, key: string, days: number): Promise<void>;
+}
+
+export function describeIdempotencyRecordsContract(adapter: string, factory: () => IdempotencyRecordsFixture): void {
+  describe(`IdempotencyRecords contract: ${adapter}`, () => {
+    let fixture: IdempotencyRecordsFixture;
+    let records: IdempotencyRecords;
+    beforeEach(() => {
+      fixture = factory();
+      records = fixture.records;
+    });
+
+    it('reserves a free key, then reports it taken with its request hash until it is answered', async () => {
+      const [actor, key] = [fresh('actor'), fresh('key')];
+
+      expect(await records.reserve(actor, key, 'hash-1')).toEqual({ status: 'reserved' });
+      expect(await records.reserve(actor, key, 'hash-2')).toEqual({ status: 'taken', requestHash: 'hash-1' });
+    });
+
+    it('returns the stored answer as it was given, Vietnamese text included', async () => {
+      const [actor, key] = [fresh('actor'), fresh('key')];
+      const response = {
+        statusCode: 201,
+        headers: { etag: '"0"', location: '/nominations/1' },
+        body: { id: '1', nominee: { name: 'Trường Tiểu học Chiềng Lao' }, amounts: [1.5, 0, -2], nothing: null },
+      };
+      await records.reserve(actor, key, 'hash');
+
+      await records.complete(actor, key, response);
+
+      expect(await records.reserve(actor, key, 'hash')).toEqual({ status: 'taken', requestHash: 'hash', response });
+    });
+
+    it('keeps keys apart per actor', async () => {
+      const key = fresh('key');
+      await records.reserve(fresh('actor'), key, 'a');
+      expect(await records.reserve(fresh('actor'), key, 'b')).toEqual({ status: 'reserved' });
+    });
+
+    it('frees an unanswered key on release, and keeps an answered one', async () => {
+      const [actor, open, answered] = [fresh('actor'), fresh('key'), fresh('key')];
+      await records.reserve(actor, open, 'h');
+      await records.reserve(actor, answered, 'h');
+      await records.complete(actor, answered, { statusCode: 200, headers: {}, body: null });
+
+      await records.release(actor, open);
+      await records.release(actor, answered);
+
+      expect(await records.reserve(actor, open, 'other')).toEqual({ status: 'reserved' });
+      expect(await records.reserve(actor, answered, 'h')).toMatchObject({ status: 'taken', response: { statusCode: 200, body: null } });
+    });
+
+    it('purges keys taken longer ago than the retention, and only those', async () => {
+      const [actor, old, recent] = [fresh('actor'), fresh('key'), fresh('key')];
+      await records.reserve(actor, old, 'h');
+      await records.reserve(actor, recent, 'h');
+      await fixture.backdate(actor, old, 31);
+      await fixture.backdate(actor, recent, 29);
+
+      expect(await records.purgeOlderThan(30)).toBeGreaterThanOrEqual(1);
+
+      expect(await records.reserve(actor, old, 'new')).toEqual({ status: 'reserved' });
+      expect(await records.reserve(actor, recent, 'new')).toEqual({ status: 'taken', requestHash: 'h' });
+    });
+  });
+}

@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import type { Actor as AuthActor } from '@app/auth';
+import { loadConfig } from '@app/config';
+import { InMemoryEventStore } from '@app/event-store';
+import { InMemoryDecisionClaims, InMemoryStaffRecords, InMemoryUnitRecords } from '@app/records';
+import { DecisionNumberTaken, DecisionRefused, DecisionWorkflow } from './decision.workflow';
+import { deterministicUuid } from './deterministic-id';
+import { NominationWorkflow, nominationStream } from './nomination.workflow';
+import { ReferenceDataService } from './reference-data.service';
+import { StaffDirectory } from './staff-directory';
+import { ConcurrentChange, StaleRevision } from './stream-command';
+import type { CommandEnvelope, CreateNominationInput, NominationAction } from './workflow.commands';
+
+/*
+ * The application layer on in-memory adapters (event store, unit records, decision claims, staff):
+ * the same classes the api runs, with no Nest container and no database. What PostgreSQL adds is
+ * covered by the adapters' contract suites and the end-to-end tests.
+ */
+
+const person = (id: string, name: string, roles: AuthActor['roles'], unit: string): AuthActor => ({ id, name, roles, unit, codeSet: 'gso-2004' });
+const proposer = person('p-03814', 'Lò Thị Hoa', ['proposer'], '03814');
+const communeOfficer = person('o-03814', 'Cầm Văn Thanh', ['officer'], '03814');
+const districtOfficer = person('o-120', 'Nguyễn Thị Hằng', ['officer'], '120');
+const districtDecider = person('d-120', 'Lường Văn Chiến', ['decider'], '120');
+const outsider = person('o-03820', 'Vì Thị Ngọc', ['officer'], '03820');
+
+const create = (overrides: Partial<CreateNominationInput> = {}): CreateNominationInput => ({
+  ruleSet: 'vn-2017',
+  awardCode: 'GIAY_KHEN_HUYEN',
+  year: 2022,
+  proposingUnit: '03814',
+  nominee: { kind: 'collective', name: 'Trường Tiểu học Chiềng Lao', organization: 'UBND xã Chiềng Lao' },
+  achievements: 'Hoàn thành xuất sắc nhiệm vụ năm học 2021-2022.',
+  documents: [
+    { kind: 'submission', title: 'Tờ trình đề nghị khen thưởng', sha256: 'a'.repeat(64), url: 'https://vanban.sonla.gov.vn/1.pdf' },
+    { kind: 'achievement_report', title: 'Báo cáo thành tích năm 2022', sha256: 'b'.repeat(64), url: 'https://vanban.sonla.gov.vn/2.pdf' },
+  ],
+  ...overrides,
+});
+
+const submit: NominationAction = { type: 'SubmitNomination' };
+const approve: NominationAction = { type: 'ApproveNomination', comment: 'Đủ điều kiện' };
+
+function envelope(actor: AuthActor, overrides: Partial<CommandEnvelope> = {}): CommandEnvelope {
+  return { actor, commandId: randomUUID(), correlationId: randomUUID(), ...overrides };
+}
+
+let store: InMemoryEventStore;
+let units: InMemoryUnitRecords;
+let claims: InMemoryDecisionClaims;
+let reference: ReferenceDataService;
+let nominations: NominationWorkflow;
+let decisions: DecisionWorkflow;
+
+beforeEach(() => {
+  store = new InMemoryEventStore();
+  units = new InMemoryUnitRecords();
+  claims = new InMemoryDecisionClaims();
+  reference = new ReferenceDataService(units);
+  const clock = (): Date => new Date();
+  nominations = new NominationWorkflow(store, reference, clock);
+  decisions = new DecisionWorkflow(store, reference, nominations, loadConfig({}), clock, pino({ level: 'silent' }), claims);
+});
+
+afterEach(() => store.close());
+
+async function approvedAtDistrict(): Promise<string> {
+  const { view } = await nominations.create(envelope(proposer), create());
+  await nominations.act(envelope(proposer), view.id, submit);
+  await nominations.act(envelope(communeOfficer), view.id, approve);
+  const { view: approved } = await nominations.act(envelope(districtOfficer), view.id, approve);
+  expect(approved.status).toBe('approved');
+  return view.id;
+}
+
+async function eventsOf(nominationId: string): Promise<string[]> {
+  return (await store.readStream(nominationStream(nominationId))).map((e) => e.type);
+}
+
+describe('NominationWorkflow', () => {
+  it('carries a nomination from draft through both stages to approved, one event per command, with who and why', async () => {
+    const first = envelope(proposer, { clientIp: '10.0.0.7' });
+    const { view, revision } = await nominations.create(first, create());
+    expect(view).toMatchObject({ status: 'draft', proposingUnit: '03814', awardCode: 'GIAY_KHEN_HUYEN' });
+    expect(revision).toBe(0);
+
+    await nominations.act(envelope(proposer), view.id, submit);
+    const atDistrict = await nominations.act(envelope(communeOfficer), view.id, approve);
+    expect(atDistrict.view).toMatchObject({ status: 'in_review', currentStage: { unit: '120', level: 'district' } });
+    const done = await nominations.act(envelope(districtOfficer), view.id, approve);
+
+    expect(done.view.status).toBe('approved');
+    const recorded = await store.readStream(nominationStream(view.id));
+    expect(recorded.at(-1)!.revision).toBe(done.revision);
+    expect(recorded[0]!.metadata).toMatchObject({
+      actor: { id: proposer.id, name: proposer.name, unit: '03814', codeSet: 'gso-2004', roles: ['proposer'] },
+      correlationId: first.correlationId,
+      commandId: first.commandId,
+      clientIp: '10.0.0.7',
+    });
+  });
+
+  it('answers a retried create with the same nomination and writes nothing new', async () => {
+    const command = envelope(proposer);
+    const first = await nominations.create(command, create());
+    await nominations.act(envelope(proposer), first.view.id, submit);
+
+    const retry = await nominations.create(command, create());
+
+    expect(retry.view.id).toBe(first.view.id);
+    expect(retry.view.status).toBe('draft');
+    expect(retry.revision).toBe(0);
+    expect(await eventsOf(first.view.id)).toHaveLength(2);
+  });
+
+  it('refuses a stale If-Match with 412 semantics and writes nothing', async () => {
+    const { view } = await nominations.create(envelope(proposer), create());
+    await nominations.act(envelope(proposer), view.id, { type: 'UpdateNomination', achievements: 'Bổ sung thành tích.' });
+
+    const error = await nominations.act(envelope(proposer, { expectedRevision: 0 }), view.id, submit).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(StaleRevision);
+    expect(error).toMatchObject({ status: 412, expected: 0, actual: 1 });
+    expect(await eventsOf(view.id)).toHaveLength(2);
+  });
+
+  it('hides a nomination outside the caller\'s jurisdiction as not found, even behind a stale If-Match', async () => {
+    const { view } = await nominations.create(envelope(proposer), create());
+    await nominations.act(envelope(proposer), view.id, submit);
+
+    await expect(nominations.act(envelope(outsider, { expectedRevision: 0 }), view.id, approve)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(nominations.get(outsider, view.id)).rejects.toMatchObject({ code: 'not_found' });
+    expect(await eventsOf(view.id)).toHaveLength(2);
+  });
+
+  it('lets exactly one of two simultaneous approvals at a stage through; the other learns of the race', async () => {
+    const { view } = await nominations.create(envelope(proposer), create());
+    await nominations.act(envelope(proposer), view.id, submit);
+    const receivedAt = new Date();
+
+    const outcomes = await Promise.allSettled([
+      nominations.act(envelope(communeOfficer, { receivedAt }), view.id, approve),
+      nominations.act(envelope(communeOfficer, { receivedAt }), view.id, approve),
+    ]);
+
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(ConcurrentChange);
+    expect(await eventsOf(view.id)).toHaveLength(3);
+    expect((await nominations.get(proposer, view.id)).view.currentStage).toMatchObject({ unit: '120' });
+  });
+
+  it('shows a nomination as it was at an earlier revision', async () => {
+    const { view } = await nominations.create(envelope(proposer), create());
+    await nominations.act(envelope(proposer), view.id, submit);
+
+    const then = await nominations.get(proposer, view.id, { revision: 0 });
+
+    expect(then).toMatchObject({ revision: 0, view: { status: 'draft' } });
+    expect((await nominations.get(proposer, view.id)).view.status).toBe('in_review');
+  });
+
+  it('runs each item of a bulk action as its own command, reporting each outcome', async () => {
+    const a = (await nominations.create(envelope(proposer), create())).view.id;
+    const b = (await nominations.create(envelope(proposer), create())).view.id;
+    await nominations.act(envelope(proposer), a, submit);
+    const missing = randomUUID();
+    const bulk = envelope(communeOfficer);
+
+    const results = await nominations.bulk(bulk, [a, b, missing], approve);
+
+    expect(results).toEqual([
+      { id: a, ok: true, status: 'in_review', revision: 2 },
+      { id: b, ok: false, code: 'invalid_transition', detail: expect.any(String) },
+      { id: missing, ok: false, code: 'not_found', detail: expect.any(String) },
+    ]);
+    // Retried, the bulk request writes nothing new: every item's command id derives from the request's.
+    await nominations.bulk(bulk, [a], approve);
+    expect(await eventsOf(a)).toHaveLength(3);
+    expect((await store.readStream(nominationStream(a))).at(-1)!.metadata['commandId']).toBe(deterministicUuid(bulk.commandId, a));
+  });
+
+  it('routes through a unit an admin added, read through the unit records port', async () => {
+    await reference.upsertUnits([{ codeSet: 'gso-2004', code: '03899', name: 'Xã Chiềng Mới'.normalize('NFD'), level: 'commune', parentCode: '120' }]);
+    const newProposer = person('p-03899', 'Cầm Thị Mai', ['proposer'], '03899');
+
+    const { view } = await nominations.create(envelope(newProposer), create({ proposingUnit: '03899' }));
+    const submitted = await nominations.act(envelope(newProposer), view.id, submit);
+
+    expect(submitted.view.currentStage).toMatchObject({ unit: '03899', level: 'commune' });
+    expect((await units.list()).map((u) => u.name)).toEqual(['Xã Chiềng Mới'.normalize('NFC')]);
+  });
+});
+
+describe('DecisionWorkflow', () => {
+  const decision = (number: string, nominationIds: string[]) => ({
+    number, signedOn: '2023-03-24', signer: { name: 'Lường Văn Chiến', title: 'Chủ tịch UBND huyện Mường La' },
+    reason: 'Đã có thành tích xuất sắc trong phong trào thi đua năm 2022', nominationIds,
+  });
+
+  it('issues a decision and awards every nomination it lists, once, however often it is retried', async () => {
+    const ids = [await approvedAtDistrict(), await approvedAtDistrict()];
+    const command = envelope(districtDecider);
+
+    const view = await decisions.issue(command, decision('125/QĐ-UBND', ids));
+    const retry = await decisions.issue(command, decision('125/QĐ-UBND', ids));
+
+    expect(view).toMatchObject({ number: '125/QĐ-UBND', issuingUnit: '120', bonusTotal: 2 * 1_404_000 });
+    expect(retry).toEqual(view);
+    for (const id of ids) {
+      expect((await nominations.get(proposer, id)).view.status).toBe('awarded');
+      expect((await eventsOf(id)).filter((t) => t === 'NominationAwarded')).toHaveLength(1);
+    }
+  });
+
+  it('refuses a second decision with the same number of the unit', async () => {
+    await decisions.issue(envelope(districtDecider), decision('7/QĐ-UBND', [await approvedAtDistrict()]));
+
+    await expect(decisions.issue(envelope(districtDecider), decision('7/QĐ-UBND', [await approvedAtDistrict()]))).rejects.toBeInstanceOf(DecisionNumberTaken);
+  });
+
+  it('lets only one of two decisions racing for the same nomination take it', async () => {
+    const id = await approvedAtDistrict();
+
+    const outcomes = await Promise.allSettled([
+      decisions.issue(envelope(districtDecider), decision('10/QĐ-UBND', [id])),
+      decisions.issue(envelope(districtDecider), decision('11/QĐ-UBND', [id])),
+    ]);
+
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(DecisionRefused);
+    expect((await eventsOf(id)).filter((t) => t === 'NominationAwarded')).toHaveLength(1);
+  });
+
+  it('refuses a nomination claimed by another written decision, and takes over a claim whose decision was never written', async () => {
+    const [onOther, stale] = [await approvedAtDistrict(), await approvedAtDistrict()];
+    const written = await decisions.issue(envelope(districtDecider), decision('20/QĐ-UBND', [await approvedAtDistrict()]));
+    // As if decision 20 listed `onOther` and its awards were not complete yet, and a process had died
+    // after claiming `stale` for a decision it never wrote.
+    await claims.withUnitLock('gso-2004', '120', async (c) => {
+      await c.claim(written.id, [onOther]);
+      await c.claim(randomUUID(), [stale]);
+    });
+
+    const refusal = await decisions.issue(envelope(districtDecider), decision('21/QĐ-UBND', [onOther, stale])).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(DecisionRefused);
+    expect((refusal as DecisionRefused).details.offending).toEqual([{ nominationId: onOther, reason: 'on_another_decision' }]);
+
+    await decisions.issue(envelope(districtDecider), decision('22/QĐ-UBND', [stale]));
+    expect((await nominations.get(proposer, stale)).view.status).toBe('awarded');
+  });
+
+  it('revokes the awards a decision made', async () => {
+    const id = await approvedAtDistrict();
+    const issued = await decisions.issue(envelope(districtDecider), decision('30/QĐ-UBND', [id]));
+
+    const revoked = await decisions.revoke(envelope(districtDecider), issued.id, {
+      number: '31/QĐ-UBND', signedOn: '2023-06-01', nominationIds: [id], ground: 'false_declaration', reason: 'Kê khai không đúng thành tích',
+    });
+
+    expect(revoked.nominations[0]).toMatchObject({ nominationId: id, revoked: expect.anything() });
+    expect((await nominations.get(proposer, id)).view.status).toBe('revoked');
+  });
+});
+
+describe('StaffDirectory', () => {
+  it('stores names as NFC, trims, drops repeated roles, and lists by unit', async () => {
+    const staff = new StaffDirectory(new InMemoryStaffRecords());
+
+    const stored = await staff.upsert('s-1', {
+      name: ' Nguyễn Thị Hằng '.normalize('NFD'), email: ' hang@muongla.gov.vn ', unit: '120', roles: ['officer', 'officer', 'decider'], locale: 'vi', active: true,
+    });
+
+    expect(stored).toEqual({
+      id: 's-1', name: 'Nguyễn Thị Hằng'.normalize('NFC'), email: 'hang@muongla.gov.vn', unit: '120', roles: ['officer', 'decider'],
+      locale: 'vi', active: true, updatedAt: expect.any(String),
+    });
+    expect(await staff.list('120')).toEqual([stored]);
+    expect(await staff.list('14')).toEqual([]);
+  });
+});
