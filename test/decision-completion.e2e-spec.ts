@@ -6,7 +6,9 @@ import {
   evolve,
   initialDecisionState,
   initialNominationState,
+  loadReferenceData,
   toNominationEvent,
+  UnitDirectory,
   validateDecision,
   type NominationState,
 } from '@app/nomination';
@@ -16,6 +18,11 @@ import { DecisionCompleterRunner } from '../apps/worker/src/decision-completer.r
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { createAndApprove, gso2025, nominationBody2025, getNomination } from './support/nomination-fixtures';
 import { TestApi } from './support/test-api';
+
+const testDirectory = (): UnitDirectory => {
+  const data = loadReferenceData();
+  return UnitDirectory.fromRecords(data.units, data.levels.map((l) => l.code), data.codeSets.map((c) => c.id));
+};
 
 /**
  * The api appends DecisionIssued and then awards each nomination. Here the api "dies" right after the
@@ -58,7 +65,7 @@ describe('a decision whose issuing process died midway is completed from the log
       states.set(id, events.reduce((s, e) => evolve(s, toNominationEvent(e.type, e.data)), initialNominationState));
     }
     const decider = { id: gso2025.provinceDecider.sub, name: gso2025.provinceDecider.name, unit: '14', codeSet: 'gso-2025', roles: ['decider' as const] };
-    const validation = validateDecision(states, ids, { actor: decider, baseSalary: api.config.baseSalaryVnd });
+    const validation = validateDecision(states, ids, { actor: decider, signedOn: '2025-12-01', baseSalaries: loadReferenceData().baseSalaries, directory: testDirectory() });
     if (!validation.ok) throw new Error(JSON.stringify(validation.offending));
     const decisionId = deterministicUuid('test-decision', ids.join(','));
     const [issued] = decideDecision(initialDecisionState, {

@@ -7,6 +7,7 @@ import {
   expectStatus,
   getNomination,
   gso2004,
+  gso2025,
   nominationBody,
   nominees,
   type View,
@@ -15,8 +16,11 @@ import { TestApi, type TestResponse, type TestUser } from './support/test-api';
 
 const { proposer, communeOfficer, districtOfficer, districtDecider, provinceOfficer, provinceDecider, otherDistrictDecider } = gso2004;
 
-/** Base salary 2,340,000 VND (the default configuration) × the vn-2017 multiples of GIAY_KHEN_HUYEN. */
-const BONUS = { collective: 1_404_000, individual: 702_000, household: 1_053_000 } as const;
+/**
+ * Signed 2023-03-24: base salary 1,490,000 VND (Decree 38/2019) × the vn-2017 multiples of GIAY_KHEN_HUYEN
+ * (0.6 collective, 0.3 individual, 0.45 household), each rounded up to the next 10,000 VND.
+ */
+const BONUS = { collective: 900_000, individual: 450_000, household: 680_000 } as const;
 
 type NomineeKind = keyof typeof nominees;
 
@@ -163,16 +167,28 @@ describe('decisions over HTTP (real PostgreSQL)', () => {
       signedOn: '2023-06-01',
     };
 
-    // Only a decider of the issuing unit may revoke; other districts do not see the decision.
+    // The district level was abolished on 1 July 2025: today its decisions are revoked by its successor
+    // named in the unit data (Tỉnh Sơn La, gso-2025). Other districts do not see the decision.
     const before = await api.eventCount();
+    const successorDecider = gso2025.provinceDecider;
+    const refused = expectProblem(await api.request({ method: 'POST', url: revokeUrl, as: districtDecider, body: revokeBody }), 403, 'forbidden');
+    expect(refused).toMatchObject({ details: { unit: '14', codeSet: 'gso-2025' } });
     expectProblem(await api.request({ method: 'POST', url: revokeUrl, as: districtOfficer, body: revokeBody }), 403, 'forbidden');
     expectProblem(await api.request({ method: 'POST', url: revokeUrl, as: provinceDecider, body: revokeBody }), 403, 'forbidden');
     expectProblem(await api.request({ method: 'POST', url: revokeUrl, as: otherDistrictDecider, body: revokeBody }), 404, 'not_found');
-    expectProblem(await api.request({ method: 'POST', url: revokeUrl, as: districtDecider, body: { ...revokeBody, nominationIds: [randomUUID()] } }), 400, 'validation_failed');
-    expectProblem(await api.request({ method: 'POST', url: revokeUrl, as: districtDecider, body: { ...revokeBody, ground: 'changed_our_mind' } }), 400, 'validation_failed');
+    expectProblem(await api.request({ method: 'POST', url: revokeUrl, as: successorDecider, body: { ...revokeBody, nominationIds: [randomUUID()] } }), 400, 'validation_failed');
+    expectProblem(await api.request({ method: 'POST', url: revokeUrl, as: successorDecider, body: { ...revokeBody, ground: 'changed_our_mind' } }), 400, 'validation_failed');
+    const { number: _n, ...withoutNumber } = revokeBody;
+    expectProblem(await api.request({ method: 'POST', url: revokeUrl, as: successorDecider, body: withoutNumber }), 400, 'validation_failed');
+    const { signedOn: _s, ...withoutDate } = revokeBody;
+    expectProblem(await api.request({ method: 'POST', url: revokeUrl, as: successorDecider, body: withoutDate }), 400, 'validation_failed');
     expect(await api.eventCount()).toBe(before);
 
-    const revoked = expectOk(await api.request({ method: 'POST', url: revokeUrl, as: districtDecider, body: revokeBody }));
+    const revoked = expectOk(await api.request({ method: 'POST', url: revokeUrl, as: successorDecider, body: revokeBody }));
+    expect(revoked.revocations).toEqual([expect.objectContaining({
+      number: '410/QĐ-UBND', signedOn: '2023-06-01', revokingUnit: { codeSet: 'gso-2025', unit: '14' }, bonusToRecover: BONUS.individual,
+      recovery: [{ nominationId: ids[1], bonusAmount: BONUS.individual, items: ['certificate'] }],
+    })]);
     expect(revoked.nominations.find((n: View) => n.nominationId === ids[1]).revoked).toMatchObject({ ground: 'false_declaration' });
     expect(revoked.nominations.filter((n: View) => n.revoked !== undefined)).toHaveLength(1);
     // One DecisionRevoked, one AwardRevoked.
@@ -182,13 +198,13 @@ describe('decisions over HTTP (real PostgreSQL)', () => {
     const revokedView = await getNomination(api, proposer, ids[1]!);
     expect(revokedView).toMatchObject({
       decision: { decisionId: decision.id, decisionNumber: '400/QĐ-UBND' },
-      revocation: { decisionId: decision.id, ground: 'false_declaration', bonusToRecover: BONUS.individual },
+      revocation: { decisionId: decision.id, ground: 'false_declaration', bonusToRecover: BONUS.individual, number: '410/QĐ-UBND', revokingUnit: { codeSet: 'gso-2025', unit: '14' } },
     });
     expect(expectOk(await api.request({ method: 'GET', url: `/decisions/${decision.id}`, as: districtDecider }))).toEqual(revoked);
 
     // Revoking the same award twice is refused and writes nothing.
     const afterRevoke = await api.eventCount();
-    expectProblem(await api.request({ method: 'POST', url: revokeUrl, as: districtDecider, body: { ...revokeBody, number: '411/QĐ-UBND' } }), 409, 'invalid_transition');
+    expectProblem(await api.request({ method: 'POST', url: revokeUrl, as: successorDecider, body: { ...revokeBody, number: '411/QĐ-UBND' } }), 409, 'invalid_transition');
     expect(await api.eventCount()).toBe(afterRevoke);
   });
 

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       mailFrom: 'Khen thưởng <no-reply@localhost>',
       publicUrl: 'http://localhost:3000',
       writeRateLimitPerMinute: 600,
-      baseSalaryVnd: 2_340_000,
+      baseSalaryOverride: undefined,
     });
     expect(config.auth).toEqual({
       jwtSecret: DEV_JWT_SECRET,
@@ -48,6 +48,13 @@ describe('loadConfig', () => {
       'REDIS_URL',
       'WRITE_RATE_LIMIT_PER_MINUTE',
     ]);
+  });
+
+  it('reads a base-salary override and refuses the retired BASE_SALARY_VND', () => {
+    expect(loadConfig({ BASE_SALARY_OVERRIDE: '2026-07-01=2530000' }).baseSalaryOverride).toEqual({ from: '2026-07-01', amount: 2_530_000 });
+    expect(problemsOf({ BASE_SALARY_OVERRIDE: '2026-13-01=2530000' })).toEqual([expect.stringMatching(/^BASE_SALARY_OVERRIDE=.*YYYY-MM-DD=amount/u)]);
+    expect(problemsOf({ BASE_SALARY_OVERRIDE: '2530000' })).toHaveLength(1);
+    expect(problemsOf({ BASE_SALARY_VND: '2340000' })).toEqual([expect.stringMatching(/^BASE_SALARY_VND: no longer used/u)]);
   });
 
   it('refuses the development secret in production', () => {

@@ -32,8 +32,12 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   /** Writes (POST/PATCH/PUT) allowed per user per minute before 429. */
   readonly writeRateLimitPerMinute: number;
-  /** Statutory base salary (mức lương cơ sở) in VND; award bonuses are multiples of it. */
-  readonly baseSalaryVnd: number;
+  /**
+   * A base salary (mức lương cơ sở) announced but not yet in the reference data: `BASE_SALARY_OVERRIDE`
+   * = `YYYY-MM-DD=amount`, accepted only after the data's last date (the api logs a warning while set).
+   * The amounts in force are the dated table in libs/nomination's reference data.
+   */
+  readonly baseSalaryOverride: { readonly from: string; readonly amount: number } | undefined;
   /** Largest accepted JSON body, in bytes. */
   readonly bodyLimitBytes: number;
   /** Days a stored Idempotency-Key answer is kept before the worker purges it. */
@@ -101,6 +105,25 @@ class Reader {
   }
 }
 
+function readBaseSalaryOverride(read: Reader, env: Env): AppConfig['baseSalaryOverride'] {
+  if (env['BASE_SALARY_VND'] !== undefined) {
+    // Refused rather than ignored: one number for every date paid the 2022 year at 2024's rate.
+    read.problems.push('BASE_SALARY_VND: no longer used; the base salary is a dated table in the reference data (use BASE_SALARY_OVERRIDE=YYYY-MM-DD=amount for an amount not yet there)');
+  }
+  const raw = read.string('BASE_SALARY_OVERRIDE');
+  if (raw === undefined) return undefined;
+  const match = /^(\d{4}-\d{2}-\d{2})=(\d{1,10})$/u.exec(raw);
+  const from = match?.[1];
+  const amount = Number(match?.[2]);
+  const date = from === undefined ? undefined : new Date(`${from}T00:00:00Z`);
+  const valid = date !== undefined && !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === from && amount > 0 && amount <= 1_000_000_000;
+  if (!valid) {
+    read.problems.push(`BASE_SALARY_OVERRIDE=${raw}: must be YYYY-MM-DD=amount (VND per month)`);
+    return undefined;
+  }
+  return { from, amount };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new Reader(env);
   const nodeEnv = read.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
@@ -145,7 +168,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     logLevel: read.oneOf<LogLevel>('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'warn' : 'info'),
     writeRateLimitPerMinute: read.integer('WRITE_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
-    baseSalaryVnd: read.integer('BASE_SALARY_VND', 2_340_000, 1, 1_000_000_000),
+    baseSalaryOverride: readBaseSalaryOverride(read, env),
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
     idempotencyRetentionDays: read.integer('IDEMPOTENCY_RETENTION_DAYS', 30, 1, 3650),
   };

@@ -1,5 +1,7 @@
+import { baseSalaryOn } from './base-salary';
 import { bonusMultipleFor, computeBonus } from './bonus';
 import { normalizeDecisionNumber } from './decision-number';
+import { canView } from './nomination.access';
 import type { AwardNomination, RevokeAward } from './nomination.commands';
 import {
   type FieldIssue,
@@ -10,7 +12,10 @@ import {
 } from './nomination.errors';
 import { assertNever, type NominationState } from './nomination.state';
 import { type Actor, type ActorRef, type NomineeKind, REVOCATION_GROUNDS, type RevocationGround } from './nomination.types';
-import { optionalText, requiredText, throwIfIssues, validatePastDate } from './nomination.validation';
+import { requiredText, throwIfIssues, validatePastDate } from './nomination.validation';
+import { isValidIsoDate } from './reference-data/data-reader';
+import type { BaseSalaryEntry } from './reference-data/reference-data.types';
+import type { UnitDirectory } from './unit-directory';
 import { vietnamDate } from './working-day-calendar';
 
 /** One nomination covered by a decision, with the bonus fixed when the decision was issued. */
@@ -19,8 +24,21 @@ export interface DecisionNomination {
   readonly awardCode: string;
   readonly nomineeKind: NomineeKind;
   readonly nomineeName: string;
-  /** VND, rounded up to the thousand; 0 when no amount is configured. */
+  /** The multiple of the base salary this line pays (from the pinned rules, or the province's configuration). */
+  readonly bonusMultiple: number;
+  /** VND per month: the base salary in force on the signing date, which the amount multiplies. */
+  readonly baseSalary: number;
+  /** VND: bonusMultiple × baseSalary rounded up to the next 10,000. */
   readonly bonusAmount: number;
+}
+
+/** What must be handed back when an award is revoked: the bonus and the physical items. */
+export type RecoveredItem = 'certificate' | 'flag';
+
+export interface RecoveryLine {
+  readonly nominationId: string;
+  readonly bonusAmount: number;
+  readonly items: readonly RecoveredItem[];
 }
 
 export interface Signer {
@@ -44,6 +62,8 @@ export interface DecisionIssuedData extends DecisionEventFields {
   readonly codeSet: string;
   readonly issuingUnit: string;
   readonly reason: string;
+  /** VND per month, in force on `signedOn`; every line's amount multiplies it. */
+  readonly baseSalary: number;
   readonly nominations: readonly DecisionNomination[];
 }
 
@@ -56,11 +76,15 @@ export interface DecisionRevokedData extends DecisionEventFields {
   readonly nominationIds: readonly string[];
   readonly ground: RevocationGround;
   readonly reason: string;
-  /** Number and date of the revoking decision, when it has its own document. */
-  readonly number: string | null;
-  readonly signedOn: string | null;
+  /** Number and signing date of the revoking decision: a revocation is itself a decision. */
+  readonly number: string;
+  readonly signedOn: string;
+  /** The unit whose chairman signed the revocation: the issuing unit, or its successor once it was abolished. */
+  readonly revokingUnit: { readonly codeSet: string; readonly unit: string };
   /** VND to recover across the listed nominations. */
   readonly bonusToRecover: number;
+  /** Per nomination: the bonus and the items (certificate, flag) to be handed back. */
+  readonly recovery: readonly RecoveryLine[];
 }
 
 export type DecisionEvent =
@@ -93,8 +117,8 @@ export interface RevokeDecision {
   readonly nominationIds: readonly string[];
   readonly ground: RevocationGround;
   readonly reason: string;
-  readonly number?: string | null;
-  readonly signedOn?: string | null;
+  readonly number: string;
+  readonly signedOn: string;
 }
 
 export type DecisionCommand = IssueDecision | RevokeDecision;
@@ -118,6 +142,16 @@ export const initialDecisionState: DecisionState = { status: 'none' };
 export interface DecisionContext {
   readonly now: Date;
   readonly actor: Actor;
+  /**
+   * For a revocation: the unit that may revoke this decision now. Absent = its issuing unit. The
+   * workflow names the successor (unit data) when the issuing unit's code set is no longer in force.
+   */
+  readonly revokingUnit?: { readonly codeSet: string; readonly unit: string };
+}
+
+/** Items handed over with an award, to be recovered on revocation: a flag for Cờ thi đua, else the certificate. */
+export function recoveredItemsFor(awardCode: string): RecoveredItem[] {
+  return awardCode.startsWith('CO_THI_DUA') ? ['flag', 'certificate'] : ['certificate'];
 }
 
 function actorRef(actor: Actor): ActorRef {
@@ -142,27 +176,39 @@ export function decideDecision(state: DecisionState, command: DecisionCommand, c
       const ids = command.nominations.map((n) => n.nominationId);
       if (ids.length === 0) issues.push({ field: 'nominationIds', message: 'must list at least one nomination' });
       if (new Set(ids).size !== ids.length) issues.push({ field: 'nominationIds', message: 'lists a nomination twice' });
+      const salaries = new Set(command.nominations.map((n) => n.baseSalary));
+      if (salaries.size > 1) issues.push({ field: 'nominations', message: 'lines priced with different base salaries' });
       throwIfIssues(issues, 'Invalid decision');
       return [{
         type: 'DecisionIssued',
         data: {
           ...base, decisionId: decisionId!, number: normalizeDecisionNumber(number!), signedOn: signedOn!,
           signer: { name: signerName!, title: signerTitle! }, codeSet: actor.codeSet, issuingUnit: actor.unit, reason: reason!,
-          nominations: command.nominations.map((n) => ({ ...n })),
+          baseSalary: command.nominations[0]!.baseSalary, nominations: command.nominations.map((n) => ({ ...n })),
         },
       }];
     }
     case 'RevokeDecision': {
       if (state.status === 'none') throw new NotFoundError('Decision not found');
-      if (actor.codeSet !== state.codeSet || actor.unit !== state.issuingUnit) {
-        throw new ForbiddenError('Only a decider of the issuing unit may revoke its decisions', { reason: 'not_at_current_stage', unit: state.issuingUnit });
+      const revokingUnit = ctx.revokingUnit ?? { codeSet: state.codeSet, unit: state.issuingUnit };
+      if (actor.codeSet !== revokingUnit.codeSet || actor.unit !== revokingUnit.unit) {
+        const successor = revokingUnit.unit !== state.issuingUnit || revokingUnit.codeSet !== state.codeSet;
+        throw new ForbiddenError(
+          successor ? `The issuing unit was abolished; its successor ${revokingUnit.unit} (${revokingUnit.codeSet}) revokes its decisions`
+            : 'Only a decider of the issuing unit may revoke its decisions',
+          { reason: 'not_at_current_stage', unit: revokingUnit.unit, codeSet: revokingUnit.codeSet },
+        );
       }
       const issues: FieldIssue[] = [];
       const revocationId = requiredText(issues, 'revocationId', command.revocationId, 100);
       if (!REVOCATION_GROUNDS.includes(command.ground)) issues.push({ field: 'ground', message: `must be one of ${REVOCATION_GROUNDS.join(', ')}` });
       const reason = requiredText(issues, 'reason', command.reason, 4000, { multiline: true });
-      const number = optionalText(issues, 'number', command.number, 100);
-      const signedOn = command.signedOn === undefined || command.signedOn === null ? null : validatePastDate(issues, 'signedOn', command.signedOn, today) ?? null;
+      // A revocation is a decision of its own (Decree 98/2023): it has a number and a signing date.
+      const number = requiredText(issues, 'number', command.number, 100);
+      const signedOn = validatePastDate(issues, 'signedOn', command.signedOn, today);
+      if (signedOn !== undefined && signedOn < state.signedOn) {
+        issues.push({ field: 'signedOn', message: `cannot be before the revoked decision was signed (${state.signedOn})` });
+      }
       const ids = command.nominationIds ?? [];
       if (ids.length === 0) issues.push({ field: 'nominationIds', message: 'must list at least one nomination' });
       if (new Set(ids).size !== ids.length) issues.push({ field: 'nominationIds', message: 'lists a nomination twice' });
@@ -176,8 +222,9 @@ export function decideDecision(state: DecisionState, command: DecisionCommand, c
         type: 'DecisionRevoked',
         data: {
           ...base, revocationId: revocationId!, nominationIds: [...ids], ground: command.ground, reason: reason!,
-          number: number === null ? null : normalizeDecisionNumber(number), signedOn,
+          number: normalizeDecisionNumber(number!), signedOn: signedOn!, revokingUnit: { ...revokingUnit },
           bonusToRecover: ids.reduce((sum, id) => sum + covered.get(id)!.bonusAmount, 0),
+          recovery: ids.map((id) => ({ nominationId: id, bonusAmount: covered.get(id)!.bonusAmount, items: recoveredItemsFor(covered.get(id)!.awardCode) })),
         },
       }];
     }
@@ -211,26 +258,35 @@ export function foldDecision(events: readonly DecisionEvent[]): DecisionState {
 
 export interface DecisionValidationContext {
   readonly actor: Actor;
-  /** VND per month, from configuration (2,340,000 since July 2024). */
-  readonly baseSalary: number;
-  /** The province's multiple where the catalogue says "configurable" (null); absent = no bonus. */
+  /** The decision's signing date (`YYYY-MM-DD`): it chooses the base salary. */
+  readonly signedOn: string;
+  /** The dated base-salary table (reference data, plus a configured override). */
+  readonly baseSalaries: readonly BaseSalaryEntry[];
+  /** Jurisdiction: a nomination the caller may not see is answered exactly like one that does not exist. */
+  readonly directory: UnitDirectory;
+  /** The province's multiple where the catalogue says "configurable" (null); absent = refused, never a silent 0. */
   readonly configuredMultiple?: (ruleSet: string, awardCode: string, nomineeKind: NomineeKind) => number | null;
 }
 
-export type DecisionOffenceReason = 'not_found' | 'not_approved' | 'not_at_your_unit' | 'separation_of_duties';
+export type DecisionOffenceReason = 'not_found' | 'not_approved' | 'not_at_your_unit' | 'separation_of_duties' | 'bonus_not_configured';
 
 export type DecisionValidation =
-  | { readonly ok: true; readonly nominations: readonly DecisionNomination[] }
+  | { readonly ok: true; readonly baseSalary: number; readonly nominations: readonly DecisionNomination[] }
   | { readonly ok: false; readonly offending: readonly { readonly nominationId: string; readonly reason: DecisionOffenceReason }[] };
 
 /**
  * Checks a proposed decision against the current state of every nomination it lists: each must be
  * `approved`, decided at the caller's unit (in the caller's code set), and not created or submitted
- * by the caller. On success returns the decision's lines with bonuses; otherwise every offending id
- * (the api answers 409 and writes nothing).
+ * by the caller. On success returns the decision's lines priced at the base salary in force on the
+ * signing date; otherwise every offending id (the api answers 409 and writes nothing).
+ *
+ * A nomination outside the caller's jurisdiction is `not_found`, exactly as one that does not exist,
+ * so the answer reveals nothing about other units' nominations; one the caller may see but not
+ * decide is `not_at_your_unit`.
  *
  * @param nominations the folded state per listed id; a missing or `none` state is `not_found`.
- * @throws ForbiddenError when the caller is not a decider; ValidationFailedError for an empty or duplicated list.
+ * @throws ForbiddenError when the caller is not a decider; ValidationFailedError for an empty or
+ *   duplicated list or a signing date with no known base salary.
  */
 export function validateDecision(
   nominations: ReadonlyMap<string, NominationState>,
@@ -242,35 +298,51 @@ export function validateDecision(
   if (new Set(nominationIds).size !== nominationIds.length) {
     throw new ValidationFailedError('A nomination is listed twice', [{ field: 'nominationIds', message: 'must not contain duplicates' }]);
   }
+  if (typeof ctx.signedOn !== 'string' || !isValidIsoDate(ctx.signedOn)) {
+    throw new ValidationFailedError('Invalid decision', [{ field: 'signedOn', message: 'must be a date YYYY-MM-DD' }]);
+  }
+  const first = ctx.baseSalaries[0];
+  if (first === undefined || ctx.signedOn < first.from) {
+    throw new ValidationFailedError('No base salary is known for the signing date', [
+      { field: 'signedOn', message: `no base salary is known before ${first?.from ?? 'any date'}` },
+    ]);
+  }
+  const baseSalary = baseSalaryOn(ctx.baseSalaries, ctx.signedOn).amount;
   const offending: { nominationId: string; reason: DecisionOffenceReason }[] = [];
   const lines: DecisionNomination[] = [];
   for (const nominationId of nominationIds) {
     const state = nominations.get(nominationId);
-    if (!state || state.status === 'none') {
+    if (!state || state.status === 'none' || !canView(ctx.actor, state, ctx.directory)) {
       offending.push({ nominationId, reason: 'not_found' });
       continue;
     }
     const decidingUnit = state.route[state.decidingStageIndex]!.unit;
-    if (state.codeSet !== ctx.actor.codeSet || decidingUnit !== ctx.actor.unit) {
-      // Outside the caller's unit we do not reveal the status.
+    if (decidingUnit !== ctx.actor.unit) {
+      // Visible to the caller but decided elsewhere; the status is not revealed.
       offending.push({ nominationId, reason: 'not_at_your_unit' });
     } else if (state.status !== 'approved') {
       offending.push({ nominationId, reason: 'not_approved' });
     } else if (state.createdBy.id === ctx.actor.id || state.submitters.some((s) => s.id === ctx.actor.id)) {
       offending.push({ nominationId, reason: 'separation_of_duties' });
     } else {
-      const multiple = bonusMultipleFor(state.rules.bonusMultiple, state.nominee.kind);
-      const configured = multiple === null ? ctx.configuredMultiple?.(state.ruleSet, state.awardCode, state.nominee.kind) ?? null : null;
+      const multiple = bonusMultipleFor(state.rules.bonusMultiple, state.nominee.kind)
+        ?? ctx.configuredMultiple?.(state.ruleSet, state.awardCode, state.nominee.kind) ?? null;
+      if (multiple === null) {
+        offending.push({ nominationId, reason: 'bonus_not_configured' });
+        continue;
+      }
       lines.push({
         nominationId,
         awardCode: state.awardCode,
         nomineeKind: state.nominee.kind,
         nomineeName: state.nominee.name,
-        bonusAmount: computeBonus(multiple, ctx.baseSalary, configured),
+        bonusMultiple: multiple,
+        baseSalary,
+        bonusAmount: computeBonus(multiple, baseSalary),
       });
     }
   }
-  return offending.length > 0 ? { ok: false, offending } : { ok: true, nominations: lines };
+  return offending.length > 0 ? { ok: false, offending } : { ok: true, baseSalary, nominations: lines };
 }
 
 /** The nomination commands that carry out an issued decision, one per listed nomination. */
@@ -279,7 +351,7 @@ export function awardCommandsFor(issued: DecisionIssuedData): { nominationId: st
     nominationId: line.nominationId,
     command: {
       type: 'AwardNomination', decisionId: issued.decisionId, decisionNumber: issued.number, signedOn: issued.signedOn,
-      issuingUnit: issued.issuingUnit, bonusAmount: line.bonusAmount,
+      issuingUnit: issued.issuingUnit, bonusAmount: line.bonusAmount, baseSalary: line.baseSalary,
     },
   }));
 }
@@ -288,6 +360,9 @@ export function awardCommandsFor(issued: DecisionIssuedData): { nominationId: st
 export function revokeCommandsFor(decisionId: string, revoked: DecisionRevokedData): { nominationId: string; command: RevokeAward }[] {
   return revoked.nominationIds.map((nominationId) => ({
     nominationId,
-    command: { type: 'RevokeAward', revocationId: revoked.revocationId, decisionId, ground: revoked.ground, reason: revoked.reason },
+    command: {
+      type: 'RevokeAward', revocationId: revoked.revocationId, decisionId, ground: revoked.ground, reason: revoked.reason,
+      number: revoked.number, signedOn: revoked.signedOn, revokingUnit: revoked.revokingUnit,
+    },
   }));
 }

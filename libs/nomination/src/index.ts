@@ -21,6 +21,7 @@ export {
 export type {
   AwardKind,
   AwardType,
+  BaseSalaryEntry,
   BonusMultiples,
   CodeSetDefinition,
   DayOff,
@@ -35,6 +36,7 @@ export type {
   RuleSet,
   Share,
   UnitRecord,
+  UnitRef,
 } from './reference-data/reference-data.types';
 export { DOCUMENT_KINDS, NOMINEE_KINDS } from './reference-data/reference-data.types';
 export {
@@ -132,8 +134,9 @@ export {
 export { decide, type NominationContext } from './nomination.decide';
 export { actingUnit, canView, isAtCurrentStage, isParticipant } from './nomination.access';
 
-export { bonusMultipleFor, computeBonus, HOUSEHOLD_FACTOR } from './bonus';
-export { decisionNumberKey, normalizeDecisionNumber } from './decision-number';
+export { bonusMultipleFor, BONUS_ROUNDING_VND, computeBonus, HOUSEHOLD_FACTOR } from './bonus';
+export { baseSalaryOn, BaseSalaryUnknownError, withBaseSalaryOverride } from './base-salary';
+export { decisionNumberComparisonKey, decisionNumberKey, decisionNumberWarnings, normalizeDecisionNumber } from './decision-number';
 export {
   awardCommandsFor,
   DECISION_EVENT_TYPES,
@@ -152,6 +155,9 @@ export {
   foldDecision,
   initialDecisionState,
   type IssueDecision,
+  type RecoveredItem,
+  recoveredItemsFor,
+  type RecoveryLine,
   revokeCommandsFor,
   type RevocationEntry,
   type RevokeDecision,

@@ -68,6 +68,8 @@ export interface AwardNomination {
   readonly issuingUnit: string;
   /** VND, as computed for the decision (see `computeBonus`). */
   readonly bonusAmount: number;
+  /** VND per month, the base salary on the signing date that `bonusAmount` multiplies. */
+  readonly baseSalary: number;
 }
 
 /** Issued by the decision process for each nomination listed on a DecisionRevoked event. */
@@ -77,6 +79,11 @@ export interface RevokeAward {
   readonly decisionId: string;
   readonly ground: RevocationGround;
   readonly reason: string;
+  /** Number and signing date of the revoking decision. */
+  readonly number: string;
+  readonly signedOn: string;
+  /** The unit the decision stream authorised to revoke (the issuing unit, or its successor). */
+  readonly revokingUnit: { readonly codeSet: string; readonly unit: string };
 }
 
 export type NominationCommand =

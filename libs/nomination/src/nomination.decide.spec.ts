@@ -435,14 +435,17 @@ describe('WithdrawNomination', () => {
 });
 
 describe('AwardNomination and RevokeAward', () => {
-  const awardCommand = { type: 'AwardNomination', decisionId: 'dec-1', decisionNumber: '125/QĐ-UBND', signedOn: '2023-03-20', issuingUnit: '14', bonusAmount: 2_980_000 } as const;
-  const revokeCommand = { type: 'RevokeAward', revocationId: 'rev-1', decisionId: 'dec-1', ground: 'false_declaration', reason: 'Kê khai không trung thực' } as const;
+  const awardCommand = { type: 'AwardNomination', decisionId: 'dec-1', decisionNumber: '125/QĐ-UBND', signedOn: '2023-03-20', issuingUnit: '14', bonusAmount: 2_980_000, baseSalary: 1_490_000 } as const;
+  const revokeCommand = {
+    type: 'RevokeAward', revocationId: 'rev-1', decisionId: 'dec-1', ground: 'false_declaration', reason: 'Kê khai không trung thực',
+    number: '210/QĐ-UBND', signedOn: '2023-03-20', revokingUnit: { codeSet: 'gso-2004', unit: '14' },
+  } as const;
 
   it('awards an approved nomination from the deciding unit’s decider', () => {
     const [event] = given(history(steps.approved())).when(awardCommand, context(cast.deciderSonLa)).then();
     expect(event).toEqual({
       type: 'NominationAwarded',
-      data: { schemaVersion: 1, at, by: ref(cast.deciderSonLa), decisionId: 'dec-1', decisionNumber: '125/QĐ-UBND', signedOn: '2023-03-20', issuingUnit: '14', bonusAmount: 2_980_000 },
+      data: { schemaVersion: 1, at, by: ref(cast.deciderSonLa), decisionId: 'dec-1', decisionNumber: '125/QĐ-UBND', signedOn: '2023-03-20', issuingUnit: '14', bonusAmount: 2_980_000, baseSalary: 1_490_000 },
     });
   });
 
@@ -465,7 +468,8 @@ describe('AwardNomination and RevokeAward', () => {
     const [event] = given(history(steps.awarded())).when(revokeCommand, context(cast.deciderSonLa)).then();
     expect(event).toEqual({
       type: 'AwardRevoked',
-      data: { schemaVersion: 1, at, by: ref(cast.deciderSonLa), revocationId: 'rev-1', decisionId: 'dec-1', ground: 'false_declaration', reason: 'Kê khai không trung thực', bonusToRecover: 2_980_000 },
+      data: { schemaVersion: 1, at, by: ref(cast.deciderSonLa), revocationId: 'rev-1', decisionId: 'dec-1', ground: 'false_declaration', reason: 'Kê khai không trung thực', bonusToRecover: 2_980_000,
+        number: '210/QĐ-UBND', signedOn: '2023-03-20', revokingUnit: { codeSet: 'gso-2004', unit: '14' }, itemsRecovered: ['certificate'] },
     });
     expect(foldNomination([...history(steps.awarded()), event!])).toMatchObject({ status: 'revoked', award: { decisionId: 'dec-1' }, revocation: { revocationId: 'rev-1' } });
   });
@@ -478,6 +482,20 @@ describe('AwardNomination and RevokeAward', () => {
     given(history(steps.approved())).when(revokeCommand, context(cast.deciderSonLa)).thenFails('invalid_transition');
     const revoked = history([...steps.awarded(), [revokeCommand, context(cast.deciderSonLa)]]);
     given(revoked).when(revokeCommand, context(cast.deciderSonLa)).thenFails('invalid_transition');
+  });
+
+  it('given an award, when a revocation has no number or signing date, then it is refused', () => {
+    const awarded = history(steps.awarded());
+    given(awarded).when({ ...revokeCommand, number: '' }, context(cast.deciderSonLa)).thenFails('validation_failed');
+    given(awarded).when({ ...revokeCommand, signedOn: undefined as never }, context(cast.deciderSonLa)).thenFails('validation_failed');
+  });
+
+  it('given an award of an abolished issuing unit, when its successor revokes, then only the successor may', () => {
+    const successor = { codeSet: 'gso-2025', unit: '14' };
+    const deciderSonLa2025 = cast.deciderSonLa2025;
+    const [event] = given(history(steps.awarded())).when({ ...revokeCommand, revokingUnit: successor }, context(deciderSonLa2025, { now: new Date('2025-09-03T02:00:00Z') })).then();
+    expect(event).toMatchObject({ type: 'AwardRevoked', data: { revokingUnit: successor, by: { id: deciderSonLa2025.id } } });
+    given(history(steps.awarded())).when({ ...revokeCommand, revokingUnit: successor }, context(cast.deciderSonLa)).thenFails('forbidden');
   });
 });
 

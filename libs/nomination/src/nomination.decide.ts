@@ -388,21 +388,35 @@ function award(state: NominationState, command: AwardNomination, ctx: Nomination
   if (!Number.isSafeInteger(command.bonusAmount) || command.bonusAmount < 0) {
     issues.push({ field: 'bonusAmount', message: 'must be a non-negative integer amount of VND' });
   }
+  if (!Number.isSafeInteger(command.baseSalary) || command.baseSalary <= 0) {
+    issues.push({ field: 'baseSalary', message: 'must be a positive integer amount of VND' });
+  }
   throwIfIssues(issues, 'Invalid award');
   return {
     type: 'NominationAwarded',
     data: {
       ...common(ctx), decisionId: decisionId!, decisionNumber: decisionNumber!, signedOn: signedOn!, issuingUnit: decidingUnit,
-      bonusAmount: command.bonusAmount,
+      bonusAmount: command.bonusAmount, baseSalary: command.baseSalary,
     },
   };
 }
 
 function revoke(state: NominationState, command: RevokeAward, ctx: NominationContext): NominationEvent {
-  const nomination = existing(state, ctx);
+  // The decision stream has authorised the revoking unit (the issuing unit, or its successor in the
+  // code set now in force, whose staff cannot see the old unit's nominations by jurisdiction).
+  const revokingUnit = command.revokingUnit;
+  // A successor always lives in a later code set than the decision it revokes.
+  const bySuccessor = state.status !== 'none' && revokingUnit !== undefined && revokingUnit.codeSet !== state.codeSet;
+  const nomination: ExistingNomination = bySuccessor ? (state as ExistingNomination) : existing(state, ctx);
   requireRole(ctx.actor, ['decider'], 'revoke awards');
   const awarded = inStatus(nomination, ['awarded'], 'revoke');
-  requireActingUnit(ctx.actor, awarded.award.issuingUnit, 'revoke this award');
+  if (bySuccessor) {
+    if (ctx.actor.codeSet !== revokingUnit!.codeSet || ctx.actor.unit !== revokingUnit!.unit) {
+      throw new ForbiddenError(`Only staff of unit ${revokingUnit!.unit} may revoke this award`, { reason: 'not_at_current_stage', unit: revokingUnit!.unit });
+    }
+  } else {
+    requireActingUnit(ctx.actor, awarded.award.issuingUnit, 'revoke this award');
+  }
   requireNotParticipant(awarded, ctx.actor, 'revoke');
   const issues: FieldIssue[] = [];
   const revocationId = requiredText(issues, 'revocationId', command.revocationId, 100);
@@ -411,12 +425,16 @@ function revoke(state: NominationState, command: RevokeAward, ctx: NominationCon
   }
   if (!REVOCATION_GROUNDS.includes(command.ground)) issues.push({ field: 'ground', message: `must be one of ${REVOCATION_GROUNDS.join(', ')}` });
   const reason = requiredText(issues, 'reason', command.reason, MAX_REASON, { multiline: true });
+  const number = requiredText(issues, 'number', command.number, 100);
+  const signedOn = validatePastDate(issues, 'signedOn', command.signedOn, vietnamDate(ctx.now));
   throwIfIssues(issues, 'Invalid revocation');
   return {
     type: 'AwardRevoked',
     data: {
       ...common(ctx), revocationId: revocationId!, decisionId: awarded.award.decisionId, ground: command.ground, reason: reason!,
-      bonusToRecover: awarded.award.bonusAmount,
+      bonusToRecover: awarded.award.bonusAmount, number: number!, signedOn: signedOn!,
+      revokingUnit: bySuccessor ? { codeSet: revokingUnit!.codeSet, unit: revokingUnit!.unit } : { codeSet: awarded.codeSet, unit: awarded.award.issuingUnit },
+      itemsRecovered: awarded.awardCode.startsWith('CO_THI_DUA') ? ['flag', 'certificate'] : ['certificate'],
     },
   };
 }

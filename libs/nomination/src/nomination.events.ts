@@ -136,8 +136,10 @@ export interface NominationAwardedData extends EventFields {
   readonly decisionNumber: string;
   readonly signedOn: string;
   readonly issuingUnit: string;
-  /** VND, already rounded up to the thousand; 0 when no bonus is configured. */
+  /** VND, rounded up to the next 10,000. */
   readonly bonusAmount: number;
+  /** VND per month: the base salary in force on `signedOn` that the amount multiplies. */
+  readonly baseSalary: number;
 }
 
 export interface AwardRevokedData extends EventFields {
@@ -148,6 +150,13 @@ export interface AwardRevokedData extends EventFields {
   readonly reason: string;
   /** VND to be recovered from the nominee: the bonus paid with the award. */
   readonly bonusToRecover: number;
+  /** Number and signing date of the revoking decision. */
+  readonly number: string;
+  readonly signedOn: string;
+  /** Who revoked: the issuing unit, or its successor after the 2025 reform. */
+  readonly revokingUnit: { readonly codeSet: string; readonly unit: string };
+  /** Items to be handed back besides the bonus. */
+  readonly itemsRecovered: readonly ('certificate' | 'flag')[];
 }
 
 export type NominationEvent =

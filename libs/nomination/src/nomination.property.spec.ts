@@ -68,11 +68,12 @@ const commandArb: fc.Arbitrary<NominationCommand> = fc.oneof(
   w(1, fc.record({ type: fc.constant('WithdrawNomination' as const), reason: fc.constant('Rút hồ sơ') })),
   w(3, fc.record({
     type: fc.constant('AwardNomination' as const), decisionId: fc.constant('dec-1'), decisionNumber: fc.constant('1/QĐ-UBND'), signedOn: fc.constant('2023-03-01'),
-    issuingUnit: fc.constantFrom('14', '120', FIT, FIT), bonusAmount: fc.constant(1_000_000),
+    issuingUnit: fc.constantFrom('14', '120', FIT, FIT), bonusAmount: fc.constant(1_000_000), baseSalary: fc.constant(1_490_000),
   })),
   w(2, fc.record({
     type: fc.constant('RevokeAward' as const), revocationId: fc.constant('rev-1'), decisionId: fc.constantFrom('dec-1', 'dec-9'),
-    ground: fc.constant('later_violation' as const), reason: fc.constant('Vi phạm'),
+    ground: fc.constant('later_violation' as const), reason: fc.constant('Vi phạm'), number: fc.constant('9/QĐ-UBND'), signedOn: fc.constant('2023-03-01'),
+    revokingUnit: fc.constant({ codeSet: 'gso-2004', unit: '14' }),
   })),
 );
 

@@ -93,6 +93,8 @@ export interface AwardRecord {
   readonly signedOn: string;
   readonly issuingUnit: string;
   readonly bonusAmount: number;
+  /** VND per month, the base salary the bonus multiplies. */
+  readonly baseSalary: number;
   readonly at: string;
   readonly by: ActorRef;
 }
@@ -121,6 +123,10 @@ export interface RevocationRecord {
   readonly ground: RevocationGround;
   readonly reason: string;
   readonly bonusToRecover: number;
+  readonly number: string;
+  readonly signedOn: string;
+  readonly revokingUnit: { readonly codeSet: string; readonly unit: string };
+  readonly itemsRecovered: readonly ('certificate' | 'flag')[];
   readonly at: string;
   readonly by: ActorRef;
 }

@@ -2,7 +2,8 @@ import { AwardNotOfferedError, NoUnitAtLevelError, UnknownUnitError } from './no
 import { resolveRoute } from './stage-route';
 import { directory } from './testing/nomination.fixtures';
 import type { UnitRecord } from './reference-data/reference-data.types';
-import { mergeUnitRecords, UnitDirectory, UnitDirectoryError } from './unit-directory';
+import { loadReferenceData } from './reference-data/reference-data';
+import { mergeUnitRecords, UnitDirectory, UnitDirectoryError, validateUnitRecords } from './unit-directory';
 
 const levels = ['commune', 'district', 'province'];
 const codes = (route: { unit: string }[]) => route.map((s) => s.unit);
@@ -56,7 +57,30 @@ describe('UnitDirectory', () => {
     expect(directory.isAtOrUnder('gso-2004', '03814', '116')).toBe(false);
     expect(directory.isAtOrUnder('gso-2025', '03814', '120')).toBe(false);
     expect(directory.children('gso-2025', '14').map((u) => u.code)).toEqual(['03808', '03814', '03820', '03847', '03850']);
-    expect(directory.find('gso-2025', '03847')?.mergedFrom).toEqual(['Tạ Bú', 'Mường Bú', 'Mường Chùm']);
+    expect(directory.find('gso-2025', '03847')?.mergedFrom?.map((ref) => ref.code)).toEqual(['03841', '03847', '03853']);
+  });
+
+  it('given the 2025 reform, then every Mường La commune of gso-2004 has exactly one gso-2025 successor, and districts name theirs', () => {
+    const communes = directory.children('gso-2004', '120');
+    expect(communes).toHaveLength(16);
+    const successors = Object.fromEntries(communes.map((c) => [c.code, directory.successorOf('gso-2004', c.code)?.code]));
+    expect(successors).toEqual({
+      '03808': '03808', '03811': '03814', '03814': '03814', '03817': '03814', '03820': '03820', '03823': '03808', '03826': '03808', '03829': '03808',
+      '03832': '03850', '03835': '03808', '03838': '03850', '03841': '03847', '03844': '03808', '03847': '03847', '03850': '03850', '03853': '03847',
+    });
+    expect(directory.successorOf('gso-2004', '120')).toMatchObject({ codeSet: 'gso-2025', code: '14' });
+    expect(directory.successorOf('gso-2004', '14')).toMatchObject({ codeSet: 'gso-2025', code: '14' });
+    expect(directory.successorOf('gso-2025', '03808')).toBeUndefined();
+  });
+
+  it('refuses a reform mapping that names a unit twice or a unit that does not exist', () => {
+    const data = loadReferenceData();
+    const levels = data.levels.map((l) => l.code);
+    const codeSets = data.codeSets.map((c) => c.id);
+    const twice = data.units.map((u) => (u.codeSet === 'gso-2025' && u.code === '03820' ? { ...u, mergedFrom: [{ codeSet: 'gso-2004', code: '03841', name: 'Xã Tạ Bú' }] } : u));
+    expect(validateUnitRecords(twice, levels, codeSets)).toEqual([expect.stringContaining('03841 was also merged into')]);
+    const ghost = data.units.map((u) => (u.code === '120' ? { ...u, successor: { codeSet: 'gso-2025', code: '120' } } : u));
+    expect(validateUnitRecords(ghost, levels, codeSets)).toEqual([expect.stringContaining('successor gso-2025/120 does not exist')]);
   });
 
   it('is built from plain records (admin upserts override data units) and stores names in NFC', () => {

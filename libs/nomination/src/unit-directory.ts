@@ -36,6 +36,21 @@ export function validateUnitRecords(
     if (byKey.has(key)) problems.push(`${at}: duplicate code in code set ${unit.codeSet}`);
     else byKey.set(key, unit);
   });
+  const successors = new Map<string, string>();
+  records.forEach((unit, index) => {
+    const at = `units[${index}] (${unit.codeSet}/${unit.code})`;
+    if (unit.successor !== undefined) {
+      if (unit.successor.codeSet === unit.codeSet) problems.push(`${at}: successor must be in another code set`);
+      else if (!byKey.has(keyOf(unit.successor.codeSet, unit.successor.code))) problems.push(`${at}: successor ${unit.successor.codeSet}/${unit.successor.code} does not exist`);
+    }
+    for (const ref of unit.mergedFrom ?? []) {
+      if (ref.codeSet === unit.codeSet) problems.push(`${at}: mergedFrom ${ref.code} must be in an earlier code set`);
+      else if (codeSets?.includes(ref.codeSet) && !byKey.has(keyOf(ref.codeSet, ref.code))) problems.push(`${at}: mergedFrom ${ref.codeSet}/${ref.code} does not exist`);
+      const key = keyOf(ref.codeSet, ref.code);
+      if (successors.has(key) && successors.get(key) !== unit.code) problems.push(`${at}: ${ref.codeSet}/${ref.code} was also merged into ${successors.get(key)}`);
+      successors.set(key, unit.code);
+    }
+  });
   records.forEach((unit, index) => {
     if (unit.parentCode === null) return;
     const at = `units[${index}] (${unit.codeSet}/${unit.code})`;
@@ -55,7 +70,16 @@ export function validateUnitRecords(
  */
 export function mergeUnitRecords(...sources: readonly (readonly UnitRecord[])[]): UnitRecord[] {
   const merged = new Map<string, UnitRecord>();
-  for (const source of sources) for (const unit of source) merged.set(keyOf(unit.codeSet, unit.code), unit);
+  for (const source of sources) {
+    for (const unit of source) {
+      const key = keyOf(unit.codeSet, unit.code);
+      const earlier = merged.get(key);
+      // Admin rows carry no reform mapping; the data file's mapping survives a rename.
+      const mergedFrom = unit.mergedFrom ?? earlier?.mergedFrom;
+      const successor = unit.successor ?? earlier?.successor;
+      merged.set(key, { ...unit, ...(mergedFrom ? { mergedFrom } : {}), ...(successor ? { successor } : {}) });
+    }
+  }
   return [...merged.values()];
 }
 
@@ -116,6 +140,19 @@ export class UnitDirectory {
       current = current.parentCode === null ? undefined : this.find(codeSet, current.parentCode);
     }
     return chain;
+  }
+
+  /**
+   * The unit of a later code set that took over this one: named on the unit (`successor`), or the unit
+   * whose `mergedFrom` lists it. Undefined when the unit carried on unchanged or is unknown.
+   */
+  successorOf(codeSet: string, code: string): UnitRecord | undefined {
+    const unit = this.find(codeSet, code);
+    if (unit?.successor !== undefined) return this.find(unit.successor.codeSet, unit.successor.code);
+    for (const candidate of this.byKey.values()) {
+      if (candidate.mergedFrom?.some((ref) => ref.codeSet === codeSet && ref.code === code)) return candidate;
+    }
+    return undefined;
   }
 
   /** True when `code` is `ancestorCode` itself or lies below it in the same code set. */

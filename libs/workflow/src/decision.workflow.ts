@@ -6,6 +6,7 @@ import {
   awardCommandsFor,
   decideDecision,
   decisionNumberKey,
+  decisionNumberWarnings,
   evolveDecision,
   initialDecisionState,
   NotFoundError,
@@ -19,6 +20,8 @@ import {
   type DecisionState,
   type NominationState,
   type UnitDirectory,
+  ValidationFailedError,
+  vietnamDate,
 } from '@app/nomination';
 import { ROOT_LOGGER } from '@app/platform';
 import { DECISION_CLAIMS, type DecisionClaims, type UnitClaims } from '@app/records';
@@ -46,17 +49,36 @@ export class DecisionNumberTaken extends Error {
   }
 }
 
-function toView(state: Exclude<DecisionState, { status: 'none' }>): DecisionView {
+/** The calendar year of a signing date, which scopes the decision number; a malformed date is a 400 before anything is read. */
+function signingYear(signedOn: unknown, field = 'signedOn'): number {
+  if (typeof signedOn !== 'string' || !/^\d{4}-\d{2}-\d{2}$/u.test(signedOn)) {
+    throw new ValidationFailedError('Invalid decision', [{ field, message: 'must be a date YYYY-MM-DD' }]);
+  }
+  return Number(signedOn.slice(0, 4));
+}
+
+/** The stream id of the decision numbered `number` by a unit in the year of `signedOn`. */
+export function decisionIdFor(codeSet: string, unit: string, signedOn: string, number: string): string {
+  return deterministicUuid('decision', decisionNumberKey(codeSet, unit, signingYear(signedOn), number));
+}
+
+function toView(state: Exclude<DecisionState, { status: 'none' }>, revocations: readonly DecisionRevokedData[] = []): DecisionView {
   return {
     id: state.decisionId,
     number: state.number,
+    warnings: decisionNumberWarnings(state.number),
     signedOn: state.signedOn,
     signer: state.signer,
     codeSet: state.codeSet,
     issuingUnit: state.issuingUnit,
     reason: state.reason,
+    baseSalary: state.baseSalary,
     nominations: state.nominations.map((n) => (state.revoked[n.nominationId] ? { ...n, revoked: state.revoked[n.nominationId]! } : n)),
     bonusTotal: state.nominations.reduce((sum, n) => sum + n.bonusAmount, 0),
+    revocations: revocations.map((r) => ({
+      revocationId: r.revocationId, number: r.number, signedOn: r.signedOn, revokingUnit: r.revokingUnit, ground: r.ground,
+      reason: r.reason, nominationIds: r.nominationIds, bonusToRecover: r.bonusToRecover, recovery: r.recovery, at: r.at, by: r.by,
+    })),
     issuedAt: state.at,
     issuedBy: state.by,
   };
@@ -64,6 +86,10 @@ function toView(state: Exclude<DecisionState, { status: 'none' }>): DecisionView
 
 function foldDecisionEvents(events: readonly RecordedEvent[]): DecisionState {
   return events.reduce((s, e) => evolveDecision(s, toDecisionEvent(e.type, e.data)), initialDecisionState);
+}
+
+function revocationsOf(events: readonly RecordedEvent[]): DecisionRevokedData[] {
+  return events.filter((e) => e.type === 'DecisionRevoked').map((e) => e.data as DecisionRevokedData);
 }
 
 /**
@@ -101,7 +127,8 @@ export class DecisionWorkflow {
     actor: Actor,
     claims: UnitClaims,
   ): Promise<DecisionView> {
-    const decisionId = deterministicUuid('decision', decisionNumberKey(actor.codeSet, actor.unit, input.number));
+    // Numbering restarts each 1 January: the id is derived from unit, year of signing and number.
+    const decisionId = decisionIdFor(actor.codeSet, actor.unit, input.signedOn, input.number);
     const streamId = decisionStream(decisionId);
 
     // A retry of an issue that already took effect answers from the log, whatever the nominations are now.
@@ -121,7 +148,9 @@ export class DecisionWorkflow {
         states.set(id, foldRecorded(events));
       }),
     );
-    const validation = validateDecision(states, input.nominationIds, { actor, baseSalary: this.config.baseSalaryVnd });
+    const validation = validateDecision(states, input.nominationIds, {
+      actor, signedOn: input.signedOn, baseSalaries: this.reference.baseSalaries, directory: await this.reference.directory(),
+    });
     if (!validation.ok) throw new DecisionRefused({ offending: validation.offending });
     const taken = await this.claim(claims, decisionId, input.nominationIds);
     if (taken.length > 0) {
@@ -146,6 +175,9 @@ export class DecisionWorkflow {
     if (result.state.status === 'none') throw new Error('decision not written');
     const issued = result.appended[0]?.data as DecisionIssuedData | undefined;
     if (issued !== undefined) await this.completeAwards(issued, { ...metadata, commandId: envelope.commandId });
+    if (issued !== undefined && decisionNumberWarnings(issued.number).length > 0) {
+      this.logger.warn({ decisionId, number: issued.number, issuingUnit: issued.issuingUnit }, 'decision number does not look like n/QĐ-…');
+    }
     return toView(result.state);
   }
 
@@ -169,30 +201,49 @@ export class DecisionWorkflow {
     const revocationId = deterministicUuid('revocation', envelope.commandId);
     const directory = await this.reference.directory();
     const metadata = commandMetadata(envelope, actor);
+    let revokingUnit: { codeSet: string; unit: string } | undefined;
     const result = await runStreamCommand<DecisionState, DecisionEvent>(this.store, {
       streamId,
       initialState: initialDecisionState,
       evolve: evolveDecision,
-      guard: (state) => this.assertVisible(actor, state, decisionId, directory),
+      guard: (state) => {
+        revokingUnit = this.revokingUnitOf(state, directory, now);
+        this.assertVisible(actor, state, decisionId, directory, revokingUnit);
+      },
       decide: (state) => decideDecision(state, {
         type: 'RevokeDecision', revocationId, nominationIds: input.nominationIds, ground: input.ground, reason: input.reason,
-        number: input.number ?? null, signedOn: input.signedOn ?? null,
-      }, { now, actor }),
+        number: input.number, signedOn: input.signedOn,
+      }, { now, actor, ...(revokingUnit ? { revokingUnit } : {}) }),
       commandId: envelope.commandId,
       metadata,
     });
     if (result.state.status === 'none') throw new NotFoundError(`Decision ${decisionId} not found`);
     const revoked = result.appended[0]?.data as DecisionRevokedData | undefined;
     if (revoked !== undefined) await this.completeRevocation(decisionId, revoked, { ...metadata, commandId: envelope.commandId });
-    return toView(result.state);
+    return this.view(decisionId);
+  }
+
+  /**
+   * Who may revoke a decision today: its issuing unit while that unit's code set is in force; after
+   * the 2025 reform abolished it, the successor named in the unit data (Huyện Mường La → Tỉnh Sơn La).
+   */
+  private revokingUnitOf(state: DecisionState, directory: UnitDirectory, now: Date): { codeSet: string; unit: string } | undefined {
+    if (state.status === 'none') return undefined;
+    const today = vietnamDate(now);
+    const definition = this.reference.data.codeSets.find((c) => c.id === state.codeSet);
+    if (definition?.validUntil === null || definition === undefined || today <= definition.validUntil) return undefined;
+    const successor = directory.successorOf(state.codeSet, state.issuingUnit);
+    return successor ? { codeSet: successor.codeSet, unit: successor.code } : undefined;
   }
 
   async get(authActor: CommandEnvelope['actor'], decisionId: string): Promise<DecisionView> {
     const actor = this.reference.domainActor(authActor, this.clock());
-    const state = foldDecisionEvents(await readOrEmpty(this.store, decisionStream(decisionId)));
-    this.assertVisible(actor, state, decisionId, await this.reference.directory());
+    const events = await readOrEmpty(this.store, decisionStream(decisionId));
+    const state = foldDecisionEvents(events);
+    const directory = await this.reference.directory();
+    this.assertVisible(actor, state, decisionId, directory, this.revokingUnitOf(state, directory, this.clock()));
     if (state.status === 'none') throw new NotFoundError(`Decision ${decisionId} not found`);
-    return toView(state);
+    return toView(state, revocationsOf(events));
   }
 
   /** Applies a recorded DecisionIssued to every nomination it lists; safe to run any number of times. */
@@ -206,7 +257,7 @@ export class DecisionWorkflow {
     const issuedState = foldDecisionEvents(await readOrEmpty(this.store, decisionStream(decisionId)));
     if (issuedState.status === 'none') return;
     for (const { nominationId, command } of revokeCommandsFor(decisionId, revoked)) {
-      await this.applyOnBehalf(metadata, revoked.by, issuedState.codeSet, nominationId, command, `revoke:${revoked.revocationId}`);
+      await this.applyOnBehalf(metadata, revoked.by, revoked.revokingUnit.codeSet, nominationId, command, `revoke:${revoked.revocationId}`);
     }
   }
 
@@ -238,14 +289,25 @@ export class DecisionWorkflow {
   }
 
   private async view(decisionId: string): Promise<DecisionView> {
-    const state = foldDecisionEvents(await readOrEmpty(this.store, decisionStream(decisionId)));
+    const events = await readOrEmpty(this.store, decisionStream(decisionId));
+    const state = foldDecisionEvents(events);
     if (state.status === 'none') throw new NotFoundError(`Decision ${decisionId} not found`);
-    return toView(state);
+    return toView(state, revocationsOf(events));
   }
 
-  /** A decision is visible in its code set to staff of its issuing unit and of the units above it. */
-  private assertVisible(actor: Actor, state: DecisionState, decisionId: string, directory: UnitDirectory): void {
+  /**
+   * A decision is visible in its code set to staff of its issuing unit and of the units above it, and
+   * to the successor of an abolished issuing unit (which revokes it).
+   */
+  private assertVisible(
+    actor: Actor,
+    state: DecisionState,
+    decisionId: string,
+    directory: UnitDirectory,
+    successor?: { readonly codeSet: string; readonly unit: string },
+  ): void {
     if (state.status === 'none') throw new NotFoundError(`Decision ${decisionId} not found`);
+    if (successor !== undefined && actor.codeSet === successor.codeSet && directory.isAtOrUnder(successor.codeSet, successor.unit, actor.unit)) return;
     if (state.codeSet !== actor.codeSet) throw new NotFoundError(`Decision ${decisionId} not found`);
     const visible = actor.unit === state.issuingUnit || directory.isAtOrUnder(state.codeSet, state.issuingUnit, actor.unit);
     if (!visible) throw new NotFoundError(`Decision ${decisionId} not found`);

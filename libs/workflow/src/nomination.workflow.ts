@@ -169,7 +169,9 @@ export class NominationWorkflow {
       evolve,
       decide: (state) => decide(state, command, ctx),
       guard: (state) => {
-        if (command.type !== 'CreateNomination' && !canView(actor, state, directory)) {
+        // A successor unit revoking an abolished unit's award acts outside that code set; decide() checks it.
+        const bySuccessor = command.type === 'RevokeAward' && state.status !== 'none' && command.revokingUnit.codeSet !== state.codeSet;
+        if (command.type !== 'CreateNomination' && !bySuccessor && !canView(actor, state, directory)) {
           throw new NotFoundError(`Nomination ${nominationId} not found`);
         }
       },

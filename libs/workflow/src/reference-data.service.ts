@@ -1,6 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { Logger } from 'pino';
 import type { Actor as AuthActor } from '@app/auth';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import {
+  baseSalaryOn,
+  withBaseSalaryOverride,
+  type BaseSalaryEntry,
   findRuleSet,
   loadReferenceData,
   mergeUnitRecords,
@@ -17,6 +22,7 @@ import {
   type RuleSet,
   type UnitRecord,
 } from '@app/nomination';
+import { ROOT_LOGGER } from '@app/platform';
 import { UNIT_RECORDS, type UnitRecords } from '@app/records';
 
 export interface RuleSetSummary {
@@ -40,9 +46,33 @@ const UNIT_CACHE_MS = 5_000;
 export class ReferenceDataService {
   readonly data: ReferenceData = loadReferenceData();
   readonly calendar = new WorkingDayCalendar(this.data.holidays);
+  /** The dated base-salary table, with `BASE_SALARY_OVERRIDE` appended when set. */
+  readonly baseSalaries: readonly BaseSalaryEntry[];
   private cached: { at: number; records: UnitRecord[]; directory: UnitDirectory } | undefined;
 
-  constructor(@Inject(UNIT_RECORDS) private readonly stored: UnitRecords) {}
+  constructor(
+    @Inject(UNIT_RECORDS) private readonly stored: UnitRecords,
+    @Optional() @Inject(APP_CONFIG) config?: Pick<AppConfig, 'baseSalaryOverride'>,
+    @Optional() @Inject(ROOT_LOGGER) logger?: Logger,
+  ) {
+    this.baseSalaries = withBaseSalaryOverride(this.data.baseSalaries, config?.baseSalaryOverride);
+    if (config?.baseSalaryOverride !== undefined) {
+      logger?.warn(
+        { baseSalaryOverride: config.baseSalaryOverride, lastInData: this.data.baseSalaries.at(-1) },
+        'BASE_SALARY_OVERRIDE is set: decisions signed from its date use an amount that is not in the reference data; add it to base-salary.json and unset the variable',
+      );
+    }
+  }
+
+  /** The base salary in force on a Vietnam calendar date. */
+  baseSalaryOn(date: string): BaseSalaryEntry {
+    return baseSalaryOn(this.baseSalaries, date);
+  }
+
+  /** The code set whose validity period contains the date, if any. */
+  codeSetInForce(date: string): string | undefined {
+    return this.data.codeSets.find((c) => (c.validFrom === null || c.validFrom <= date) && (c.validUntil === null || date <= c.validUntil))?.id;
+  }
 
   ruleSetInForce(now: Date = new Date()): RuleSet {
     const ruleSet = ruleSetInForce(this.data.ruleSets, vietnamDate(now));

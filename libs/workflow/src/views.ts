@@ -14,6 +14,7 @@ import type {
   StageStatus,
   WithdrawalRecord,
   DecisionNomination,
+  RecoveryLine,
 } from '@app/nomination';
 
 /** GET /nominations/{id} (API.md, Reading). */
@@ -68,14 +69,34 @@ export interface HistoryEntry {
 /** GET /decisions/{id}. */
 export interface DecisionView {
   readonly id: string;
+  /** As written (NFC, spacing tidied); uniqueness compares a folded key (decisionNumberComparisonKey). */
   readonly number: string;
+  /** `decision_number_format` when the number does not look like `n/QĐ-…`; the decision is still valid. */
+  readonly warnings: readonly { readonly code: string; readonly message: string }[];
   readonly signedOn: string;
   readonly signer: Signer;
   readonly codeSet: string;
   readonly issuingUnit: string;
   readonly reason: string;
+  /** VND per month, the base salary in force on `signedOn` that every line multiplies. */
+  readonly baseSalary: number;
   readonly nominations: readonly (DecisionNomination & { readonly revoked?: RevocationEntry })[];
+  /** VND, the sum of the lines' bonusAmount. */
   readonly bonusTotal: number;
+  /** Revocation decisions (hủy bỏ) recorded against this decision, oldest first. */
+  readonly revocations: readonly {
+    readonly revocationId: string;
+    readonly number: string;
+    readonly signedOn: string;
+    readonly revokingUnit: { readonly codeSet: string; readonly unit: string };
+    readonly ground: string;
+    readonly reason: string;
+    readonly nominationIds: readonly string[];
+    readonly bonusToRecover: number;
+    readonly recovery: readonly RecoveryLine[];
+    readonly at: string;
+    readonly by: ActorRef;
+  }[];
   readonly issuedAt: string;
   readonly issuedBy: ActorRef;
 }

@@ -96,8 +96,9 @@ export interface RevokeDecisionInput {
   readonly nominationIds: readonly string[];
   readonly ground: RevocationGround;
   readonly reason: string;
-  readonly number?: string;
-  readonly signedOn?: string;
+  /** The revoking decision's own number and signing date (required: a revocation is a decision). */
+  readonly number: string;
+  readonly signedOn: string;
 }
 
 export class RevokeDecisionCommand extends Command<DecisionView> {

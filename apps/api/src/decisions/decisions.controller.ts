@@ -77,8 +77,8 @@ export class DecisionsController {
         nominationIds: nominationIds.map((nominationId) => nominationId.toLowerCase()),
         ground,
         reason,
-        ...(number === undefined ? {} : { number }),
-        ...(signedOn === undefined ? {} : { signedOn }),
+        number,
+        signedOn,
       }),
     );
   }

@@ -1,7 +1,7 @@
 import { bundledReferenceData, findAward, loadReferenceData, ReferenceDataError, ruleSetInForce, validateReferenceData } from './reference-data';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const copy = (): { catalogue: Json; units: Json; holidays: Json } => JSON.parse(JSON.stringify(bundledReferenceData));
+const copy = (): { catalogue: Json; units: Json; holidays: Json; baseSalary: Json } => JSON.parse(JSON.stringify(bundledReferenceData));
 
 describe('bundled reference data', () => {
   const data = loadReferenceData();
@@ -10,7 +10,10 @@ describe('bundled reference data', () => {
     expect(validateReferenceData(bundledReferenceData)).toEqual([]);
     expect(data.ruleSets.map((r) => [r.id, r.codeSet])).toEqual([['vn-2017', 'gso-2004'], ['vn-2024', 'gso-2004'], ['vn-2025', 'gso-2025']]);
     expect(data.levels.map((l) => l.code)).toEqual(['commune', 'district', 'province']);
-    expect(data.units).toHaveLength(15);
+    expect(data.units).toHaveLength(25); // Sơn La, Mường La and its 16 communes, Thành phố Sơn La; 6 units of gso-2025
+    expect(data.baseSalaries.map((b) => [b.from, b.amount])).toEqual([
+      ['2017-07-01', 1_300_000], ['2018-07-01', 1_390_000], ['2019-07-01', 1_490_000], ['2023-07-01', 1_800_000], ['2024-07-01', 2_340_000],
+    ]);
     expect(data.holidays.years.map((y) => y.year)).toEqual([2022, 2023, 2024, 2025, 2026, 2027]);
   });
 

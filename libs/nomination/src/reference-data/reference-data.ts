@@ -3,9 +3,11 @@ import { validateUnitRecords } from '../unit-directory';
 import awardCatalogueJson from './award-catalogue.json';
 import holidaysJson from './holidays.json';
 import unitsJson from './units.json';
+import baseSalaryJson from './base-salary.json';
 import { DataReader } from './data-reader';
 import {
   type AwardType,
+  type BaseSalaryEntry,
   type BonusMultiples,
   type CodeSetDefinition,
   DOCUMENT_KINDS,
@@ -25,6 +27,7 @@ export interface RawReferenceData {
   readonly catalogue: unknown;
   readonly units: unknown;
   readonly holidays: unknown;
+  readonly baseSalary: unknown;
 }
 
 /** Thrown at start-up when the data files are inconsistent; `problems` lists all of them. */
@@ -40,6 +43,7 @@ export const bundledReferenceData: RawReferenceData = {
   catalogue: awardCatalogueJson,
   units: unitsJson,
   holidays: holidaysJson,
+  baseSalary: baseSalaryJson,
 };
 
 const AWARD_FIELDS = [
@@ -62,10 +66,10 @@ function readShare(reader: DataReader, value: unknown, path: string): Share | un
 }
 
 function readBonus(reader: DataReader, value: unknown, path: string): BonusMultiples | undefined {
-  const record = reader.object(value, path, ['individual', 'collective']);
+  const record = reader.object(value, path, ['individual', 'collective', 'household']);
   if (!record) return undefined;
-  const result: { individual?: number | null; collective?: number | null } = {};
-  for (const kind of ['individual', 'collective'] as const) {
+  const result: { individual?: number | null; collective?: number | null; household?: number | null } = {};
+  for (const kind of ['individual', 'collective', 'household'] as const) {
     if (!(kind in record)) continue;
     const multiple = record[kind];
     // Four decimals are enough for every multiple in the decrees (0.15, 0.225 for households) and keep
@@ -108,7 +112,7 @@ function readAward(
   if (new Set(docsRaw).size !== docsRaw.length) reader.problem(`${path}.requiredDocuments`, 'contains duplicates');
   const bonusMultiple = readBonus(reader, merged['bonusMultiple'], `${path}.bonusMultiple`);
   if (bonusMultiple) {
-    const needsIndividual = nomineeKinds.some((k) => k === 'individual' || k === 'household');
+    const needsIndividual = nomineeKinds.includes('individual') || (nomineeKinds.includes('household') && !('household' in bonusMultiple));
     if (needsIndividual && !('individual' in bonusMultiple)) reader.problem(`${path}.bonusMultiple.individual`, 'required for individual/household nominees (null if configurable)');
     if (nomineeKinds.includes('collective') && !('collective' in bonusMultiple)) reader.problem(`${path}.bonusMultiple.collective`, 'required for collective nominees (null if configurable)');
   }
@@ -185,7 +189,7 @@ function readUnits(reader: DataReader, raw: unknown): { levels: LevelDefinition[
   });
   const units = (reader.array(root?.['units'], 'units.units', { nonEmpty: true }) ?? []).flatMap((value, i) => {
     const path = `units.units[${i}]`;
-    const record = reader.object(value, path, ['codeSet', 'code', 'name', 'level', 'parentCode', 'mergedFrom']);
+    const record = reader.object(value, path, ['codeSet', 'code', 'name', 'level', 'parentCode', 'mergedFrom', 'successor']);
     if (!record) return [];
     const codeSet = reader.string(record['codeSet'], `${path}.codeSet`);
     const code = reader.string(record['code'], `${path}.code`);
@@ -193,9 +197,25 @@ function readUnits(reader: DataReader, raw: unknown): { levels: LevelDefinition[
     const level = reader.string(record['level'], `${path}.level`);
     const parentCode = record['parentCode'] === null ? null : reader.string(record['parentCode'], `${path}.parentCode`);
     const mergedFrom = record['mergedFrom'] === undefined ? undefined
-      : (reader.array(record['mergedFrom'], `${path}.mergedFrom`) ?? []).map((n, j) => reader.string(n, `${path}.mergedFrom[${j}]`) ?? '');
+      : (reader.array(record['mergedFrom'], `${path}.mergedFrom`, { nonEmpty: true }) ?? []).flatMap((ref, j) => {
+        const at = `${path}.mergedFrom[${j}]`;
+        const entry = reader.object(ref, at, ['codeSet', 'code', 'name']);
+        const refCodeSet = reader.string(entry?.['codeSet'], `${at}.codeSet`);
+        const refCode = reader.string(entry?.['code'], `${at}.code`);
+        const refName = reader.string(entry?.['name'], `${at}.name`);
+        return refCodeSet && refCode && refName ? [{ codeSet: refCodeSet, code: refCode, name: refName }] : [];
+      });
+    let successor: { codeSet: string; code: string } | undefined;
+    if (record['successor'] !== undefined) {
+      const entry = reader.object(record['successor'], `${path}.successor`, ['codeSet', 'code']);
+      const sCodeSet = reader.string(entry?.['codeSet'], `${path}.successor.codeSet`);
+      const sCode = reader.string(entry?.['code'], `${path}.successor.code`);
+      if (sCodeSet && sCode) successor = { codeSet: sCodeSet, code: sCode };
+    }
     if (!codeSet || !code || !name || !level || parentCode === undefined) return [];
-    const unit: UnitRecord = mergedFrom ? { codeSet, code, name, level, parentCode, mergedFrom } : { codeSet, code, name, level, parentCode };
+    const unit: UnitRecord = {
+      codeSet, code, name, level, parentCode, ...(mergedFrom ? { mergedFrom } : {}), ...(successor ? { successor } : {}),
+    };
     return [unit];
   });
   for (const problem of validateUnitRecords(units, levels.map((l) => l.code), codeSets.map((c) => c.id))) reader.problem('units', problem);
@@ -262,6 +282,23 @@ function readHolidays(reader: DataReader, raw: unknown): HolidayCalendarData {
   return { fixedDateHolidays, years: years.sort((a, b) => a.year - b.year) };
 }
 
+function readBaseSalaries(reader: DataReader, raw: unknown): BaseSalaryEntry[] {
+  const root = reader.object(raw, 'baseSalary', ['currency', 'entries']);
+  if (root && root['currency'] !== 'VND') reader.problem('baseSalary.currency', 'must be VND');
+  const entries = (reader.array(root?.['entries'], 'baseSalary.entries', { nonEmpty: true }) ?? []).flatMap((value, i) => {
+    const path = `baseSalary.entries[${i}]`;
+    const record = reader.object(value, path, ['from', 'amount', 'legalBasis']);
+    const from = reader.date(record?.['from'], `${path}.from`);
+    const amount = reader.integer(record?.['amount'], `${path}.amount`, 1, 1_000_000_000);
+    const legalBasis = reader.string(record?.['legalBasis'], `${path}.legalBasis`);
+    return from && amount !== undefined && legalBasis ? [{ from, amount, legalBasis }] : [];
+  });
+  for (let i = 1; i < entries.length; i += 1) {
+    if (entries[i]!.from <= entries[i - 1]!.from) reader.problem('baseSalary.entries', `must be in strictly increasing date order (${entries[i]!.from})`);
+  }
+  return entries;
+}
+
 /** Every problem in the raw data; empty when it can be loaded. */
 export function validateReferenceData(raw: RawReferenceData): string[] {
   return parse(raw).problems;
@@ -272,7 +309,8 @@ function parse(raw: RawReferenceData): { data: ReferenceData; problems: string[]
   const { levels, codeSets, units } = readUnits(reader, raw.units);
   const ruleSets = readRuleSets(reader, raw.catalogue, levels.map((l) => l.code), codeSets.map((c) => c.id));
   const holidays = readHolidays(reader, raw.holidays);
-  return { data: { levels, codeSets, units, ruleSets, holidays }, problems: reader.problems };
+  const baseSalaries = readBaseSalaries(reader, raw.baseSalary);
+  return { data: { levels, codeSets, units, ruleSets, holidays, baseSalaries }, problems: reader.problems };
 }
 
 /**

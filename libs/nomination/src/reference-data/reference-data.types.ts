@@ -27,6 +27,8 @@ export interface Share {
 export interface BonusMultiples {
   readonly individual?: number | null;
   readonly collective?: number | null;
+  /** Only for awards given to households alone (Gia đình văn hóa); otherwise 1.5 × individual. */
+  readonly household?: number | null;
 }
 
 export interface AwardType {
@@ -80,8 +82,21 @@ export interface UnitRecord {
   readonly name: string;
   readonly level: string;
   readonly parentCode: string | null;
-  /** Names of the predecessor units a merged unit was formed from (2025 reform); informational. */
-  readonly mergedFrom?: readonly string[];
+  /** The predecessor units (of an earlier code set) a merged unit was formed from: the old-to-new code mapping. */
+  readonly mergedFrom?: readonly UnitRef[];
+  /**
+   * For a unit abolished rather than merged (a district in 2025) or carried into a new code set (the
+   * province): the unit of the later code set that took over its powers. Merged units find theirs
+   * through the successor's `mergedFrom`.
+   */
+  readonly successor?: { readonly codeSet: string; readonly code: string };
+}
+
+/** A unit named by code set and code, with its name for people reading the data. */
+export interface UnitRef {
+  readonly codeSet: string;
+  readonly code: string;
+  readonly name: string;
 }
 
 export type DayOffKind = 'holiday' | 'compensatory' | 'swapped';
@@ -106,6 +121,14 @@ export interface HolidayCalendarData {
   readonly years: readonly HolidayYear[];
 }
 
+/** One amount of the base salary (mức lương cơ sở), in force from `from` until the next entry. */
+export interface BaseSalaryEntry {
+  readonly from: string;
+  /** VND per month. */
+  readonly amount: number;
+  readonly legalBasis: string;
+}
+
 export interface ReferenceData {
   /** Lowest level first. */
   readonly levels: readonly LevelDefinition[];
@@ -113,4 +136,6 @@ export interface ReferenceData {
   readonly units: readonly UnitRecord[];
   readonly ruleSets: readonly RuleSet[];
   readonly holidays: HolidayCalendarData;
+  /** Sorted by `from`, oldest first. */
+  readonly baseSalaries: readonly BaseSalaryEntry[];
 }

@@ -124,7 +124,7 @@ export const steps = {
   inReviewAtProvince: (): Step[] => [...steps.inReviewAtDistrict(), [{ type: 'ApproveNomination' }, context(cast.officerMuongLa)]],
   approved: (): Step[] => [...steps.inReviewAtProvince(), [{ type: 'ApproveNomination' }, context(cast.officerSonLa)]],
   awarded: (): Step[] => [...steps.approved(), [{
-    type: 'AwardNomination', decisionId: 'dec-1', decisionNumber: '125/QĐ-UBND', signedOn: '2023-03-20', issuingUnit: '14', bonusAmount: 2_980_000,
+    type: 'AwardNomination', decisionId: 'dec-1', decisionNumber: '125/QĐ-UBND', signedOn: '2023-03-20', issuingUnit: '14', bonusAmount: 2_980_000, baseSalary: 1_490_000,
   }, context(cast.deciderSonLa)]],
   returnedAtDistrict: (): Step[] => [...steps.inReviewAtDistrict(), [{ type: 'ReturnNomination', reason: 'Thiếu biên bản', missing: ['council_minutes'] }, context(cast.officerMuongLa)]],
 };
