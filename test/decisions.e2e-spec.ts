@@ -113,7 +113,8 @@ describe('decisions over HTTP (real PostgreSQL)', () => {
     const others = [await approvedAtDistrict(), await approvedAtDistrict('individual')];
     const ids = others.map((n) => n.id as string);
     const before = await api.eventCount();
-    for (const spelling of ['200/QĐ-UBND', '200/qđ-ubnd', '200/QD-UBND', ' 200 / qđ - ubnd ']) {
+    // Look-alikes read the same on paper: zero-width space, word joiner, Icelandic Ð for Đ, full-width digits.
+    for (const spelling of ['200/QĐ-UBND', '200/qđ-ubnd', '200/QD-UBND', ' 200 / qđ - ubnd ', '200/Q\u200BĐ-UBND', '200\u2060/QĐ-UBND', '200/QÐ-UBND', '２００/QĐ-UBND']) {
       const taken = expectProblem(await issue(districtDecider, decisionBody(spelling, ids)), 409, 'decision_number_taken');
       expect(taken.details).toMatchObject({ issuingUnit: '120' });
     }
@@ -128,6 +129,31 @@ describe('decisions over HTTP (real PostgreSQL)', () => {
       signer: { name: 'Hoàng Quốc Khánh', title: 'Chủ tịch UBND tỉnh Sơn La' },
     })), 201);
     expect(byProvince).toMatchObject({ issuingUnit: '14', nominations: [{ nominationId: provincial.id, awardCode: 'BANG_KHEN_TINH' }] });
+  });
+
+  it('given 01/QĐ-UBND issued by a unit in 2024, when the unit issues 01/QĐ-UBND again in 2025 it succeeds, and twice in one year it fails', async () => {
+    const [a, b, c] = [await approvedAtDistrict(), await approvedAtDistrict(), await approvedAtDistrict()];
+    const in2024 = expectOk(await issue(districtDecider, decisionBody('01/QĐ-UBND', [a.id], { signedOn: '2024-01-05' })), 201);
+    expect(in2024).toMatchObject({ baseSalary: 1_800_000, nominations: [{ bonusAmount: 1_080_000 }], warnings: [] });
+    const in2025 = expectOk(await issue(districtDecider, decisionBody('01/QĐ-UBND', [b.id], { signedOn: '2025-01-06' })), 201);
+    expect(in2025.id).not.toBe(in2024.id);
+    expect(in2025).toMatchObject({ baseSalary: 2_340_000, nominations: [{ bonusAmount: 1_410_000 }] });
+    expectProblem(await issue(districtDecider, decisionBody('1/QĐ-UBND', [c.id], { signedOn: '2025-03-01' })), 409, 'decision_number_taken');
+    expect(await statusesOf([c.id])).toEqual(['approved']);
+    // A number not shaped like n/QĐ-… is accepted with a warning.
+    const odd = expectOk(await issue(districtDecider, decisionBody('Số 7 khen thưởng', [c.id], { signedOn: '2025-03-01' })), 201);
+    expect(odd.warnings).toEqual([expect.objectContaining({ code: 'decision_number_format' })]);
+  });
+
+  it('answers the same for a foreign nomination that exists and one that does not (no existence oracle)', async () => {
+    const foreign = await approvedAtDistrict();
+    const ghost = randomUUID();
+    const refused = expectProblem(await issue(otherDistrictDecider, decisionBody('900/QĐ-UBND', [foreign.id, ghost])), 409);
+    expect(refused.details.offending).toEqual([{ nominationId: foreign.id, reason: 'not_found' }, { nominationId: ghost, reason: 'not_found' }]);
+    const alone = (id: string) => issue(otherDistrictDecider, decisionBody('901/QĐ-UBND', [id]));
+    const [one, other] = [expectProblem(await alone(foreign.id), 409), expectProblem(await alone(ghost), 409)];
+    expect({ ...one, details: { offending: [{ ...one.details.offending[0], nominationId: 'x' }] } })
+      .toEqual({ ...other, details: { offending: [{ ...other.details.offending[0], nominationId: 'x' }] } });
   });
 
   it('refuses a decision listing any nomination that is not approved at the caller\'s unit, naming each offending id, and writes nothing', async () => {
