@@ -206,7 +206,8 @@ describe('DecisionWorkflow', () => {
     const view = await decisions.issue(command, decision('125/QĐ-UBND', ids));
     const retry = await decisions.issue(command, decision('125/QĐ-UBND', ids));
 
-    expect(view).toMatchObject({ number: '125/QĐ-UBND', issuingUnit: '120', bonusTotal: 2 * 1_404_000 });
+    // Signed 2023-03-24: 0.6 × 1,490,000 = 894,000, rounded up to 900,000 per collective.
+    expect(view).toMatchObject({ number: '125/QĐ-UBND', issuingUnit: '120', baseSalary: 1_490_000, bonusTotal: 2 * 900_000 });
     expect(retry).toEqual(view);
     for (const id of ids) {
       expect((await nominations.get(proposer, id)).view.status).toBe('awarded');
@@ -255,9 +256,11 @@ describe('DecisionWorkflow', () => {
     const id = await approvedAtDistrict();
     const issued = await decisions.issue(envelope(districtDecider), decision('30/QĐ-UBND', [id]));
 
-    const revoked = await decisions.revoke(envelope(districtDecider), issued.id, {
-      number: '31/QĐ-UBND', signedOn: '2023-06-01', nominationIds: [id], ground: 'false_declaration', reason: 'Kê khai không đúng thành tích',
-    });
+    const body = { number: '31/QĐ-UBND', signedOn: '2023-06-01', nominationIds: [id], ground: 'false_declaration', reason: 'Kê khai không đúng thành tích' } as const;
+    // The district was abolished on 1 July 2025: its successor in the unit data (the province) revokes.
+    await expect(decisions.revoke(envelope(districtDecider), issued.id, body)).rejects.toMatchObject({ code: 'forbidden' });
+    const successor: AuthActor = { id: 'd25-14', name: 'Nguyễn Đình Việt', roles: ['decider'], unit: '14', codeSet: 'gso-2025' };
+    const revoked = await decisions.revoke(envelope(successor), issued.id, body);
 
     expect(revoked.nominations[0]).toMatchObject({ nominationId: id, revoked: expect.anything() });
     expect((await nominations.get(proposer, id)).view.status).toBe('revoked');
