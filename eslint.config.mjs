@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Packages the framework-free domain must never import: frameworks, drivers, queues, I/O. */
 const INFRASTRUCTURE = [
@@ -23,7 +24,7 @@ const LIB_RULES = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'var/**', 'coverage/**', '**/*.mjs', '**/*.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'var/**', 'coverage/**', 'test-artifacts/**', '**/*.mjs', '**/*.js', 'apps/console/src/api/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -82,5 +83,23 @@ export default tseslint.config(
         { group: ['**/libs/**', '@app/*/src', '@app/*/src/**'], message: "Import a lib through its index ('@app/<lib>')." },
       ]),
     },
+  },
+  {
+    // The console is a client of the public HTTP API only: no server code, no Node built-ins.
+    files: ['apps/console/**/*.ts', 'apps/console/**/*.tsx'],
+    ignores: ['apps/console/vite.config.mts', 'apps/console/**/*.spec.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      'no-restricted-imports': restrict([
+        { group: ['@app/*', '**/libs/**', '**/apps/api/**', '**/apps/worker/**'], message: 'The console talks to the api over HTTP only, through the generated client.' },
+        { group: ['node:*', 'fs', 'path', 'child_process', 'http', 'https', 'net'], message: 'The console runs in the browser.' },
+      ]),
+    },
+  },
+  {
+    files: ['apps/api/**/*.ts', 'apps/worker/**/*.ts', 'libs/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', { selector: "ImportDeclaration[source.value=/apps\\/console/]", message: 'Nothing imports the console; the api serves its built files.' }] },
   },
 );

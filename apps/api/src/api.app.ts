@@ -2,7 +2,7 @@ import { ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@app/config';
 import { correlationIdFrom, Metrics, NestJsonLogger } from '@app/observability';
@@ -10,6 +10,8 @@ import { ApiModule } from './api.module';
 import { installRequestContext } from './http/request-context';
 import { NullBodyPipe } from './http/null-body.pipe';
 import { ProblemError } from './http/problem';
+import { buildOpenApiDocument } from './openapi/openapi-document';
+import { findConsoleFiles, serveConsole } from './console/console-static';
 
 /** Builds the HTTP application (used by main.ts and, in-process, by the end-to-end tests). */
 export async function createApiApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
@@ -27,6 +29,7 @@ export async function createApiApp(config: AppConfig, logger: Logger): Promise<N
   });
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   installRequestContext(app.getHttpAdapter().getInstance(), logger, app.get(Metrics));
+  await serveConsole(app.getHttpAdapter().getInstance(), findConsoleFiles(config.consoleDir), logger);
   app.useGlobalPipes(
     new NullBodyPipe(),
     new ValidationPipe({
@@ -43,20 +46,7 @@ export async function createApiApp(config: AppConfig, logger: Logger): Promise<N
   );
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Nomination Approvals')
-      .setDescription(
-        'Đề nghị khen thưởng: hồ sơ thi đua, khen thưởng đi qua các cấp xã, huyện, tỉnh. ' +
-          'Event-sourced approvals of emulation and commendation award nominations. ' +
-          'Errors are application/problem+json with a stable `code`.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
-      .addSecurityRequirements('bearer')
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   await app.init();

@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { NominationsController } from './nominations/nominations.controller';
 import { ReferenceDataController } from './reference-data/reference-data.controller';
+import { DevelopmentSignInController, developmentSignInEnabled, SignInController } from './console/sign-in.controller';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 
 @Module({})
@@ -20,7 +21,11 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [PlatformModule.forRoot(config, logger), CqrsModule.forRoot(), AuthModule, WorkflowModule],
-      controllers: [HealthController, NominationsController, DecisionsController, ReferenceDataController, AdminController],
+      controllers: [
+        HealthController, NominationsController, DecisionsController, ReferenceDataController, AdminController, SignInController,
+        // Not merely refused in production: the routes are not registered at all.
+        ...(developmentSignInEnabled(config) ? [DevelopmentSignInController] : []),
+      ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

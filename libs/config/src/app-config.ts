@@ -28,7 +28,11 @@ export interface AppConfig {
     readonly issuer: string;
     readonly audience: string;
     readonly jwksUrl: string | undefined;
+    /** OpenID Connect sign-in for the console (authorization code + PKCE); unset: no OIDC sign-in offered. */
+    readonly oidc?: OidcConfig | undefined;
   };
+  /** Built console (index.html + assets/) the api serves at `/`; not served when the folder has no index.html. */
+  readonly consoleDir: string;
   readonly logLevel: LogLevel;
   /** Writes (POST/PATCH/PUT) allowed per user per minute before 429. */
   readonly writeRateLimitPerMinute: number;
@@ -42,6 +46,13 @@ export interface AppConfig {
   readonly bodyLimitBytes: number;
   /** Days a stored Idempotency-Key answer is kept before the worker purges it. */
   readonly idempotencyRetentionDays: number;
+}
+
+export interface OidcConfig {
+  readonly issuer: string;
+  /** The console's client id at the provider: a public client (no secret), PKCE S256. */
+  readonly clientId: string;
+  readonly scope: string;
 }
 
 /** The development secret: fine on a laptop, refused in production. */
@@ -136,6 +147,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const jwksUrl = read.url('AUTH_JWKS_URL', ['https', 'http']);
   const configuredSecret = read.string('AUTH_JWT_SECRET');
   const jwtSecret = configuredSecret ?? (jwksUrl === undefined ? DEV_JWT_SECRET : undefined);
+  const oidcIssuer = read.url('AUTH_OIDC_ISSUER', ['https', 'http']);
+  if (oidcIssuer !== undefined && jwksUrl === undefined) {
+    read.problems.push("AUTH_OIDC_ISSUER: needs AUTH_JWKS_URL (the provider's jwks_uri) so the api can verify the tokens it issues");
+  }
   if (nodeEnv === 'production') {
     if (jwtSecret === DEV_JWT_SECRET) {
       read.problems.push('AUTH_JWT_SECRET: the development secret is refused when NODE_ENV=production (set AUTH_JWKS_URL or a secret of your own)');
@@ -144,6 +159,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
     if (jwksUrl !== undefined && !jwksUrl.startsWith('https://')) {
       read.problems.push('AUTH_JWKS_URL: must use https when NODE_ENV=production');
+    }
+    if (oidcIssuer !== undefined && !oidcIssuer.startsWith('https://')) {
+      read.problems.push('AUTH_OIDC_ISSUER: must use https when NODE_ENV=production');
     }
   }
 
@@ -162,10 +180,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicUrl: read.url('PUBLIC_URL', ['http', 'https'], 'http://localhost:3000').replace(/\/+$/, ''),
     auth: {
       jwtSecret,
-      issuer: read.string('AUTH_JWT_ISSUER', 'nomination-approvals'),
+      // Tokens from the OIDC provider carry its issuer; a separate AUTH_JWT_ISSUER is rarely wanted then.
+      issuer: read.string('AUTH_JWT_ISSUER', oidcIssuer?.replace(/\/+$/, '') ?? 'nomination-approvals'),
       audience: read.string('AUTH_JWT_AUDIENCE', 'nomination-approvals'),
       jwksUrl,
+      oidc: oidcIssuer === undefined ? undefined : {
+        issuer: oidcIssuer.replace(/\/+$/, ''),
+        clientId: read.string('AUTH_OIDC_CLIENT_ID', 'nomination-console'),
+        scope: read.string('AUTH_OIDC_SCOPE', 'openid profile email'),
+      },
     },
+    consoleDir: read.string('CONSOLE_DIR', 'dist/console'),
     logLevel: read.oneOf<LogLevel>('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'warn' : 'info'),
     writeRateLimitPerMinute: read.integer('WRITE_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     baseSalaryOverride: readBaseSalaryOverride(read, env),

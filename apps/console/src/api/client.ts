@@ -1,0 +1,93 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from './schema';
+import { clearSession, lastWrittenPosition, loadSession, recordWrittenPosition, rememberReturn, saveSession, type Session } from '../session';
+
+export type Schemas = components['schemas'];
+export type Problem = Schemas['ProblemDetailsDto'];
+export type NominationView = Schemas['NominationViewDto'];
+
+/** The signed-in session as a tiny store, so the client and the screens agree on who is calling. */
+let session: Session | undefined = loadSession();
+let expired = false;
+const listeners = new Set<() => void>();
+const emit = () => listeners.forEach((listener) => listener());
+
+export const sessionStore = {
+  subscribe(listener: () => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+  get: (): Session | undefined => session,
+  expired: (): boolean => expired,
+  signIn(token: string): Session | undefined {
+    session = saveSession(token);
+    expired = false;
+    emit();
+    return session;
+  },
+  signOut(): void {
+    clearSession();
+    session = undefined;
+    emit();
+  },
+  /** A request met 401 with a token: keep the page to come back to, drop the token, show sign-in. */
+  expire(): void {
+    rememberReturn(window.location.pathname + window.location.search);
+    clearSession();
+    session = undefined;
+    expired = true;
+    emit();
+  },
+};
+
+const auth: Middleware = {
+  onRequest({ request }) {
+    request.headers.set('Accept', request.headers.get('Accept') ?? 'application/json');
+    if (session !== undefined) request.headers.set('Authorization', `Bearer ${session.token}`);
+    // Read your own writes: every query waits until the read models have seen this tab's last write.
+    const position = lastWrittenPosition();
+    if (position !== undefined && request.method === 'GET' && !request.headers.has('Min-Position')) {
+      request.headers.set('Min-Position', position);
+    }
+    return request;
+  },
+  onResponse({ request, response }) {
+    if (response.status === 401 && request.headers.has('Authorization')) sessionStore.expire();
+    if (request.method !== 'GET') recordWrittenPosition(response.headers.get('Log-Position'));
+    return response;
+  },
+};
+
+export const api = createClient<paths>({ baseUrl: window.location.origin });
+api.use(auth);
+
+/** Downloads a CSV (or any file) through the authenticated client as a file the browser saves. */
+export async function download(path: string, query: Record<string, string>, accept: string, filename: string): Promise<Problem | undefined> {
+  const url = new URL(path, window.location.origin);
+  for (const [key, value] of Object.entries(query)) if (value !== '') url.searchParams.set(key, value);
+  const headers: Record<string, string> = { Accept: accept };
+  if (session !== undefined) headers['Authorization'] = `Bearer ${session.token}`;
+  const response = await fetch(url, { headers });
+  if (response.status === 401 && session !== undefined) sessionStore.expire();
+  if (!response.ok) return (await response.json().catch(() => undefined)) ?? networkProblem(response.status);
+  const blob = await response.blob();
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  return undefined;
+}
+
+export function networkProblem(status = 0): Problem {
+  return { type: 'about:blank', title: 'Network', status, detail: '', code: status === 0 ? 'network_error' : 'unexpected_response' };
+}
+
+/** A fresh Idempotency-Key; reused when the very same body is sent again (a retry after a failure). */
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
+export const ifMatch = (revision: number): string => `"${revision}"`;

@@ -1,0 +1,106 @@
+import { lazy, Suspense, useEffect, useSyncExternalStore, type ReactNode } from 'react';
+import { sessionStore } from './api/client';
+import { useI18n, type MessageKey } from './i18n';
+import { Link, match, navigate, useLocation } from './router';
+import { hasRole, type Role, type Session } from './session';
+import { SignInPage, OidcCallbackPage } from './pages/sign-in';
+import { NominationPage } from './pages/nomination';
+import { NominationFormPage } from './pages/nomination-form';
+
+// Screens past the first are loaded when opened, which keeps the initial download small.
+const DevSignInPage = lazy(() => import('./pages/dev-sign-in'));
+const DecisionsPage = lazy(() => import('./pages/decisions'));
+
+interface MenuItem {
+  readonly href: string;
+  readonly label: MessageKey;
+  readonly roles: readonly Role[];
+}
+
+/** The menu shows only what the caller's roles may do; the api enforces it regardless. */
+const MENU: readonly MenuItem[] = [
+  { href: '/inbox', label: 'nav.inbox', roles: ['proposer', 'officer', 'decider'] },
+  { href: '/nominations/new', label: 'nav.new', roles: ['proposer'] },
+  { href: '/search', label: 'nav.search', roles: ['proposer', 'officer', 'decider', 'auditor', 'admin'] },
+  { href: '/decisions', label: 'nav.decisions', roles: ['decider'] },
+  { href: '/reports', label: 'nav.reports', roles: ['officer', 'decider', 'auditor', 'admin'] },
+  { href: '/audit', label: 'nav.audit', roles: ['auditor', 'admin'] },
+];
+
+function homeOf(session: Session): string {
+  return MENU.find((item) => hasRole(session, ...item.roles))?.href ?? '/search';
+}
+
+export function App() {
+  const session = useSyncExternalStore(sessionStore.subscribe, sessionStore.get);
+  const { path, query } = useLocation();
+
+  if (path === '/auth/callback') return <Shell session={undefined}><OidcCallbackPage query={query} /></Shell>;
+  if (path === '/sign-in/dev') return <Shell session={session}><Suspense fallback={<Loading />}><DevSignInPage /></Suspense></Shell>;
+  if (session === undefined || path === '/sign-in') {
+    return <Shell session={session}><SignInPage expired={sessionStore.expired()} /></Shell>;
+  }
+  return <Shell session={session}><Screen path={path} session={session} /></Shell>;
+}
+
+function Screen({ path, session }: { path: string; session: Session }) {
+  const { t } = useI18n();
+  if (path === '/' ) return <Redirect to={homeOf(session)} />;
+  if (path === '/nominations/new') return <NominationFormPage />;
+  let params = match('/nominations/:id/edit', path);
+  if (params) return <NominationFormPage id={params.id!} />;
+  params = match('/nominations/:id', path);
+  if (params) return <NominationPage id={params.id!} session={session} />;
+  params = match('/decisions/:id', path);
+  if (params) return <Suspense fallback={<Loading />}><DecisionsPage session={session} id={params.id!} /></Suspense>;
+  if (path === '/decisions') return <Suspense fallback={<Loading />}><DecisionsPage session={session} /></Suspense>;
+  return <p role="status">{t('common.notFound')}</p>;
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+export function Loading() {
+  const { t } = useI18n();
+  return <p role="status" className="loading">{t('common.loading')}</p>;
+}
+
+function Shell({ session, children }: { session: Session | undefined; children: ReactNode }) {
+  const { t, tv, language, setLanguage } = useI18n();
+  const { path } = useLocation();
+  return (
+    <>
+      <a className="skip" href="#main">{t('app.skip')}</a>
+      <header className="top">
+        <Link href="/" className="brand">{t('app.title')}</Link>
+        {session && (
+          <nav aria-label={t('nav.label')}>
+            <ul>
+              {MENU.filter((item) => hasRole(session, ...item.roles)).map((item) => (
+                <li key={item.href}>
+                  <Link href={item.href} aria-current={path === item.href ? 'page' : undefined}>{t(item.label)}</Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
+        <div className="who">
+          {session && (
+            <span className="person">
+              {session.person.name} · {session.person.unit} · {session.person.roles.map((r) => tv('role', r)).join(', ')}
+            </span>
+          )}
+          <button type="button" className="link" lang={language === 'vi' ? 'en' : 'vi'} aria-label={t('lang.switchLabel')} onClick={() => setLanguage(language === 'vi' ? 'en' : 'vi')}>
+            {t('lang.switch')}
+          </button>
+          {session && (
+            <button type="button" className="link" onClick={() => { sessionStore.signOut(); navigate('/sign-in'); }}>{t('nav.signOut')}</button>
+          )}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>{children}</main>
+    </>
+  );
+}

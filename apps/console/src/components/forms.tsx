@@ -1,0 +1,121 @@
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { networkProblem, newIdempotencyKey, type Problem } from '../api/client';
+import { useI18n } from '../i18n';
+
+/**
+ * Form state kept in sessionStorage, so a session that expires mid-form (sign-in, then back) or a
+ * reload loses nothing the official typed. Cleared once the command succeeded.
+ */
+export function useDraft<T>(key: string, initial: T): [T, (next: T | ((previous: T) => T)) => void, () => void] {
+  const storageKey = `console.draft:${key}`;
+  // `initial` is a fresh literal on every render; the first one is what a cleared draft returns to.
+  const initialRef = useRef(initial);
+  const [value, setValue] = useState<T>(() => {
+    const stored = sessionStorage.getItem(storageKey);
+    if (stored === null) return initial;
+    try {
+      return JSON.parse(stored) as T;
+    } catch {
+      return initial;
+    }
+  });
+  const set = useCallback((next: T | ((previous: T) => T)) => {
+    setValue((previous) => {
+      const resolved = typeof next === 'function' ? (next as (p: T) => T)(previous) : next;
+      sessionStorage.setItem(storageKey, JSON.stringify(resolved));
+      return resolved;
+    });
+  }, [storageKey]);
+  const clear = useCallback(() => {
+    sessionStorage.removeItem(storageKey);
+    setValue(initialRef.current);
+  }, [storageKey]);
+  return [value, set, clear];
+}
+
+type Sent<T> = { data?: T; error?: unknown; response: Response };
+
+export interface CommandState {
+  readonly pending: boolean;
+  readonly problem: Problem | undefined;
+  readonly conflict: boolean;
+}
+
+/**
+ * One form's command: an Idempotency-Key per intent (the same body sent again after a failure reuses
+ * it, so a retried click can never act twice), problem details kept for display, and conflicts
+ * (409 revision_conflict, 412) reported apart so the page shows the new state instead of overwriting.
+ */
+export function useCommand() {
+  const [state, setState] = useState<CommandState>({ pending: false, problem: undefined, conflict: false });
+  const intent = useRef<{ body: string; key: string } | undefined>(undefined);
+
+  const run = useCallback(async <T,>(body: unknown, send: (idempotencyKey: string) => Promise<Sent<T>>): Promise<T | undefined> => {
+    const serialized = JSON.stringify(body);
+    if (intent.current?.body !== serialized) intent.current = { body: serialized, key: newIdempotencyKey() };
+    setState({ pending: true, problem: undefined, conflict: false });
+    let sent: Sent<T>;
+    try {
+      sent = await send(intent.current.key);
+    } catch {
+      setState({ pending: false, problem: networkProblem(), conflict: false });
+      return undefined;
+    }
+    if (sent.response.ok && sent.data !== undefined) {
+      intent.current = undefined;
+      setState({ pending: false, problem: undefined, conflict: false });
+      return sent.data;
+    }
+    const problem = asProblem(sent.error, sent.response.status);
+    const conflict = sent.response.status === 412 || problem.code === 'revision_conflict';
+    // After a conflict the next attempt is a new decision on a new state: it gets a new key.
+    if (conflict) intent.current = undefined;
+    setState({ pending: false, problem, conflict });
+    return undefined;
+  }, []);
+
+  const reset = useCallback(() => setState({ pending: false, problem: undefined, conflict: false }), []);
+  return { ...state, run, reset };
+}
+
+export function asProblem(error: unknown, status: number): Problem {
+  if (typeof error === 'object' && error !== null && 'code' in error && 'status' in error) return error as Problem;
+  return networkProblem(status);
+}
+
+export function ProblemMessage({ problem }: { problem: Problem | undefined }) {
+  const { t } = useI18n();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (problem !== undefined) ref.current?.focus();
+  }, [problem]);
+  if (problem === undefined) return null;
+  const network = problem.code === 'network_error' || problem.code === 'unexpected_response';
+  return (
+    <div className="problem" role="alert" data-testid="problem" tabIndex={-1} ref={ref}>
+      <strong>{t('problem.title')}</strong>
+      <p>{network ? t('problem.network') : problem.detail || problem.title}</p>
+      {problem.errors && problem.errors.length > 0 && (
+        <ul>
+          {problem.errors.map((e, i) => (
+            <li key={i}>
+              <code>{e.field}</code>: {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {!network && <p className="problem-code">{problem.code}</p>}
+    </div>
+  );
+}
+
+export function Field({ label, children, hint }: { label: string; children: (id: string) => ReactNode; hint?: string }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children(id)}
+      {hint && <small>{hint}</small>}
+    </div>
+  );
+}

@@ -1,0 +1,160 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, type Problem, type Schemas } from '../api/client';
+import { Field, ProblemMessage, asProblem, useCommand, useDraft } from '../components/forms';
+import { formatDate, formatDateTime, formatMoney, nfc, todayInVietnam } from '../format';
+import { useI18n } from '../i18n';
+import { Link, navigate, useLocation } from '../router';
+import { hasRole, type Session } from '../session';
+
+type Decision = Schemas['DecisionViewDto'];
+const GROUNDS = ['false_declaration', 'forged_documents', 'unlawful_appraisal', 'later_violation'] as const;
+
+export default function DecisionsPage({ session, id }: { session: Session; id?: string }) {
+  return id === undefined ? <IssueDecision session={session} /> : <DecisionView id={id} session={session} />;
+}
+
+interface IssueValues { number: string; signedOn: string; signerName: string; signerTitle: string; reason: string; ids: string }
+
+function IssueDecision({ session }: { session: Session }) {
+  const { t } = useI18n();
+  const { query } = useLocation();
+  const preset = query.get('nominations') ?? '';
+  const [values, setValues, clear] = useDraft<IssueValues>(`issue-decision:${preset}`, {
+    number: '', signedOn: todayInVietnam(), signerName: session.person.name, signerTitle: '', reason: '', ids: preset.split(',').join('\n'),
+  });
+  const [lookup, setLookup] = useState('');
+  const command = useCommand();
+  const set = (field: keyof IssueValues) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
+
+  if (!hasRole(session, 'decider')) return <p>{t('nom.noActions')}</p>;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const body = {
+      number: nfc(values.number.trim()), signedOn: values.signedOn,
+      signer: { name: nfc(values.signerName.trim()), title: nfc(values.signerTitle.trim()) },
+      reason: nfc(values.reason.trim()),
+      nominationIds: values.ids.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean),
+    };
+    const result = await command.run(body, (key) => api.POST('/decisions', { params: { header: { 'Idempotency-Key': key } }, body }));
+    if (result) { clear(); navigate(`/decisions/${result.id}`); }
+  };
+
+  return (
+    <section aria-labelledby="decisions-title">
+      <h1 id="decisions-title">{t('decisions.title')}</h1>
+      <form className="card" onSubmit={(e) => { e.preventDefault(); if (lookup.trim()) navigate(`/decisions/${lookup.trim()}`); }}>
+        <Field label={t('decisions.id')}>{(fid) => <input id={fid} value={lookup} onChange={(e) => setLookup(e.target.value)} />}</Field>
+        <button type="submit">{t('decisions.open')}</button>
+      </form>
+      <form className="card" onSubmit={submit} aria-labelledby="issue-title" noValidate>
+        <h2 id="issue-title">{t('decisions.issue')}</h2>
+        <div className="grid">
+          <Field label={t('decisions.number')}>{(fid) => <input id={fid} data-testid="decision-number" value={values.number} onChange={(e) => set('number')(e.target.value)} placeholder="125/QĐ-UBND" />}</Field>
+          <Field label={t('decisions.signedOn')}>{(fid) => <input id={fid} type="date" value={values.signedOn} onChange={(e) => set('signedOn')(e.target.value)} />}</Field>
+          <Field label={t('decisions.signer')}>{(fid) => <input id={fid} value={values.signerName} onChange={(e) => set('signerName')(e.target.value)} />}</Field>
+          <Field label={t('decisions.signerTitle')}>{(fid) => <input id={fid} data-testid="signer-title" value={values.signerTitle} onChange={(e) => set('signerTitle')(e.target.value)} />}</Field>
+        </div>
+        <Field label={t('decisions.reason')}>{(fid) => <textarea id={fid} data-testid="reason" rows={3} value={values.reason} onChange={(e) => set('reason')(e.target.value)} />}</Field>
+        <Field label={t('decisions.nominations')} hint={t('decisions.choose')}>
+          {(fid) => <textarea id={fid} className="mono" rows={4} value={values.ids} onChange={(e) => set('ids')(e.target.value)} spellCheck={false} />}
+        </Field>
+        <ProblemMessage problem={command.problem} />
+        <button type="submit" className="primary" data-testid="confirm" disabled={command.pending}>{t('decisions.issue')}</button>
+      </form>
+    </section>
+  );
+}
+
+interface RevokeValues { number: string; signedOn: string; ground: string; reason: string; ids: string[] }
+
+function DecisionView({ id, session }: { id: string; session: Session }) {
+  const { t, tv } = useI18n();
+  const [decision, setDecision] = useState<Decision>();
+  const [problem, setProblem] = useState<Problem>();
+  const [revoking, setRevoking] = useState(false);
+  const [values, setValues, clear] = useDraft<RevokeValues>(`revoke:${id}`, { number: '', signedOn: todayInVietnam(), ground: 'false_declaration', reason: '', ids: [] });
+  const command = useCommand();
+
+  const load = async () => {
+    const { data, error, response } = await api.GET('/decisions/{id}', { params: { path: { id } } });
+    if (data) setDecision(data);
+    else setProblem(asProblem(error, response.status));
+  };
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => { void load(); }, [id]);
+
+  if (decision === undefined) return problem ? <ProblemMessage problem={problem} /> : <p role="status">{t('common.loading')}</p>;
+
+  const revoke = async (event: FormEvent) => {
+    event.preventDefault();
+    const body = {
+      number: nfc(values.number.trim()), signedOn: values.signedOn, ground: values.ground as (typeof GROUNDS)[number],
+      reason: nfc(values.reason.trim()), nominationIds: values.ids,
+    };
+    const result = await command.run(body, (key) => api.POST('/decisions/{id}/revoke', { params: { path: { id }, header: { 'Idempotency-Key': key } }, body }));
+    if (result) { clear(); setRevoking(false); await load(); }
+  };
+
+  const canRevoke = hasRole(session, 'decider') && decision.issuingUnit === session.person.unit;
+  return (
+    <article aria-labelledby="decision-title">
+      <h1 id="decision-title">{t('nom.decision')} {decision.number}</h1>
+      <dl className="details card">
+        <dt>{t('decisions.signedOn')}</dt><dd>{formatDate(decision.signedOn)}</dd>
+        <dt>{t('decisions.signer')}</dt><dd>{decision.signer.name} · {decision.signer.title}</dd>
+        <dt>{t('reports.unit')}</dt><dd>{decision.issuingUnit}</dd>
+        <dt>{t('decisions.reason')}</dt><dd>{decision.reason}</dd>
+        <dt>{t('nom.createdBy')}</dt><dd>{decision.issuedBy.name} · {formatDateTime(decision.issuedAt)}</dd>
+      </dl>
+      <table className="card">
+        <caption>{t('decisions.nominations')}</caption>
+        <thead><tr>
+          {canRevoke && <th scope="col"><span className="visually-hidden">{t('inbox.select')}</span></th>}
+          <th scope="col">{t('nom.nominee')}</th><th scope="col">{t('nom.award')}</th><th scope="col" className="num">{t('nom.bonus')}</th><th scope="col">{t('nom.status')}</th>
+        </tr></thead>
+        <tbody>
+          {decision.nominations.map((n) => (
+            <tr key={n.nominationId}>
+              {canRevoke && (
+                <td>
+                  <input type="checkbox" aria-label={`${t('inbox.select')} ${n.nomineeName}`} disabled={n.revoked !== undefined}
+                    checked={values.ids.includes(n.nominationId)}
+                    onChange={(e) => setValues((v) => ({ ...v, ids: e.target.checked ? [...v.ids, n.nominationId] : v.ids.filter((x) => x !== n.nominationId) }))} />
+                </td>
+              )}
+              <td><Link href={`/nominations/${n.nominationId}`}>{n.nomineeName}</Link> <span className="meta">({tv('kind', n.nomineeKind)})</span></td>
+              <td>{n.awardCode}</td>
+              <td className="num">{formatMoney(n.bonusAmount)}</td>
+              <td>{n.revoked ? t('decisions.revoked') : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot><tr>{canRevoke && <td />}<th scope="row" colSpan={2}>{t('decisions.total')}</th><td className="num">{formatMoney(decision.bonusTotal)}</td><td /></tr></tfoot>
+      </table>
+      {canRevoke && !revoking && <button type="button" className="danger" onClick={() => setRevoking(true)}>{t('decisions.revoke')}</button>}
+      {canRevoke && revoking && (
+        <form className="card" onSubmit={revoke} aria-label={t('decisions.revoke')} noValidate>
+          <h2>{t('decisions.revoke')}</h2>
+          <div className="grid">
+            <Field label={t('decisions.number')}>{(fid) => <input id={fid} value={values.number} onChange={(e) => setValues((v) => ({ ...v, number: e.target.value }))} />}</Field>
+            <Field label={t('decisions.signedOn')}>{(fid) => <input id={fid} type="date" value={values.signedOn} onChange={(e) => setValues((v) => ({ ...v, signedOn: e.target.value }))} />}</Field>
+            <Field label={t('decisions.ground')}>
+              {(fid) => (
+                <select id={fid} value={values.ground} onChange={(e) => setValues((v) => ({ ...v, ground: e.target.value }))}>
+                  {GROUNDS.map((g) => <option key={g} value={g}>{tv('ground', g)}</option>)}
+                </select>
+              )}
+            </Field>
+          </div>
+          <Field label={t('action.reason')}>{(fid) => <textarea id={fid} rows={3} value={values.reason} onChange={(e) => setValues((v) => ({ ...v, reason: e.target.value }))} />}</Field>
+          <ProblemMessage problem={command.problem} />
+          <div className="form-buttons">
+            <button type="submit" className="danger" disabled={command.pending}>{t('action.confirm')}</button>
+            <button type="button" onClick={() => setRevoking(false)}>{t('common.cancel')}</button>
+          </div>
+        </form>
+      )}
+    </article>
+  );
+}

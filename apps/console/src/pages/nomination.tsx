@@ -1,0 +1,415 @@
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { api, ifMatch, type NominationView, type Problem, type Schemas } from '../api/client';
+import { Field, ProblemMessage, useCommand, useDraft, asProblem } from '../components/forms';
+import { formatDate, formatDateTime, formatMoney, nfc, todayInVietnam } from '../format';
+import { useI18n } from '../i18n';
+import { Link } from '../router';
+import { hasRole, type Session } from '../session';
+
+type Stage = Schemas['RouteStageDto'];
+type ActionName = 'approve' | 'return' | 'reject' | 'vote' | 'submit' | 'withdraw';
+
+const DOCUMENT_KINDS = ['submission', 'achievement_report', 'council_minutes', 'supporting'] as const;
+const REASON_CODES = ['standard_not_met', 'incomplete_dossier', 'wrong_subject', 'legal_violation', 'other'] as const;
+
+export function useNomination(id: string | undefined) {
+  const [view, setView] = useState<NominationView>();
+  const [problem, setProblem] = useState<Problem>();
+  const load = useCallback(async (): Promise<NominationView | undefined> => {
+    if (id === undefined) return undefined;
+    const { data, error, response } = await api.GET('/nominations/{id}', { params: { path: { id } } });
+    if (data) {
+      setView(data);
+      setProblem(undefined);
+      return data;
+    }
+    setProblem(asProblem(error, response.status));
+    return undefined;
+  }, [id]);
+  useEffect(() => {
+    void load().catch(() => setProblem(asProblem(undefined, 0)));
+  }, [load]);
+  return { view, setView, problem, load };
+}
+
+export function NominationPage({ id, session }: { id: string; session: Session }) {
+  const { t, tv, language } = useI18n();
+  const { view, setView, problem, load } = useNomination(id);
+  const [conflict, setConflict] = useState(false);
+  const [done, setDone] = useState<string>();
+
+  const onDone = useCallback((next: NominationView) => {
+    setView(next);
+    setConflict(false);
+    setDone(t('action.done'));
+  }, [setView, t]);
+  const onConflict = useCallback(async () => {
+    setDone(undefined);
+    await load();
+    setConflict(true);
+  }, [load]);
+
+  if (view === undefined) return problem ? <ProblemMessage problem={problem} /> : <p role="status">{t('common.loading')}</p>;
+
+  return (
+    <article className="nomination" aria-labelledby="nomination-title">
+      <header className="page-head">
+        <h1 id="nomination-title">{view.nominee.name}</h1>
+        <p className="subtitle">{language === 'en' ? view.awardNames.en : view.awardNames.vi} · {view.year}</p>
+        <p>
+          <span className={`status status-${view.status}`} data-testid="nomination-status" data-status={view.status}>{tv('status', view.status)}</span>
+        </p>
+      </header>
+
+      {conflict && (
+        <div className="conflict" role="alert">
+          <strong>{t('conflict.title')}</strong>
+          <p>{t('conflict.body')}</p>
+        </div>
+      )}
+      {done && !conflict && <p className="success" role="status">{done}</p>}
+
+      <div className="columns">
+        <div>
+          <Section title={t('nom.route')}>
+            <Timeline view={view} />
+          </Section>
+          <Section title={t('nom.dossier')}>
+            <Details view={view} />
+            <Documents documents={view.documents} />
+            <h3>{t('nom.achievements')}</h3>
+            <p className="prose">{view.achievements}</p>
+          </Section>
+          {view.councilVotes.length > 0 && <Section title={t('nom.votes')}><Votes view={view} /></Section>}
+          {view.returns.length > 0 && (
+            <Section title={t('nom.returns')}>
+              <ul>
+                {view.returns.map((r, i) => (
+                  <li key={i}>
+                    {formatDateTime(r.at)} · {r.by.name}: {r.reason}
+                    {r.missing.length > 0 && <> ({r.missing.map((m) => tv('doc', m)).join(', ')})</>}
+                  </li>
+                ))}
+              </ul>
+            </Section>
+          )}
+          {view.rejection && (
+            <Section title={t('nom.rejection')}>
+              <p>{tv('reason', view.rejection.reasonCode)}: {view.rejection.reason} ({formatDateTime(view.rejection.at)}, {view.rejection.by.name})</p>
+            </Section>
+          )}
+          {view.decision && (
+            <Section title={t('nom.decision')}>
+              <p>
+                <Link href={`/decisions/${view.decision.decisionId}`}>{view.decision.decisionNumber}</Link> · {formatDate(view.decision.signedOn)} · {t('nom.bonus')}: {formatMoney(view.decision.bonusAmount)}
+              </p>
+            </Section>
+          )}
+          <History id={view.id} revision={view.revision} />
+        </div>
+        <aside aria-labelledby="actions-title" className="actions-panel">
+          <h2 id="actions-title">{t('nom.actions')}</h2>
+          <Actions view={view} session={session} onDone={onDone} onConflict={onConflict} />
+        </aside>
+      </div>
+    </article>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="card">
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+function Details({ view }: { view: NominationView }) {
+  const { t, tv } = useI18n();
+  const nominee = view.nominee;
+  return (
+    <dl className="details">
+      <dt>{t('nom.nominee')}</dt>
+      <dd>
+        {nominee.name} ({tv('kind', nominee.kind)}{nominee.gender ? `, ${tv('gender', nominee.gender)}` : ''})
+        {nominee.position ? ` · ${nominee.position}` : ''}{nominee.organization ? ` · ${nominee.organization}` : ''}
+      </dd>
+      <dt>{t('nom.unit')}</dt>
+      <dd>{view.route[0]?.unitName ?? view.proposingUnit} ({view.proposingUnit})</dd>
+      <dt>{t('form.ruleSet')}</dt>
+      <dd>{view.ruleSet}</dd>
+      <dt>{t('nom.createdBy')}</dt>
+      <dd>{view.createdBy.name} · {formatDateTime(view.createdAt)}</dd>
+    </dl>
+  );
+}
+
+function Documents({ documents }: { documents: NominationView['documents'] }) {
+  const { t, tv } = useI18n();
+  if (documents.length === 0) return <p>{t('common.none')}</p>;
+  return (
+    <ul className="documents">
+      {documents.map((doc, i) => (
+        <li key={i}>
+          <a href={doc.url} target="_blank" rel="noopener noreferrer">{doc.title}</a> <span className="meta">({tv('doc', doc.kind)})</span>
+          <br />
+          <span className="meta">{t('nom.checksum')}: </span><code className="checksum">{doc.sha256}</code>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function isCurrent(view: NominationView, stage: Stage): boolean {
+  return view.currentStage !== null && stage.unit === view.currentStage.unit && (stage.status === 'in_review' || stage.status === 'returned');
+}
+
+function Timeline({ view }: { view: NominationView }) {
+  const { t, tv } = useI18n();
+  const today = todayInVietnam();
+  return (
+    <ol className="timeline">
+      {view.route.map((stage, index) => {
+        const current = isCurrent(view, stage);
+        const overdue = current && stage.status === 'in_review' && stage.dueOn !== null && stage.dueOn < today;
+        const approval = view.approvals.find((a) => (a as { stageIndex?: number }).stageIndex === index) as { by?: { name: string }; at?: string } | undefined;
+        return (
+          <li key={`${stage.unit}-${index}`} data-testid="timeline-stage" aria-current={current ? 'step' : undefined} className={`stage stage-${stage.status}${current ? ' current' : ''}`}>
+            <div className="stage-name"><strong>{stage.unitName}</strong> <span className="meta">{tv('level', stage.level)}</span></div>
+            <div className="stage-status">{tv('stage', stage.status)}{overdue && <span className="overdue"> · {t('nom.overdue')}</span>}</div>
+            <dl className="stage-dates">
+              <dt>{t('nom.entered')}</dt><dd>{formatDateTime(stage.enteredAt)}</dd>
+              <dt>{t('nom.due')}</dt><dd className={overdue ? 'overdue' : undefined}>{formatDate(stage.dueOn)}</dd>
+              <dt>{t('nom.left')}</dt><dd>{formatDateTime(stage.leftAt)}</dd>
+              {approval?.by && <><dt>{t('nom.actedBy')}</dt><dd>{approval.by.name}</dd></>}
+            </dl>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function Votes({ view }: { view: NominationView }) {
+  const { t } = useI18n();
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">{t('vote.session')}</th><th scope="col">{t('vote.minutes')}</th><th scope="col">{t('vote.members')}</th>
+          <th scope="col">{t('vote.present')}</th><th scope="col">{t('vote.inFavour')}</th><th scope="col">{t('vote.against')}</th><th scope="col">{t('nom.status')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {view.councilVotes.map((v, i) => (
+          <tr key={i}>
+            <td>{formatDate(v.sessionDate)}</td><td>{v.minutesNumber}</td><td>{v.members}</td><td>{v.present}</td><td>{v.inFavour}</td><td>{v.against}</td>
+            <td>{v.passed ? t('vote.passed') : t('vote.failed')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function History({ id, revision }: { id: string; revision: number }) {
+  const { t } = useI18n();
+  const [items, setItems] = useState<Schemas['HistoryEntryDto'][]>();
+  useEffect(() => {
+    let live = true;
+    api.GET('/nominations/{id}/history', { params: { path: { id } } }).then(({ data }) => live && setItems(data?.items ?? []), () => undefined);
+    return () => { live = false; };
+  }, [id, revision]);
+  if (items === undefined) return null;
+  return (
+    <details className="card">
+      <summary>{t('nom.history')} ({items.length})</summary>
+      <ol className="history">
+        {items.map((item) => (
+          <li key={item.revision}>
+            {formatDateTime(item.at)} · <code>{item.type}</code>{item.actor ? ` · ${(item.actor as { name?: string }).name ?? ''}` : ''}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
+interface ActionProps {
+  readonly view: NominationView;
+  readonly session: Session;
+  readonly onDone: (view: NominationView) => void;
+  readonly onConflict: () => Promise<void>;
+}
+
+/** The actions the caller may plausibly take now; the api has the last word and its problems are shown. */
+function availableActions(view: NominationView, session: Session): ActionName[] {
+  const atMyStage = view.status === 'in_review' && view.currentStage?.unit === session.person.unit;
+  const actions: ActionName[] = [];
+  if (hasRole(session, 'officer') && atMyStage) actions.push('approve', 'return', 'vote', 'reject');
+  else if (hasRole(session, 'decider') && atMyStage) actions.push('reject');
+  if (hasRole(session, 'proposer') && (view.status === 'draft' || view.status === 'returned')) actions.push('submit');
+  if (hasRole(session, 'proposer') && ['draft', 'returned', 'in_review', 'approved'].includes(view.status)) actions.push('withdraw');
+  return actions;
+}
+
+function Actions(props: ActionProps) {
+  const { t } = useI18n();
+  const { view, session } = props;
+  const [open, setOpen] = useDraft<ActionName | null>(`${view.id}:open`, null);
+  const actions = availableActions(view, session);
+  const canEdit = hasRole(session, 'proposer') && (view.status === 'draft' || view.status === 'returned');
+  const canDecide = hasRole(session, 'decider') && view.status === 'approved' && view.deciding.unit === session.person.unit;
+  if (actions.length === 0 && !canEdit && !canDecide) return <p>{t('nom.noActions')}</p>;
+  const label: Record<ActionName, string> = {
+    approve: t('action.approve'), return: t('action.return'), reject: t('action.reject'),
+    vote: t('action.vote'), submit: t('action.submit'), withdraw: t('action.withdraw'),
+  };
+  return (
+    <div>
+      <div className="action-buttons">
+        {actions.map((action) => (
+          <button key={action} type="button" data-testid={`action-${action}`} aria-expanded={open === action}
+            className={action === 'reject' || action === 'withdraw' ? 'danger' : action === 'approve' || action === 'submit' ? 'primary' : undefined}
+            onClick={() => setOpen(open === action ? null : action)}>
+            {label[action]}
+          </button>
+        ))}
+        {canEdit && <Link className="button" href={`/nominations/${view.id}/edit`}>{t('nom.edit')}</Link>}
+        {canDecide && <Link className="button primary" data-testid="action-decide" href={`/decisions?nominations=${view.id}`}>{t('decisions.issue')}</Link>}
+      </div>
+      {open !== null && actions.includes(open) && <ActionForm key={open} action={open} title={label[open]} {...props} close={() => setOpen(null)} />}
+    </div>
+  );
+}
+
+interface FormValues {
+  comment: string;
+  reason: string;
+  missing: string[];
+  reasonCode: string;
+  sessionDate: string;
+  minutesNumber: string;
+  members: string;
+  present: string;
+  inFavour: string;
+  against: string;
+}
+
+const EMPTY: FormValues = {
+  comment: '', reason: '', missing: [], reasonCode: 'standard_not_met',
+  sessionDate: '', minutesNumber: '', members: '', present: '', inFavour: '', against: '0',
+};
+
+function ActionForm({ action, title, view, onDone, onConflict, close }: ActionProps & { action: ActionName; title: string; close: () => void }) {
+  const { t, tv } = useI18n();
+  const [values, setValues, clearValues] = useDraft<FormValues>(`${view.id}:${action}`, EMPTY);
+  const command = useCommand();
+  const set = (field: keyof FormValues) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const path = { id: view.id };
+    const header = (key: string) => ({ 'Idempotency-Key': key, 'If-Match': ifMatch(view.revision) });
+    let result: NominationView | undefined;
+    switch (action) {
+      case 'approve': {
+        const body = values.comment.trim() ? { comment: nfc(values.comment.trim()) } : {};
+        result = await command.run(body, (key) => api.POST('/nominations/{id}/approve', { params: { path, header: header(key) }, body }));
+        break;
+      }
+      case 'return': {
+        const body = { reason: nfc(values.reason.trim()), missing: values.missing as (typeof DOCUMENT_KINDS)[number][] };
+        result = await command.run(body, (key) => api.POST('/nominations/{id}/return', { params: { path, header: header(key) }, body }));
+        break;
+      }
+      case 'reject': {
+        const body = { reasonCode: values.reasonCode as (typeof REASON_CODES)[number], reason: nfc(values.reason.trim()) };
+        result = await command.run(body, (key) => api.POST('/nominations/{id}/reject', { params: { path, header: header(key) }, body }));
+        break;
+      }
+      case 'vote': {
+        const body = {
+          sessionDate: values.sessionDate, minutesNumber: nfc(values.minutesNumber.trim()),
+          members: Number(values.members), present: Number(values.present), inFavour: Number(values.inFavour), against: Number(values.against),
+        };
+        result = await command.run(body, (key) => api.POST('/nominations/{id}/council-votes', { params: { path, header: header(key) }, body }));
+        break;
+      }
+      case 'submit': {
+        const body = {};
+        result = await command.run(body, (key) => api.POST('/nominations/{id}/submit', { params: { path, header: header(key) }, body }));
+        break;
+      }
+      case 'withdraw': {
+        const body = { reason: nfc(values.reason.trim()) };
+        result = await command.run(body, (key) => api.POST('/nominations/{id}/withdraw', { params: { path, header: header(key) }, body }));
+        break;
+      }
+    }
+    if (result) {
+      clearValues();
+      close();
+      onDone(result);
+    }
+  };
+
+  const { conflict } = command;
+  useEffect(() => {
+    // A conflict reloads the page's state once; the typed form stays as it is.
+    if (conflict) void onConflict();
+  }, [conflict, onConflict]);
+
+  return (
+    <form className="action-form card" onSubmit={submit} aria-label={title} noValidate>
+      <h3>{title}</h3>
+      {action === 'approve' && (
+        <Field label={t('action.comment')}>
+          {(id) => <textarea id={id} data-testid="comment" rows={3} value={values.comment} onChange={(e) => set('comment')(e.target.value)} />}
+        </Field>
+      )}
+      {action === 'reject' && (
+        <Field label={t('action.reasonCode')}>
+          {(id) => (
+            <select id={id} value={values.reasonCode} onChange={(e) => set('reasonCode')(e.target.value)}>
+              {REASON_CODES.map((code) => <option key={code} value={code}>{tv('reason', code)}</option>)}
+            </select>
+          )}
+        </Field>
+      )}
+      {(action === 'return' || action === 'reject' || action === 'withdraw') && (
+        <Field label={t('action.reason')}>
+          {(id) => <textarea id={id} data-testid="reason" rows={3} value={values.reason} onChange={(e) => set('reason')(e.target.value)} aria-required="true" />}
+        </Field>
+      )}
+      {action === 'return' && (
+        <fieldset>
+          <legend>{t('action.missing')}</legend>
+          {DOCUMENT_KINDS.map((kind) => (
+            <label key={kind} className="check">
+              <input type="checkbox" checked={values.missing.includes(kind)}
+                onChange={(e) => setValues((v) => ({ ...v, missing: e.target.checked ? [...v.missing, kind] : v.missing.filter((m) => m !== kind) }))} />
+              {tv('doc', kind)}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {action === 'vote' && (
+        <div className="grid">
+          <Field label={t('vote.session')}>{(id) => <input id={id} type="date" value={values.sessionDate} onChange={(e) => set('sessionDate')(e.target.value)} />}</Field>
+          <Field label={t('vote.minutes')}>{(id) => <input id={id} value={values.minutesNumber} onChange={(e) => set('minutesNumber')(e.target.value)} />}</Field>
+          <Field label={t('vote.members')}>{(id) => <input id={id} inputMode="numeric" value={values.members} onChange={(e) => set('members')(e.target.value)} />}</Field>
+          <Field label={t('vote.present')}>{(id) => <input id={id} inputMode="numeric" value={values.present} onChange={(e) => set('present')(e.target.value)} />}</Field>
+          <Field label={t('vote.inFavour')}>{(id) => <input id={id} inputMode="numeric" value={values.inFavour} onChange={(e) => set('inFavour')(e.target.value)} />}</Field>
+          <Field label={t('vote.against')}>{(id) => <input id={id} inputMode="numeric" value={values.against} onChange={(e) => set('against')(e.target.value)} />}</Field>
+        </div>
+      )}
+      {!command.conflict && <ProblemMessage problem={command.problem} />}
+      <div className="form-buttons">
+        <button type="submit" className="primary" data-testid="confirm" disabled={command.pending}>{t('action.confirm')}</button>
+        <button type="button" onClick={close}>{t('common.cancel')}</button>
+      </div>
+    </form>
+  );
+}
