@@ -13,8 +13,8 @@ import {
   type NominationState,
 } from '@app/nomination';
 import { createRootLogger } from '@app/observability';
+import { ConsumerHost, type DurableSubscriber } from '@app/platform';
 import { deterministicUuid } from '@app/workflow';
-import { DecisionCompleterRunner } from '../apps/worker/src/decision-completer.runner';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { createAndApprove, gso2025, nominationBody2025, getNomination } from './support/nomination-fixtures';
 import { TestApi } from './support/test-api';
@@ -41,10 +41,10 @@ describe('a decision whose issuing process died midway is completed from the log
     await api.close();
   });
 
-  async function startWorker(): Promise<DecisionCompleterRunner> {
+  async function startWorker(): Promise<{ subscriber: DurableSubscriber }> {
     worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(api.config, createRootLogger({ level: 'silent', service: 'worker-test' })), { logger: false });
     await worker.init();
-    return worker.get(DecisionCompleterRunner);
+    return { subscriber: worker.get(ConsumerHost).subscriber('decision-completer') };
   }
 
   it('awards every listed nomination exactly once', async () => {

@@ -1,9 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@app/config';
-import { PlatformModule } from '@app/platform';
+import { ConsumerHostModule, PlatformModule } from '@app/platform';
 import { WorkflowModule } from '@app/workflow';
-import { DecisionCompleterRunner } from './decision-completer.runner';
 import { IdempotencyPurgeRunner } from './idempotency-purge.runner';
 
 @Module({})
@@ -11,8 +10,8 @@ export class WorkerModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(config, logger), WorkflowModule],
-      providers: [DecisionCompleterRunner, IdempotencyPurgeRunner],
+      imports: [PlatformModule.forRoot(config, logger), WorkflowModule, ConsumerHostModule],
+      providers: [IdempotencyPurgeRunner],
     };
   }
 }

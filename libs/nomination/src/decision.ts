@@ -91,15 +91,6 @@ export type DecisionEvent =
   | { readonly type: 'DecisionIssued'; readonly data: DecisionIssuedData }
   | { readonly type: 'DecisionRevoked'; readonly data: DecisionRevokedData };
 
-export const DECISION_EVENT_TYPES: readonly DecisionEvent['type'][] = ['DecisionIssued', 'DecisionRevoked'];
-
-export function toDecisionEvent(type: string, data: unknown): DecisionEvent {
-  if (!(DECISION_EVENT_TYPES as readonly string[]).includes(type)) throw new Error(`Unknown decision event type ${type}`);
-  const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (version !== 1) throw new Error(`Unsupported schemaVersion ${String(version)} for ${type}`);
-  return { type, data } as DecisionEvent;
-}
-
 export interface IssueDecision {
   readonly type: 'IssueDecision';
   readonly decisionId: string;

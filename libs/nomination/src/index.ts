@@ -86,9 +86,8 @@ export type * from './nomination.commands';
 export {
   type AwardRevokedData,
   type CouncilVoteRecordedData,
-  isNominationEventType,
-  NOMINATION_EVENT_TYPES,
   type NominationApprovedData,
+  type NominationChanges,
   type NominationAwardedData,
   type NominationCreatedData,
   type NominationEvent,
@@ -100,8 +99,26 @@ export {
   type NominationWithdrawnData,
   type StageApprovedData,
   type StageEntry,
-  toNominationEvent,
 } from './nomination.events';
+export {
+  defineCodec,
+  type Decoders,
+  type EventCodec,
+  EventDecodeError,
+  type StoredEvent,
+  streamCategory,
+  streamEntityId,
+} from './event-codec';
+export {
+  isNominationEventType,
+  NOMINATION_CATEGORY,
+  NOMINATION_EVENT_TYPES,
+  nominationCodec,
+  nominationStreamId,
+  toNominationEvent,
+} from './nomination.codec';
+export { DECISION_CATEGORY, DECISION_EVENT_TYPES, decisionCodec, decisionStreamId, toDecisionEvent } from './decision.codec';
+export { decodeServiceEvent, EVENT_CATEGORIES, type EventCategory, isEventCategory, type ServiceEvent } from './service-events';
 export {
   type ApprovedNomination,
   type AwardedNomination,
@@ -139,7 +156,6 @@ export { baseSalaryOn, BaseSalaryUnknownError, withBaseSalaryOverride } from './
 export { decisionNumberComparisonKey, decisionNumberKey, decisionNumberWarnings, normalizeDecisionNumber } from './decision-number';
 export {
   awardCommandsFor,
-  DECISION_EVENT_TYPES,
   type DecisionCommand,
   type DecisionContext,
   decideDecision,
@@ -162,6 +178,5 @@ export {
   type RevocationEntry,
   type RevokeDecision,
   type Signer,
-  toDecisionEvent,
   validateDecision,
 } from './decision';

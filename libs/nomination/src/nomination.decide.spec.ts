@@ -145,7 +145,7 @@ describe('CreateNomination', () => {
 describe('UpdateNomination', () => {
   it('replaces only the fields sent, in draft', () => {
     const events = given(history(steps.created())).when({ type: 'UpdateNomination', year: 2021 }, context(cast.proposerChiengLao)).then();
-    expect(events).toEqual([{ type: 'NominationUpdated', data: { schemaVersion: 1, at, by: ref(cast.proposerChiengLao), changes: { year: 2021 } } }]);
+    expect(events).toEqual([{ type: 'NominationUpdated', data: { schemaVersion: 2, at, by: ref(cast.proposerChiengLao), changes: { year: 2021 }, previous: { year: 2022 } } }]);
     expect(foldNomination([...history(steps.created()), ...events])).toMatchObject({ status: 'draft', year: 2021 });
   });
 

@@ -22,7 +22,7 @@ import {
   SupplementLimitReachedError,
   ValidationFailedError,
 } from './nomination.errors';
-import type { NominationEvent, NominationUpdatedData, StageEntry } from './nomination.events';
+import type { NominationChanges, NominationEvent, NominationUpdatedData, StageEntry } from './nomination.events';
 import { assertNever, type ExistingNomination, type NominationState, type NominationStatus } from './nomination.state';
 import {
   type Actor,
@@ -233,7 +233,8 @@ function update(state: NominationState, command: UpdateNomination, ctx: Nominati
     issues.push({ field: '', message: 'give at least one of nominee, achievements, documents, year' });
   }
   throwIfIssues(issues, 'Invalid changes');
-  return { type: 'NominationUpdated', data: { ...common(ctx), changes } };
+  const previous = Object.fromEntries(Object.keys(changes).map((key) => [key, nomination[key as keyof NominationChanges]])) as NominationChanges;
+  return { type: 'NominationUpdated', data: { ...common(ctx), schemaVersion: 2, changes, previous } };
 }
 
 function submit(state: NominationState, ctx: NominationContext): NominationEvent {

@@ -20,6 +20,7 @@ import type { AwardKind } from './reference-data/reference-data.types';
  */
 
 interface EventFields {
+  /** The payload's shape version; the codec (nomination.codec.ts) upcasts older ones. */
   readonly schemaVersion: 1;
   readonly at: string;
   readonly by: ActorRef;
@@ -57,14 +58,26 @@ export interface NominationCreatedData extends EventFields {
   readonly rules: NominationRules;
 }
 
-/** A PATCH in draft or returned: only the fields present were replaced (whole values, not merged). */
-export interface NominationUpdatedData extends EventFields {
-  readonly changes: {
-    readonly nominee?: Nominee;
-    readonly achievements?: string;
-    readonly documents?: readonly DocumentRef[];
-    readonly year?: number;
-  };
+/** The fields a PATCH may replace. */
+export interface NominationChanges {
+  readonly nominee?: Nominee;
+  readonly achievements?: string;
+  readonly documents?: readonly DocumentRef[];
+  readonly year?: number;
+}
+
+/**
+ * A PATCH in draft or returned: only the fields present were replaced (whole values, not merged).
+ * Schema version 2 added `previous` (version 1 is frozen in nomination.codec.ts).
+ */
+export interface NominationUpdatedData extends Omit<EventFields, 'schemaVersion'> {
+  readonly schemaVersion: 2;
+  readonly changes: NominationChanges;
+  /**
+   * The values the changes replaced, key for key, so the history shows what an edit undid without
+   * refolding the stream. Null on events recorded before version 2, which did not keep them.
+   */
+  readonly previous: NominationChanges | null;
 }
 
 export interface NominationSubmittedData extends EventFields {
@@ -173,25 +186,3 @@ export type NominationEvent =
   | { readonly type: 'AwardRevoked'; readonly data: AwardRevokedData };
 
 export type NominationEventType = NominationEvent['type'];
-
-export const NOMINATION_EVENT_TYPES: readonly NominationEventType[] = [
-  'NominationCreated', 'NominationUpdated', 'NominationSubmitted', 'NominationReturned', 'CouncilVoteRecorded',
-  'StageApproved', 'NominationApproved', 'NominationRejected', 'NominationWithdrawn', 'NominationAwarded', 'AwardRevoked',
-];
-
-export function isNominationEventType(type: string): type is NominationEventType {
-  return (NOMINATION_EVENT_TYPES as readonly string[]).includes(type);
-}
-
-/**
- * Rebuilds a typed event from what the store returns. Only schema version 1 exists; when a payload
- * changes, its upcaster goes here and the old shape stays frozen beside it.
- *
- * @throws Error for an unknown type or version (a stream this code cannot read).
- */
-export function toNominationEvent(type: string, data: unknown): NominationEvent {
-  if (!isNominationEventType(type)) throw new Error(`Unknown nomination event type ${type}`);
-  const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (version !== 1) throw new Error(`Unsupported schemaVersion ${String(version)} for ${type}`);
-  return { type, data } as NominationEvent;
-}

@@ -26,6 +26,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly consumerEvents = new Counter({
+    name: 'durable_consumer_events_total',
+    help: 'Events handled and committed by each durable consumer (projection, outbox, process manager)',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly consumerSkipped = new Counter({
+    name: 'durable_consumer_skipped_events_total',
+    help: 'Events a durable consumer skipped: undecodable, or failing for a reason that is not transient',
+    labelNames: ['consumer', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -1,21 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
-import { PostgresEventStore, type RecordedEvent } from '@app/event-store';
+import { PostgresEventStore } from '@app/event-store';
 import { createRootLogger } from '@app/observability';
-import { DurableSubscriber, type DurableConsumer } from './durable-subscriber';
+import { type ConsumedEvent, type ConsumerTransaction, DurableSubscriber, type DurableConsumer } from './durable-subscriber';
 
 const logger = createRootLogger({ level: 'silent', service: 'test' });
 
 /** Records what it handled; can be told to crash on one event to simulate a process dying mid-batch. */
 class RecordingConsumer implements DurableConsumer {
   readonly name: string;
+  readonly categories = ['nomination'] as const;
   readonly seen: string[] = [];
   failOn: string | undefined;
+  /** Fails on this event every time (a consumer bug on one event). */
+  alwaysFailOn: string | undefined;
+  /** Rows written through the transaction, to check they commit with the checkpoint. */
+  table: string | undefined;
   constructor(name: string) {
     this.name = name;
   }
-  async handle(events: readonly RecordedEvent[]): Promise<void> {
+  async handle(events: readonly ConsumedEvent[], tx: ConsumerTransaction): Promise<void> {
     for (const event of events) {
+      if (this.table !== undefined) await tx.query(`INSERT INTO ${this.table} (event_id) VALUES ($1)`, [event.id]);
+      if (event.id === this.alwaysFailOn) throw new TypeError('cannot read properties of undefined');
       if (event.id === this.failOn) {
         this.failOn = undefined;
         throw new Error('simulated crash');
@@ -24,6 +31,15 @@ class RecordingConsumer implements DurableConsumer {
     }
   }
 }
+
+/** A valid, minimal nomination event (the subscriber decodes everything it hands over). */
+const withdrawn = (i: number): { type: string; data: unknown } => ({
+  type: 'NominationWithdrawn',
+  data: {
+    schemaVersion: 1, at: new Date(Date.UTC(2023, 0, 1, 0, 0, i)).toISOString(), by: { id: 'u', name: 'Lò Văn A', unit: '03814', roles: ['proposer'] },
+    fromStatus: 'draft', stageIndex: null, reason: `lần ${i}`,
+  },
+});
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const started = Date.now();
@@ -46,13 +62,19 @@ describe('DurableSubscriber', () => {
     await database.drop();
   });
 
+  /** A new consumer starts at the start of the log: these tests share one log, so start at its head. */
+  async function startAtHead(name: string): Promise<void> {
+    const head = await store.headPosition();
+    await database.pool.query('INSERT INTO subscription_checkpoints (name, position) VALUES ($1, $2)', [name, head?.toString() ?? null]);
+  }
+
   async function appendMany(n: number): Promise<{ ids: string[]; last: bigint }> {
     const ids: string[] = [];
     let last = 0n;
     for (let i = 0; i < n; i++) {
       const id = randomUUID();
       ids.push(id);
-      last = (await store.append(`nomination-${randomUUID()}`, [{ id, type: 'TestEvent', data: { i } }], 'no_stream')).position;
+      last = (await store.append(`nomination-${randomUUID()}`, [{ id, ...withdrawn(i) }], 'no_stream')).position;
     }
     return { ids, last };
   }
@@ -118,5 +140,79 @@ describe('DurableSubscriber', () => {
     await subscriber.stop();
     for (const id of batch.ids) expect(consumer.seen).toContain(id);
     expect(consumer.seen.indexOf(batch.ids[3]!)).toBeGreaterThan(consumer.seen.indexOf(batch.ids[2]!));
+  });
+
+  it('skips what it cannot decode and streams of other categories, and delivers the rest', async () => {
+    const consumer = new RecordingConsumer(`consumer-${randomUUID()}`);
+    const before = await appendMany(1);
+    const unknown = randomUUID();
+    const future = randomUUID();
+    await store.append(`nomination-${randomUUID()}`, [{ id: unknown, type: 'NominationTeleported', data: { schemaVersion: 1 } }], 'no_stream');
+    await store.append(`nomination-${randomUUID()}`, [{ id: future, ...withdrawn(0), data: { ...(withdrawn(0).data as object), schemaVersion: 99 } }], 'no_stream');
+    const other = randomUUID();
+    await store.append(`decision-${randomUUID()}`, [{ id: other, type: 'DecisionIssued', data: {} }], 'no_stream');
+    const after = await appendMany(1);
+    const subscriber = new DurableSubscriber(database.pool, store, consumer, logger, { standbyRetryMs: 50 });
+    subscriber.start();
+    await subscriber.waitFor(after.last);
+    await subscriber.stop();
+    expect(consumer.seen).toEqual(expect.arrayContaining([...before.ids, ...after.ids]));
+    expect(consumer.seen).not.toContain(unknown);
+    expect(consumer.seen).not.toContain(future);
+    expect(consumer.seen).not.toContain(other);
+  });
+
+  it("commits the consumer's rows with its checkpoint: a failed batch leaves neither", async () => {
+    const table = `rows_${randomUUID().replaceAll('-', '')}`;
+    await database.pool.query(`CREATE TABLE ${table} (event_id uuid PRIMARY KEY)`);
+    const consumer = new RecordingConsumer(`consumer-${randomUUID()}`);
+    consumer.table = table;
+    await startAtHead(consumer.name);
+    const batch = await appendMany(6);
+    consumer.failOn = batch.ids[4];
+    const subscriber = new DurableSubscriber(database.pool, store, consumer, logger, { standbyRetryMs: 50, batchSize: 3, maxRetryDelayMs: 50 });
+    subscriber.start();
+    await subscriber.waitFor(batch.last, 15_000);
+    await subscriber.stop();
+    // The second batch ran twice (it failed once after writing a row), yet each row exists once:
+    // the primary key would have refused a doubled insert, so the failed attempt's row was rolled back.
+    const { rows } = await database.pool.query<{ event_id: string }>(`SELECT event_id FROM ${table}`);
+    expect(rows.map((r) => r.event_id).sort()).toEqual([...batch.ids].sort());
+    const { rows: checkpoint } = await database.pool.query<{ position: string }>('SELECT position FROM subscription_checkpoints WHERE name = $1', [consumer.name]);
+    expect(BigInt(checkpoint[0]!.position)).toBe(batch.last);
+  });
+
+  it('skips and records an event it keeps failing on, and goes on with the next ones', async () => {
+    const consumer = new RecordingConsumer(`consumer-${randomUUID()}`);
+    const batch = await appendMany(5);
+    consumer.alwaysFailOn = batch.ids[2];
+    const subscriber = new DurableSubscriber(database.pool, store, consumer, logger, { standbyRetryMs: 50, maxRetryDelayMs: 20 });
+    subscriber.start();
+    await subscriber.waitFor(batch.last, 15_000);
+    await subscriber.stop();
+    for (const id of batch.ids.filter((id) => id !== batch.ids[2])) expect(consumer.seen).toContain(id);
+    const { rows } = await database.pool.query<{ event_id: string; error: string }>('SELECT event_id, error FROM subscription_skipped_events WHERE name = $1', [consumer.name]);
+    expect(rows).toEqual([{ event_id: batch.ids[2], error: expect.stringContaining('cannot read properties') }]);
+  });
+
+  it('resumes from the stored checkpoint when someone else moves it (a rebuild swapping tables)', async () => {
+    const consumer = new RecordingConsumer(`consumer-${randomUUID()}`);
+    await startAtHead(consumer.name);
+    const subscriber = new DurableSubscriber(database.pool, store, consumer, logger, { standbyRetryMs: 50 });
+    subscriber.start();
+    const first = await appendMany(1);
+    await subscriber.waitFor(first.last);
+    // Held back: the runner cannot commit while the row is locked; then the checkpoint jumps ahead.
+    const locker = await database.pool.connect();
+    await locker.query('BEGIN');
+    await locker.query('SELECT 1 FROM subscription_checkpoints WHERE name = $1 FOR UPDATE', [consumer.name]);
+    const skipped = await appendMany(2);
+    await locker.query('UPDATE subscription_checkpoints SET position = $2 WHERE name = $1', [consumer.name, skipped.last.toString()]);
+    await locker.query('COMMIT');
+    locker.release();
+    const next = await appendMany(1);
+    await subscriber.waitFor(next.last);
+    await subscriber.stop();
+    expect(consumer.seen).toEqual([...first.ids, ...next.ids]);
   });
 });

@@ -2,47 +2,103 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { EventStore, RecordedEvent, Subscription } from '@app/event-store';
+import { decodeServiceEvent, EventDecodeError, streamCategory } from '@app/nomination';
 import { runWithCorrelation } from '@app/observability';
+import type { ConsumedEvent, ConsumerTransaction, DurableConsumer } from './durable-consumer';
 
-export interface DurableConsumer {
-  /** Unique and stable: the checkpoint and the lock are keyed by it. */
-  readonly name: string;
-  /** Must be idempotent: after a crash the batch since the last checkpoint is handled again. */
-  handle(events: readonly RecordedEvent[]): Promise<void>;
+export type { ConsumedEvent, ConsumerContext, ConsumerTransaction, DurableConsumer } from './durable-consumer';
+
+/** Channel on which every checkpoint commit is announced (payload `<name> <position>`). */
+export const CHECKPOINT_CHANNEL = 'subscription_checkpoints';
+
+export interface SkippedEvent {
+  readonly consumer: string;
+  readonly reason: 'undecodable' | 'failed';
+  readonly event: RecordedEvent;
+  readonly error: unknown;
 }
 
 export interface DurableSubscriberOptions {
   /** How often a standby process retries to become the active one. */
   readonly standbyRetryMs?: number;
   readonly batchSize?: number;
+  /** Longest pause between retries of a failing batch. */
+  readonly maxRetryDelayMs?: number;
+  /** Told about every event skipped (metrics). */
+  readonly onSkipped?: (skipped: SkippedEvent) => void;
+  /** Told about every committed checkpoint (metrics). */
+  readonly onCommitted?: (position: bigint, events: number) => void;
 }
 
-function lockKey(name: string): bigint {
+export function lockKey(name: string): bigint {
   return createHash('sha256').update(`durable-subscriber:${name}`).digest().readBigInt64BE(0);
 }
 
+function storedPosition(value: string | null | undefined): bigint | null {
+  return value === null || value === undefined ? null : BigInt(value);
+}
+
+/** Someone else (a rebuild's swap, a second runner) moved the stored checkpoint: resume from it. */
+class CheckpointMoved extends Error {
+  constructor(readonly stored: bigint | null) {
+    super('checkpoint moved by someone else');
+  }
+}
+
+/** The lock-holding connection is gone: the lock is gone with it. */
+class LockLost extends Error {}
+
+const PG_TRANSIENT_CLASSES = ['08', '40', '53', '55', '57', '58'];
+
+/** A failure that says nothing about the event: the database or the event store did not answer. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'event_store_unavailable') return true;
+  if (typeof code === 'string' && code.length === 5 && PG_TRANSIENT_CLASSES.includes(code.slice(0, 2))) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /connect|terminat|ECONN|timeout/iu.test(message);
+}
+
 /**
- * Runs one consumer over the global log from its stored checkpoint: at least once, in log order,
- * with a single active instance across every process (a PostgreSQL advisory lock held on a dedicated
- * connection; if that connection or the process dies, the lock is released and a standby takes over
- * from the same checkpoint). The checkpoint moves only after a batch was handled.
+ * Runs one consumer over the global log from its stored checkpoint, in log order, with a single
+ * active instance across every process: a PostgreSQL advisory lock held on a dedicated connection,
+ * and every batch is a transaction on that same connection, so a batch can only commit while the lock
+ * is held. If the connection or the process dies, the lock is released with it and a standby takes
+ * over from the same checkpoint.
+ *
+ * Each batch: BEGIN; lock the checkpoint row and check it is where this runner left it (fencing:
+ * a rebuild's swap or anyone else moving it sends this runner back to read it again); the consumer's
+ * writes; the new checkpoint; NOTIFY; COMMIT. See durable-consumer.ts for what consumers get.
  */
 export class DurableSubscriber {
   private stopped = false;
   private subscription: Subscription | undefined;
-  private lockClient: PoolClient | undefined;
+  private client: PoolClient | undefined;
+  private clientBroken = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private wakeFollow: (() => void) | undefined;
+  private wakePause: (() => void) | undefined;
   private position: bigint | undefined;
+  /** The checkpoint as this runner last committed or read it; null = from the start of the log. */
+  private stored: bigint | null = null;
   private readonly waiters: { position: bigint; resolve: () => void }[] = [];
+  private readonly categories: ReadonlySet<string>;
+  private readonly logger: Logger;
 
   constructor(
     private readonly pool: Pool,
     private readonly store: EventStore,
     private readonly consumer: DurableConsumer,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly options: DurableSubscriberOptions = {},
-  ) {}
+  ) {
+    this.categories = new Set(consumer.categories);
+    this.logger = logger.child({ consumer: consumer.name });
+  }
+
+  get name(): string {
+    return this.consumer.name;
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -51,6 +107,11 @@ export class DurableSubscriber {
   /** True while this process holds the consumer's lock and is delivering events. */
   get isActive(): boolean {
     return this.subscription !== undefined;
+  }
+
+  /** The last checkpoint this process committed or read, if any. */
+  get checkpoint(): bigint | undefined {
+    return this.position;
   }
 
   /** Resolves once this process has handled (and checkpointed) everything up to `position`. */
@@ -64,7 +125,7 @@ export class DurableSubscriber {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.wake();
     await this.release();
     await this.loop;
   }
@@ -73,10 +134,12 @@ export class DurableSubscriber {
     while (!this.stopped) {
       try {
         if (await this.acquire()) {
-          await this.follow();
+          while (!this.stopped && (await this.follow()) === 'restart') {
+            this.logger.info('checkpoint moved by someone else; resuming from it');
+          }
         }
       } catch (error) {
-        this.logger.warn({ err: error, consumer: this.consumer.name }, 'durable subscriber interrupted; retrying');
+        this.logger.warn({ err: error }, 'durable subscriber interrupted; retrying');
       }
       await this.release();
       if (!this.stopped) await this.pause(this.options.standbyRetryMs ?? 2_000);
@@ -85,33 +148,40 @@ export class DurableSubscriber {
 
   private async acquire(): Promise<boolean> {
     const client = await this.pool.connect();
-    client.on('error', () => this.wake?.());
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(this.consumer.name).toString()]);
-    if (!rows[0]?.locked) {
-      client.release();
-      return false;
+    this.clientBroken = false;
+    client.on('error', () => {
+      this.clientBroken = true;
+      this.wake();
+    });
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(this.consumer.name).toString()]);
+      if (!rows[0]?.locked) {
+        client.release();
+        return false;
+      }
+    } catch (error) {
+      client.release(true);
+      throw error;
     }
-    this.lockClient = client;
+    this.client = client;
     return true;
   }
 
-  private async follow(): Promise<void> {
-    const { rows } = await this.pool.query<{ position: string }>('SELECT position FROM subscription_checkpoints WHERE name = $1', [this.consumer.name]);
-    const after = rows[0] === undefined ? undefined : BigInt(rows[0].position);
+  private async follow(): Promise<'restart' | 'ended'> {
+    const client = this.client!;
+    await client.query('INSERT INTO subscription_checkpoints (name, position) VALUES ($1, NULL) ON CONFLICT (name) DO NOTHING', [this.consumer.name]);
+    const { rows } = await client.query<{ position: string | null }>('SELECT position FROM subscription_checkpoints WHERE name = $1', [this.consumer.name]);
+    this.stored = storedPosition(rows[0]?.position);
+    const after = this.stored ?? undefined;
     this.advance(after);
-    this.logger.info({ consumer: this.consumer.name, after: after?.toString() ?? null }, 'durable subscriber active');
+    this.logger.info({ after: after?.toString() ?? null }, 'durable subscriber active');
     let failure: Error | undefined;
     await new Promise<void>((resolve) => {
-      this.wake = resolve;
+      this.wakeFollow = resolve;
       this.subscription = this.store.subscribe(
         {
-          onEvents: async (events) => {
-            await runWithCorrelation({ correlationId: `${this.consumer.name}:${events[0]!.position}`, scope: 'subscription' }, () =>
-              this.consumer.handle(events),
-            );
-            await this.checkpoint(events[events.length - 1]!.position);
-          },
-          onCheckpoint: (position) => this.checkpoint(position),
+          onEvents: (events) => this.commit(events, events[events.length - 1]!.position),
+          onCheckpoint: (position) => this.commit([], position),
           onError: (error) => {
             failure = error;
             resolve();
@@ -120,18 +190,111 @@ export class DurableSubscriber {
         { ...(after !== undefined ? { after } : {}), ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}) },
       );
     });
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.stop().catch(() => undefined);
+    if (failure instanceof CheckpointMoved) return 'restart';
     if (failure !== undefined) throw failure;
+    return 'ended';
   }
 
-  private async checkpoint(position: bigint): Promise<void> {
-    // Guarded by the lock holder: only the active instance writes, and never backwards.
-    await this.pool.query(
-      `INSERT INTO subscription_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
-       ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()
-       WHERE subscription_checkpoints.position < excluded.position`,
-      [this.consumer.name, position.toString()],
-    );
-    this.advance(position);
+  /** Decodes, filters and applies one batch, retrying until it commits (or the runner stops). */
+  private async commit(recorded: readonly RecordedEvent[], upTo: bigint): Promise<void> {
+    const events = this.decode(recorded);
+    let delay = 100;
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopped || this.clientBroken) throw new LockLost('stopped');
+      try {
+        await runWithCorrelation({ correlationId: `${this.consumer.name}:${upTo}`, scope: 'subscription' }, () =>
+          this.transaction(events, upTo, attempt > 2),
+        );
+        return;
+      } catch (error) {
+        if (error instanceof CheckpointMoved || error instanceof LockLost || this.clientBroken) throw error;
+        this.logger.error({ err: error, attempt, upTo: upTo.toString(), events: events.length }, 'batch failed; rolled back, retrying');
+        await this.pause(delay);
+        delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 30_000);
+      }
+    }
+  }
+
+  private decode(recorded: readonly RecordedEvent[]): ConsumedEvent[] {
+    const events: ConsumedEvent[] = [];
+    for (const e of recorded) {
+      if (!this.categories.has(streamCategory(e.streamId))) continue;
+      try {
+        const decoded = decodeServiceEvent(e.streamId, e);
+        events.push({
+          ...decoded, id: e.id, streamId: e.streamId, revision: e.revision, position: e.position, recordedAt: e.recordedAt,
+          metadata: e.metadata, hash: e.hash,
+        });
+      } catch (error) {
+        if (!(error instanceof EventDecodeError)) throw error;
+        this.logger.warn({ err: error, eventId: e.id, streamId: e.streamId, position: e.position.toString(), type: e.type }, 'event cannot be decoded; skipped');
+        this.options.onSkipped?.({ consumer: this.consumer.name, reason: 'undecodable', event: e, error });
+      }
+    }
+    return events;
+  }
+
+  private async transaction(events: readonly ConsumedEvent[], upTo: bigint, isolate: boolean): Promise<void> {
+    const client = this.client;
+    if (client === undefined) throw new LockLost('no connection');
+    const tx: ConsumerTransaction = { query: (text, values) => client.query(text, values as unknown[]) };
+    await client.query('BEGIN');
+    try {
+      const { rows } = await client.query<{ position: string | null }>(
+        'SELECT position FROM subscription_checkpoints WHERE name = $1 FOR UPDATE', [this.consumer.name],
+      );
+      const stored = storedPosition(rows[0]?.position);
+      if (rows.length === 0 || stored !== this.stored) throw new CheckpointMoved(stored);
+      if (events.length > 0) {
+        if (isolate) await this.applyOneByOne(client, tx, events);
+        else await this.consumer.handle(events, tx, { logger: this.logger });
+      }
+      await client.query('UPDATE subscription_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [this.consumer.name, upTo.toString()]);
+      await client.query('SELECT pg_notify($1, $2)', [CHECKPOINT_CHANNEL, `${this.consumer.name} ${upTo}`]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        this.clientBroken = true;
+      });
+      throw error;
+    }
+    this.stored = upTo;
+    this.advance(upTo);
+    this.options.onCommitted?.(upTo, events.length);
+  }
+
+  /**
+   * After repeated failures: each event in its own savepoint. One that fails for a reason that is not
+   * transient is recorded and skipped; a transient failure aborts the batch for a later retry.
+   */
+  private async applyOneByOne(client: PoolClient, tx: ConsumerTransaction, events: readonly ConsumedEvent[]): Promise<void> {
+    for (const event of events) {
+      await client.query('SAVEPOINT one_event');
+      try {
+        await this.consumer.handle([event], tx, { logger: this.logger });
+        await client.query('RELEASE SAVEPOINT one_event');
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT one_event');
+        if (isTransient(error)) throw error;
+        // The database answers (the rollback above worked); check the event store does too.
+        await this.store.ping();
+        this.logger.error({ err: error, eventId: event.id, streamId: event.streamId, position: event.position.toString(), type: event.event.type }, 'event keeps failing; skipped');
+        await client.query(
+          `INSERT INTO subscription_skipped_events (name, position, event_id, stream_id, type, error)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name, event_id) DO NOTHING`,
+          [this.consumer.name, event.position.toString(), event.id, event.streamId, event.event.type, String(error instanceof Error ? error.stack ?? error.message : error).slice(0, 4000)],
+        );
+        this.options.onSkipped?.({
+          consumer: this.consumer.name,
+          reason: 'failed',
+          event: { id: event.id, streamId: event.streamId, type: event.event.type, data: event.event.data, metadata: event.metadata, revision: event.revision, position: event.position, recordedAt: event.recordedAt, hash: event.hash },
+          error,
+        });
+      }
+    }
   }
 
   private advance(position: bigint | undefined): void {
@@ -146,8 +309,8 @@ export class DurableSubscriber {
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.stop().catch(() => undefined);
-    const client = this.lockClient;
-    this.lockClient = undefined;
+    const client = this.client;
+    this.client = undefined;
     if (client !== undefined) {
       // Destroying the connection releases the session lock even if the unlock cannot be sent.
       await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
@@ -155,10 +318,15 @@ export class DurableSubscriber {
     }
   }
 
+  private wake(): void {
+    this.wakeFollow?.();
+    this.wakePause?.();
+  }
+
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      this.wakePause = () => {
         clearTimeout(timer);
         resolve();
       };

@@ -4,4 +4,15 @@ export { checkDependencies, ReadinessChecks } from './health.indicators';
 export type { DependencyStatus } from './health.indicators';
 export { loadConfigOrExit, prepareDatabase } from './bootstrap';
 export { SERVICE_STREAM_PREFIXES } from './event-store.factory';
-export { DurableSubscriber, type DurableConsumer, type DurableSubscriberOptions } from './durable-subscriber';
+export {
+  CHECKPOINT_CHANNEL,
+  type ConsumedEvent,
+  type ConsumerContext,
+  type ConsumerTransaction,
+  type DurableConsumer,
+  DurableSubscriber,
+  type DurableSubscriberOptions,
+  type SkippedEvent,
+} from './durable-subscriber';
+export { ConsumerHost, DurableConsumerProvider } from './consumer-host';
+export { ConsumerHostModule } from './consumer-host.module';

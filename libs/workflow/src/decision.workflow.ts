@@ -5,13 +5,14 @@ import { EVENT_STORE, type EventStore, type RecordedEvent } from '@app/event-sto
 import {
   awardCommandsFor,
   decideDecision,
+  decisionCodec,
   decisionNumberKey,
   decisionNumberWarnings,
+  decisionStreamId,
   evolveDecision,
   initialDecisionState,
   NotFoundError,
   revokeCommandsFor,
-  toDecisionEvent,
   validateDecision,
   type Actor,
   type DecisionEvent,
@@ -32,7 +33,7 @@ import { readOrEmpty, runStreamCommand } from './stream-command';
 import type { DecisionView } from './views';
 import type { CommandEnvelope, IssueDecisionInput, RevokeDecisionInput } from './workflow.commands';
 
-export const decisionStream = (id: string): string => `decision-${id}`;
+export const decisionStream = decisionStreamId;
 
 /** Some listed nominations cannot be decided: nothing was written. */
 export class DecisionRefused extends Error {
@@ -85,11 +86,11 @@ function toView(state: Exclude<DecisionState, { status: 'none' }>, revocations: 
 }
 
 function foldDecisionEvents(events: readonly RecordedEvent[]): DecisionState {
-  return events.reduce((s, e) => evolveDecision(s, toDecisionEvent(e.type, e.data)), initialDecisionState);
+  return events.reduce((s, e) => evolveDecision(s, decisionCodec.decode(e)), initialDecisionState);
 }
 
 function revocationsOf(events: readonly RecordedEvent[]): DecisionRevokedData[] {
-  return events.filter((e) => e.type === 'DecisionRevoked').map((e) => e.data as DecisionRevokedData);
+  return events.map((e) => decisionCodec.decode(e)).flatMap((e) => (e.type === 'DecisionRevoked' ? [e.data] : []));
 }
 
 /**
@@ -134,7 +135,8 @@ export class DecisionWorkflow {
     // A retry of an issue that already took effect answers from the log, whatever the nominations are now.
     const existing = await readOrEmpty(this.store, streamId);
     if (existing.some((e) => e.metadata['commandId'] === envelope.commandId)) {
-      await this.completeAwards(existing[0]!.data as DecisionIssuedData, existing[0]!.metadata);
+      const first = decisionCodec.decode(existing[0]!);
+      if (first.type === 'DecisionIssued') await this.completeAwards(first.data, existing[0]!.metadata);
       return this.view(decisionId);
     }
     if (existing.length > 0) {
@@ -160,6 +162,7 @@ export class DecisionWorkflow {
     const metadata = commandMetadata(envelope, actor);
     const result = await runStreamCommand<DecisionState, DecisionEvent>(this.store, {
       streamId,
+      codec: decisionCodec,
       initialState: initialDecisionState,
       evolve: evolveDecision,
       decide: (state) => {
@@ -173,7 +176,8 @@ export class DecisionWorkflow {
       metadata,
     });
     if (result.state.status === 'none') throw new Error('decision not written');
-    const issued = result.appended[0]?.data as DecisionIssuedData | undefined;
+    const issuedEvent = result.appended.find((e) => e.type === 'DecisionIssued');
+    const issued = issuedEvent?.data;
     if (issued !== undefined) await this.completeAwards(issued, { ...metadata, commandId: envelope.commandId });
     if (issued !== undefined && decisionNumberWarnings(issued.number).length > 0) {
       this.logger.warn({ decisionId, number: issued.number, issuingUnit: issued.issuingUnit }, 'decision number does not look like n/QĐ-…');
@@ -204,6 +208,7 @@ export class DecisionWorkflow {
     let revokingUnit: { codeSet: string; unit: string } | undefined;
     const result = await runStreamCommand<DecisionState, DecisionEvent>(this.store, {
       streamId,
+      codec: decisionCodec,
       initialState: initialDecisionState,
       evolve: evolveDecision,
       guard: (state) => {
@@ -218,8 +223,8 @@ export class DecisionWorkflow {
       metadata,
     });
     if (result.state.status === 'none') throw new NotFoundError(`Decision ${decisionId} not found`);
-    const revoked = result.appended[0]?.data as DecisionRevokedData | undefined;
-    if (revoked !== undefined) await this.completeRevocation(decisionId, revoked, { ...metadata, commandId: envelope.commandId });
+    const revoked = result.appended.find((e) => e.type === 'DecisionRevoked');
+    if (revoked !== undefined) await this.completeRevocation(decisionId, revoked.data, { ...metadata, commandId: envelope.commandId });
     return this.view(decisionId);
   }
 

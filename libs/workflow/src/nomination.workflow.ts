@@ -5,10 +5,10 @@ import {
   decide,
   evolve,
   initialNominationState,
+  nominationCodec,
+  nominationStreamId,
   NotFoundError,
-  toNominationEvent,
   type Actor,
-  type ActorRef,
   type ExistingNomination,
   type NominationCommand,
   type NominationEvent,
@@ -32,7 +32,7 @@ import type {
 export const CLOCK = Symbol('CLOCK');
 export type Clock = () => Date;
 
-export const nominationStream = (id: string): string => `nomination-${id}`;
+export const nominationStream = nominationStreamId;
 
 /** Event metadata: who acted, for which request, from where. Kept on every event for the audit trail. */
 export function commandMetadata(envelope: CommandEnvelope, actor: Actor): EventMetadata {
@@ -46,7 +46,7 @@ export function commandMetadata(envelope: CommandEnvelope, actor: Actor): EventM
 
 /** Folds a nomination stream as read from the store. */
 export function foldRecorded(events: readonly RecordedEvent[]): NominationState {
-  return events.reduce((state, e) => evolve(state, toNominationEvent(e.type, e.data)), initialNominationState);
+  return events.reduce((state, e) => evolve(state, nominationCodec.decode(e)), initialNominationState);
 }
 
 const BULK_CONCURRENCY = 8;
@@ -94,12 +94,12 @@ export class NominationWorkflow {
         const index = next++;
         const id = nominationIds[index]!;
         try {
-          const { view, revision } = await this.act(
+          const { view, revision, position } = await this.act(
             { ...envelope, commandId: deterministicUuid(envelope.commandId, id), expectedRevision: undefined },
             id,
             action,
           );
-          results[index] = { id, ok: true, status: view.status, revision };
+          results[index] = { id, ok: true, status: view.status, revision, ...(position !== undefined ? { position: position.toString() } : {}) };
         } catch (error) {
           const code = (error as { code?: unknown }).code;
           if (typeof code !== 'string' || code === 'event_store_unavailable') throw error;
@@ -122,15 +122,8 @@ export class NominationWorkflow {
     const actor = this.reference.domainActor(authActor, this.clock());
     const events = await this.readVisible(actor, nominationId, {});
     return events.map((e) => {
-      const data = e.data as { at?: string; by?: ActorRef };
-      return {
-        revision: e.revision,
-        type: e.type,
-        at: data.at ?? e.recordedAt.toISOString(),
-        actor: data.by ?? null,
-        data: e.data,
-        hash: e.hash,
-      };
+      const { data } = nominationCodec.decode(e);
+      return { revision: e.revision, type: e.type, at: data.at, actor: data.by, data, hash: e.hash };
     });
   }
 
@@ -165,6 +158,7 @@ export class NominationWorkflow {
     const ctx = { now, actor, ruleSet, directory, calendar: this.reference.calendar };
     const result: StreamCommandResult<NominationState> = await runStreamCommand<NominationState, NominationEvent>(this.store, {
       streamId: nominationStream(nominationId),
+      codec: nominationCodec,
       initialState: initialNominationState,
       evolve,
       decide: (state) => decide(state, command, ctx),
@@ -182,6 +176,6 @@ export class NominationWorkflow {
       assumeNewStream: command.type === 'CreateNomination',
     });
     if (result.state.status === 'none') throw new NotFoundError(`Nomination ${nominationId} not found`);
-    return { view: toNominationView(result.state, result.revision), revision: result.revision };
+    return { view: toNominationView(result.state, result.revision), revision: result.revision, position: result.position };
   }
 }

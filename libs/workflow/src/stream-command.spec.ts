@@ -7,6 +7,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
 } from '@app/event-store';
+import type { EventCodec } from '@app/nomination';
 import { deterministicUuid } from './deterministic-id';
 import { ConcurrentChange, runStreamCommand, StaleRevision, type StreamCommand } from './stream-command';
 
@@ -52,9 +53,22 @@ class InterleavingStore extends InMemoryEventStore {
 
 const streamId = (): string => `tally-${randomUUID()}`;
 
+/** The tally's codec: its one event type, its fields checked. */
+const tallyCodec: EventCodec<TallyEvent> = {
+  category: 'tally',
+  eventTypes: ['Counted'],
+  isEventType: (type): type is 'Counted' => type === 'Counted',
+  decode: (stored) => {
+    const data = stored.data as { by?: unknown; seen?: unknown };
+    if (stored.type !== 'Counted' || typeof data.by !== 'number' || typeof data.seen !== 'number') throw new Error(`not a tally event: ${stored.type}`);
+    return { type: 'Counted', data: { by: data.by, seen: data.seen } };
+  },
+};
+
 function count(stream: string, by: number, overrides: Partial<StreamCommand<Tally, TallyEvent>> = {}): StreamCommand<Tally, TallyEvent> {
   return {
     streamId: stream,
+    codec: tallyCodec,
     initialState: { total: 0, events: 0 },
     evolve: (state, event) => ({ total: state.total + event.data.by, events: state.events + 1 }),
     decide: (state) => [{ type: 'Counted', data: { by, seen: state.total } }],
@@ -85,7 +99,8 @@ describe('runStreamCommand', () => {
 
     const result = await runStreamCommand(store, count(stream, 5));
 
-    expect(result).toEqual({ state: { total: 10, events: 3 }, revision: 2, appended: [{ type: 'Counted', data: { by: 5, seen: 5 } }], replayed: false });
+    const positions = (await store.readStream(stream)).map((e) => e.position);
+    expect(result).toEqual({ state: { total: 10, events: 3 }, revision: 2, position: positions[2], appended: [{ type: 'Counted', data: { by: 5, seen: 5 } }], replayed: false });
     expect((await store.readStream(stream)).map((e) => e.data)).toEqual([
       { by: 2, seen: 0 }, { by: 3, seen: 2 }, { by: 5, seen: 5 },
     ]);
@@ -115,7 +130,7 @@ describe('runStreamCommand', () => {
 
       const retry = await runStreamCommand(store, { ...command, decide });
 
-      expect(retry).toEqual({ state: first.state, revision: first.revision, appended: [], replayed: true });
+      expect(retry).toEqual({ state: first.state, revision: first.revision, position: first.position, appended: [], replayed: true });
       expect(decide).not.toHaveBeenCalled();
       expect(await store.readStream(stream)).toHaveLength(2);
     });
@@ -130,7 +145,8 @@ describe('runStreamCommand', () => {
 
       const retry = await runStreamCommand(store, command);
 
-      expect(retry).toEqual({ state: { total: 2, events: 2 }, revision: 1, appended: [], replayed: true });
+      // The position of its own last event, not of the stream's newest one.
+      expect(retry).toEqual({ state: { total: 2, events: 2 }, revision: 1, position: (await store.readStream(stream))[1]!.position, appended: [], replayed: true });
       expect(await store.readStream(stream)).toHaveLength(3);
     });
 
@@ -320,6 +336,7 @@ describe('runStreamCommand', () => {
     expect(a.state).toEqual(b.state);
     expect(a.revision).toBe(1);
     expect(b.revision).toBe(1);
+    expect(a.position).toBe(b.position);
     expect([a, b].find((r) => r.replayed)!.appended).toEqual([]);
     expect(await store.readStream(stream)).toHaveLength(2);
   });
@@ -330,7 +347,7 @@ describe('runStreamCommand', () => {
 
     const result = await runStreamCommand(store, count(stream, 0, { decide: () => [] }));
 
-    expect(result).toEqual({ state: { total: 1, events: 1 }, revision: 0, appended: [], replayed: false });
+    expect(result).toEqual({ state: { total: 1, events: 1 }, revision: 0, position: (await store.readStream(stream))[0]!.position, appended: [], replayed: false });
     expect(store.appends).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '@app/event-store';
+import type { EventCodec } from '@app/nomination';
 import { deterministicUuid } from './deterministic-id';
 
 /** A domain event as the decider emits it: a literal type and its payload. */
@@ -15,6 +16,8 @@ export interface DomainEvent {
 
 export interface StreamCommand<State, Event extends DomainEvent> {
   readonly streamId: string;
+  /** Decodes (and upcasts) what the stream holds; a stream it cannot read fails the command. */
+  readonly codec: EventCodec<Event>;
   readonly initialState: State;
   readonly evolve: (state: State, event: Event) => State;
   /** Pure: given the folded state, the events to append (or a thrown domain error). */
@@ -37,11 +40,17 @@ export interface StreamCommand<State, Event extends DomainEvent> {
   readonly maxAttempts?: number;
 }
 
-export interface StreamCommandResult<State> {
+export interface StreamCommandResult<State, Event extends DomainEvent = DomainEvent> {
   readonly state: State;
   /** The stream's last revision after the command (-1 when the stream does not exist). */
   readonly revision: number;
-  readonly appended: readonly DomainEvent[];
+  /**
+   * Global log position of the stream's last event after the command (what it wrote, or what an
+   * earlier attempt wrote when replayed); undefined when the stream is empty. Clients pass it back as
+   * `minPosition` to read their own write.
+   */
+  readonly position: bigint | undefined;
+  readonly appended: readonly Event[];
   /** True when this command had already been applied by an earlier attempt: nothing was written now. */
   readonly replayed: boolean;
 }
@@ -67,10 +76,6 @@ function isCode(error: unknown, code: string): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }
 
-export function toDomainEvent<Event extends DomainEvent>(recorded: RecordedEvent): Event {
-  return { type: recorded.type, data: recorded.data } as Event;
-}
-
 /**
  * The one path every command takes: read the stream, fold it, decide, append with the revision that
  * was read. A conflicting append (someone else wrote in between) is retried from a fresh read, so the
@@ -79,7 +84,7 @@ export function toDomainEvent<Event extends DomainEvent>(recorded: RecordedEvent
 export async function runStreamCommand<State, Event extends DomainEvent>(
   store: EventStore,
   command: StreamCommand<State, Event>,
-): Promise<StreamCommandResult<State>> {
+): Promise<StreamCommandResult<State, Event>> {
   const maxAttempts = command.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     const optimistic = attempt === 1 && command.assumeNewStream === true && command.expectedRevision === undefined;
@@ -94,6 +99,7 @@ export async function runStreamCommand<State, Event extends DomainEvent>(
       return {
         state: fold(command, recorded.slice(0, last + 1)),
         revision: last,
+        position: recorded[last]!.position,
         appended: [],
         replayed: true,
       };
@@ -115,11 +121,12 @@ export async function runStreamCommand<State, Event extends DomainEvent>(
       if (changedMeanwhile && isCode(error, 'forbidden')) throw new ConcurrentChange(command.streamId);
       throw error;
     }
-    if (events.length === 0) return { state, revision, appended: [], replayed: false };
+    if (events.length === 0) return { state, revision, position: recorded[recorded.length - 1]?.position, appended: [], replayed: false };
 
     let written: boolean;
+    let position: bigint;
     try {
-      ({ written } = await store.append(
+      ({ written, position } = await store.append(
         command.streamId,
         events.map((event, index) => ({
           id: deterministicUuid(command.commandId, String(index)),
@@ -144,6 +151,7 @@ export async function runStreamCommand<State, Event extends DomainEvent>(
     return {
       state: events.reduce(command.evolve, state),
       revision: revision + events.length,
+      position,
       appended: written ? events : [],
       replayed: !written,
     };
@@ -151,7 +159,7 @@ export async function runStreamCommand<State, Event extends DomainEvent>(
 }
 
 function fold<State, Event extends DomainEvent>(command: StreamCommand<State, Event>, recorded: readonly RecordedEvent[]): State {
-  return recorded.reduce((state, e) => command.evolve(state, toDomainEvent<Event>(e)), command.initialState);
+  return recorded.reduce((state, e) => command.evolve(state, command.codec.decode(e)), command.initialState);
 }
 
 export async function readOrEmpty(store: EventStore, streamId: string): Promise<readonly RecordedEvent[]> {

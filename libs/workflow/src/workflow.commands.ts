@@ -44,6 +44,8 @@ export interface NominationResult {
   readonly view: NominationView;
   /** The stream's revision after the command: the response's ETag. */
   readonly revision: number;
+  /** Log position of the stream's last event (the response's Log-Position); undefined if nothing was ever written. */
+  readonly position?: bigint | undefined;
 }
 
 export interface BulkItemResult {
@@ -51,6 +53,8 @@ export interface BulkItemResult {
   readonly ok: boolean;
   readonly status?: string;
   readonly revision?: number;
+  /** Log position the item's command wrote (or had written), as a decimal string. */
+  readonly position?: string;
   readonly code?: string;
   readonly detail?: string;
 }

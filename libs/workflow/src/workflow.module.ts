@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RecordsModule } from '@app/records';
+import { DecisionCompleter } from './decision-completer';
 import { DecisionWorkflow } from './decision.workflow';
 import { CLOCK, NominationWorkflow, type Clock } from './nomination.workflow';
 import { ReferenceDataService } from './reference-data.service';
@@ -15,6 +16,7 @@ import { WORKFLOW_HANDLERS } from './workflow.handlers';
     StaffDirectory,
     NominationWorkflow,
     DecisionWorkflow,
+    DecisionCompleter,
     ...WORKFLOW_HANDLERS,
   ],
   exports: [RecordsModule, CLOCK, ReferenceDataService, StaffDirectory, NominationWorkflow, DecisionWorkflow],

@@ -1,0 +1,76 @@
+import type { QueryResult, QueryResultRow } from 'pg';
+import type { Logger } from 'pino';
+import type { EventMetadata } from '@app/event-store';
+import type { EventCategory, ServiceEvent } from '@app/nomination';
+
+/**
+ * The contract between the log and everything derived from it: projections (read models), the
+ * notification outbox, the audit read model, the decision completer.
+ *
+ * How to add a consumer from your own lib, without touching the platform:
+ *
+ * ```ts
+ * @Injectable()
+ * @DurableConsumerProvider()          // discovered by ConsumerHost in the worker
+ * export class OutboxWriter implements DurableConsumer {
+ *   readonly name = 'notifications-outbox';        // stable: checkpoint and lock are keyed by it
+ *   readonly categories = ['nomination', 'decision'] as const;
+ *   async handle(events: readonly ConsumedEvent[], tx: ConsumerTransaction): Promise<void> {
+ *     for (const e of events) {
+ *       if (e.category !== 'nomination') continue;
+ *       switch (e.event.type) {                       // `e.event` is the typed, current-version event
+ *         case 'NominationReturned': await tx.query('INSERT INTO … ON CONFLICT DO NOTHING', [e.id, …]); break;
+ *       }
+ *     }
+ *   }
+ * }
+ * ```
+ * List the class in your Nest module's `providers`, and import that module into the worker's module;
+ * the worker's ConsumerHost then runs it (one active instance across all workers, a standby taking
+ * over) and the api never does.
+ *
+ * Guarantees:
+ * - Events arrive in log order, in batches, only of the categories asked for, already decoded and
+ *   upcasted by the aggregate's codec (`@app/nomination`). A stored event that cannot be decoded is
+ *   logged and skipped (counted in `durable_consumer_skipped_events_total`), never delivered raw.
+ * - Everything written through `tx` commits atomically with the consumer's checkpoint: a process
+ *   killed at any instant leaves either the whole batch applied and checkpointed, or none of it, so
+ *   a projection writing only through `tx` has exactly-once effects. Use `tx` only; do not keep it.
+ * - Side effects outside `tx` (appending to the event store, sending mail) happen at least once:
+ *   make them idempotent (deterministic ids) or, better, write an outbox row through `tx` and send
+ *   from the outbox.
+ * - Throwing rolls the batch back; it is retried with backoff. A batch that keeps failing is retried
+ *   event by event, and an event that alone keeps failing for a reason that is not transient (the
+ *   database and the event store answer) is logged at error level, recorded in
+ *   `subscription_skipped_events`, and skipped: one bad event never stops a consumer for good. So throw
+ *   for real failures only; an event you do not care about is simply ignored.
+ */
+export interface DurableConsumer {
+  /** Unique and stable: the checkpoint and the single-instance lock are keyed by it. */
+  readonly name: string;
+  /** Stream categories to receive; events of other streams are skipped (and still checkpointed). */
+  readonly categories: readonly EventCategory[];
+  handle(events: readonly ConsumedEvent[], tx: ConsumerTransaction, context: ConsumerContext): Promise<void>;
+}
+
+/** A decoded event with where it sits in the log. Never the raw stored JSON. */
+export type ConsumedEvent = ServiceEvent & {
+  /** The event's id (UUID): a natural idempotency key for rows derived from it. */
+  readonly id: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: bigint;
+  readonly recordedAt: Date;
+  readonly metadata: EventMetadata;
+  readonly hash: string;
+};
+
+/** The open PostgreSQL transaction the batch runs in (committed with the checkpoint by the platform). */
+export interface ConsumerTransaction {
+  query<Row extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<QueryResult<Row>>;
+}
+
+export interface ConsumerContext {
+  /** Child logger carrying the consumer's name and the batch's correlation id. */
+  readonly logger: Logger;
+}
