@@ -171,7 +171,7 @@ describe('NominationWorkflow', () => {
     const results = await nominations.bulk(bulk, [a, b, missing], approve);
 
     expect(results).toEqual([
-      { id: a, ok: true, status: 'in_review', revision: 2 },
+      { id: a, ok: true, status: 'in_review', revision: 2, position: String((await store.readStream(`nomination-${a}`))[2]!.position) },
       { id: b, ok: false, code: 'invalid_transition', detail: expect.any(String) },
       { id: missing, ok: false, code: 'not_found', detail: expect.any(String) },
     ]);
