@@ -47,6 +47,9 @@ export function prepareAppend(
     if (seen.has(id)) throw new InvalidAppend(`${where}: id ${id} appears twice in the append`);
     seen.add(id);
     checkText(event.type, `${where}: type`, MAX_EVENT_TYPE_LENGTH);
+    // Types starting with $ are KurrentDB's own records ($streamDeleted, $metadata, links), which readers
+    // skip; refused in every adapter so that a copied log means the same thing in either store.
+    if (event.type.startsWith('$')) throw new InvalidAppend(`${where}: event type ${event.type} is reserved for the event store`);
     if (event.data === undefined) throw new InvalidAppend(`${where}: data is undefined`);
     checkJson(event.data, `${where}: data`, []);
     const metadata = event.metadata ?? {};

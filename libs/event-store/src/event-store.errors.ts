@@ -38,3 +38,32 @@ export class EventStoreUnavailable extends EventStoreError {
     super(message, options);
   }
 }
+
+/**
+ * The store refused or failed an operation in a way that retrying will not fix: access denied to this
+ * service's credentials, an operation the server does not support, a reply the adapter cannot read.
+ * Unlike EventStoreUnavailable, subscriptions stop on it (and report it) instead of retrying.
+ */
+export class EventStoreFailure extends EventStoreError {
+  readonly code = 'event_store_failure';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The stream's history no longer starts at revision 0 in the store: it was deleted (soft or hard) or
+ * truncated there by stream metadata ($tb, $maxCount, $maxAge) or a scavenge, outside this service.
+ * Its hash chain and fold cannot be verified, so it is neither read as if complete nor appended to.
+ */
+export class StreamTruncated extends EventStoreError {
+  readonly code = 'stream_truncated';
+  constructor(
+    readonly streamId: string,
+    /** The first revision the store still shows, or undefined when it shows none (deleted). */
+    readonly firstRevision: number | undefined,
+    detail: string,
+  ) {
+    super(`Stream ${streamId} ${detail}: its history is incomplete in the event store and cannot be read or appended to`);
+  }
+}

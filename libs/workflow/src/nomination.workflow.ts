@@ -102,7 +102,7 @@ export class NominationWorkflow {
           results[index] = { id, ok: true, status: view.status, revision, ...(position !== undefined ? { position: position.toString() } : {}) };
         } catch (error) {
           const code = (error as { code?: unknown }).code;
-          if (typeof code !== 'string' || code === 'event_store_unavailable') throw error;
+          if (typeof code !== 'string' || code === 'event_store_unavailable' || code === 'event_store_failure') throw error;
           results[index] = { id, ok: false, code: code === 'stream_not_found' ? 'not_found' : code, detail: (error as Error).message };
         }
       }

@@ -17,10 +17,15 @@ const STATUS_BY_CODE: Record<string, number> = {
   council_vote_required: 409,
   supplement_limit_reached: 409,
   decision_number_taken: 409,
+  // The nomination's history was deleted or truncated inside the event store (KurrentDB): it can be
+  // neither shown as complete nor changed until an administrator restores it.
+  stream_truncated: 409,
   idempotency_key_reused: 422,
   rate_limited: 429,
   invalid_append: 400,
   event_store_unavailable: 503,
+  // The event store refuses this service for good (access denied...): an operator must act.
+  event_store_failure: 503,
   service_unavailable: 503,
 };
 
@@ -83,7 +88,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       body = problem(httpStatus, error.code === 'stream_not_found' ? 'not_found' : error.code, error.message, extra);
       const typed: TypedError = error;
       if (typeof typed.headers === 'object' && typed.headers !== null) Object.assign(headers, typed.headers);
-      if (error instanceof EventStoreError && status === 503) headers['retry-after'] = '5';
+      if (error instanceof EventStoreError && error.code === 'event_store_unavailable') headers['retry-after'] = '5';
+      if (error instanceof EventStoreError && (error.code === 'event_store_failure' || error.code === 'stream_truncated')) {
+        this.logger.error({ err: error, method: request.method, url: request.url }, 'event store refused the operation');
+      }
     } else if (error instanceof HttpException) {
       body = this.fromHttpException(error);
     } else if (isFastifyError(error)) {

@@ -17,6 +17,15 @@
  *
  * Positions are commit positions (see kurrentdb-mapping.ts). readAll, subscribe and headPosition see
  * only the streams whose names start with one of `streamPrefixes`, filtered on the server.
+ *
+ * Records that are not this service's events although they sit in its streams (the `$streamDeleted`
+ * tombstone of a hard delete, anything typed `$...`) are skipped and logged by every reader, and
+ * subscriptions move their checkpoint over them. A stream whose history no longer starts at revision 0
+ * (deleted, or truncated by `$tb`/`$maxCount`/`$maxAge`) is refused for reading and appending with
+ * StreamTruncated: its chain cannot be continued honestly and its fold would start mid-history.
+ *
+ * Every append and read is bounded by `operationTimeoutMs`: the client's batch append has no handler
+ * for a server that closes the stream without answering, and native reads have no deadline at all.
  */
 import {
   BACKWARDS,
@@ -27,9 +36,10 @@ import {
   streamNameFilter,
   type AllStreamResolvedEvent,
   type EventData,
+  type Position,
   type ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
-import { EventStoreUnavailable, RevisionConflict, StreamNotFound } from '../event-store.errors';
+import { EventStoreUnavailable, InvalidAppend, RevisionConflict, StreamNotFound, StreamTruncated } from '../event-store.errors';
 import type {
   AppendResult,
   EventStore,
@@ -51,15 +61,23 @@ import {
   fromClientRevision,
   isSameEvent,
   positionOf,
+  readRecord,
   toClientPosition,
   toOutgoingEvent,
-  toRecordedEvent,
   toStreamState,
   translateError,
   validateNewEvents,
   type ErrorContext,
   type PreparedEvent,
+  type ReadRecord,
 } from './kurrentdb-mapping';
+
+/** The server's default MaxAppendSize (1 MiB): data and metadata of one append, together. */
+export const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
+const DEFAULT_READ_ALL_LIMIT = 500;
+const MAX_READ_LIMIT = 10_000;
+/** Records read per page when looking backwards for the newest event past skipped system records. */
+const HEAD_PAGE = 16;
 
 export interface KurrentDbEventStoreOptions {
   /** e.g. `kurrentdb://127.0.0.1:2113?tls=false` */
@@ -85,7 +103,15 @@ export interface KurrentDbEventStoreOptions {
   readonly subscriptionBufferSize?: number;
   /** Attempts for an append with 'any' that keeps losing races (default 10). */
   readonly maxAnyAttempts?: number;
-  /** Where resubscriptions are reported; libs do not write to the console. */
+  /**
+   * Deadline of one append (its reads and its write) and of one read, after which it fails with
+   * EventStoreUnavailable (default 15 s, above the client's own 10 s server-side deadline). A timed-out
+   * append may still have been written: a retry with the same event ids recognises it.
+   */
+  readonly operationTimeoutMs?: number;
+  /** Appends whose data and metadata exceed this many bytes are refused before sending (default 1 MiB, the server's default MaxAppendSize). */
+  readonly maxAppendSizeBytes?: number;
+  /** Where resubscriptions and skipped system records are reported; libs do not write to the console. */
   readonly logger?: { warn(message: string): void };
 }
 
@@ -102,9 +128,12 @@ export class KurrentDbEventStore implements EventStore {
   private readonly client: KurrentDBClient;
   private readonly prefixes: string[];
   private readonly namespace: string;
+  private readonly operationTimeoutMs: number;
   private readonly subscriptions = new Set<CatchUpSubscription>();
   /** The tail of each stream's queue of in-process appends (see serialised()). */
   private readonly appending = new Map<string, Promise<void>>();
+  /** Positions of system records already reported, so a re-read log does not repeat the warning. */
+  private readonly reported = new Set<bigint>();
   private closed: Promise<void> | undefined;
 
   constructor(private readonly options: KurrentDbEventStoreOptions) {
@@ -114,6 +143,7 @@ export class KurrentDbEventStore implements EventStore {
     if (this.prefixes.length === 0 || this.prefixes.some((p) => p.length === 0 || p.startsWith('$'))) {
       throw new Error('KurrentDbEventStore needs stream prefixes that are not empty and do not start with $');
     }
+    this.operationTimeoutMs = Math.max(1, options.operationTimeoutMs ?? 15_000);
     this.client = KurrentDBClient.connectionString(options.connectionString);
   }
 
@@ -123,7 +153,8 @@ export class KurrentDbEventStore implements EventStore {
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
     const prepared = validateNewEvents(streamId, events, expected);
-    return this.serialised(streamId, () => this.appendPrepared(streamId, prepared, expected));
+    // The deadline is inside the queue's work, so a hung append frees the stream for the next one.
+    return this.serialised(streamId, () => this.bounded(`append to ${streamId}`, () => this.appendPrepared(streamId, prepared, expected)));
   }
 
   private async appendPrepared(streamId: string, prepared: readonly PreparedEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -138,11 +169,17 @@ export class KurrentDbEventStore implements EventStore {
         previousHash = outgoing.hash;
         return outgoing.eventData;
       });
+      this.checkSize(streamId, batch);
       try {
         const result = await this.client.appendToStream(this.namespace + streamId, batch, {
           streamState: toStreamState(plan.base < 0 ? 'no_stream' : plan.base),
         });
         const nextRevision = fromClientRevision(result.nextExpectedRevision);
+        if (nextRevision !== plan.base + prepared.length) {
+          // The server numbered the events elsewhere than the chain was computed for (a stream deleted
+          // in between): the events are in, but under revisions their hashes do not cover.
+          throw new StreamTruncated(streamId, undefined, `was deleted in KurrentDB while appending (written at revision ${nextRevision}, not ${plan.base + prepared.length})`);
+        }
         // For one event the reply's position is that event's own (an implicitly committed prepare
         // is its own commit); for several it may name the first, so the last is read back.
         const position =
@@ -168,7 +205,7 @@ export class KurrentDbEventStore implements EventStore {
    * elsewhere: a conflict. None: write at the expected revision, or at the current one for 'any'.
    */
   private async plan(streamId: string, events: readonly PreparedEvent[], expected: ExpectedRevision): Promise<AppendPlan> {
-    const stored = await this.readRange(streamId, 0, Number.MAX_SAFE_INTEGER);
+    const stored = await this.readWhole(streamId);
     const last = stored[stored.length - 1];
     const current = last?.revision ?? -1;
     const conflict = () => new RevisionConflict(streamId, expected, current < 0 ? 'no_stream' : current);
@@ -189,6 +226,16 @@ export class KurrentDbEventStore implements EventStore {
     const base = expected === 'any' ? current : expected === 'no_stream' ? -1 : expected;
     if (base !== current) throw conflict();
     return { kind: 'write', base, previousHash: last?.hash ?? GENESIS_HASH };
+  }
+
+  /** Refuses, before sending, what the server's MaxAppendSize would refuse (or fail on less clearly). */
+  private checkSize(streamId: string, batch: readonly EventData[]): void {
+    const limit = this.options.maxAppendSizeBytes ?? DEFAULT_MAX_APPEND_SIZE;
+    // What the client sends: the JSON text of data and of metadata (the chain hash included).
+    const size = batch.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e.data)) + Buffer.byteLength(JSON.stringify(e.metadata)), 0);
+    if (size > limit) {
+      throw new InvalidAppend(`The append to ${streamId} holds ${size} bytes of data and metadata; KurrentDB accepts at most ${limit} per append`);
+    }
   }
 
   /**
@@ -225,58 +272,105 @@ export class KurrentDbEventStore implements EventStore {
     this.assertOpen();
     const { toRevision, until } = options;
     if (toRevision !== undefined && toRevision < 0) throw new StreamNotFound(streamId);
-    const events: RecordedEvent[] = [];
-    await this.consume(
-      this.client.readStream(this.namespace + streamId, {
-        direction: FORWARDS,
-        fromRevision: START,
-        maxCount: toRevision === undefined ? undefined : BigInt(toRevision) + 1n,
-      }),
-      { operation: 'read', streamId },
-      (event) => {
-        // Stops at the first later event rather than filtering, so the result is always a prefix of
-        // the stream (what a fold needs) even if the server's clock once stepped back.
-        if (until !== undefined && event.recordedAt.getTime() > until.getTime()) return false;
-        events.push(event);
-        return true;
-      },
+    const stored = await this.bounded(`read of ${streamId}`, () =>
+      this.readWhole(streamId, toRevision === undefined ? undefined : toRevision + 1),
     );
+    const events: RecordedEvent[] = [];
+    for (const event of stored) {
+      // Stops at the first later event rather than filtering, so the result is always a prefix of
+      // the stream (what a fold needs) even if the server's clock once stepped back.
+      if (toRevision !== undefined && event.revision > toRevision) break;
+      if (until !== undefined && event.recordedAt.getTime() > until.getTime()) break;
+      events.push(event);
+    }
     if (events.length === 0) throw new StreamNotFound(streamId);
     return events;
   }
 
+  /**
+   * The stream from revision 0 (at most `count` events), [] when it does not exist. Throws
+   * StreamTruncated when KurrentDB no longer shows its beginning: its first visible event is not
+   * revision 0 ($tb, $maxCount, $maxAge, scavenged), it was hard-deleted, or it reads as missing while
+   * its metadata says it was soft-deleted or is subject to truncation.
+   */
+  private async readWhole(streamId: string, count = Number.MAX_SAFE_INTEGER): Promise<RecordedEvent[]> {
+    const events = await this.readRange(streamId, 0, count);
+    const first = events[0];
+    if (first !== undefined && first.revision !== 0) {
+      throw new StreamTruncated(streamId, first.revision, `starts at revision ${first.revision} in KurrentDB (truncated by $tb, $maxCount or $maxAge, or scavenged)`);
+    }
+    if (first === undefined) await this.refuseDeleted(streamId);
+    return events;
+  }
+
+  private async refuseDeleted(streamId: string): Promise<void> {
+    let result;
+    try {
+      result = await this.client.getStreamMetadata(this.namespace + streamId);
+    } catch (error) {
+      throw translateError(error, { operation: 'read', streamId });
+    }
+    const metadata = result.metadata;
+    if (metadata === undefined) return;
+    if (typeof metadata.truncateBefore === 'number' && metadata.truncateBefore > 0) {
+      throw new StreamTruncated(streamId, undefined, `was deleted in KurrentDB (soft delete: $tb = ${metadata.truncateBefore})`);
+    }
+    if (metadata.maxCount !== undefined || metadata.maxAge !== undefined) {
+      throw new StreamTruncated(streamId, undefined, 'has $maxCount/$maxAge metadata in KurrentDB, which would truncate its history');
+    }
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllBatch> {
     this.assertOpen();
-    const limit = Math.max(1, options.limit ?? 500);
+    const limit = readLimit(options.limit);
     const after = options.after;
-    // Everything up to the log's head as of now is visible to the read below (KurrentDB's log is
-    // written and indexed in order), so a read that reaches the end may report that head as its
-    // checkpoint even when the last stretch was all other services' events.
-    const headBefore = await this.unfilteredHead();
-    const events: RecordedEvent[] = [];
-    await this.consume(
-      this.client.readAll({
-        direction: FORWARDS,
-        fromPosition: after === undefined ? START : toClientPosition(after),
-        // $all reads include the starting position; that event was already handled.
-        maxCount: limit + 1,
-        filter: streamNameFilter({ prefixes: this.prefixes }),
-      }),
-      { operation: 'read' },
-      (event) => {
-        if (after !== undefined && event.position <= after) return true;
-        events.push(event);
-        return events.length < limit;
-      },
-    );
-    const last = events[events.length - 1]?.position;
-    if (events.length === limit) return { events, checkpoint: last };
-    return { events, checkpoint: maxPosition(after, last, headBefore) };
+    return this.bounded('read of the log', async () => {
+      const events: RecordedEvent[] = [];
+      // The last log position this read has seen, events and skipped system records alike.
+      let considered = after;
+      const consider = (position: bigint | undefined) => {
+        if (position !== undefined && (after === undefined || position > after)) considered = maxPosition(considered, position);
+      };
+      await this.consume(
+        this.client.readAll({
+          direction: FORWARDS,
+          fromPosition: after === undefined ? START : toClientPosition(after),
+          // $all reads include the starting position; that event was already handled.
+          maxCount: limit + 1,
+          filter: streamNameFilter({ prefixes: this.prefixes }),
+        }),
+        { operation: 'read' },
+        (event) => {
+          if (after !== undefined && event.position <= after) return true;
+          events.push(event);
+          consider(event.position);
+          return events.length < limit;
+        },
+        consider,
+      );
+      if (events.length === limit) return { events, checkpoint: events[events.length - 1]!.position };
+      return { events, checkpoint: await this.shortPageCheckpoint(considered) };
+    });
+  }
+
+  /**
+   * A page shorter than asked for ends at the log's head, or the server cut it short. The head of the
+   * whole log is read first, then the newest of this service's events: every event of ours at or
+   * before that head was committed before the second read, so the second read sees it. When it is not
+   * beyond what the page covered, nothing of ours lies between the page and the head, and the reader
+   * may resume after the head (moving over other services' events). Otherwise it resumes after what
+   * the page covered, and reads again.
+   */
+  private async shortPageCheckpoint(considered: bigint | undefined): Promise<bigint | undefined> {
+    const head = await this.head(false);
+    const newestOurs = await this.head(true);
+    if (newestOurs !== undefined && (considered === undefined || newestOurs > considered)) return considered;
+    return maxPosition(considered, head);
   }
 
   async headPosition(): Promise<bigint | undefined> {
     this.assertOpen();
-    return this.head(true);
+    return this.bounded('read of the log head', () => this.head(true));
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -344,8 +438,13 @@ export class KurrentDbEventStore implements EventStore {
         return;
       }
       try {
-        const event = this.fromServer(toRecordedEvent(value as AllStreamResolvedEvent));
-        if (event !== undefined) queue.push({ kind: 'event', event });
+        const record = this.fromServer(readRecord(value as AllStreamResolvedEvent));
+        if (record.kind === 'event') queue.push({ kind: 'event', event: record.event });
+        else if (record.kind === 'system' && record.position !== undefined) {
+          this.reportSkipped(record);
+          // Everything up to and including this record has been considered: the consumer may store it.
+          queue.push({ kind: 'checkpoint', position: record.position, exact: true });
+        }
       } catch (error) {
         queue.fail(error);
       }
@@ -366,18 +465,26 @@ export class KurrentDbEventStore implements EventStore {
   // -------------------------------------------------------------------------------------------------
   // Health and lifecycle
 
+  /**
+   * Opens a filtered subscription at the end of the log and waits for the server to confirm it: a
+   * round trip through the server's read path that, unlike the native reads, can be cancelled, so a
+   * ping that times out leaves nothing running on the server or in the client.
+   */
   async ping(): Promise<void> {
     const timeoutMs = this.options.pingTimeoutMs ?? 5_000;
+    this.assertOpen();
+    const subscription = this.client.subscribeToAll({ fromPosition: END, filter: streamNameFilter({ prefixes: this.prefixes }) });
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new EventStoreUnavailable(`KurrentDB did not answer within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
     try {
-      this.assertOpen();
-      await Promise.race([this.head(false, 'ping'), timeout]);
+      await new Promise<void>((resolve, reject) => {
+        timer = setTimeout(() => reject(new EventStoreUnavailable(`KurrentDB did not answer within ${timeoutMs} ms`)), timeoutMs);
+        subscription.once('confirmation', () => resolve());
+        // Any answer at all proves the server is there (older servers may not confirm first).
+        subscription.once('caughtUp', () => resolve());
+        subscription.once('data', () => resolve());
+        subscription.once('error', reject);
+        subscription.once('end', () => reject(new EventStoreUnavailable('KurrentDB ended the ping subscription without an answer')));
+      });
     } catch (error) {
       const translated = translateError(error, { operation: 'ping' });
       // Whatever stops the cheapest read from working makes the store unusable for this service.
@@ -386,6 +493,10 @@ export class KurrentDbEventStore implements EventStore {
         : new EventStoreUnavailable(translated.message, { cause: error });
     } finally {
       clearTimeout(timer);
+      subscription.removeAllListeners();
+      // Late errors of a cancelled call are noise.
+      subscription.on('error', () => undefined);
+      await subscription.unsubscribe().catch(() => undefined);
     }
   }
 
@@ -419,26 +530,44 @@ export class KurrentDbEventStore implements EventStore {
     return events;
   }
 
+  /**
+   * The position of the newest record of the whole log (`filtered` false), or of the newest event of
+   * this service's streams (`filtered` true; system records such as a tombstone are passed over).
+   */
   private async head(filtered: boolean, operation: ErrorContext['operation'] = 'read'): Promise<bigint | undefined> {
-    let position: bigint | undefined;
-    await this.consume(
-      this.client.readAll({
-        direction: BACKWARDS,
-        fromPosition: END,
-        maxCount: 1,
-        filter: filtered ? streamNameFilter({ prefixes: this.prefixes }) : undefined,
-      }),
-      { operation },
-      (event) => {
-        position = event.position;
-        return false;
-      },
-    );
-    return position;
-  }
-
-  private unfilteredHead(): Promise<bigint | undefined> {
-    return this.head(false);
+    let from: typeof END | Position = END;
+    for (;;) {
+      let found: bigint | undefined;
+      let last: bigint | undefined;
+      let records = 0;
+      try {
+        for await (const resolved of this.client.readAll({
+          direction: BACKWARDS,
+          fromPosition: from,
+          maxCount: filtered ? HEAD_PAGE : 1,
+          filter: filtered ? streamNameFilter({ prefixes: this.prefixes }) : undefined,
+        })) {
+          records++;
+          const position = positionOf(resolved);
+          if (!filtered) {
+            found = position;
+            break;
+          }
+          const record = this.fromServer(readRecord(resolved));
+          if (record.kind === 'event') {
+            found = record.event.position;
+            break;
+          }
+          if (record.kind === 'system') this.reportSkipped(record);
+          if (position !== undefined) last = position;
+        }
+      } catch (error) {
+        throw translateError(error, { operation });
+      }
+      if (found !== undefined || !filtered || records < HEAD_PAGE || last === undefined) return found;
+      // A whole page of system records: go on before the oldest of them.
+      from = toClientPosition(last);
+    }
   }
 
   /**
@@ -462,21 +591,61 @@ export class KurrentDbEventStore implements EventStore {
     if (this.closed !== undefined) throw new EventStoreUnavailable('The event store has been closed');
   }
 
-  private fromServer(event: RecordedEvent | undefined): RecordedEvent | undefined {
-    if (event === undefined || this.namespace === '') return event;
-    return { ...event, streamId: event.streamId.slice(this.namespace.length) };
+  /** Fails `work` with EventStoreUnavailable after operationTimeoutMs; the work itself is left to settle. */
+  private async bounded<T>(what: string, work: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new EventStoreUnavailable(`KurrentDB did not complete the ${what} within ${this.operationTimeoutMs} ms; its outcome is unknown`)),
+        this.operationTimeoutMs,
+      );
+    });
+    const running = work();
+    // A late failure of abandoned work has nobody to report to.
+    running.catch(() => undefined);
+    try {
+      return await Promise.race([running, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  /** Iterates a client read, translating its events and errors; `take` returns false to stop early. */
+  private fromServer(record: ReadRecord): ReadRecord {
+    if (this.namespace === '') return record;
+    if (record.kind === 'event') return { kind: 'event', event: { ...record.event, streamId: record.event.streamId.slice(this.namespace.length) } };
+    if (record.kind === 'system') return { ...record, streamId: record.streamId.slice(this.namespace.length) };
+    return record;
+  }
+
+  private reportSkipped(record: Extract<ReadRecord, { kind: 'system' }>): void {
+    if (record.position !== undefined) {
+      if (this.reported.has(record.position)) return;
+      if (this.reported.size >= 10_000) this.reported.clear();
+      this.reported.add(record.position);
+    }
+    const what = record.type === '$streamDeleted' ? 'the tombstone of a hard delete' : `a ${record.type} record`;
+    this.options.logger?.warn(
+      `KurrentDB: skipped ${what} in stream ${record.streamId} at position ${String(record.position)} (revision ${record.revision}): not an event of this service`,
+    );
+  }
+
+  /**
+   * Iterates a client read, translating its events and errors; `take` returns false to stop early.
+   * System records are reported and handed to `skipped` (their position), never to `take`.
+   */
   private async consume(
     reads: AsyncIterable<ResolvedEvent | AllStreamResolvedEvent>,
     context: ErrorContext,
     take: (event: RecordedEvent) => boolean,
+    skipped?: (position: bigint | undefined) => void,
   ): Promise<void> {
     try {
       for await (const resolved of reads) {
-        const event = this.fromServer(toRecordedEvent(resolved));
-        if (event !== undefined && !take(event)) break;
+        const record = this.fromServer(readRecord(resolved));
+        if (record.kind === 'system') {
+          this.reportSkipped(record);
+          skipped?.(record.position);
+        } else if (record.kind === 'event' && !take(record.event)) break;
       }
     } catch (error) {
       throw translateError(error, context);
@@ -492,4 +661,10 @@ function maxPosition(...positions: (bigint | undefined)[]): bigint | undefined {
   let max: bigint | undefined;
   for (const p of positions) if (p !== undefined && (max === undefined || p > max)) max = p;
   return max;
+}
+
+/** readAll's limit as a whole number of events from 1 to 10 000, as the PostgreSQL adapter bounds it. */
+function readLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return limit === Number.POSITIVE_INFINITY ? MAX_READ_LIMIT : DEFAULT_READ_ALL_LIMIT;
+  return Math.max(1, Math.min(MAX_READ_LIMIT, Math.floor(limit)));
 }

@@ -7,16 +7,20 @@ import {
   NotLeaderError,
   StreamDeletedError,
   StreamNotFoundError,
+  TimeoutError,
   UnavailableError,
-  UnknownError,
   WrongExpectedVersionError,
+  convertToCommandError,
   type ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
+import { convertBridgeError } from '@kurrent/kurrentdb-client/dist/utils/convertBridgeError.js';
 import {
+  EventStoreFailure,
   EventStoreUnavailable,
   InvalidAppend,
   RevisionConflict,
   StreamNotFound,
+  StreamTruncated,
 } from '../event-store.errors';
 import { chainHash, GENESIS_HASH, verifyChain } from '../hash-chain';
 import type { NewEvent } from '../event-store.port';
@@ -28,6 +32,7 @@ import {
   hashedContent,
   isSameEvent,
   positionOf,
+  readRecord,
   splitMetadata,
   toClientPosition,
   toRecordedEvent,
@@ -37,6 +42,7 @@ import {
   validateNewEvents,
   type OutgoingEvent,
 } from './kurrentdb-mapping';
+import { bridgeError, grpcError, TOMBSTONE_REVISION } from './testing/kurrentdb-stand-in';
 
 const NO_POSITION = 0xffff_ffff_ffff_ffffn;
 const ID = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
@@ -171,6 +177,22 @@ describe('KurrentDB mapping: events and the hash chain', () => {
     expect(() => toRecordedEvent(withoutPosition)).toThrow(/without a log position/);
   });
 
+  it('classifies a tombstone, other $-typed records and unrepresentable revisions as system records, not events', () => {
+    const tombstone = {
+      event: { streamId: 'nomination-1', id: ID(9), type: '$streamDeleted', isJson: false, revision: TOMBSTONE_REVISION, created: new Date(), data: new Uint8Array(), metadata: undefined, position: { commit: 900n, prepare: 900n } },
+      commitPosition: 900n,
+    } as unknown as ResolvedEvent;
+    expect(readRecord(tombstone)).toEqual({ kind: 'system', streamId: 'nomination-1', type: '$streamDeleted', revision: TOMBSTONE_REVISION, position: 900n });
+    expect(toRecordedEvent(tombstone)).toBeUndefined();
+    const prepared = prepareEvent(events[0]!, 0, GENESIS_HASH);
+    const metadataRecord = storedAs(prepared, '$$nomination-1', 0, 1000n);
+    expect(readRecord({ ...metadataRecord, event: { ...metadataRecord.event!, type: '$metadata' } })).toMatchObject({ kind: 'system', type: '$metadata' });
+    const huge = storedAs(prepared, 'nomination-1', 0, 1100n);
+    expect(readRecord({ ...huge, event: { ...huge.event!, revision: 2n ** 60n } })).toMatchObject({ kind: 'system', revision: 2n ** 60n });
+    expect(readRecord(storedAs(prepared, 'nomination-1', 0, 1200n))).toMatchObject({ kind: 'event', event: { revision: 0, position: 1200n } });
+    expect(readRecord({})).toEqual({ kind: 'missing' });
+  });
+
   it('gives foreign or binary metadata an empty hash, which fails verification', () => {
     expect(splitMetadata(new Uint8Array([1, 2]))).toEqual({ metadata: {}, hash: '' });
     expect(splitMetadata(undefined)).toEqual({ metadata: {}, hash: '' });
@@ -204,6 +226,7 @@ describe('KurrentDB mapping: validation', () => {
     ['undefined data', 'nomination-1', [{ ...ok, data: undefined }]],
     ['a value JSON cannot hold', 'nomination-1', [{ ...ok, data: { n: Number.NaN } }]],
     ['the reserved metadata key', 'nomination-1', [{ ...ok, metadata: { [CHAIN_METADATA_KEY]: 'x' } }]],
+    ['a type reserved for KurrentDB records', 'nomination-1', [{ ...ok, type: '$streamDeleted' }]],
   ])('rejects %s with InvalidAppend, as PostgreSQL does', (_name, streamId, batch) => {
     expect(() => validateNewEvents(streamId, batch, 'any')).toThrow(InvalidAppend);
   });
@@ -226,46 +249,75 @@ describe('KurrentDB mapping: errors', () => {
     expect(translateError(missing, append)).toMatchObject({ actual: 'no_stream' });
   });
 
-  it('turns a missing or deleted stream into StreamNotFound on reads', () => {
+  it('turns a missing stream into StreamNotFound and a hard-deleted one into StreamTruncated', () => {
     const read = { operation: 'read', streamId: 'nomination-2' } as const;
     expect(translateError(new StreamNotFoundError(undefined, 'nomination-2'), read)).toBeInstanceOf(StreamNotFound);
-    expect(translateError(StreamDeletedError.fromStreamName('nomination-2'), read)).toBeInstanceOf(StreamNotFound);
-    expect(translateError(StreamDeletedError.fromStreamName('nomination-2'), append)).toBeInstanceOf(InvalidAppend);
+    expect(translateError(StreamDeletedError.fromStreamName('nomination-2'), read)).toBeInstanceOf(StreamTruncated);
+    expect(translateError(StreamDeletedError.fromStreamName('nomination-2'), append)).toMatchObject({
+      constructor: StreamTruncated,
+      streamId: 'nomination-1',
+      firstRevision: undefined,
+    });
   });
 
   it('turns size limits into InvalidAppend', () => {
     expect(translateError(MaxAppendSizeExceededError.fromMaxAppendSize(1024), append)).toBeInstanceOf(InvalidAppend);
   });
 
-  it('turns unavailable, deadline, not-leader and access problems into EventStoreUnavailable', () => {
-    const cases: unknown[] = [
-      new UnavailableError(),
-      new DeadlineExceededError(),
-      new AccessDeniedError(),
-      new NotLeaderError(Object.assign(new Error('not leader'), {
-        code: 5,
-        details: '',
-        metadata: { getMap: () => ({ 'leader-endpoint-host': 'h', 'leader-endpoint-port': '2113' }) },
-      }) as never),
-      // A raw gRPC error, as appendToStream passes it through for an unreachable server.
-      Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 }),
-      Object.assign(new Error('4 DEADLINE_EXCEEDED'), { code: 4 }),
-      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2113'), { code: 'ECONNREFUSED' }),
-      // The native read path's error objects: a name, no type.
-      Object.assign(new Error('UnavailableError'), { name: 'UnavailableError' }),
-    ];
-    for (const error of cases) {
-      const translated = translateError(error, { operation: 'read' });
-      expect(translated).toBeInstanceOf(EventStoreUnavailable);
-      expect((translated as Error).cause).toBe(error);
-    }
+  // What the client hands over for each class, built the way the client builds it: its own conversion
+  // of a raw gRPC status (convertToCommandError), of a native bridge error, or the raw error itself.
+  const notLeader = new NotLeaderError(Object.assign(new Error('not leader'), {
+    code: 5,
+    details: '',
+    metadata: { getMap: () => ({ 'leader-endpoint-host': 'h', 'leader-endpoint-port': '2113' }) },
+  }) as never);
+  const transient: [string, unknown][] = [
+    ['UNAVAILABLE, converted', convertToCommandError(grpcError(14, 'Connection dropped'))],
+    ['DEADLINE_EXCEEDED, converted', convertToCommandError(grpcError(4, 'Deadline exceeded'))],
+    ['ABORTED without details, converted (UnknownError, code 10)', convertToCommandError(grpcError(10, 'Operation timed out'))],
+    ['ABORTED, raw', grpcError(10, 'Operation timed out')],
+    ['INTERNAL, converted', convertToCommandError(grpcError(13, 'Exception was thrown by handler'))],
+    ['UNKNOWN, raw', grpcError(2, 'Stream removed')],
+    ['RESOURCE_EXHAUSTED, raw', grpcError(8, 'Too many requests')],
+    ['UNAVAILABLE, raw (appends to an unreachable server)', grpcError(14, 'No connection established')],
+    ['a client TimeoutError', new TimeoutError()],
+    ['a client UnavailableError', new UnavailableError()],
+    ['a client DeadlineExceededError', new DeadlineExceededError()],
+    ['NotLeaderError', notLeader],
+    ['an errno', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2113'), { code: 'ECONNREFUSED' })],
+    ['a bridge UnknownError, converted (deadline, server status)', convertBridgeError(bridgeError('UnknownError', 'Deadline exceeded'))],
+    ['a bridge UnavailableError, converted', convertBridgeError(bridgeError('UnavailableError', 'UnavailableError'))],
+    ['a bridge UnknownError, raw', bridgeError('UnknownError', 'Server-side error: Aborted')],
+    ['a bridge UnavailableError, raw', bridgeError('UnavailableError', 'UnavailableError')],
+  ];
+  it.each(transient)('classifies %s as transient: EventStoreUnavailable', (_name, error) => {
+    const translated = translateError(error, { operation: 'read' });
+    expect(translated).toBeInstanceOf(EventStoreUnavailable);
+    expect((translated as Error).cause).toBe(error);
   });
 
-  it('wraps anything else in a plain Error so no client class crosses the port', () => {
-    const unknown = new UnknownError();
-    const translated = translateError(unknown, append);
+  const permanent: [string, unknown][] = [
+    ['a client AccessDeniedError', new AccessDeniedError()],
+    ['UNAUTHENTICATED, converted (AccessDeniedError)', convertToCommandError(grpcError(16, 'Unauthenticated'))],
+    ['PERMISSION_DENIED, converted (UnknownError, code 7)', convertToCommandError(grpcError(7, 'Access denied'))],
+    ['PERMISSION_DENIED, raw', grpcError(7, 'Access denied')],
+    ['UNIMPLEMENTED, converted', convertToCommandError(grpcError(12, 'Method not found'))],
+    ['a bridge AccessDeniedError, converted', convertBridgeError(bridgeError('AccessDeniedError', 'AccessDeniedError'))],
+    ['a bridge AccessDeniedError, raw', bridgeError('AccessDeniedError', 'AccessDeniedError')],
+    ['a bridge ParseError (bad connection string)', bridgeError('ParseError', 'Unknown scheme')],
+  ];
+  it.each(permanent)('classifies %s as permanent: EventStoreFailure', (_name, error) => {
+    const translated = translateError(error, { operation: 'subscribe' });
+    expect(translated).toBeInstanceOf(EventStoreFailure);
+    expect(translated).not.toBeInstanceOf(EventStoreUnavailable);
+    expect((translated as Error).cause).toBe(error);
+  });
+
+  it('wraps anything else (a bug, not the store) in a plain Error so no client class crosses the port', () => {
+    const bug = new TypeError('cannot read properties of undefined');
+    const translated = translateError(bug, append);
     expect(translated.constructor).toBe(Error);
-    expect(translated.cause).toBe(unknown);
+    expect(translated.cause).toBe(bug);
     expect(translateError('boom', append).message).toContain('boom');
   });
 

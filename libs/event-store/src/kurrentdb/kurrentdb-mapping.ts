@@ -16,10 +16,12 @@ import { canonicalJson, chainHash, type HashedContent } from '../hash-chain';
 import { prepareAppend, type PreparedEvent } from '../append-validation';
 import {
   EventStoreError,
+  EventStoreFailure,
   EventStoreUnavailable,
   InvalidAppend,
   RevisionConflict,
   StreamNotFound,
+  StreamTruncated,
 } from '../event-store.errors';
 import type { EventMetadata, ExpectedRevision, NewEvent, RecordedEvent } from '../event-store.port';
 
@@ -152,26 +154,60 @@ export function isSameEvent(stored: RecordedEvent, event: PreparedEvent): boolea
   return stored.id.toLowerCase() === event.id && stored.type === event.type && canonicalJson(stored.data) === event.dataJson;
 }
 
-/** A stored event as the port's RecordedEvent, or undefined for a link whose target is gone. */
-export function toRecordedEvent(resolved: Pick<ResolvedEvent, 'event' | 'commitPosition'>): RecordedEvent | undefined {
+/**
+ * What one record read from the server is to the port. `event`: one of this service's events.
+ * `system`: a record that is not an event of this service although it sits in one of its streams or
+ * positions: the `$streamDeleted` tombstone a hard delete writes (revision 2^63-1, beyond any number
+ * the port can hold), stream metadata, links and anything else whose type starts with `$` (the port
+ * refuses such types on append), or a revision the port cannot represent. Readers skip these and log
+ * them; they never stop a read or a subscription. `missing`: a link whose target is gone.
+ */
+export type ReadRecord =
+  | { readonly kind: 'event'; readonly event: RecordedEvent }
+  | {
+      readonly kind: 'system';
+      readonly streamId: string;
+      readonly type: string;
+      readonly revision: bigint;
+      readonly position: bigint | undefined;
+    }
+  | { readonly kind: 'missing' };
+
+export function readRecord(resolved: Pick<ResolvedEvent, 'event' | 'commitPosition'>): ReadRecord {
   const event = resolved.event;
-  if (event === undefined) return undefined;
+  if (event === undefined) return { kind: 'missing' };
   const position = positionOf(resolved);
+  if (event.type.startsWith('$') || !isPortRevision(event.revision)) {
+    return { kind: 'system', streamId: event.streamId, type: event.type, revision: event.revision, position };
+  }
   if (position === undefined) {
     throw new Error(`KurrentDB sent event ${event.id} of ${event.streamId} without a log position (server older than 22.6?)`);
   }
   const { metadata, hash } = splitMetadata(event.metadata);
   return {
-    id: event.id,
-    streamId: event.streamId,
-    type: event.type,
-    data: event.data,
-    metadata,
-    revision: fromClientRevision(event.revision),
-    position,
-    recordedAt: event.created,
-    hash,
+    kind: 'event',
+    event: {
+      id: event.id,
+      streamId: event.streamId,
+      type: event.type,
+      data: event.data,
+      metadata,
+      revision: fromClientRevision(event.revision),
+      position,
+      recordedAt: event.created,
+      hash,
+    },
   };
+}
+
+/** This service's event in the record, or undefined for anything else (see readRecord). */
+export function toRecordedEvent(resolved: Pick<ResolvedEvent, 'event' | 'commitPosition'>): RecordedEvent | undefined {
+  const record = readRecord(resolved);
+  return record.kind === 'event' ? record.event : undefined;
+}
+
+function isPortRevision(revision: bigint): boolean {
+  return revision >= 0n && revision <= BigInt(Number.MAX_SAFE_INTEGER);
 }
 
 /** Separates the chain hash from the caller's metadata; a foreign event without one gets '' (fails verifyChain). */
@@ -191,13 +227,23 @@ export function hashedContent(event: RecordedEvent): HashedContent {
 // ---------------------------------------------------------------------------------------------------
 // Errors
 
-/** gRPC status codes that mean "the server could not be reached or did not answer in time". */
-const UNAVAILABLE_GRPC_CODES = new Set([
-  1, // CANCELLED (by the transport, not by us: our own cancellations never reach here)
+/**
+ * gRPC status codes that say "try again": the server or the way to it is busy, restarting, electing a
+ * leader or cut off. ABORTED is what KurrentDB answers when it gave up on an operation it could not
+ * commit in time (the client turns it into a TimeoutError); UNKNOWN and INTERNAL are what a server or
+ * proxy reports for a failure it did not classify, transport resets included.
+ */
+const TRANSIENT_GRPC_CODES = new Set([
+  1, // CANCELLED (by the transport or the server, not by us: our own cancellations never reach here)
+  2, // UNKNOWN
   4, // DEADLINE_EXCEEDED
-  8, // RESOURCE_EXHAUSTED
+  8, // RESOURCE_EXHAUSTED (overloaded; an oversized append is refused before it is sent)
+  10, // ABORTED
+  13, // INTERNAL
   14, // UNAVAILABLE
 ]);
+// Every other status (INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, FAILED_PRECONDITION,
+// OUT_OF_RANGE, UNIMPLEMENTED, DATA_LOSS, UNAUTHENTICATED) says the same request will fail again.
 
 const UNAVAILABLE_ERRNO = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH',
@@ -205,7 +251,14 @@ const UNAVAILABLE_ERRNO = new Set([
 ]);
 
 /** The client's CommandError `type` values that mean the store is out of reach for now. */
-const UNAVAILABLE_TYPES = new Set(['unavailable', 'deadline-exceeded', 'timeout', 'cancelled', 'not-leader', 'access-denied']);
+const TRANSIENT_TYPES = new Set(['unavailable', 'deadline-exceeded', 'timeout', 'cancelled', 'not-leader']);
+
+/** The client's CommandError `type` values that no retry fixes: configuration or a server refusal. */
+const PERMANENT_TYPES = new Set(['access-denied', 'not-found', 'unsupported', 'invalid-transaction', 'append-consistency-violation']);
+
+/** Error names of the native read path (@kurrent/bridge), when they reach us unconverted. */
+const TRANSIENT_BRIDGE_NAMES = new Set(['UnavailableError', 'DeadlineExceededError', 'NotLeaderError', 'UnknownError']);
+const PERMANENT_BRIDGE_NAMES = new Set(['AccessDeniedError', 'ParseError']);
 
 export interface ErrorContext {
   readonly streamId?: string;
@@ -223,18 +276,29 @@ interface ErrorLike {
 }
 
 /**
- * Turns whatever the client threw into a port error. Errors are recognised by their shape (`type`,
- * gRPC `code`, errno) rather than by class: the client converts gRPC errors into CommandError classes
- * on some paths and hands raw gRPC errors through on others (appends to an unreachable server, for one).
- * Anything unrecognised becomes a plain Error with the original as `cause`, so no client class crosses
- * the port.
+ * Turns whatever the client threw into a port error, in three classes:
+ *   - what the request itself gets wrong or finds (RevisionConflict, StreamNotFound, InvalidAppend,
+ *     StreamTruncated for a stream deleted in KurrentDB);
+ *   - transient: EventStoreUnavailable, which subscriptions retry and the API answers with 503;
+ *   - permanent: EventStoreFailure (access denied, unsupported, refused for good), which subscriptions
+ *     stop on and report.
+ * Errors are recognised by their shape (`type`, gRPC `code`, errno, bridge `name`) rather than by class:
+ * the client converts gRPC errors into CommandError classes on some paths and hands raw gRPC errors
+ * through on others (appends to an unreachable server, for one), and the native read path has its own.
+ * The client's UnknownError is transient when it comes from the native bridge (no gRPC code: the bridge
+ * puts deadlines, server statuses and transport failures it has no name for there) and classified by
+ * its gRPC code otherwise. Anything unrecognised (a bug, not the store) becomes a plain Error with the
+ * original as `cause`, so no client class crosses the port.
  */
 export function translateError(error: unknown, context: ErrorContext): Error {
   if (error instanceof EventStoreError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
   const message = typeof e.message === 'string' ? e.message : String(error);
   const type = typeof e.type === 'string' ? e.type : undefined;
+  const grpcCode = typeof e.code === 'number' ? e.code : undefined;
   const streamId = context.streamId ?? '';
+  const transient = () => new EventStoreUnavailable(`KurrentDB unavailable during ${context.operation}: ${message}`, { cause: error });
+  const permanent = () => new EventStoreFailure(`KurrentDB refused the ${context.operation}${streamId ? ` on ${streamId}` : ''}: ${message}`, { cause: error });
 
   switch (type) {
     case 'wrong-expected-version':
@@ -244,23 +308,22 @@ export function translateError(error: unknown, context: ErrorContext): Error {
       return new StreamNotFound(streamId);
     case 'stream-deleted':
     case 'stream-tombstoned':
-      return context.operation === 'append'
-        ? new InvalidAppend(`Stream ${streamId} has been deleted in KurrentDB`)
-        : new StreamNotFound(streamId);
+      return new StreamTruncated(streamId, undefined, 'was deleted (tombstoned) in KurrentDB');
     case 'maximum-append-size-exceeded':
     case 'append-record-size-exceeded':
     case 'transaction-max-size-exceeded':
-    case 'invalid-argument':
       return new InvalidAppend(`KurrentDB refused the append to ${streamId}: ${message}`);
+    case 'invalid-argument':
+      return context.operation === 'append' ? new InvalidAppend(`KurrentDB refused the append to ${streamId}: ${message}`) : permanent();
+    case 'unknown':
+      if (grpcCode === undefined) return transient();
+      return TRANSIENT_GRPC_CODES.has(grpcCode) ? transient() : permanent();
   }
-  if (
-    (type !== undefined && UNAVAILABLE_TYPES.has(type)) ||
-    (typeof e.code === 'number' && UNAVAILABLE_GRPC_CODES.has(e.code)) ||
-    (typeof e.code === 'string' && UNAVAILABLE_ERRNO.has(e.code)) ||
-    // The native read path names its errors without a type when it cannot classify them.
-    e.name === 'UnavailableError' || e.name === 'DeadlineExceededError'
-  ) {
-    return new EventStoreUnavailable(`KurrentDB unavailable during ${context.operation}: ${message}`, { cause: error });
-  }
+  if (type !== undefined && TRANSIENT_TYPES.has(type)) return transient();
+  if (type !== undefined && PERMANENT_TYPES.has(type)) return permanent();
+  if (grpcCode !== undefined) return TRANSIENT_GRPC_CODES.has(grpcCode) ? transient() : permanent();
+  if (typeof e.code === 'string' && UNAVAILABLE_ERRNO.has(e.code)) return transient();
+  if (typeof e.name === 'string' && TRANSIENT_BRIDGE_NAMES.has(e.name)) return transient();
+  if (typeof e.name === 'string' && PERMANENT_BRIDGE_NAMES.has(e.name)) return permanent();
   return new Error(`KurrentDB ${context.operation} failed: ${message}`, { cause: error });
 }

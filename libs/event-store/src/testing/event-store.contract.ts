@@ -212,6 +212,7 @@ export function describeEventStoreContract(
         ['a number JSON cannot hold', () => [testStreamId(), [testEvent('T', { ratio: Number.NaN })], 'no_stream']],
         ['an infinite number in metadata', () => [testStreamId(), [{ ...testEvent(), metadata: { at: Infinity } }], 'no_stream']],
         ['a metadata key reserved for the store', () => [testStreamId(), [{ ...testEvent(), metadata: { $chain: 'forged' } }], 'no_stream']],
+        ['an event type reserved for the store', () => [testStreamId(), [testEvent('$streamDeleted')], 'no_stream']],
         ['an invalid event after a valid one', () => [testStreamId(), [testEvent(), testEvent('T', { n: 1n })], 'no_stream']],
         ['an expected revision below zero', () => [testStreamId(), [testEvent()], -1]],
         ['a fractional expected revision', () => [testStreamId(), [testEvent()], 1.5]],
