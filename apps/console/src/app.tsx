@@ -38,7 +38,7 @@ export function App() {
   if (path === '/auth/callback') return <Shell session={undefined}><OidcCallbackPage query={query} /></Shell>;
   if (path === '/sign-in/dev') return <Shell session={session}><Suspense fallback={<Loading />}><DevSignInPage /></Suspense></Shell>;
   if (session === undefined || path === '/sign-in') {
-    return <Shell session={session}><SignInPage expired={sessionStore.expired()} /></Shell>;
+    return <Shell session={session}><SignInPage expired={sessionStore.expired()} returnTo={path === '/sign-in' ? undefined : `${path}${window.location.search}`} /></Shell>;
   }
   return <Shell session={session}><Screen path={path} session={session} /></Shell>;
 }

@@ -119,3 +119,15 @@ export function Field({ label, children, hint }: { label: string; children: (id:
     </div>
   );
 }
+
+/**
+ * A wide table scrolls inside its own region on a phone rather than the whole page sideways; the
+ * region is focusable and named so a keyboard user can scroll it too.
+ */
+export function TableRegion({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, type Problem, type Schemas } from '../api/client';
-import { Field, ProblemMessage, asProblem, useCommand, useDraft } from '../components/forms';
+import { Field, ProblemMessage, TableRegion, asProblem, useCommand, useDraft } from '../components/forms';
 import { formatDate, formatDateTime, formatMoney, nfc, todayInVietnam } from '../format';
 import { useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
@@ -107,6 +107,7 @@ function DecisionView({ id, session }: { id: string; session: Session }) {
         <dt>{t('decisions.reason')}</dt><dd>{decision.reason}</dd>
         <dt>{t('nom.createdBy')}</dt><dd>{decision.issuedBy.name} · {formatDateTime(decision.issuedAt)}</dd>
       </dl>
+      <TableRegion label={t('decisions.nominations')}>
       <table className="card">
         <caption>{t('decisions.nominations')}</caption>
         <thead><tr>
@@ -132,6 +133,7 @@ function DecisionView({ id, session }: { id: string; session: Session }) {
         </tbody>
         <tfoot><tr>{canRevoke && <td />}<th scope="row" colSpan={2}>{t('decisions.total')}</th><td className="num">{formatMoney(decision.bonusTotal)}</td><td /></tr></tfoot>
       </table>
+      </TableRegion>
       {canRevoke && !revoking && <button type="button" className="danger" onClick={() => setRevoking(true)}>{t('decisions.revoke')}</button>}
       {canRevoke && revoking && (
         <form className="card" onSubmit={revoke} aria-label={t('decisions.revoke')} noValidate>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ifMatch, type NominationView, type Problem, type Schemas } from '../api/client';
-import { Field, ProblemMessage, useCommand, useDraft, asProblem } from '../components/forms';
+import { Field, ProblemMessage, TableRegion, useCommand, useDraft, asProblem } from '../components/forms';
 import { formatDate, formatDateTime, formatMoney, nfc, todayInVietnam } from '../format';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
@@ -173,7 +173,9 @@ function Timeline({ view }: { view: NominationView }) {
       {view.route.map((stage, index) => {
         const current = isCurrent(view, stage);
         const overdue = current && stage.status === 'in_review' && stage.dueOn !== null && stage.dueOn < today;
-        const approval = view.approvals.find((a) => (a as { stageIndex?: number }).stageIndex === index) as { by?: { name: string }; at?: string } | undefined;
+        const approval = view.approvals.find((a) => (a as { stageIndex?: number }).stageIndex === index) as { by?: { name: string } } | undefined;
+        const returned = [...view.returns].reverse().find((r) => r.stageIndex === index);
+        const actor = approval?.by?.name ?? (stage.status === 'returned' ? returned?.by.name : undefined) ?? (stage.status === 'rejected' ? view.rejection?.by.name : undefined);
         return (
           <li key={`${stage.unit}-${index}`} data-testid="timeline-stage" aria-current={current ? 'step' : undefined} className={`stage stage-${stage.status}${current ? ' current' : ''}`}>
             <div className="stage-name"><strong>{stage.unitName}</strong> <span className="meta">{tv('level', stage.level)}</span></div>
@@ -182,7 +184,7 @@ function Timeline({ view }: { view: NominationView }) {
               <dt>{t('nom.entered')}</dt><dd>{formatDateTime(stage.enteredAt)}</dd>
               <dt>{t('nom.due')}</dt><dd className={overdue ? 'overdue' : undefined}>{formatDate(stage.dueOn)}</dd>
               <dt>{t('nom.left')}</dt><dd>{formatDateTime(stage.leftAt)}</dd>
-              {approval?.by && <><dt>{t('nom.actedBy')}</dt><dd>{approval.by.name}</dd></>}
+              {actor && <><dt>{t('nom.actedBy')}</dt><dd>{actor}</dd></>}
             </dl>
           </li>
         );
@@ -194,6 +196,7 @@ function Timeline({ view }: { view: NominationView }) {
 function Votes({ view }: { view: NominationView }) {
   const { t } = useI18n();
   return (
+    <TableRegion label={t('nom.votes')}>
     <table>
       <thead>
         <tr>
@@ -210,6 +213,7 @@ function Votes({ view }: { view: NominationView }) {
         ))}
       </tbody>
     </table>
+    </TableRegion>
   );
 }
 

@@ -3,7 +3,7 @@ import { api, sessionStore, type Schemas } from '../api/client';
 import { useI18n } from '../i18n';
 import { completeOidcSignIn, startOidcSignIn } from '../oidc';
 import { Link, navigate } from '../router';
-import { takeReturn } from '../session';
+import { rememberReturn, takeReturn } from '../session';
 
 export function useSignInOptions(): Schemas['SignInOptionsDto'] | undefined | null {
   const [options, setOptions] = useState<Schemas['SignInOptionsDto'] | undefined | null>(undefined);
@@ -15,9 +15,13 @@ export function useSignInOptions(): Schemas['SignInOptionsDto'] | undefined | nu
   return options;
 }
 
-export function SignInPage({ expired }: { expired: boolean }) {
+export function SignInPage({ expired, returnTo }: { expired: boolean; returnTo: string | undefined }) {
   const { t } = useI18n();
   const options = useSignInOptions();
+  // Someone who followed a link (an e-mail's /nominations/{id}) lands there once signed in.
+  useEffect(() => {
+    if (returnTo !== undefined) rememberReturn(returnTo);
+  }, [returnTo]);
   const [failure, setFailure] = useState<string>();
   return (
     <section className="sign-in" aria-labelledby="sign-in-title">
