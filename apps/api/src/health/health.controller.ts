@@ -1,11 +1,13 @@
 import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@app/auth';
 import { Metrics } from '@app/observability';
 import { ReadinessChecks } from '@app/platform';
+import { DependencyCheckDto, LivenessDto, ReadinessDto } from './health.dto';
 
 @ApiTags('operations')
+@ApiExtraModels(DependencyCheckDto)
 @Public()
 @Controller()
 export class HealthController {
@@ -15,21 +17,24 @@ export class HealthController {
   ) {}
 
   @Get('health/live')
-  @ApiOkResponse({ description: 'The process is running.' })
-  live(): { status: 'ok' } {
+  // No token: load balancers and orchestrators call these.
+  @ApiOperation({ summary: 'Liveness: the process is running', security: [] })
+  @ApiOkResponse({ description: 'The process is running.', type: LivenessDto })
+  live(): LivenessDto {
     return { status: 'ok' };
   }
 
   @Get('health/ready')
-  @ApiOkResponse({ description: 'Database, Redis and the event store all answer.' })
-  @ApiServiceUnavailableResponse({ description: 'At least one dependency does not answer; `checks` says which.' })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; checks: Record<string, unknown> }> {
+  @ApiOperation({ summary: 'Readiness: every dependency answers', security: [] })
+  @ApiOkResponse({ description: 'Database, Redis and the event store all answer.', type: ReadinessDto })
+  @ApiServiceUnavailableResponse({ description: 'At least one dependency does not answer; `checks` says which.', type: ReadinessDto })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessDto> {
     const results = await this.readiness.check();
     const up = results.every((r) => r.up);
     void reply.status(up ? 200 : 503);
     return {
       status: up ? 'ready' : 'not_ready',
-      checks: Object.fromEntries(results.map((r) => [r.name, r.up ? { status: 'up' } : { status: 'down', detail: r.detail }])),
+      checks: Object.fromEntries(results.map((r) => [r.name, r.up ? { status: 'up' as const } : { status: 'down' as const, ...(r.detail !== undefined ? { detail: r.detail } : {}) }])),
     };
   }
 

@@ -6,7 +6,7 @@ import { ROOT_LOGGER } from '@app/platform';
 import { problem, ProblemError, type ProblemBody } from './problem';
 
 /** HTTP status of each stable domain/port error code. */
-const STATUS_BY_CODE: Record<string, number> = {
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   validation_failed: 400,
   unauthenticated: 401,
   forbidden: 403,

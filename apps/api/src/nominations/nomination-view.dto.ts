@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { NOMINEE_KINDS, REJECTION_REASON_CODES, REVOCATION_GROUNDS, ROLES } from '@app/nomination';
+import { DOCUMENT_KINDS, NOMINEE_KINDS, REJECTION_REASON_CODES, REVOCATION_GROUNDS, ROLES } from '@app/nomination';
 import { DocumentRefDto } from './nominations.dto';
 
 // OpenAPI descriptions of what the handlers return (NominationView etc. in @app/workflow); never
@@ -107,6 +107,45 @@ export class RevocationViewDto {
 
 export class DocumentViewDto extends DocumentRefDto {}
 
+export class ShareViewDto {
+  @ApiProperty({ example: 2 }) readonly numerator: number;
+  @ApiProperty({ example: 3 }) readonly denominator: number;
+}
+
+export class NominationRulesDto {
+  @ApiProperty({ enum: NOMINEE_KINDS, isArray: true, example: ['individual', 'collective'] }) readonly nomineeKinds: string[];
+  @ApiProperty({ example: 5, description: 'Working days each stage has.' }) readonly stageDeadlineWorkingDays: number;
+  @ApiProperty({ example: false }) readonly councilVoteRequired: boolean;
+  @ApiProperty({ type: ShareViewDto, description: 'Share of members that must be present.' }) readonly quorumShare: ShareViewDto;
+  @ApiProperty({ type: ShareViewDto, description: 'Share of all members that must vote in favour.' }) readonly approvalShare: ShareViewDto;
+  @ApiProperty({ example: 2 }) readonly maxSupplementRequestsPerStage: number;
+  @ApiProperty({ example: 3 }) readonly publicDisclosureWorkingDays: number;
+  @ApiProperty({ enum: DOCUMENT_KINDS, isArray: true, example: ['submission', 'achievement_report'] }) readonly requiredDocuments: string[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: ['number', 'null'] },
+    example: { individual: 0.3, collective: 0.6, household: 0.45 },
+    description: 'Multiples of the base salary per nominee kind; null: set by the province.',
+  })
+  readonly bonusMultiple: Record<string, number | null>;
+}
+
+export class StageApprovalViewDto {
+  @ApiProperty({ example: 0 }) readonly stageIndex: number;
+  @ApiProperty({ example: '03814' }) readonly unit: string;
+  @ApiProperty({ type: String, nullable: true, example: 'Đủ điều kiện đề nghị lên huyện' }) readonly comment: string | null;
+  @ApiProperty({ example: '2023-03-06T02:15:00.000Z' }) readonly at: string;
+  @ApiProperty({ type: ActorRefDto }) readonly by: ActorRefDto;
+}
+
+export class WithdrawalViewDto {
+  @ApiProperty({ enum: ['draft', 'in_review', 'returned', 'approved'], example: 'in_review' }) readonly fromStatus: string;
+  @ApiProperty({ type: Number, nullable: true, example: 1, description: 'Stage it was at; null for a draft.' }) readonly stageIndex: number | null;
+  @ApiProperty({ example: 'Đơn vị xin rút hồ sơ để bổ sung năm sau.' }) readonly reason: string;
+  @ApiProperty({ example: '2023-03-08T03:00:00.000Z' }) readonly at: string;
+  @ApiProperty({ type: ActorRefDto }) readonly by: ActorRefDto;
+}
+
 export class NominationViewDto {
   @ApiProperty({ format: 'uuid' }) readonly id: string;
   @ApiProperty({ example: 3, description: 'Stream revision; also the ETag.' }) readonly revision: number;
@@ -124,12 +163,12 @@ export class NominationViewDto {
   @ApiProperty({ type: CurrentStageDto, nullable: true }) readonly currentStage: CurrentStageDto | null;
   @ApiProperty({ type: [RouteStageDto] }) readonly route: RouteStageDto[];
   @ApiProperty({ type: DecidingStageDto }) readonly deciding: DecidingStageDto;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: "The award's rules pinned at creation." }) readonly rules: object;
+  @ApiProperty({ type: NominationRulesDto, description: "The award's rules pinned at creation." }) readonly rules: NominationRulesDto;
   @ApiProperty({ type: [CouncilVoteViewDto] }) readonly councilVotes: CouncilVoteViewDto[];
   @ApiProperty({ type: [ReturnViewDto] }) readonly returns: ReturnViewDto[];
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) readonly approvals: object[];
+  @ApiProperty({ type: [StageApprovalViewDto] }) readonly approvals: StageApprovalViewDto[];
   @ApiPropertyOptional({ type: RejectionViewDto }) readonly rejection?: RejectionViewDto;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) readonly withdrawal?: object;
+  @ApiPropertyOptional({ type: WithdrawalViewDto }) readonly withdrawal?: WithdrawalViewDto;
   @ApiPropertyOptional({ type: AwardViewDto }) readonly decision?: AwardViewDto;
   @ApiPropertyOptional({ type: RevocationViewDto }) readonly revocation?: RevocationViewDto;
   @ApiProperty({ type: ActorRefDto }) readonly createdBy: ActorRefDto;
@@ -142,7 +181,13 @@ export class HistoryEntryDto {
   @ApiProperty({ example: 'NominationSubmitted' }) readonly type: string;
   @ApiProperty({ example: '2023-03-01T01:05:00.000Z' }) readonly at: string;
   @ApiProperty({ type: ActorRefDto, nullable: true }) readonly actor: ActorRefDto | null;
-  @ApiProperty({ type: 'object', additionalProperties: true }) readonly data: object;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/JsonValue' },
+    // JsonValue is added to the components by openapi-document.ts.
+    description: 'The event\'s payload as recorded; its shape is given by `type` (see the events in DOMAIN.md).',
+  })
+  readonly data: object;
   @ApiProperty({ example: '4c1f…', description: 'SHA-256 chained over the previous event.' }) readonly hash: string;
 }
 

@@ -69,6 +69,13 @@ export class CollectiveNomineeDto extends NomineeDto {}
 
 export class HouseholdNomineeDto extends NomineeDto {}
 
+// In the document each shape names its own kind, so exactly one branch of the nominee's oneOf matches
+// any nominee (validation still goes by the base class's rule). Applied by hand: a redeclared field
+// would shadow the inherited one.
+for (const [shape, kind] of [[IndividualNomineeDto, 'individual'], [CollectiveNomineeDto, 'collective'], [HouseholdNomineeDto, 'household']] as const) {
+  ApiProperty({ enum: [kind], example: kind })(shape.prototype, 'kind');
+}
+
 const NOMINEE_SUBTYPES = [
   { value: IndividualNomineeDto, name: 'individual' },
   { value: CollectiveNomineeDto, name: 'collective' },

@@ -1,0 +1,24 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+// OpenAPI descriptions of the health answers (never instantiated).
+
+export class LivenessDto {
+  @ApiProperty({ enum: ['ok'], example: 'ok' }) readonly status: 'ok';
+}
+
+export class DependencyCheckDto {
+  @ApiProperty({ enum: ['up', 'down'], example: 'up' }) readonly status: 'up' | 'down';
+  @ApiPropertyOptional({ example: 'no answer within 2000 ms', description: 'Why the dependency is down.' }) readonly detail?: string;
+}
+
+export class ReadinessDto {
+  @ApiProperty({ enum: ['ready', 'not_ready'], example: 'ready' }) readonly status: 'ready' | 'not_ready';
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/DependencyCheckDto' },
+    description: 'One entry per dependency: `database`, `redis`, `eventStore`.',
+    example: { database: { status: 'up' }, redis: { status: 'up' }, eventStore: { status: 'down', detail: 'no answer within 2000 ms' } },
+  })
+  readonly checks: Record<string, DependencyCheckDto>;
+}
