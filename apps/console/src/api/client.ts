@@ -3,7 +3,10 @@ import type { components, paths } from './schema';
 import { clearSession, lastWrittenPosition, loadSession, recordWrittenPosition, rememberReturn, saveSession, type Session } from '../session';
 
 export type Schemas = components['schemas'];
-export type Problem = Schemas['ProblemDetailsDto'];
+/** A problem the api sent (its `code` one of the document's enum), or one the console makes for a failed exchange. */
+export type Problem = Omit<Schemas['ProblemDetailsDto'], 'code'> & {
+  readonly code: Schemas['ProblemDetailsDto']['code'] | 'network_error' | 'unexpected_response';
+};
 export type NominationView = Schemas['NominationViewDto'];
 
 /** The signed-in session as a tiny store, so the client and the screens agree on who is calling. */
