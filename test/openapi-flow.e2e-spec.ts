@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { councilVote, gso2004, nominationBody, nominees } from './support/nomination-fixtures';
+import { councilVote, gso2004, gso2025, nominationBody, nominees } from './support/nomination-fixtures';
 import { OpenApiValidator } from './support/openapi-validator';
 import { TestApi, type InjectOptions, type TestResponse } from './support/test-api';
 
@@ -76,8 +76,9 @@ describe('the api answers exactly as its OpenAPI document says', () => {
     }, 201)).json();
     await call({ method: 'GET', url: `/decisions/${decision.id}`, as: districtDecider }, 200);
     await call({ method: 'GET', url: `/nominations/${id}`, as: proposer }, 200);
+    // Districts were abolished in 2025: the province (gso-2025) revokes what a district decided.
     await call({
-      method: 'POST', url: `/decisions/${decision.id}/revoke`, as: districtDecider,
+      method: 'POST', url: `/decisions/${decision.id}/revoke`, as: gso2025.provinceDecider,
       body: { number: `${Math.floor(Math.random() * 1e6)}/QĐ-UBND`, signedOn: '2023-06-01', nominationIds: [id], ground: 'false_declaration', reason: 'Kê khai không đúng thành tích' },
     }, 200);
     await call({ method: 'GET', url: `/nominations/${id}`, as: proposer }, 200);
