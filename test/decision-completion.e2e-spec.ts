@@ -101,6 +101,15 @@ describe('a decision whose issuing process died midway is completed from the log
       [ids.map((id) => `nomination-${id}`)],
     );
     expect(Number(rows[0]!.n)).toBe(ids.length);
+
+    // Every consumer the worker runs keeps its checkpoint with the identity of the log it read.
+    const host = worker!.get(ConsumerHost);
+    await host.waitForAll((await store.headPosition())!, 20_000);
+    const { rows: checkpoints } = await api.database.pool.query<{ name: string; store_id: string | null }>(
+      'SELECT name, store_id FROM subscription_checkpoints WHERE name = ANY($1) ORDER BY name', [[...host.names]],
+    );
+    expect(checkpoints.map((c) => c.name)).toEqual([...host.names].sort());
+    for (const checkpoint of checkpoints) expect(checkpoint.store_id).toBe(await store.identity());
     await store.close();
   });
 });

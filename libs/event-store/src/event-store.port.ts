@@ -104,6 +104,19 @@ export interface EventStore {
   subscribe(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
   /** Position of the newest event visible to subscribers, or undefined when the log is empty. */
   headPosition(): Promise<bigint | undefined>;
+  /**
+   * Which log the positions belong to: the same string for as long as this log exists (across
+   * restarts, processes and backups restored in place), another one for any other log: the other
+   * store, a copy made by store:copy, a server wiped and filled again. Whatever stores a position
+   * (subscription checkpoints) stores it with this, so that it is never applied to another log.
+   */
+  identity(): Promise<string>;
+  /**
+   * The highest position a reader of this log can hold: an event's, or a checkpoint past other
+   * services' records (KurrentDB). A stored checkpoint above it does not belong to this log as it is.
+   * Undefined when the log is empty.
+   */
+  endPosition(): Promise<bigint | undefined>;
   /** Throws EventStoreUnavailable when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

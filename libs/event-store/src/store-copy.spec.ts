@@ -67,6 +67,12 @@ class InMemoryStore implements EventStore {
   async headPosition() {
     return this.log[this.log.length - 1]?.position;
   }
+  async identity() {
+    return 'store-copy-spec';
+  }
+  endPosition() {
+    return this.headPosition();
+  }
   async ping() {}
   async close() {}
 }

@@ -28,6 +28,30 @@ export interface DurableSubscriberOptions {
   readonly onSkipped?: (skipped: SkippedEvent) => void;
   /** Told about every committed checkpoint (metrics). */
   readonly onCommitted?: (position: bigint, events: number) => void;
+  /** Told why the runner stopped following and will try again (a CheckpointMismatch until an operator acts). */
+  readonly onInterrupted?: (error: unknown) => void;
+}
+
+/**
+ * The stored checkpoint does not belong to the event store's log as it is now: it was stored against
+ * another log (the service was switched to the other store, or the store was replaced by a copy or
+ * wiped), or it lies past the log's end (restored from an older backup). Resuming would skip events
+ * or stall, so the consumer does not run until its read model is built from this log.
+ */
+export class CheckpointMismatch extends Error {
+  constructor(
+    readonly consumer: string,
+    readonly position: bigint,
+    readonly storedFor: string | null,
+    readonly store: string,
+    detail: string,
+  ) {
+    super(
+      `Consumer ${consumer}: stored checkpoint ${position} ${detail}. It does not apply to this log: build this ` +
+        `consumer's read model from this store's own log (start the service with a fresh DATABASE_URL for this ` +
+        `store, or rebuild the read models); see README, "Switching stores".`,
+    );
+  }
 }
 
 export function lockKey(name: string): bigint {
@@ -81,6 +105,8 @@ export class DurableSubscriber {
   private position: bigint | undefined;
   /** The checkpoint as this runner last committed or read it; null = from the start of the log. */
   private stored: bigint | null = null;
+  /** The identity of the log the checkpoint belongs to (EventStore.identity()). */
+  private storeId: string | undefined;
   private readonly waiters: { position: bigint; resolve: () => void }[] = [];
   private readonly categories: ReadonlySet<string>;
   private readonly logger: Logger;
@@ -139,7 +165,9 @@ export class DurableSubscriber {
           }
         }
       } catch (error) {
-        this.logger.warn({ err: error }, 'durable subscriber interrupted; retrying');
+        if (error instanceof CheckpointMismatch) this.logger.error({ err: error }, error.message);
+        else this.logger.warn({ err: error }, 'durable subscriber interrupted; retrying');
+        this.options.onInterrupted?.(error);
       }
       await this.release();
       if (!this.stopped) await this.pause(this.options.standbyRetryMs ?? 2_000);
@@ -169,9 +197,14 @@ export class DurableSubscriber {
 
   private async follow(): Promise<'restart' | 'ended'> {
     const client = this.client!;
-    await client.query('INSERT INTO subscription_checkpoints (name, position) VALUES ($1, NULL) ON CONFLICT (name) DO NOTHING', [this.consumer.name]);
-    const { rows } = await client.query<{ position: string | null }>('SELECT position FROM subscription_checkpoints WHERE name = $1', [this.consumer.name]);
+    const storeId = await this.store.identity();
+    this.storeId = storeId;
+    await client.query('INSERT INTO subscription_checkpoints (name, position, store_id) VALUES ($1, NULL, $2) ON CONFLICT (name) DO NOTHING', [this.consumer.name, storeId]);
+    const { rows } = await client.query<{ position: string | null; store_id: string | null }>(
+      'SELECT position, store_id FROM subscription_checkpoints WHERE name = $1', [this.consumer.name],
+    );
     this.stored = storedPosition(rows[0]?.position);
+    await this.checkBelongs(client, this.stored, rows[0]?.store_id ?? null, storeId);
     const after = this.stored ?? undefined;
     this.advance(after);
     this.logger.info({ after: after?.toString() ?? null }, 'durable subscriber active');
@@ -196,6 +229,29 @@ export class DurableSubscriber {
     if (failure instanceof CheckpointMoved) return 'restart';
     if (failure !== undefined) throw failure;
     return 'ended';
+  }
+
+  /**
+   * Refuses a checkpoint of another log or past this log's end (CheckpointMismatch). A checkpoint stored
+   * before checkpoints carried their log's identity is taken as this log's when it lies within it.
+   */
+  private async checkBelongs(client: PoolClient, stored: bigint | null, storedFor: string | null, storeId: string): Promise<void> {
+    if (storedFor !== null && storedFor !== storeId) {
+      throw new CheckpointMismatch(this.consumer.name, stored ?? -1n, storedFor, storeId, `was stored against event store ${storedFor}, and this service now runs on ${storeId}`);
+    }
+    if (stored !== null) {
+      const end = await this.store.endPosition();
+      if (end === undefined || stored > end) {
+        throw new CheckpointMismatch(this.consumer.name, stored, storedFor, storeId,
+          `lies past the end of event store ${storeId} (${end === undefined ? 'an empty log' : `its last position is ${end}`}): the log was wiped, truncated or restored from an older backup`);
+      }
+    }
+    if (storedFor === null) {
+      await client.query('UPDATE subscription_checkpoints SET store_id = $2 WHERE name = $1 AND store_id IS NULL', [this.consumer.name, storeId]);
+      if (stored !== null) {
+        this.logger.warn({ position: stored.toString(), store: storeId }, 'checkpoint stored before checkpoints were keyed by their log: taken as this log\'s, as it lies within it');
+      }
+    }
   }
 
   /** Decodes, filters and applies one batch, retrying until it commits (or the runner stops). */
@@ -243,11 +299,11 @@ export class DurableSubscriber {
     const tx: ConsumerTransaction = { query: (text, values) => client.query(text, values as unknown[]) };
     await client.query('BEGIN');
     try {
-      const { rows } = await client.query<{ position: string | null }>(
-        'SELECT position FROM subscription_checkpoints WHERE name = $1 FOR UPDATE', [this.consumer.name],
+      const { rows } = await client.query<{ position: string | null; store_id: string | null }>(
+        'SELECT position, store_id FROM subscription_checkpoints WHERE name = $1 FOR UPDATE', [this.consumer.name],
       );
       const stored = storedPosition(rows[0]?.position);
-      if (rows.length === 0 || stored !== this.stored) throw new CheckpointMoved(stored);
+      if (rows.length === 0 || stored !== this.stored || rows[0]!.store_id !== this.storeId) throw new CheckpointMoved(stored);
       if (events.length > 0) {
         if (isolate) await this.applyOneByOne(client, tx, events);
         else await this.consumer.handle(events, tx, { logger: this.logger });
@@ -283,9 +339,9 @@ export class DurableSubscriber {
         await this.store.ping();
         this.logger.error({ err: error, eventId: event.id, streamId: event.streamId, position: event.position.toString(), type: event.event.type }, 'event keeps failing; skipped');
         await client.query(
-          `INSERT INTO subscription_skipped_events (name, position, event_id, stream_id, type, error)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name, event_id) DO NOTHING`,
-          [this.consumer.name, event.position.toString(), event.id, event.streamId, event.event.type, String(error instanceof Error ? error.stack ?? error.message : error).slice(0, 4000)],
+          `INSERT INTO subscription_skipped_events (name, position, event_id, stream_id, type, error, store_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name, event_id) DO NOTHING`,
+          [this.consumer.name, event.position.toString(), event.id, event.streamId, event.event.type, String(error instanceof Error ? error.stack ?? error.message : error).slice(0, 4000), this.storeId ?? null],
         );
         this.options.onSkipped?.({
           consumer: this.consumer.name,

@@ -32,6 +32,7 @@ import {
   END,
   FORWARDS,
   KurrentDBClient,
+  NO_STREAM,
   START,
   streamNameFilter,
   type AllStreamResolvedEvent,
@@ -39,7 +40,8 @@ import {
   type Position,
   type ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
-import { EventStoreUnavailable, InvalidAppend, RevisionConflict, StreamNotFound, StreamTruncated } from '../event-store.errors';
+import { randomUUID } from 'node:crypto';
+import { EventStoreFailure, EventStoreUnavailable, InvalidAppend, RevisionConflict, StreamNotFound, StreamTruncated } from '../event-store.errors';
 import type {
   AppendResult,
   EventStore,
@@ -78,6 +80,9 @@ const DEFAULT_READ_ALL_LIMIT = 500;
 const MAX_READ_LIMIT = 10_000;
 /** Records read per page when looking backwards for the newest event past skipped system records. */
 const HEAD_PAGE = 16;
+/** The stream (in the namespace, outside every service prefix) whose first event names the log. */
+export const IDENTITY_STREAM = 'log-identity';
+const IDENTITY_EVENT_TYPE = 'LogIdentity';
 
 export interface KurrentDbEventStoreOptions {
   /** e.g. `kurrentdb://127.0.0.1:2113?tls=false` */
@@ -132,6 +137,7 @@ export class KurrentDbEventStore implements EventStore {
   private readonly subscriptions = new Set<CatchUpSubscription>();
   /** The tail of each stream's queue of in-process appends (see serialised()). */
   private readonly appending = new Map<string, Promise<void>>();
+  private identityRead: Promise<string> | undefined;
   /** Positions of system records already reported, so a re-read log does not repeat the warning. */
   private readonly reported = new Set<bigint>();
   private closed: Promise<void> | undefined;
@@ -371,6 +377,47 @@ export class KurrentDbEventStore implements EventStore {
   async headPosition(): Promise<bigint | undefined> {
     this.assertOpen();
     return this.bounded('read of the log head', () => this.head(true));
+  }
+
+  /**
+   * `kurrentdb:<uuid>`, recorded in the log itself: the first event of the stream `log-identity` (in
+   * the namespace, outside this service's prefixes), written by whichever process asks first. It is
+   * in every backup of the server's log and absent from a wiped or another server, as positions are.
+   */
+  identity(): Promise<string> {
+    this.assertOpen();
+    const pending = (this.identityRead ??= this.bounded('read of the log identity', () => this.readIdentity()));
+    pending.catch(() => {
+      if (this.identityRead === pending) this.identityRead = undefined;
+    });
+    return pending;
+  }
+
+  /** The newest record of the whole log: server checkpoints may lie past this service's last event. */
+  async endPosition(): Promise<bigint | undefined> {
+    this.assertOpen();
+    return this.bounded('read of the log end', () => this.head(false));
+  }
+
+  private async readIdentity(): Promise<string> {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const [recorded] = await this.readRange(IDENTITY_STREAM, 0, 1);
+      const id = (recorded?.data as { id?: unknown } | undefined)?.id;
+      if (typeof id === 'string' && id !== '') return `kurrentdb:${id}`;
+      if (recorded !== undefined) throw new EventStoreFailure(`KurrentDB stream ${this.namespace}${IDENTITY_STREAM} does not start with a log identity`);
+      try {
+        await this.client.appendToStream(
+          this.namespace + IDENTITY_STREAM,
+          [{ id: randomUUID(), contentType: 'application/json', type: IDENTITY_EVENT_TYPE, data: { id: randomUUID(), createdAt: new Date().toISOString() }, metadata: {} }],
+          { streamState: NO_STREAM },
+        );
+      } catch (error) {
+        // Another process recorded one first: read theirs.
+        const translated = translateError(error, { operation: 'append', streamId: IDENTITY_STREAM, expected: 'no_stream' });
+        if (!(translated instanceof RevisionConflict)) throw translated;
+      }
+    }
+    throw new EventStoreFailure(`KurrentDB: no log identity could be read or recorded in ${this.namespace}${IDENTITY_STREAM}`);
   }
 
   // -------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ const ev = (n: number, data: unknown = { n }): NewEvent => ({ id: ID(n), type: '
 const foreign = (n: number): EventData => ({ id: ID(n), contentType: 'application/json', type: 'Other', data: { n }, metadata: {} });
 
 let stores: KurrentDbEventStore[] = [];
-function make(extra: Partial<KurrentDbEventStoreOptions> = {}) {
+function make(extra: Partial<KurrentDbEventStoreOptions> = {}, shared?: KurrentDbStandIn) {
   const warnings: string[] = [];
   const store = new KurrentDbEventStore({
     connectionString: 'kurrentdb://127.0.0.1:1?tls=false',
@@ -40,7 +40,7 @@ function make(extra: Partial<KurrentDbEventStoreOptions> = {}) {
   });
   stores.push(store);
   const client = store['client'] as unknown as Record<string, unknown>;
-  const server = new KurrentDbStandIn().install(client);
+  const server = (shared ?? new KurrentDbStandIn()).install(client);
   return { store, server, client, warnings };
 }
 
@@ -362,3 +362,28 @@ async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+describe('the log identity (checkpoints are keyed by it)', () => {
+  it('is recorded once in the log, read back by every store on the same server, and differs on another server', async () => {
+    const { store, server } = make();
+    const second = make({}, server).store;
+    // Two processes starting together: one records it, the other reads theirs.
+    const [first, other] = await Promise.all([store.identity(), second.identity()]);
+    expect(first).toMatch(/^kurrentdb:[0-9a-f-]{36}$/);
+    expect(other).toBe(first);
+    expect(server.streams.get('log-identity')).toHaveLength(1);
+    expect(await make().store.identity()).not.toBe(first);
+    // Outside the service's prefixes, it is no event of the service.
+    expect((await store.readAll()).events).toEqual([]);
+    expect(await store.headPosition()).toBeUndefined();
+  });
+
+  it('reports as the log end the newest record, past other services\' events', async () => {
+    const { store, server } = make();
+    expect(await store.endPosition()).toBeUndefined();
+    const ours = await store.append('nomination-1', [ev(1)], 'no_stream');
+    server.write('other-1', [foreign(2)]);
+    expect(await store.headPosition()).toBe(ours.position);
+    expect(await store.endPosition()).toBe(server.log[server.log.length - 1]!.position.commit);
+  });
+});

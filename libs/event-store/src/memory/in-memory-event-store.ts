@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { prepareAppend, type PreparedEvent } from '../append-validation';
 import { EventStoreUnavailable, RevisionConflict, StreamNotFound } from '../event-store.errors';
 import type {
@@ -47,6 +48,7 @@ export class InMemoryEventStore implements EventStore {
   private readonly wakes = new Set<() => void>();
   private readonly subscriptions = new Set<PostgresSubscription>();
   private nextPosition = 1n;
+  private readonly id = `memory:${randomUUID()}`;
   private closed = false;
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -104,6 +106,16 @@ export class InMemoryEventStore implements EventStore {
     );
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /** `memory:<uuid>`, new for every instance: its log lives and dies with it. */
+  async identity(): Promise<string> {
+    this.assertOpen();
+    return this.id;
+  }
+
+  endPosition(): Promise<bigint | undefined> {
+    return this.headPosition();
   }
 
   async headPosition(): Promise<bigint | undefined> {

@@ -126,6 +126,7 @@ export class PostgresEventStore implements EventStore {
   private readonly listener: PostgresNotificationListener | undefined;
   private readonly notifier: PostgresAppendNotifier | undefined;
   private readonly subscriptions = new Set<PostgresSubscription>();
+  private identityQuery: Promise<string> | undefined;
   private closed = false;
 
   constructor(
@@ -223,6 +224,30 @@ export class PostgresEventStore implements EventStore {
     );
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * `postgresql:<uuid>`: the uuid is created once per database by the migrations
+   * (event_store_identity) and travels with the events table in a dump and restore.
+   */
+  identity(): Promise<string> {
+    this.assertOpen();
+    const pending = (this.identityQuery ??= this.pool
+      .query<{ id: string }>('SELECT id::text AS id FROM event_store_identity')
+      .then(({ rows }) => {
+        if (rows[0] === undefined) throw new Error('event_store_identity is empty: run the migrations');
+        return `postgresql:${rows[0].id}`;
+      })
+      .catch((error: unknown) => {
+        this.identityQuery = undefined;
+        throw translateError(error, 'reading the event store identity');
+      }));
+    return pending;
+  }
+
+  /** Checkpoints in this log are always positions of visible events: the head is the end. */
+  endPosition(): Promise<bigint | undefined> {
+    return this.headPosition();
   }
 
   async headPosition(): Promise<bigint | undefined> {

@@ -469,6 +469,18 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('identity and end of the log', () => {
+      it('names its log the same way on every call, and ends at or after the head', async () => {
+        const identity = await store.identity();
+        expect(identity).toMatch(/^[a-z]+:\S+$/);
+        const result = await store.append(testStreamId(), [testEvent()], 'no_stream');
+        const head = await waitForHead(store, result.position);
+        expect(await store.identity()).toBe(identity);
+        const end = await store.endPosition();
+        expect(end !== undefined && head !== undefined && end >= head).toBe(true);
+      });
+    });
+
     describe('head and health', () => {
       it('reports a head position at or after the last append', async () => {
         const result = await store.append(testStreamId(), [testEvent()], 'no_stream');
