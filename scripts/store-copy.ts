@@ -163,6 +163,11 @@ async function main(): Promise<void> {
       console.error(`  MISMATCH ${mismatch.streamId}: ${mismatch.reason}${at}`);
     }
     if (summary.mismatches.length > 0) process.exitCode = 1;
+    else {
+      console.log(`  target log:         ${await target.store.identity()}`);
+      console.log('Next: run the service on the target with a PostgreSQL database of its own, so that its read models and');
+      console.log('checkpoints are built from the new log (README, "Switching stores").');
+    }
   } catch (error) {
     if (error instanceof StoreCopyConflict) fail(`${error.message}\nThe target is not a copy of this source; nothing after that event was copied.`, 1);
     if (error instanceof EventStoreUnavailable) fail(`${error.message}\nRun the copy again once the store is back; it resumes where it stopped.`, 1);

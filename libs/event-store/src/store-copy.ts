@@ -14,8 +14,9 @@
  * Run it against a quiet source (the service stopped) and a target nothing else writes to.
  *
  * The copy keeps each event's id, content, revision and order, not its position: positions belong to
- * each store's own log. Checkpoints stored against the old store (projections, dispatcher) do not
- * apply to the new one.
+ * each store's own log, and the target has an identity of its own (EventStore.identity()). Checkpoints
+ * stored against the old store do not apply to the new one, and consumers refuse them (README,
+ * "Switching stores": copy, then rebuild).
  */
 import { RevisionConflict, StreamNotFound } from './event-store.errors';
 import type { EventStore, NewEvent, RecordedEvent } from './event-store.port';
