@@ -259,14 +259,17 @@ describe('decisions over HTTP (real PostgreSQL)', () => {
     expectProblem(await issue(districtOfficer, decisionBody('600/QĐ-UBND', [approved.id])), 403, 'forbidden');
     expectProblem(await issue(proposer, decisionBody('600/QĐ-UBND', [approved.id])), 403, 'forbidden');
 
-    // A district clerk who is also a decider proposes for a commune under the district, then tries to decide it.
+    // A district clerk who is also a decider proposes for the district's own office, then tries to decide it.
     const clerkDecider: TestUser = { sub: 'pd-120', name: 'Tòng Thị Phóng', roles: ['proposer', 'decider'], unit: '120', codeSet: 'gso-2004' };
-    const own = await approvedAtDistrict('collective', clerkDecider);
+    const own = await createAndApprove(api, clerkDecider, [districtOfficer], nominationBody({
+      awardCode: 'GIAY_KHEN_HUYEN', proposingUnit: '120', nominee: { kind: 'collective', name: 'Văn phòng HĐND và UBND huyện Mường La' },
+    }));
+    expect(own.status).toBe('approved');
     const afterOwn = await api.eventCount();
     const refused = expectProblem(await issue(clerkDecider, decisionBody('600/QĐ-UBND', [own.id])), 409);
     expect(refused.details.offending).toEqual([{ nominationId: own.id, reason: 'separation_of_duties' }]);
     expect(await api.eventCount()).toBe(afterOwn);
-    expect(afterOwn - before).toBe(4); // only the clerk's nomination was written in between
+    expect(afterOwn - before).toBe(3); // only the clerk's nomination was written in between
 
     // The chairman may.
     expectOk(await issue(districtDecider, decisionBody('600/QĐ-UBND', [own.id, approved.id])), 201);

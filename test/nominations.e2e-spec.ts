@@ -481,7 +481,8 @@ describe('nominations over HTTP (real PostgreSQL)', () => {
       create('an award not offered under vn-2025 (GIAY_KHEN_HUYEN)', nominationBody2025({ awardCode: 'GIAY_KHEN_HUYEN', year: 2025 }), 400, 'validation_failed', { as: gso2025.proposer }),
       create('a household for CHIEN_SI_THI_DUA_TINH', { ...valid, awardCode: 'CHIEN_SI_THI_DUA_TINH', nominee: nominees.household }),
       create('a collective for LAO_DONG_TIEN_TIEN', { ...valid, awardCode: 'LAO_DONG_TIEN_TIEN' }),
-      create('a rule set of another code set than the caller\'s', nominationBody2025({ year: 2025 }), 403, 'forbidden'),
+      // The caller acts in gso-2004, no longer in force: only its own rule sets (history) are accepted.
+      create('a rule set of another code set than the caller\'s, whose own code set is no longer in force', nominationBody2025({ year: 2025 }), 400, 'validation_failed'),
       create('invalid JSON text', '{"ruleSet": "vn-2017", "year": 2022,'),
       create('a null body', null),
       create('an array body', [valid]),

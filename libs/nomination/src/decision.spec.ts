@@ -22,7 +22,8 @@ const TABLE = reference.baseSalaries;
 
 /** A GIAY_KHEN_HUYEN nomination of a collective from a Mường La commune, approved by the district. */
 function approvedDistrictAward(id: string, commune: string, kind: 'collective' | 'household' | 'individual' = 'collective'): NominationState {
-  const proposer = { ...cast.proposerMuongLa };
+  // Only the proposing unit's proposers submit (DOMAIN.md, Drafts).
+  const proposer = commune === '120' ? cast.proposerMuongLa : { ...cast.proposerChiengLao, id: `proposer-${commune}`, unit: commune };
   const officer = commune === '120' ? cast.officerMuongLa : { ...cast.officerChiengLao, unit: commune };
   const nominee = kind === 'individual' ? { kind, name: 'Lò Văn Pọm', gender: 'male' as const } : { kind, name: `Tập thể ${id}` };
   const path: Step[] = [
@@ -159,7 +160,7 @@ describe('validateDecision', () => {
       ['in-review', { ...inReview, route: inReview.status === 'none' ? [] : inReview.route.slice(0, 2), decidingStageIndex: 1 } as NominationState],
       ['own', ownSubmission],
     ]);
-    const chairmanWhoProposed = { ...cast.deciderMuongLa, id: cast.proposerMuongLa.id };
+    const chairmanWhoProposed = { ...cast.deciderMuongLa, id: 'proposer-03814' };
     expect(validateDecision(states, ['ok', 'provincial', 'in-review', 'missing'], ctx)).toEqual({
       ok: false,
       offending: [

@@ -1,12 +1,14 @@
 import { canView, isAtCurrentStage } from './nomination.access';
 import { decide } from './nomination.decide';
 import { AwardNotOfferedError, UnknownUnitError, ValidationFailedError } from './nomination.errors';
+import type { NominationCommand } from './nomination.commands';
 import type { NominationEvent } from './nomination.events';
 import { foldNomination } from './nomination.state';
 import {
   cast,
   context,
   createCommand,
+  reference,
   directory,
   fullDossier,
   given,
@@ -42,7 +44,7 @@ describe('CreateNomination', () => {
         decidingStageIndex: 2,
         rules: {
           nomineeKinds: ['individual', 'collective', 'household'], stageDeadlineWorkingDays: 10, councilVoteRequired: false,
-          quorumShare: { numerator: 2, denominator: 3 }, approvalShare: { numerator: 1, denominator: 2 },
+          quorumShare: { numerator: 2, denominator: 3, comparison: 'at_least' }, approvalShare: { numerator: 1, denominator: 2, comparison: 'more_than' },
           maxSupplementRequestsPerStage: 1, publicDisclosureWorkingDays: 5,
           requiredDocuments: ['submission', 'achievement_report'], bonusMultiple: { individual: 1, collective: 2 },
         },
@@ -139,6 +141,60 @@ describe('CreateNomination', () => {
 
   it('refuses to create twice', () => {
     given(history(steps.created())).when(createCommand(), context(cast.proposerChiengLao)).thenFails('invalid_transition');
+  });
+});
+
+describe('deciding levels, drafts and code sets (domain fidelity)', () => {
+  it('given GIAY_KHEN_XA proposed at a district, then creation is refused with a clear 400 naming the deciding level', () => {
+    const error = given([]).when(createCommand({ awardCode: 'GIAY_KHEN_XA', proposingUnit: '120' }), context(cast.proposerMuongLa)).thenFails('validation_failed');
+    expect(error.message).toMatch(/GIAY_KHEN_XA.*commune level only/u);
+    expect(error.details).toMatchObject({ reason: 'no_deciding_unit', decidingLevels: ['commune'], unit: '120' });
+  });
+
+  it('given Lao động tiên tiến, then a commune decides its own staff and the district its own', () => {
+    const ldtt = (unit: string, who: typeof cast.proposerMuongLa) => given([]).when(createCommand({
+      awardCode: 'LAO_DONG_TIEN_TIEN', proposingUnit: unit, nominee: { kind: 'individual', name: 'Lò Văn Pọm', gender: 'male' },
+    }), context(who)).then()[0]!;
+    expect(ldtt('03814', cast.proposerChiengLao)).toMatchObject({ data: { route: [{ unit: '03814' }], decidingStageIndex: 0 } });
+    expect(ldtt('120', cast.proposerMuongLa)).toMatchObject({ data: { route: [{ unit: '120' }], decidingStageIndex: 0 } });
+  });
+
+  it('given Gia đình văn hóa and Thôn văn hóa, then the commune chairman decides the first, the district chairman the second until 2025', () => {
+    const household = given([]).when(createCommand({ awardCode: 'GIA_DINH_VAN_HOA', nominee: { kind: 'household', name: 'Hộ ông Lò Văn Pọm' } }), context(cast.proposerChiengLao)).then()[0]!;
+    expect(household).toMatchObject({ data: { awardCode: 'GIA_DINH_VAN_HOA', route: [{ unit: '03814' }], rules: { bonusMultiple: { household: 0.1 } } } });
+    const village = given([]).when(createCommand({ awardCode: 'THON_VAN_HOA', nominee: { kind: 'collective', name: 'Bản Nà Lốc' } }), context(cast.proposerChiengLao)).then()[0]!;
+    expect(village).toMatchObject({ data: { route: [{ unit: '03814' }, { unit: '120' }], decidingStageIndex: 1 } });
+  });
+
+  it('given a draft without documents (empty or absent), then it is saved, and submit names what is missing', () => {
+    for (const documents of [[], undefined]) {
+      const [created] = given([]).when({ ...(createCommand() as Extract<NominationCommand, { type: 'CreateNomination' }>), documents: documents as never }, context(cast.proposerChiengLao)).then();
+      expect(created).toMatchObject({ type: 'NominationCreated', data: { documents: [] } });
+      const error = given([created!]).when({ type: 'SubmitNomination' }, context(cast.proposerChiengLao)).thenFails('validation_failed');
+      expect(error.details).toMatchObject({ reason: 'missing_documents', missingDocuments: ['submission', 'achievement_report'] });
+    }
+  });
+
+  it('given a commune nomination, when a district proposer edits, submits or withdraws it, then it is forbidden (#12.2)', () => {
+    const draft = history(steps.created());
+    const inReview = history(steps.inReviewAtProvince());
+    const outsider = cast.proposerMuongLa;
+    const province = { ...cast.proposerMuongLa, id: 'proposer-14', unit: '14' };
+    for (const who of [outsider, province]) {
+      expect(given(draft).when({ type: 'UpdateNomination', achievements: 'Sửa' }, context(who)).thenFails('forbidden').details).toMatchObject({ reason: 'not_proposing_unit' });
+      given(draft).when({ type: 'SubmitNomination' }, context(who)).thenFails('forbidden');
+      given(inReview).when({ type: 'WithdrawNomination', reason: 'Rút' }, context(who)).thenFails('forbidden');
+      given(history(steps.approved())).when({ type: 'WithdrawNomination', reason: 'Rút' }, context(who)).thenFails('forbidden');
+    }
+    given(draft).when({ type: 'SubmitNomination' }, context({ ...cast.proposerChiengLao, id: 'another-clerk-03814' })).then();
+  });
+
+  it('given a code set no longer in force, then a new nomination needs a rule set of its own; replaying history stays possible', () => {
+    const later = { now: new Date('2026-03-02T02:00:00Z'), codeSets: reference.codeSets };
+    const vn2025 = reference.ruleSets.find((r) => r.id === 'vn-2025')!;
+    const error = given([]).when(createCommand(), context(cast.proposerChiengLao, { ...later, ruleSet: vn2025 })).thenFails('validation_failed');
+    expect(error.details).toMatchObject({ reason: 'code_set_not_in_force', codeSet: 'gso-2004', validUntil: '2025-06-30' });
+    expect(given([]).when(createCommand(), context(cast.proposerChiengLao, later)).then()[0]).toMatchObject({ data: { ruleSet: 'vn-2017', codeSet: 'gso-2004' } });
   });
 });
 
@@ -265,9 +321,27 @@ describe('RecordCouncilVote', () => {
       type: 'CouncilVoteRecorded',
       data: {
         schemaVersion: 1, at, by: ref(cast.officerChiengLao), stageIndex: 0, unit: '03814', sessionDate: '2023-03-20',
-        minutesNumber: '05/BB-HĐTĐKT', members: 9, present: 8, inFavour: 8, against: 0, quorumRequired: 6, approvalRequired: 5, passed: true,
+        minutesNumber: '05/BB-HĐTĐKT', members: 9, present: 8, inFavour: 8, against: 0, writtenInFavour: 0, writtenAgainst: 0,
+        quorumRequired: 6, approvalRequired: 5, passed: true,
       },
     });
+  });
+
+  it('given 13 present in favour and 2 written opinions in favour of 15 members, when the share is at least 90 %, then the vote passes', () => {
+    const path: Step[] = [
+      [createCommand({ awardCode: 'CHIEN_SI_THI_DUA_TINH', nominee: { kind: 'individual', name: 'Lò Thị Xuân', gender: 'female' } }), context(cast.proposerChiengLao)],
+      [{ type: 'SubmitNomination' }, context(cast.proposerChiengLao)],
+      [{ type: 'ApproveNomination' }, context(cast.officerChiengLao)],
+      [{ type: 'ApproveNomination' }, context(cast.officerMuongLa)],
+    ];
+    const vote = { ...passedVote, members: 15, present: 13, inFavour: 13, against: 0, writtenInFavour: 2, writtenAgainst: 0 };
+    const [event] = given(history(path)).when(vote, context(cast.officerSonLa)).then();
+    expect(event).toMatchObject({ data: { quorumRequired: 10, approvalRequired: 14, writtenInFavour: 2, passed: true } });
+    // Without the written opinions 13 of 15 is below 90 %.
+    const [without] = given(history(path)).when({ ...vote, writtenInFavour: 0 }, context(cast.officerSonLa)).then();
+    expect(without).toMatchObject({ data: { passed: false } });
+    // Written opinions come from absent members only.
+    given(history(path)).when({ ...vote, writtenInFavour: 3 }, context(cast.officerSonLa)).thenFails('validation_failed');
   });
 
   it('applies 90% of all members for Chiến sĩ thi đua cấp tỉnh under vn-2017', () => {

@@ -42,7 +42,7 @@ import {
   validateYear,
 } from './nomination.validation';
 import { findAward } from './reference-data/reference-data';
-import type { RuleSet } from './reference-data/reference-data.types';
+import type { CodeSetDefinition, RuleSet } from './reference-data/reference-data.types';
 import { resolveRoute, type RouteStage } from './stage-route';
 import type { UnitDirectory } from './unit-directory';
 import { vietnamDate, type WorkingDayCalendar } from './working-day-calendar';
@@ -58,6 +58,8 @@ export interface NominationContext {
   readonly ruleSet: RuleSet;
   readonly directory: UnitDirectory;
   readonly calendar: WorkingDayCalendar;
+  /** Code sets with their validity; a nomination in a code set no longer in force needs a rule set of its own. */
+  readonly codeSets?: readonly CodeSetDefinition[];
 }
 
 const MAX_REASON = 4000;
@@ -129,6 +131,15 @@ function requireActingUnit(actor: Actor, unit: string, what: string): void {
   }
 }
 
+/** DOMAIN.md, Drafts: only proposers of the proposing unit edit, submit or withdraw (never a higher unit's). */
+function requireProposingUnit(actor: Actor, nomination: ExistingNomination, action: string): void {
+  if (actor.codeSet !== nomination.codeSet || actor.unit !== nomination.proposingUnit) {
+    throw new ForbiddenError(`Only proposers of the proposing unit ${nomination.proposingUnit} may ${action} this nomination`, {
+      reason: 'not_proposing_unit', unit: nomination.proposingUnit,
+    });
+  }
+}
+
 function requireNotParticipant(state: ExistingNomination, actor: Actor, action: string): void {
   if (isParticipant(actor, state)) {
     throw new ForbiddenError(`Whoever created or submitted a nomination may not ${action} it`, { reason: 'separation_of_duties' });
@@ -147,6 +158,15 @@ function create(state: NominationState, command: CreateNomination, ctx: Nominati
   const { actor, ruleSet, directory } = ctx;
   requireRole(actor, ['proposer'], 'create nominations');
   if (state.status !== 'none') throw new InvalidTransitionError('Nomination already exists', { status: state.status });
+  const today = vietnamDate(ctx.now);
+  const codeSet = ctx.codeSets?.find((c) => c.id === actor.codeSet);
+  const inForce = codeSet === undefined || ((codeSet.validFrom === null || codeSet.validFrom <= today) && (codeSet.validUntil === null || today <= codeSet.validUntil));
+  if (!inForce && ruleSet.codeSet !== actor.codeSet) {
+    // Replaying history stays possible: name a rule set of that code set (vn-2017, vn-2024 for gso-2004).
+    throw new ValidationFailedError(`Code set ${actor.codeSet} is not in force on ${today}; a new nomination in it needs a rule set of its own`, [
+      { field: 'ruleSet', message: `name a rule set of code set ${actor.codeSet} to record a nomination of that period` },
+    ], { reason: 'code_set_not_in_force', codeSet: actor.codeSet, validUntil: codeSet?.validUntil ?? null, ruleSet: ruleSet.id });
+  }
   if (actor.codeSet !== ruleSet.codeSet) {
     throw new ForbiddenError(`Rule set ${ruleSet.id} uses code set ${ruleSet.codeSet}; you act in ${actor.codeSet}`, {
       reason: 'code_set_mismatch', ruleSet: ruleSet.id, codeSet: ruleSet.codeSet,
@@ -164,16 +184,15 @@ function create(state: NominationState, command: CreateNomination, ctx: Nominati
   const awardType = findAward(ruleSet, command.awardCode);
   if (!awardType) {
     issues.push({ field: 'awardCode', message: `unknown award under ${ruleSet.id}` });
-  } else if (awardType.decidingLevel === null) {
+  } else if (awardType.decidingLevels.length === 0) {
     throw new AwardNotOfferedError(ruleSet.id, awardType.code);
   }
-  const today = vietnamDate(ctx.now);
   const year = validateYear(issues, command.year, today);
   const nominee = validateNominee(issues, command.nominee, awardType?.nomineeKinds ?? ['individual', 'collective', 'household']);
   const achievements = requiredText(issues, 'achievements', command.achievements, 20000, { multiline: true });
   const documents = validateDocuments(issues, command.documents ?? []);
   throwIfIssues(issues, 'Invalid nomination');
-  const route = resolveRoute(directory, ruleSet.codeSet, proposingUnit, awardType!.decidingLevel, { ruleSet: ruleSet.id, awardCode: awardType!.code });
+  const route = resolveRoute(directory, ruleSet.codeSet, proposingUnit, awardType!.decidingLevels, { ruleSet: ruleSet.id, awardCode: awardType!.code });
   const a = awardType!;
   return {
     type: 'NominationCreated',
@@ -211,6 +230,7 @@ function update(state: NominationState, command: UpdateNomination, ctx: Nominati
   const nomination = existing(state, ctx);
   requireRole(ctx.actor, ['proposer'], 'edit nominations');
   inStatus(nomination, ['draft', 'returned'], 'edit');
+  requireProposingUnit(ctx.actor, nomination, 'edit');
   const issues: FieldIssue[] = [];
   const changes: { -readonly [K in keyof NominationUpdatedData['changes']]: NominationUpdatedData['changes'][K] } = {};
   if (command.nominee !== undefined) {
@@ -241,6 +261,7 @@ function submit(state: NominationState, ctx: NominationContext): NominationEvent
   const found = existing(state, ctx);
   requireRole(ctx.actor, ['proposer'], 'submit nominations');
   const nomination = inStatus(found, ['draft', 'returned'], 'submit');
+  requireProposingUnit(ctx.actor, nomination, 'submit');
   const present = new Set(nomination.documents.map((doc) => doc.kind));
   const missing = nomination.rules.requiredDocuments.filter((kind) => !present.has(kind));
   if (missing.length > 0) {
@@ -302,6 +323,8 @@ function recordVote(state: NominationState, command: RecordCouncilVote, ctx: Nom
       present: command.present,
       inFavour: command.inFavour,
       against: command.against,
+      writtenInFavour: command.writtenInFavour ?? 0,
+      writtenAgainst: command.writtenAgainst ?? 0,
       quorumRequired: outcome.quorumRequired,
       approvalRequired: outcome.approvalRequired,
       passed: outcome.passed,
@@ -364,6 +387,7 @@ function withdraw(state: NominationState, command: WithdrawNomination, ctx: Nomi
   const nomination = existing(state, ctx);
   requireRole(ctx.actor, ['proposer'], 'withdraw nominations');
   const current = inStatus(nomination, ['draft', 'in_review', 'returned', 'approved'], 'withdraw');
+  requireProposingUnit(ctx.actor, current, 'withdraw');
   const issues: FieldIssue[] = [];
   const reason = requiredText(issues, 'reason', command.reason, MAX_REASON, { multiline: true });
   throwIfIssues(issues, 'Invalid withdrawal');

@@ -60,12 +60,18 @@ export class AwardNotOfferedError extends ValidationFailedError {
   }
 }
 
-/** Walking up from the proposing unit never reached a unit at or above the deciding level. */
+/**
+ * No unit on the route from the proposing unit upward is at a level that may decide the award (a
+ * commune's Giấy khen proposed at a district, Lao động tiên tiến proposed at the province). Refused at
+ * creation: the nomination is never sent to some other level instead.
+ */
 export class NoUnitAtLevelError extends ValidationFailedError {
-  constructor(readonly codeSet: string, readonly unitCode: string, readonly level: string) {
-    super(`No unit at or above level ${level} above ${unitCode} in code set ${codeSet}`, [
-      { field: 'proposingUnit', message: `no ${level} unit above ${unitCode}` },
-    ], { reason: 'no_unit_at_level', codeSet, unit: unitCode, level });
+  constructor(readonly codeSet: string, readonly unitCode: string, readonly levels: readonly string[], award?: { readonly ruleSet: string; readonly awardCode: string }) {
+    super(
+      `No unit from ${unitCode} upward in ${codeSet} may decide ${award?.awardCode ?? 'this award'}: it is decided at ${levels.join(' or ')} level only`,
+      [{ field: 'proposingUnit', message: `${award?.awardCode ?? 'the award'} is decided at ${levels.join(' or ')} level; no such unit from ${unitCode} upward` }],
+      { reason: 'no_deciding_unit', codeSet, unit: unitCode, decidingLevels: levels, ...(award ? { ruleSet: award.ruleSet, awardCode: award.awardCode } : {}) },
+    );
   }
 }
 

@@ -105,7 +105,10 @@ export interface CouncilVoteRecordedData extends EventFields {
   readonly present: number;
   readonly inFavour: number;
   readonly against: number;
-  /** Thresholds applied, from the pinned rules: minimum present, minimum in favour (of all members). */
+  /** Written opinions of absent members; they count toward approval, not quorum. Absent in older events (= 0). */
+  readonly writtenInFavour?: number;
+  readonly writtenAgainst?: number;
+  /** Thresholds applied, from the pinned rules: minimum present, minimum in favour (present + written, of all members). */
   readonly quorumRequired: number;
   readonly approvalRequired: number;
   readonly passed: boolean;

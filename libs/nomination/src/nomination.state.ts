@@ -40,6 +40,8 @@ export interface CouncilVoteRecord {
   readonly present: number;
   readonly inFavour: number;
   readonly against: number;
+  readonly writtenInFavour: number;
+  readonly writtenAgainst: number;
   readonly quorumRequired: number;
   readonly approvalRequired: number;
   readonly passed: boolean;
@@ -264,7 +266,9 @@ export function evolve(state: NominationState, event: NominationEvent): Nominati
     }
     case 'CouncilVoteRecorded': {
       const { schemaVersion: _v, ...vote } = event.data;
-      return { ...state, updatedAt: event.data.at, councilVotes: [...record.councilVotes, vote] };
+      // Votes recorded before written opinions were recorded had none.
+      const withWritten = { ...vote, writtenInFavour: vote.writtenInFavour ?? 0, writtenAgainst: vote.writtenAgainst ?? 0 };
+      return { ...state, updatedAt: event.data.at, councilVotes: [...record.councilVotes, withWritten] };
     }
     case 'StageApproved': {
       const e = event.data;

@@ -9,30 +9,31 @@ export interface RouteStage {
 }
 
 /**
- * The chain of units from the proposing unit up to the first unit whose level is at or above the
- * deciding level, following parent links. A two-tier province (no districts) yields commune → province
- * with no special case.
+ * The chain of units from the proposing unit up to the deciding unit: the LOWEST unit on the way up
+ * whose level is one of the award's deciding levels (a district office's own staff get Lao động tiên
+ * tiến from the district chairman; a commune's from the commune chairman). Follows parent links, so a
+ * two-tier province (no districts) needs no special case.
  *
- * @param decidingLevel null when the award is not offered under the rule set.
+ * @param decidingLevels empty when the award is not offered under the rule set.
  * @throws UnknownUnitError, AwardNotOfferedError, NoUnitAtLevelError (all `validation_failed`)
  */
 export function resolveRoute(
   directory: UnitDirectory,
   codeSet: string,
   proposingUnitCode: string,
-  decidingLevel: string | null,
+  decidingLevels: readonly string[],
   award: { readonly ruleSet: string; readonly awardCode: string } = { ruleSet: '?', awardCode: '?' },
 ): RouteStage[] {
-  if (decidingLevel === null) throw new AwardNotOfferedError(award.ruleSet, award.awardCode);
-  const target = directory.levelRank(decidingLevel);
-  if (target < 0) {
-    throw new ValidationFailedError(`Unknown deciding level ${decidingLevel}`, [{ field: 'decidingLevel', message: 'unknown level' }]);
+  if (decidingLevels.length === 0) throw new AwardNotOfferedError(award.ruleSet, award.awardCode);
+  const unknown = decidingLevels.filter((level) => directory.levelRank(level) < 0);
+  if (unknown.length > 0) {
+    throw new ValidationFailedError(`Unknown deciding level ${unknown.join(', ')}`, [{ field: 'decidingLevels', message: 'unknown level' }]);
   }
   directory.get(codeSet, proposingUnitCode);
   const route: RouteStage[] = [];
   for (const unit of directory.ancestry(codeSet, proposingUnitCode)) {
     route.push({ unit: unit.code, unitName: unit.name, level: unit.level });
-    if (directory.levelRank(unit.level) >= target) return route;
+    if (decidingLevels.includes(unit.level)) return route;
   }
-  throw new NoUnitAtLevelError(codeSet, proposingUnitCode, decidingLevel);
+  throw new NoUnitAtLevelError(codeSet, proposingUnitCode, decidingLevels, award);
 }

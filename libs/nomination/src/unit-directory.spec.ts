@@ -10,7 +10,7 @@ const codes = (route: { unit: string }[]) => route.map((s) => s.unit);
 
 describe('resolveRoute', () => {
   it('climbs commune → district → province in gso-2004', () => {
-    expect(resolveRoute(directory, 'gso-2004', '03814', 'province')).toEqual([
+    expect(resolveRoute(directory, 'gso-2004', '03814', ['province'])).toEqual([
       { unit: '03814', unitName: 'Xã Chiềng Lao', level: 'commune' },
       { unit: '120', unitName: 'Huyện Mường La', level: 'district' },
       { unit: '14', unitName: 'Tỉnh Sơn La', level: 'province' },
@@ -18,27 +18,34 @@ describe('resolveRoute', () => {
   });
 
   it('climbs commune → province in gso-2025 with the same code', () => {
-    expect(codes(resolveRoute(directory, 'gso-2025', '03814', 'province'))).toEqual(['03814', '14']);
-    expect(resolveRoute(directory, 'gso-2025', '03808', 'province')[0]!.unitName).toBe('Xã Mường La');
+    expect(codes(resolveRoute(directory, 'gso-2025', '03814', ['province']))).toEqual(['03814', '14']);
+    expect(resolveRoute(directory, 'gso-2025', '03808', ['province'])[0]!.unitName).toBe('Xã Mường La');
   });
 
-  it('stops at the first unit at or above the deciding level', () => {
-    expect(codes(resolveRoute(directory, 'gso-2004', '03814', 'district'))).toEqual(['03814', '120']);
-    expect(codes(resolveRoute(directory, 'gso-2004', '03814', 'commune'))).toEqual(['03814']);
-    expect(codes(resolveRoute(directory, 'gso-2004', '120', 'commune'))).toEqual(['120']);
-    expect(codes(resolveRoute(directory, 'gso-2004', '14', 'district'))).toEqual(['14']);
-    // gso-2025 has no district: a district-level award from a commune is decided by the province.
-    expect(codes(resolveRoute(directory, 'gso-2025', '03814', 'district'))).toEqual(['03814', '14']);
+  it('given several deciding levels, then the deciding stage is the lowest unit on the route at one of them', () => {
+    // Lao động tiên tiến (commune or district chairman): a commune's own staff get it at the commune,
+    // the district office's own staff at the district.
+    expect(codes(resolveRoute(directory, 'gso-2004', '03814', ['commune', 'district']))).toEqual(['03814']);
+    expect(codes(resolveRoute(directory, 'gso-2004', '120', ['commune', 'district']))).toEqual(['120']);
+    expect(codes(resolveRoute(directory, 'gso-2004', '03814', ['district']))).toEqual(['03814', '120']);
+  });
+
+  it('given no unit on the route at a deciding level, then it refuses instead of sending it elsewhere', () => {
+    // GIAY_KHEN_XA proposed at a district; Lao động tiên tiến proposed at the province.
+    expect(() => resolveRoute(directory, 'gso-2004', '120', ['commune'], { ruleSet: 'vn-2017', awardCode: 'GIAY_KHEN_XA' })).toThrow(NoUnitAtLevelError);
+    expect(() => resolveRoute(directory, 'gso-2004', '14', ['commune', 'district'])).toThrow(NoUnitAtLevelError);
+    // gso-2025 has no district: a district-only award from a commune finds no deciding unit.
+    expect(() => resolveRoute(directory, 'gso-2025', '03814', ['district'])).toThrow(NoUnitAtLevelError);
   });
 
   it('fails for unknown units, awards not offered and missing levels', () => {
-    expect(() => resolveRoute(directory, 'gso-2025', '03841', 'province')).toThrow(UnknownUnitError); // Tạ Bú merged away
-    expect(() => resolveRoute(directory, 'gso-2025', '03814', null, { ruleSet: 'vn-2025', awardCode: 'GIAY_KHEN_HUYEN' })).toThrow(AwardNotOfferedError);
+    expect(() => resolveRoute(directory, 'gso-2025', '03841', ['province'])).toThrow(UnknownUnitError); // Tạ Bú merged away
+    expect(() => resolveRoute(directory, 'gso-2025', '03814', [], { ruleSet: 'vn-2025', awardCode: 'GIAY_KHEN_HUYEN' })).toThrow(AwardNotOfferedError);
     const orphanTree = UnitDirectory.fromRecords([
       { codeSet: 'x', code: '120', name: 'Huyện', level: 'district', parentCode: null },
       { codeSet: 'x', code: '03814', name: 'Xã', level: 'commune', parentCode: '120' },
     ], levels);
-    expect(() => resolveRoute(orphanTree, 'x', '03814', 'province')).toThrow(NoUnitAtLevelError);
+    expect(() => resolveRoute(orphanTree, 'x', '03814', ['province'])).toThrow(NoUnitAtLevelError);
   });
 
   it('follows the level order given as data, whatever the level names', () => {
@@ -46,7 +53,7 @@ describe('resolveRoute', () => {
       { codeSet: 'x', code: '01', name: 'Vùng', level: 'region', parentCode: null },
       { codeSet: 'x', code: '0101', name: 'Ấp', level: 'hamlet', parentCode: '01' },
     ], ['hamlet', 'region']);
-    expect(codes(resolveRoute(tree, 'x', '0101', 'region'))).toEqual(['0101', '01']);
+    expect(codes(resolveRoute(tree, 'x', '0101', ['region']))).toEqual(['0101', '01']);
   });
 });
 

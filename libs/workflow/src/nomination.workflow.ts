@@ -155,7 +155,7 @@ export class NominationWorkflow {
     const actor = this.reference.domainActor(envelope.actor, now);
     const directory: UnitDirectory = await this.reference.directory();
     const ruleSet = this.reference.ruleSet(ruleSetId, now);
-    const ctx = { now, actor, ruleSet, directory, calendar: this.reference.calendar };
+    const ctx = { now, actor, ruleSet, directory, calendar: this.reference.calendar, codeSets: this.reference.data.codeSets };
     const result: StreamCommandResult<NominationState> = await runStreamCommand<NominationState, NominationEvent>(this.store, {
       streamId: nominationStream(nominationId),
       codec: nominationCodec,

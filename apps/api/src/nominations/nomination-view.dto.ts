@@ -62,6 +62,8 @@ export class CouncilVoteViewDto {
   @ApiProperty({ example: 8 }) readonly present: number;
   @ApiProperty({ example: 8 }) readonly inFavour: number;
   @ApiProperty({ example: 0 }) readonly against: number;
+  @ApiProperty({ example: 1, description: 'Written opinions in favour of absent members (count toward approval, not quorum).' }) readonly writtenInFavour: number;
+  @ApiProperty({ example: 0 }) readonly writtenAgainst: number;
   @ApiProperty({ example: 6, description: 'Members who had to be present.' }) readonly quorumRequired: number;
   @ApiProperty({ example: 6, description: 'Votes in favour needed, as a share of all members.' }) readonly approvalRequired: number;
   @ApiProperty({ example: true }) readonly passed: boolean;

@@ -159,9 +159,13 @@ export class CreateNominationDto {
   @Text(1, 20000)
   readonly achievements: string;
 
-  @ApiProperty({ type: [DocumentRefDto], maxItems: MAX_DOCUMENTS })
+  @ApiPropertyOptional({
+    type: [DocumentRefDto], maxItems: MAX_DOCUMENTS,
+    description: 'May be empty or absent: a draft is saved before its dossier is complete; submit names the missing required documents.',
+  })
+  @OptionalField()
   @DocumentsField()
-  readonly documents: DocumentRefDto[];
+  readonly documents?: DocumentRefDto[];
 }
 
 /** Each field present replaces the stored value whole; at least one must be present. */
@@ -240,6 +244,23 @@ export class CouncilVoteDto {
   @Min(0)
   @Max(1000)
   readonly against: number;
+
+  @ApiPropertyOptional({
+    type: 'integer', example: 1, minimum: 0, maximum: 1000, default: 0,
+    description: 'Written opinions in favour from absent members: they count toward the approval share, not toward the quorum.',
+  })
+  @OptionalField()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  readonly writtenInFavour?: number;
+
+  @ApiPropertyOptional({ type: 'integer', example: 0, minimum: 0, maximum: 1000, default: 0, description: 'Written opinions against from absent members.' })
+  @OptionalField()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  readonly writtenAgainst?: number;
 }
 
 export class ApproveNominationDto {

@@ -54,7 +54,7 @@ export function createInputOf(dto: CreateNominationDto): CreateNominationInput {
     proposingUnit: dto.proposingUnit,
     nominee: nomineeOf(dto.nominee),
     achievements: dto.achievements,
-    documents: documentsOf(dto.documents),
+    documents: documentsOf(dto.documents ?? []),
   };
 }
 
@@ -78,8 +78,11 @@ export function returnActionOf(dto: ReturnNominationDto): ReturnNomination {
 }
 
 export function councilVoteActionOf(dto: CouncilVoteDto): RecordCouncilVote {
-  const { sessionDate, minutesNumber, members, present, inFavour, against } = dto;
-  return { type: 'RecordCouncilVote', sessionDate, minutesNumber, members, present, inFavour, against };
+  const { sessionDate, minutesNumber, members, present, inFavour, against, writtenInFavour, writtenAgainst } = dto;
+  return {
+    type: 'RecordCouncilVote', sessionDate, minutesNumber, members, present, inFavour, against,
+    writtenInFavour: writtenInFavour ?? 0, writtenAgainst: writtenAgainst ?? 0,
+  };
 }
 
 export function approveActionOf(dto: ApproveNominationDto): ApproveNomination {

@@ -56,6 +56,8 @@ export class RuleSetListDto {
 class ShareDto {
   @ApiProperty({ example: 2 }) readonly numerator: number;
   @ApiProperty({ example: 3 }) readonly denominator: number;
+  @ApiProperty({ enum: ['at_least', 'more_than'], description: 'at_least: count ≥ share × members; more_than: strictly more (a majority is more than 1/2).' })
+  readonly comparison: string;
 }
 
 export class AwardTypeDto {
@@ -64,7 +66,10 @@ export class AwardTypeDto {
   readonly names: LocalizedNamesDto;
   @ApiProperty({ enum: ['title', 'form'], example: 'form' }) readonly kind: string;
   @ApiProperty({ enum: NOMINEE_KINDS, isArray: true, example: ['individual', 'collective', 'household'] }) readonly nomineeKinds: string[];
-  @ApiProperty({ type: String, nullable: true, example: 'province', description: 'null: not offered under this rule set.' }) readonly decidingLevel: string | null;
+  @ApiProperty({
+    type: [String], example: ['commune', 'district'],
+    description: 'Levels whose chairman may decide the award, lowest first; the deciding stage is the lowest unit on the route at one of them. Empty: not offered under this rule set.',
+  }) readonly decidingLevels: string[];
   @ApiProperty({ example: 10 }) readonly stageDeadlineWorkingDays: number;
   @ApiProperty({ example: true }) readonly councilVoteRequired: boolean;
   @ApiProperty({ type: ShareDto }) readonly quorumShare: ShareDto;

@@ -20,11 +20,29 @@ describe('bundled reference data', () => {
   it('fills award fields from the rule set defaults', () => {
     const vn2017 = data.ruleSets[0]!;
     expect(findAward(vn2017, 'CHIEN_SI_THI_DUA_TINH')).toMatchObject({
-      decidingLevel: 'province', councilVoteRequired: true, approvalShare: { numerator: 9, denominator: 10 },
-      quorumShare: { numerator: 2, denominator: 3 }, maxSupplementRequestsPerStage: 1, stageDeadlineWorkingDays: 10,
+      decidingLevels: ['province'], councilVoteRequired: true, approvalShare: { numerator: 9, denominator: 10, comparison: 'at_least' },
+      quorumShare: { numerator: 2, denominator: 3, comparison: 'at_least' }, maxSupplementRequestsPerStage: 1, stageDeadlineWorkingDays: 10,
     });
-    expect(findAward(data.ruleSets[2]!, 'GIAY_KHEN_HUYEN')?.decidingLevel).toBeNull();
-    expect(findAward(data.ruleSets[2]!, 'CHIEN_SI_THI_DUA_CO_SO')?.decidingLevel).toBe('commune');
+    // A plain "majority" is strictly more than half.
+    expect(findAward(vn2017, 'GIAY_KHEN_HUYEN')?.approvalShare).toEqual({ numerator: 1, denominator: 2, comparison: 'more_than' });
+    expect(findAward(data.ruleSets[2]!, 'GIAY_KHEN_HUYEN')?.decidingLevels).toEqual([]);
+    expect(findAward(data.ruleSets[2]!, 'CHIEN_SI_THI_DUA_CO_SO')?.decidingLevels).toEqual(['commune']);
+  });
+
+  it('lists the levels that may decide each award, and the commune office\'s Gia đình văn hóa and Thôn văn hóa', () => {
+    const levelsOf = (ruleSet: number, code: string) => findAward(data.ruleSets[ruleSet]!, code)?.decidingLevels;
+    expect(levelsOf(0, 'LAO_DONG_TIEN_TIEN')).toEqual(['commune', 'district']);
+    expect(levelsOf(0, 'GIAY_KHEN_XA')).toEqual(['commune']);
+    expect(levelsOf(0, 'GIAY_KHEN_HUYEN')).toEqual(['district']);
+    expect(levelsOf(0, 'BANG_KHEN_TINH')).toEqual(['province']);
+    expect(levelsOf(0, 'GIA_DINH_VAN_HOA')).toEqual(['commune']);
+    expect(levelsOf(0, 'THON_VAN_HOA')).toEqual(['district']);
+    expect(levelsOf(2, 'THON_VAN_HOA')).toEqual(['commune']);
+    expect(findAward(data.ruleSets[0]!, 'GIA_DINH_VAN_HOA')).toMatchObject({ nomineeKinds: ['household'], bonusMultiple: { household: 0.1 } });
+    expect(findAward(data.ruleSets[1]!, 'THON_VAN_HOA')).toMatchObject({ nomineeKinds: ['collective'], bonusMultiple: { collective: 1.5 } });
+    // vn-2025 pays Bằng khen and Cờ thi đua (never a silent 0).
+    expect(findAward(data.ruleSets[2]!, 'BANG_KHEN_TINH')?.bonusMultiple).toEqual({ individual: 1.0, collective: 2.0 });
+    expect(findAward(data.ruleSets[2]!, 'CO_THI_DUA_TINH')?.bonusMultiple).toEqual({ collective: 8.0 });
   });
 
   it('keeps Vietnamese names in NFC', () => {
@@ -46,7 +64,7 @@ describe('reference data validation', () => {
     const vn2017 = raw.catalogue.ruleSets[0];
     vn2017.awards[0].councilVoteRequierd = true;
     vn2017.awards[1].approvalShare = '3/2';
-    vn2017.awards[2].decidingLevel = 'ward';
+    vn2017.awards[2].decidingLevels = ['ward'];
     vn2017.awards[3].code = vn2017.awards[4].code;
     vn2017.awards[5].nomineeKinds = ['individual', 'robot'];
     vn2017.awards[6].requiredDocuments = ['photo'];
@@ -61,8 +79,8 @@ describe('reference data validation', () => {
     const problems = validateReferenceData(raw);
     const expected = [
       'awards[0].councilVoteRequierd: unknown field',
-      'awards[1].approvalShare: must be a fraction',
-      'awards[2].decidingLevel: must be one of commune, district, province',
+      'awards[1].approvalShare: must be "at least n/d" or "more than n/d"',
+      'awards[2].decidingLevels[0]: must be one of commune, district, province',
       'duplicate award code GIAY_KHEN_HUYEN',
       'awards[5].nomineeKinds[1]: must be one of',
       'awards[6].requiredDocuments[0]: must be one of',

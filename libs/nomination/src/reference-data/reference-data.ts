@@ -50,17 +50,18 @@ const AWARD_FIELDS = [
   'stageDeadlineWorkingDays', 'councilVoteRequired', 'quorumShare', 'approvalShare', 'publicDisclosureWorkingDays',
   'maxSupplementRequestsPerStage', 'requiredDocuments', 'bonusMultiple',
 ] as const;
-const AWARD_IDENTITY = ['code', 'names', 'kind', 'nomineeKinds', 'decidingLevel'] as const;
+const AWARD_IDENTITY = ['code', 'names', 'kind', 'nomineeKinds', 'decidingLevels'] as const;
 
 function readShare(reader: DataReader, value: unknown, path: string): Share | undefined {
-  if (typeof value !== 'string') {
-    reader.problem(path, 'must be a fraction "n/d"');
+  // Each threshold says which comparison it means: "majority" is more than half, "at least x%" is ≥.
+  if (typeof value !== 'string' || !/^(at least|more than) /u.test(value)) {
+    reader.problem(path, 'must be "at least n/d" or "more than n/d"');
     return undefined;
   }
   try {
     return parseShare(value);
   } catch {
-    reader.problem(path, 'must be a fraction "n/d" with 0 < n ≤ d');
+    reader.problem(path, 'must be "at least n/d" or "more than n/d" with 0 < n ≤ d');
     return undefined;
   }
 }
@@ -100,7 +101,11 @@ function readAward(
   const nomineeKindsRaw = reader.array(merged['nomineeKinds'], `${path}.nomineeKinds`, { nonEmpty: true }) ?? [];
   const nomineeKinds = nomineeKindsRaw.map((k, i) => reader.oneOf(k, `${path}.nomineeKinds[${i}]`, NOMINEE_KINDS));
   if (new Set(nomineeKindsRaw).size !== nomineeKindsRaw.length) reader.problem(`${path}.nomineeKinds`, 'contains duplicates');
-  const decidingLevel = merged['decidingLevel'] === null ? null : reader.oneOf(merged['decidingLevel'], `${path}.decidingLevel`, levels);
+  const decidingLevelsRaw = reader.array(merged['decidingLevels'], `${path}.decidingLevels`) ?? [];
+  const decidingLevels = decidingLevelsRaw.map((l, i) => reader.oneOf(l, `${path}.decidingLevels[${i}]`, levels));
+  if (new Set(decidingLevelsRaw).size !== decidingLevelsRaw.length) reader.problem(`${path}.decidingLevels`, 'contains duplicates');
+  const ranks = decidingLevels.map((l) => (l === undefined ? -1 : levels.indexOf(l)));
+  if (ranks.some((r, i) => i > 0 && r <= ranks[i - 1]!)) reader.problem(`${path}.decidingLevels`, 'must be listed lowest level first');
   const stageDeadlineWorkingDays = reader.integer(merged['stageDeadlineWorkingDays'], `${path}.stageDeadlineWorkingDays`, 1, 60);
   const councilVoteRequired = reader.boolean(merged['councilVoteRequired'], `${path}.councilVoteRequired`);
   const quorumShare = readShare(reader, merged['quorumShare'], `${path}.quorumShare`);
@@ -118,7 +123,7 @@ function readAward(
   }
   if (reader.problems.length > problemsBefore) return undefined;
   return {
-    code: code!, names: names!, kind: kind!, nomineeKinds: nomineeKinds as AwardType['nomineeKinds'], decidingLevel: decidingLevel!,
+    code: code!, names: names!, kind: kind!, nomineeKinds: nomineeKinds as AwardType['nomineeKinds'], decidingLevels: decidingLevels as string[],
     stageDeadlineWorkingDays: stageDeadlineWorkingDays!, councilVoteRequired: councilVoteRequired!, quorumShare: quorumShare!,
     approvalShare: approvalShare!, publicDisclosureWorkingDays: publicDisclosureWorkingDays!,
     maxSupplementRequestsPerStage: maxSupplementRequestsPerStage!, bonusMultiple: bonusMultiple!,

@@ -14,10 +14,15 @@ export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 /** `title` = danh hiệu thi đua, `form` = hình thức khen thưởng. */
 export type AwardKind = 'title' | 'form';
 
+/** `at_least` = ≥ the share; `more_than` = strictly more (a majority: more than 1/2). */
+export type ShareComparison = 'at_least' | 'more_than';
+
 /** An exact fraction, so that 2/3 of 9 members is 6 and never 5.999… */
 export interface Share {
   readonly numerator: number;
   readonly denominator: number;
+  /** Absent in events written before thresholds said which: read as `at_least`. */
+  readonly comparison?: ShareComparison;
 }
 
 /**
@@ -36,8 +41,11 @@ export interface AwardType {
   readonly names: LocalizedText;
   readonly kind: AwardKind;
   readonly nomineeKinds: readonly NomineeKind[];
-  /** Level code of the deciding unit; null = not offered under this rule set. */
-  readonly decidingLevel: string | null;
+  /**
+   * The levels whose chairman may decide the award, lowest first; the deciding stage is the lowest
+   * unit on the route at one of them. Empty = not offered under this rule set.
+   */
+  readonly decidingLevels: readonly string[];
   readonly stageDeadlineWorkingDays: number;
   /** Whether approval at the deciding stage needs a passed council vote recorded at that stage. */
   readonly councilVoteRequired: boolean;
