@@ -246,8 +246,8 @@ export class CouncilVoteDto {
   readonly against: number;
 
   @ApiPropertyOptional({
-    type: 'integer', example: 1, minimum: 0, maximum: 1000, default: 0,
-    description: 'Written opinions in favour from absent members: they count toward the approval share, not toward the quorum.',
+    type: 'integer', example: 1, minimum: 0, maximum: 1000,
+    description: 'Written opinions in favour from absent members: they count toward the approval share, not toward the quorum (default 0).',
   })
   @OptionalField()
   @IsInt()
@@ -255,7 +255,7 @@ export class CouncilVoteDto {
   @Max(1000)
   readonly writtenInFavour?: number;
 
-  @ApiPropertyOptional({ type: 'integer', example: 0, minimum: 0, maximum: 1000, default: 0, description: 'Written opinions against from absent members.' })
+  @ApiPropertyOptional({ type: 'integer', example: 0, minimum: 0, maximum: 1000, description: 'Written opinions against from absent members (default 0).' })
   @OptionalField()
   @IsInt()
   @Min(0)
