@@ -41,10 +41,11 @@ describe('a decision whose issuing process died midway is completed from the log
     await api.close();
   });
 
-  async function startWorker(): Promise<{ subscriber: DurableSubscriber }> {
+  async function startWorker(): Promise<{ subscriber: DurableSubscriber; host: ConsumerHost }> {
     worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(api.config, createRootLogger({ level: 'silent', service: 'worker-test' })), { logger: false });
     await worker.init();
-    return { subscriber: worker.get(ConsumerHost).subscriber('decision-completer') };
+    const host = worker.get(ConsumerHost);
+    return { subscriber: host.subscriber('decision-completer'), host };
   }
 
   it('awards every listed nomination exactly once', async () => {
@@ -83,6 +84,8 @@ describe('a decision whose issuing process died midway is completed from the log
     await runner.subscriber.waitFor(appended.position, 20_000);
     // Awards are appended after the decision: wait until the completer has also seen its own writes.
     await runner.subscriber.waitFor((await store.headPosition())!, 20_000);
+    // The reads come from the read models, which the same worker keeps: wait for them too.
+    await runner.host.waitForAll((await store.headPosition())!, 20_000);
 
     for (const id of ids) {
       const view = await getNomination(api, gso2025.provinceDecider, id);

@@ -100,7 +100,11 @@ describe('decisions over HTTP (real PostgreSQL)', () => {
     expect(history.items.at(-1)).toMatchObject({ type: 'NominationAwarded', actor: { id: districtDecider.sub } });
 
     // Readable by the issuing unit and the units above it, not by another district.
-    expect(expectOk(await api.request({ method: 'GET', url: `/decisions/${decision.id}`, as: districtDecider }))).toEqual(decision);
+    // The command's answer also carries the log position it left behind; the read is the same decision.
+    expect(decision.position).toMatch(/^\d+$/);
+    expect(response.headers['log-position']).toBe(decision.position);
+    const { position: _written, ...issued } = decision;
+    expect(expectOk(await api.request({ method: 'GET', url: `/decisions/${decision.id}`, as: districtDecider }))).toEqual(issued);
     expect(expectOk(await api.request({ method: 'GET', url: `/decisions/${decision.id}`, as: provinceOfficer })).id).toBe(decision.id);
     expectProblem(await api.request({ method: 'GET', url: `/decisions/${decision.id}`, as: otherDistrictDecider }), 404, 'not_found');
     expectProblem(await api.request({ method: 'GET', url: `/decisions/${randomUUID()}`, as: districtDecider }), 404, 'not_found');
@@ -226,7 +230,8 @@ describe('decisions over HTTP (real PostgreSQL)', () => {
       decision: { decisionId: decision.id, decisionNumber: '400/QĐ-UBND' },
       revocation: { decisionId: decision.id, ground: 'false_declaration', bonusToRecover: BONUS.individual, number: '410/QĐ-UBND', revokingUnit: { codeSet: 'gso-2025', unit: '14' } },
     });
-    expect(expectOk(await api.request({ method: 'GET', url: `/decisions/${decision.id}`, as: districtDecider }))).toEqual(revoked);
+    const { position: _written, ...revokedWithoutPosition } = revoked;
+    expect(expectOk(await api.request({ method: 'GET', url: `/decisions/${decision.id}`, as: districtDecider }))).toEqual(revokedWithoutPosition);
 
     // Revoking the same award twice is refused and writes nothing.
     const afterRevoke = await api.eventCount();

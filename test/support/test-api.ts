@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConsumerHost } from '@app/platform';
 import { signDevelopmentToken, type Role } from '@app/auth';
 import { loadConfig, type AppConfig } from '@app/config';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
 import { createRootLogger } from '@app/observability';
 import { createApiApp } from '../../apps/api/src/api.app';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
 
 export interface TestUser {
   readonly sub: string;
@@ -36,6 +40,9 @@ export interface TestResponse {
  */
 export class TestApi {
   private readonly tokens = new Map<string, string>();
+  private worker: INestApplicationContext | undefined;
+  /** The highest Log-Position any response carried: sent as Min-Position on reads, as a client would. */
+  lastPosition: bigint | undefined;
 
   private constructor(
     readonly app: NestFastifyApplication,
@@ -55,7 +62,7 @@ export class TestApi {
       const config = loadConfig({
         NODE_ENV: 'test',
         DATABASE_URL: database.url,
-        DATABASE_POOL_MAX: '10',
+        DATABASE_POOL_MAX: '20',
         QUEUE_PREFIX: `test-${process.pid}-${randomBytes(4).toString('hex')}`,
         LOG_LEVEL: 'silent',
         ...env,
@@ -81,8 +88,33 @@ export class TestApi {
     return token;
   }
 
+  /**
+   * Runs the worker's consumers (projections, decision completer) in-process on the same database.
+   * From then on reads send Min-Position of the last write, so they see it (read your own writes).
+   */
+  async startWorker(): Promise<ConsumerHost> {
+    if (this.worker === undefined) {
+      this.worker = await NestFactory.createApplicationContext(
+        WorkerModule.forRoot(this.config, createRootLogger({ level: this.config.logLevel, service: 'worker-test' })),
+        { logger: false },
+      );
+      await this.worker.init();
+    }
+    return this.worker.get(ConsumerHost);
+  }
+
+  async stopWorker(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.close();
+  }
+
   async request(options: InjectOptions): Promise<TestResponse> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    const sendsPosition = Object.keys(headers).some((h) => h.toLowerCase() === 'min-position') || options.url.includes('minPosition=');
+    if (options.method === 'GET' && this.worker !== undefined && this.lastPosition !== undefined && !sendsPosition) {
+      headers['min-position'] = this.lastPosition.toString();
+    }
     if (options.as !== undefined) headers['authorization'] = `Bearer ${await this.token(options.as)}`;
     if (options.body !== undefined) headers['content-type'] ??= 'application/json';
     const response = await this.app.inject({
@@ -91,6 +123,8 @@ export class TestApi {
       headers,
       ...(options.body !== undefined ? { payload: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
     });
+    const position = response.headers['log-position'];
+    if (typeof position === 'string' && (this.lastPosition === undefined || BigInt(position) > this.lastPosition)) this.lastPosition = BigInt(position);
     return response as unknown as TestResponse;
   }
 
@@ -101,6 +135,7 @@ export class TestApi {
   }
 
   async close(): Promise<void> {
+    await this.stopWorker();
     await this.app.close();
     await this.database.drop();
   }

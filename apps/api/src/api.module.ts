@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '@app/config';
 import { AuthModule } from '@app/auth';
 import { PlatformModule } from '@app/platform';
+import { ReadModelsModule } from '@app/read-models';
 import { WorkflowModule } from '@app/workflow';
 import { AdminController } from './admin/admin.controller';
 import { DecisionsController } from './decisions/decisions.controller';
@@ -12,6 +13,8 @@ import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { NominationsController } from './nominations/nominations.controller';
 import { ReferenceDataController } from './reference-data/reference-data.controller';
+import { InboxController } from './reading/inbox.controller';
+import { ReportsController } from './reading/reports.controller';
 import { DevelopmentSignInController, developmentSignInEnabled, SignInController } from './console/sign-in.controller';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 
@@ -20,9 +23,10 @@ export class ApiModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(config, logger), CqrsModule.forRoot(), AuthModule, WorkflowModule],
+      imports: [PlatformModule.forRoot(config, logger), CqrsModule.forRoot(), AuthModule, WorkflowModule, ReadModelsModule],
       controllers: [
-        HealthController, NominationsController, DecisionsController, ReferenceDataController, AdminController, SignInController,
+        HealthController, NominationsController, DecisionsController, InboxController, ReportsController, ReferenceDataController, AdminController,
+        SignInController,
         // Not merely refused in production: the routes are not registered at all.
         ...(developmentSignInEnabled(config) ? [DevelopmentSignInController] : []),
       ],

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@app/config';
 import { ConsumerHostModule, PlatformModule } from '@app/platform';
+import { ReadModelsModule } from '@app/read-models';
 import { WorkflowModule } from '@app/workflow';
 import { IdempotencyPurgeRunner } from './idempotency-purge.runner';
 
@@ -10,7 +11,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(config, logger), WorkflowModule, ConsumerHostModule],
+      imports: [PlatformModule.forRoot(config, logger), WorkflowModule, ReadModelsModule, ConsumerHostModule],
       providers: [IdempotencyPurgeRunner],
     };
   }

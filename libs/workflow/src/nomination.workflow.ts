@@ -19,7 +19,6 @@ import { deterministicUuid } from './deterministic-id';
 import { toNominationView } from './nomination-view';
 import { ReferenceDataService } from './reference-data.service';
 import { runStreamCommand, type StreamCommandResult } from './stream-command';
-import type { HistoryEntry } from './views';
 import type {
   AsOf,
   BulkItemResult,
@@ -116,15 +115,6 @@ export class NominationWorkflow {
     const events = await this.readVisible(actor, nominationId, at);
     const state = foldRecorded(events) as ExistingNomination;
     return { view: toNominationView(state, events.length - 1), revision: events.length - 1 };
-  }
-
-  async history(authActor: CommandEnvelope['actor'], nominationId: string): Promise<HistoryEntry[]> {
-    const actor = this.reference.domainActor(authActor, this.clock());
-    const events = await this.readVisible(actor, nominationId, {});
-    return events.map((e) => {
-      const { data } = nominationCodec.decode(e);
-      return { revision: e.revision, type: e.type, at: data.at, actor: data.by, data, hash: e.hash };
-    });
   }
 
   private async readVisible(actor: Actor, nominationId: string, at: AsOf): Promise<readonly RecordedEvent[]> {

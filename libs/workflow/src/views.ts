@@ -21,6 +21,11 @@ import type {
 export interface NominationView {
   readonly id: string;
   readonly revision: number;
+  /**
+   * Log position of the last event of the nomination as shown (decimal string: positions are 64-bit).
+   * After a command, the position it wrote: pass it back as `minPosition` to read your own write.
+   */
+  readonly position?: string;
   readonly ruleSet: string;
   readonly codeSet: string;
   readonly awardCode: string;
@@ -64,11 +69,15 @@ export interface HistoryEntry {
   readonly actor: ActorRef | null;
   readonly data: unknown;
   readonly hash: string;
+  /** Log position of the event (decimal string). */
+  readonly position?: string;
 }
 
 /** GET /decisions/{id}. */
 export interface DecisionView {
   readonly id: string;
+  /** After a command: the log position it left behind (decimal string), for minPosition. */
+  readonly position?: string;
   /** As written (NFC, spacing tidied); uniqueness compares a folded key (decisionNumberComparisonKey). */
   readonly number: string;
   /** `decision_number_format` when the number does not look like `n/QĐ-…`; the decision is still valid. */

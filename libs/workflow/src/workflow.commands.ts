@@ -12,7 +12,7 @@ import type {
   UpdateNomination,
   WithdrawNomination,
 } from '@app/nomination';
-import type { DecisionView, HistoryEntry, NominationView } from './views';
+import type { DecisionView, NominationView } from './views';
 
 /** Who sends a command, from where, and how it is recognised when retried. Recorded as event metadata. */
 export interface CommandEnvelope {
@@ -114,18 +114,6 @@ export class RevokeDecisionCommand extends Command<DecisionView> {
 export interface AsOf {
   readonly asOf?: Date;
   readonly revision?: number;
-}
-
-export class GetNominationQuery extends Query<NominationResult> {
-  constructor(readonly actor: Actor, readonly nominationId: string, readonly at: AsOf = {}) {
-    super();
-  }
-}
-
-export class GetNominationHistoryQuery extends Query<readonly HistoryEntry[]> {
-  constructor(readonly actor: Actor, readonly nominationId: string) {
-    super();
-  }
 }
 
 export class GetDecisionQuery extends Query<DecisionView> {

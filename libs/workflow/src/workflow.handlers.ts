@@ -1,13 +1,11 @@
 import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DecisionWorkflow } from './decision.workflow';
 import { NominationWorkflow } from './nomination.workflow';
-import type { DecisionView, HistoryEntry } from './views';
+import type { DecisionView } from './views';
 import {
   BulkNominationActionCommand,
   CreateNominationCommand,
   GetDecisionQuery,
-  GetNominationHistoryQuery,
-  GetNominationQuery,
   IssueDecisionCommand,
   NominationActionCommand,
   RevokeDecisionCommand,
@@ -57,22 +55,6 @@ export class RevokeDecisionHandler implements ICommandHandler<RevokeDecisionComm
   }
 }
 
-@QueryHandler(GetNominationQuery)
-export class GetNominationHandler implements IQueryHandler<GetNominationQuery> {
-  constructor(private readonly workflow: NominationWorkflow) {}
-  execute(query: GetNominationQuery): Promise<NominationResult> {
-    return this.workflow.get(query.actor, query.nominationId, query.at);
-  }
-}
-
-@QueryHandler(GetNominationHistoryQuery)
-export class GetNominationHistoryHandler implements IQueryHandler<GetNominationHistoryQuery> {
-  constructor(private readonly workflow: NominationWorkflow) {}
-  execute(query: GetNominationHistoryQuery): Promise<readonly HistoryEntry[]> {
-    return this.workflow.history(query.actor, query.nominationId);
-  }
-}
-
 @QueryHandler(GetDecisionQuery)
 export class GetDecisionHandler implements IQueryHandler<GetDecisionQuery> {
   constructor(private readonly workflow: DecisionWorkflow) {}
@@ -83,5 +65,5 @@ export class GetDecisionHandler implements IQueryHandler<GetDecisionQuery> {
 
 export const WORKFLOW_HANDLERS = [
   CreateNominationHandler, NominationActionHandler, BulkNominationActionHandler, IssueDecisionHandler,
-  RevokeDecisionHandler, GetNominationHandler, GetNominationHistoryHandler, GetDecisionHandler,
+  RevokeDecisionHandler, GetDecisionHandler,
 ];

@@ -117,6 +117,8 @@ export class RevocationDto {
 }
 
 export class DecisionViewDto {
+  @ApiPropertyOptional({ example: '74123400003', description: 'After a command: the log position it left behind; send it back as minPosition.' })
+  readonly position?: string;
   @ApiProperty({ format: 'uuid' }) readonly id: string;
   @ApiProperty({ example: '125/QĐ-UBND', description: 'As written.' }) readonly number: string;
   @ApiProperty({ type: [WarningDto], description: 'decision_number_format when the number does not look like n/QĐ-….' }) readonly warnings: WarningDto[];

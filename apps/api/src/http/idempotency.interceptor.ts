@@ -23,7 +23,7 @@ function statusOf(context: ExecutionContext, request: FastifyRequest, reply: Fas
   return request.method === 'POST' ? 201 : 200;
 }
 
-const REPLAYED_HEADERS = ['etag', 'location'] as const;
+const REPLAYED_HEADERS = ['log-position', 'etag', 'location'] as const;
 
 /**
  * `Idempotency-Key` on POST/PATCH/PUT: the first complete response is stored durably; the same key with

@@ -27,6 +27,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   // The event store refuses this service for good (access denied...): an operator must act.
   event_store_failure: 503,
   service_unavailable: 503,
+  read_model_behind: 503,
 };
 
 /** pg / network error codes meaning "the database is not there right now". */

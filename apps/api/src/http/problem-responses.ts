@@ -81,6 +81,7 @@ const MEANINGS: Record<number, string> = {
   412: 'revision_conflict: If-Match does not name the current revision; nothing was written.',
   422: 'idempotency_key_reused: the Idempotency-Key was used for a different request.',
   429: 'rate_limited: too many writes; see Retry-After.',
+  503: 'read_model_behind: the read models did not reach minPosition within 5 s; retry.',
 };
 
 /** Answers any route may give, whatever it declares (added to every operation by openapi-document.ts). */

@@ -151,6 +151,10 @@ export class WithdrawalViewDto {
 export class NominationViewDto {
   @ApiProperty({ format: 'uuid' }) readonly id: string;
   @ApiProperty({ example: 3, description: 'Stream revision; also the ETag.' }) readonly revision: number;
+  @ApiPropertyOptional({
+    example: '74123400003',
+    description: 'Log position of the last event shown (decimal string). After a command: what it wrote; send it back as minPosition.',
+  }) readonly position?: string;
   @ApiProperty({ example: 'vn-2017' }) readonly ruleSet: string;
   @ApiProperty({ example: 'gso-2004' }) readonly codeSet: string;
   @ApiProperty({ example: 'GIAY_KHEN_HUYEN' }) readonly awardCode: string;
@@ -191,10 +195,12 @@ export class HistoryEntryDto {
   })
   readonly data: object;
   @ApiProperty({ example: '4c1f…', description: 'SHA-256 chained over the previous event.' }) readonly hash: string;
+  @ApiProperty({ example: '74123400003', description: 'Log position of the event.' }) readonly position: string;
 }
 
 export class NominationHistoryDto {
   @ApiProperty({ type: [HistoryEntryDto] }) readonly items: HistoryEntryDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Opaque; pass as cursor for the next page, null on the last.' }) readonly nextCursor: string | null;
 }
 
 export class BulkItemResultDto {
@@ -202,6 +208,7 @@ export class BulkItemResultDto {
   @ApiProperty({ example: true }) readonly ok: boolean;
   @ApiPropertyOptional({ enum: STATUSES, example: 'approved' }) readonly status?: string;
   @ApiPropertyOptional({ example: 4 }) readonly revision?: number;
+  @ApiPropertyOptional({ example: '74123400003', description: "Log position the item's command wrote." }) readonly position?: string;
   @ApiPropertyOptional({ example: 'invalid_transition' }) readonly code?: string;
   @ApiPropertyOptional({ example: 'The nomination is not in review.' }) readonly detail?: string;
 }

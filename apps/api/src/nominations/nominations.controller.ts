@@ -16,15 +16,17 @@ import {
   BulkNominationActionCommand,
   type CommandEnvelope,
   CreateNominationCommand,
-  GetNominationHistoryQuery,
-  GetNominationQuery,
   type HistoryEntry,
   type NominationAction,
   NominationActionCommand,
   type NominationView,
   type BulkItemResult,
 } from '@app/workflow';
+import { ListNominationsQuery, type NominationSummary, type PageOf, ReadNominationHistoryQuery, ReadNominationQuery } from '@app/read-models';
 import { Envelope } from '../http/command-envelope';
+import { LOG_POSITION_HEADER, MinPosition, MinPositionDocs, setLogPosition } from '../http/log-position';
+import { PageQueryDto } from '../http/query.dto';
+import { ListNominationsQueryDto, NominationPageDto } from '../reading/reading.dto';
 import { setETag } from '../http/etag';
 import { ProblemError } from '../http/problem';
 import { ETAG_HEADER, IdempotencyKeyHeader, IfMatchHeader, LOCATION_HEADER } from '../http/api-headers';
@@ -53,7 +55,7 @@ import {
   updateActionOf,
   withdrawActionOf,
 } from './nominations.input';
-import { ApiProblemResponses, ApiReadProblemResponses } from '../http/problem-responses';
+import { ApiProblemResponses } from '../http/problem-responses';
 import { ResourceIdPipe } from '../http/resource-id.pipe';
 
 const NOMINATION_ID = new ResourceIdPipe('nomination');
@@ -68,7 +70,7 @@ const NominationCommandDocs = (summary: string, body: new () => object, bodyRequ
     ApiBody({ type: body, required: bodyRequired }),
     IdempotencyKeyHeader(),
     IfMatchHeader(),
-    ApiOkResponse({ type: NominationViewDto, headers: ETAG_HEADER, description: 'The nomination after the command.' }),
+    ApiOkResponse({ type: NominationViewDto, headers: { ...ETAG_HEADER, ...LOG_POSITION_HEADER }, description: 'The nomination after the command.' }),
     ApiProblemResponses(),
   );
 
@@ -77,7 +79,7 @@ const BulkDocs = (summary: string, body: new () => object): MethodDecorator =>
     ApiOperation({ summary, description: 'Each id is its own command with its own outcome; at most 500 ids.' }),
     ApiBody({ type: body }),
     IdempotencyKeyHeader(),
-    ApiOkResponse({ type: BulkResultsDto }),
+    ApiOkResponse({ type: BulkResultsDto, headers: LOG_POSITION_HEADER }),
     ApiProblemResponses([400, 401, 403, 422, 429]),
   );
 
@@ -96,7 +98,7 @@ export class NominationsController {
   @IdempotencyKeyHeader()
   @ApiCreatedResponse({
     type: NominationViewDto,
-    headers: { ...ETAG_HEADER, ...LOCATION_HEADER },
+    headers: { ...ETAG_HEADER, ...LOCATION_HEADER, ...LOG_POSITION_HEADER },
   })
   @ApiProblemResponses([400, 401, 403, 404, 409, 422, 429])
   async create(
@@ -104,10 +106,10 @@ export class NominationsController {
     @Envelope() envelope: CommandEnvelope,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<NominationView> {
-    const { view, revision } = await this.commandBus.execute(new CreateNominationCommand(envelope, createInputOf(body)));
+    const { view, revision, position } = await this.commandBus.execute(new CreateNominationCommand(envelope, createInputOf(body)));
     setETag(reply, revision);
     void reply.header('location', `/nominations/${view.id}`);
-    return view;
+    return withPosition(view, setLogPosition(reply, position));
   }
 
   // Bulk routes come before the `:id` ones so that "bulk" is never taken for an id.
@@ -116,49 +118,94 @@ export class NominationsController {
   @HttpCode(200)
   @Roles('officer')
   @BulkDocs('Approve many nominations · Duyệt nhiều hồ sơ', BulkApproveDto)
-  async bulkApprove(@Body() body: BulkApproveDto, @Envelope() envelope: CommandEnvelope): Promise<{ results: readonly BulkItemResult[] }> {
-    return this.bulk(envelope, body.ids, approveActionOf(body));
+  async bulkApprove(
+    @Body() body: BulkApproveDto,
+    @Envelope() envelope: CommandEnvelope,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ results: readonly BulkItemResult[] }> {
+    return this.bulk(reply, envelope, body.ids, approveActionOf(body));
   }
 
   @Post('bulk/return')
   @HttpCode(200)
   @Roles('officer')
   @BulkDocs('Return many nominations for supplementation · Trả lại nhiều hồ sơ để bổ sung', BulkReturnDto)
-  async bulkReturn(@Body() body: BulkReturnDto, @Envelope() envelope: CommandEnvelope): Promise<{ results: readonly BulkItemResult[] }> {
-    return this.bulk(envelope, body.ids, returnActionOf(body));
+  async bulkReturn(
+    @Body() body: BulkReturnDto,
+    @Envelope() envelope: CommandEnvelope,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ results: readonly BulkItemResult[] }> {
+    return this.bulk(reply, envelope, body.ids, returnActionOf(body));
   }
 
   @Post('bulk/reject')
   @HttpCode(200)
   @Roles('officer', 'decider')
   @BulkDocs('Reject many nominations · Không khen thưởng nhiều hồ sơ', BulkRejectDto)
-  async bulkReject(@Body() body: BulkRejectDto, @Envelope() envelope: CommandEnvelope): Promise<{ results: readonly BulkItemResult[] }> {
-    return this.bulk(envelope, body.ids, rejectActionOf(body));
+  async bulkReject(
+    @Body() body: BulkRejectDto,
+    @Envelope() envelope: CommandEnvelope,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ results: readonly BulkItemResult[] }> {
+    return this.bulk(reply, envelope, body.ids, rejectActionOf(body));
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'List and search nominations · Danh sách, tìm kiếm hồ sơ',
+    description: 'Only what your jurisdiction allows (the route passes through your unit, or the proposing unit is under it). '
+      + 'Newest first; keyset pagination by an opaque cursor. `q` ignores case and Vietnamese diacritics.',
+  })
+  @MinPositionDocs()
+  @ApiOkResponse({ type: NominationPageDto })
+  @ApiProblemResponses([400, 401, 403, 429, 503])
+  async list(
+    @Query() query: ListNominationsQueryDto,
+    @CurrentActor() actor: Actor,
+    @MinPosition() minPosition: bigint | undefined,
+  ): Promise<PageOf<NominationSummary>> {
+    const { status, unit, level, decidingLevel, awardCode, year, ruleSet, q, cursor, limit } = query;
+    return this.queryBus.execute(new ListNominationsQuery(actor, {
+      ...(status !== undefined ? { status } : {}), ...(unit !== undefined ? { unit } : {}), ...(level !== undefined ? { level } : {}),
+      ...(decidingLevel !== undefined ? { decidingLevel } : {}), ...(awardCode !== undefined ? { awardCode } : {}),
+      ...(year !== undefined ? { year: Number(year) } : {}), ...(ruleSet !== undefined ? { ruleSet } : {}), ...(q !== undefined ? { q } : {}),
+    }, pageOf(cursor, limit), { minPosition }));
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Read a nomination, now or as it was · Xem hồ sơ, hiện tại hoặc tại một thời điểm' })
+  @ApiOperation({
+    summary: 'Read a nomination, now or as it was · Xem hồ sơ, hiện tại hoặc tại một thời điểm',
+    description: 'Now: from the read model (send minPosition to see your own write). asOf / revision: the stream folded to that point.',
+  })
   @IdParam()
+  @MinPositionDocs()
   @ApiOkResponse({ type: NominationViewDto, headers: ETAG_HEADER })
-  @ApiReadProblemResponses()
+  @ApiProblemResponses([400, 401, 403, 404, 429, 503])
   async get(
     @Param('id', NOMINATION_ID) id: string,
     @Query() query: NominationAtQueryDto,
     @CurrentActor() actor: Actor,
+    @MinPosition() minPosition: bigint | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<NominationView> {
-    const { view, revision } = await this.queryBus.execute(new GetNominationQuery(actor, id, asOfFrom(query)));
+    const { view, revision } = await this.queryBus.execute(new ReadNominationQuery(actor, id, asOfFrom(query), { minPosition }));
     setETag(reply, revision);
     return view;
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: 'Every event of a nomination · Toàn bộ lịch sử sự kiện của hồ sơ' })
+  @ApiOperation({ summary: 'Every event of a nomination, oldest first · Toàn bộ lịch sử sự kiện của hồ sơ', description: 'Paginated by revision (limit default 50, max 200).' })
   @IdParam()
+  @MinPositionDocs()
   @ApiOkResponse({ type: NominationHistoryDto })
-  @ApiReadProblemResponses()
-  async history(@Param('id', NOMINATION_ID) id: string, @CurrentActor() actor: Actor): Promise<{ items: readonly HistoryEntry[] }> {
-    return { items: await this.queryBus.execute(new GetNominationHistoryQuery(actor, id)) };
+  @ApiProblemResponses([400, 401, 403, 404, 429, 503])
+  async history(
+    @Param('id', NOMINATION_ID) id: string,
+    @Query() query: PageQueryDto,
+    @CurrentActor() actor: Actor,
+    @MinPosition() minPosition: bigint | undefined,
+  ): Promise<PageOf<HistoryEntry>> {
+    return this.queryBus.execute(new ReadNominationHistoryQuery(actor, id, pageOf(query.cursor, query.limit), { minPosition }));
   }
 
   @Patch(':id')
@@ -252,19 +299,31 @@ export class NominationsController {
   }
 
   private async act(reply: FastifyReply, envelope: CommandEnvelope, id: string, action: NominationAction): Promise<NominationView> {
-    const { view, revision } = await this.commandBus.execute(new NominationActionCommand(envelope, id, action));
+    const { view, revision, position } = await this.commandBus.execute(new NominationActionCommand(envelope, id, action));
     setETag(reply, revision);
-    return view;
+    return withPosition(view, setLogPosition(reply, position));
   }
 
   private async bulk(
+    reply: FastifyReply,
     envelope: CommandEnvelope,
     ids: readonly string[],
     action: ConstructorParameters<typeof BulkNominationActionCommand>[2],
   ): Promise<{ results: readonly BulkItemResult[] }> {
     const ownIds = ids.map((id) => id.toLowerCase());
-    return { results: await this.commandBus.execute(new BulkNominationActionCommand(envelope, ownIds, action)) };
+    const results: readonly BulkItemResult[] = await this.commandBus.execute(new BulkNominationActionCommand(envelope, ownIds, action));
+    const positions = results.flatMap((r) => (r.position === undefined ? [] : [BigInt(r.position)]));
+    setLogPosition(reply, positions.length === 0 ? undefined : positions.reduce((a, b) => (a > b ? a : b)));
+    return { results };
   }
+}
+
+function withPosition(view: NominationView, position: string | undefined): NominationView {
+  return position === undefined ? view : { ...view, position };
+}
+
+function pageOf(cursor: string | undefined, limit: string | undefined): { cursor?: string; limit?: number } {
+  return { ...(cursor !== undefined ? { cursor } : {}), ...(limit !== undefined ? { limit: Number(limit) } : {}) };
 }
 
 function asOfFrom(query: NominationAtQueryDto): AsOf {

@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { FreshQueryDto } from '../http/query.dto';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -307,7 +308,7 @@ export class BulkRejectDto extends RejectNominationDto {
   readonly ids: string[];
 }
 
-export class NominationAtQueryDto {
+export class NominationAtQueryDto extends FreshQueryDto {
   @ApiPropertyOptional({ example: '2023-03-21T08:00:00Z', description: 'The view as it was at this instant.' })
   @OptionalField()
   @IsString()

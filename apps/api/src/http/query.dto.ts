@@ -1,0 +1,26 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Length, Matches } from 'class-validator';
+import { OptionalField } from './validation-rules';
+
+/** Every query accepts minPosition (parsed by the MinPosition decorator; declared here so it is not refused). */
+export class FreshQueryDto {
+  @ApiPropertyOptional({ example: '74123400003', description: 'Wait (up to 5 s) until the read model includes this log position.' })
+  @OptionalField()
+  @IsString()
+  readonly minPosition?: string;
+}
+
+export class PageQueryDto extends FreshQueryDto {
+  @ApiPropertyOptional({ description: 'Opaque, from the previous page\'s nextCursor.' })
+  @OptionalField()
+  @IsString()
+  @Length(1, 500)
+  readonly cursor?: string;
+
+  @ApiPropertyOptional({ example: '50', description: '1–200, default 50.' })
+  @OptionalField()
+  @IsString()
+  @Matches(/^(?:[1-9]|[1-9]\d|1\d\d|200)$/, { message: '$property must be a whole number from 1 to 200' })
+  readonly limit?: string;
+}
+

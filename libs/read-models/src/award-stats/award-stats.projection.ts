@@ -1,0 +1,88 @@
+import { escapeIdentifier } from 'pg';
+import type { ConsumedEvent } from '@app/platform';
+import type { Nominee } from '@app/nomination';
+import type { Projection } from '../projection';
+import { deleteKeys, upsertRows } from '../sql';
+import { isUuid } from '../uuid';
+import { AWARD_STATS_TABLES, type AwardFactRow, type AwardStatsTables } from './award-stats.row';
+
+const COLUMNS = {
+  nomination_id: 'uuid', code_set: 'text', rule_set: 'text', year: 'integer', proposing_unit: 'text', level: 'text', award_code: 'text',
+  award_name: 'text', nominee_kind: 'text', gender: 'text', status: 'text', bonus_amount: 'bigint', decision_id: 'uuid', signed_on: 'date',
+};
+
+const genderOf = (nominee: Nominee): AwardFactRow['gender'] => (nominee.kind === 'individual' ? nominee.gender : null);
+
+export function evolveAwardFact(row: AwardFactRow | null, e: ConsumedEvent): AwardFactRow | null {
+  if (e.category !== 'nomination') return row;
+  const event = e.event;
+  if (event.type === 'NominationCreated') {
+    if (row !== null) return row;
+    const d = event.data;
+    return {
+      codeSet: d.codeSet, ruleSet: d.ruleSet, year: d.year, proposingUnit: d.proposingUnit, level: d.route[0]?.level ?? '', awardCode: d.awardCode,
+      awardName: d.awardName.vi, nomineeKind: d.nominee.kind, gender: genderOf(d.nominee), status: 'open', bonusAmount: 0, decisionId: null, signedOn: null,
+    };
+  }
+  if (row === null) return null;
+  switch (event.type) {
+    case 'NominationUpdated': {
+      const { nominee, year } = event.data.changes;
+      if (row.status !== 'open') return row;
+      return { ...row, ...(nominee ? { nomineeKind: nominee.kind, gender: genderOf(nominee) } : {}), ...(year !== undefined ? { year } : {}) };
+    }
+    case 'NominationAwarded':
+      return { ...row, status: 'awarded', bonusAmount: event.data.bonusAmount, decisionId: event.data.decisionId, signedOn: event.data.signedOn };
+    case 'AwardRevoked':
+      return row.status === 'awarded' ? { ...row, status: 'revoked' } : row;
+    case 'NominationRejected':
+    case 'NominationWithdrawn':
+      return null;
+    default:
+      return row;
+  }
+}
+
+/**
+ * Award statistics (DOMAIN.md, Statistics): a fact row per nomination with every dimension the
+ * reports group by (award, nominee kind, gender, unit, level, year); counts and bonus totals are sums
+ * over the rows, so nothing is incremented and nothing can drift.
+ */
+export const awardStatsProjection: Projection<AwardFactRow, AwardStatsTables> = {
+  name: 'award-stats',
+  categories: ['nomination'],
+  tables: AWARD_STATS_TABLES,
+  keyOf: (e) => (e.category === 'nomination' && isUuid(e.entityId) ? e.entityId : null),
+  evolve: (row, e) => evolveAwardFact(row, e),
+  async load(tx, tables, keys) {
+    const { rows } = await tx.query<Record<string, unknown>>(
+      `SELECT nomination_id, code_set, rule_set, year, proposing_unit, level, award_code, award_name, nominee_kind, gender, status,
+              bonus_amount::text, decision_id, to_char(signed_on, 'YYYY-MM-DD') AS signed_on
+       FROM ${escapeIdentifier(tables.facts)} WHERE nomination_id = ANY($1::uuid[])`,
+      [keys],
+    );
+    return new Map(rows.map((r) => [r['nomination_id'] as string, {
+      codeSet: r['code_set'] as string, ruleSet: r['rule_set'] as string, year: r['year'] as number, proposingUnit: r['proposing_unit'] as string,
+      level: r['level'] as string, awardCode: r['award_code'] as string, awardName: r['award_name'] as string,
+      nomineeKind: r['nominee_kind'] as AwardFactRow['nomineeKind'], gender: r['gender'] as AwardFactRow['gender'],
+      status: r['status'] as AwardFactRow['status'], bonusAmount: Number(r['bonus_amount']), decisionId: r['decision_id'] as string | null,
+      signedOn: r['signed_on'] as string | null,
+    }]));
+  },
+  async save(tx, tables, changed) {
+    const upserts: Record<string, unknown>[] = [];
+    const deletes: string[] = [];
+    for (const [id, r] of changed) {
+      if (r === null) deletes.push(id);
+      else {
+        upserts.push({
+          nomination_id: id, code_set: r.codeSet, rule_set: r.ruleSet, year: r.year, proposing_unit: r.proposingUnit, level: r.level,
+          award_code: r.awardCode, award_name: r.awardName, nominee_kind: r.nomineeKind, gender: r.gender, status: r.status,
+          bonus_amount: r.bonusAmount, decision_id: r.decisionId, signed_on: r.signedOn,
+        });
+      }
+    }
+    await deleteKeys(tx, tables.facts, 'nomination_id', deletes);
+    await upsertRows(tx, tables.facts, COLUMNS, ['nomination_id'], upserts);
+  },
+};

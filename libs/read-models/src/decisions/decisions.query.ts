@@ -1,0 +1,67 @@
+import { Inject } from '@nestjs/common';
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import type { Pool } from 'pg';
+import type { ActorRef, Signer } from '@app/nomination';
+import { PG_POOL } from '@app/platform';
+import { CLOCK, type Clock, ReferenceDataService } from '@app/workflow';
+import { decodeCursor, encodeCursor, limitOf, type PageOf } from '../cursor';
+import { ReadModelFreshness } from '../freshness/read-model-freshness';
+import { jurisdictionOf, withinJurisdiction } from '../jurisdiction';
+import { checkpointNameOf } from '../projection';
+import { ListDecisionsQuery } from '../read-models.queries';
+import { decisionsProjection } from './decisions.projection';
+import type { DecisionRow } from './decisions.row';
+
+/** An item of GET /decisions (the lines are in GET /decisions/{id}). */
+export interface DecisionSummary {
+  readonly id: string;
+  readonly number: string;
+  readonly signedOn: string;
+  readonly signer: Signer;
+  readonly codeSet: string;
+  readonly issuingUnit: string;
+  readonly reason: string;
+  readonly nominationCount: number;
+  readonly revokedCount: number;
+  readonly bonusTotal: number;
+  readonly issuedAt: string;
+  readonly issuedBy: ActorRef;
+}
+
+@QueryHandler(ListDecisionsQuery)
+export class ListDecisionsHandler implements IQueryHandler<ListDecisionsQuery> {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly reference: ReferenceDataService,
+    private readonly freshness: ReadModelFreshness,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Decisions issued by the caller's unit or a unit under it (narrowed by `unit`), newest signed first. */
+  async execute({ actor: authActor, filter, page, fresh }: ListDecisionsQuery): Promise<PageOf<DecisionSummary>> {
+    await this.freshness.waitFor([checkpointNameOf(decisionsProjection)], fresh.minPosition);
+    const actor = this.reference.domainActor(authActor, this.clock());
+    const directory = await this.reference.directory();
+    const mine = jurisdictionOf(actor, directory);
+    if (filter.unit !== undefined && !withinJurisdiction(mine, filter.unit)) return { items: [], nextCursor: null };
+    const scope = filter.unit === undefined ? mine : jurisdictionOf(actor, directory, filter.unit);
+    const params: unknown[] = [actor.codeSet, scope.units];
+    const where = ['code_set = $1', 'issuing_unit = ANY($2::text[])'];
+    if (filter.year !== undefined) where.push(`year = $${params.push(filter.year)}`);
+    const after = decodeCursor('decisions', page.cursor, 2);
+    if (after !== undefined) where.push(`(signed_on, id) < ($${params.push(after[0])}::date, $${params.push(after[1])}::uuid)`);
+    const limit = limitOf(page);
+    const { rows } = await this.pool.query<{ id: string; signed_on: string; row: DecisionRow }>(
+      `SELECT id, to_char(signed_on, 'YYYY-MM-DD') AS signed_on, row FROM rm_decisions WHERE ${where.join(' AND ')}
+       ORDER BY signed_on DESC, id DESC LIMIT ${limit + 1}`,
+      params,
+    );
+    const items = rows.slice(0, limit).map(({ row }) => ({
+      id: row.id, number: row.number, signedOn: row.signedOn, signer: row.signer, codeSet: row.codeSet, issuingUnit: row.issuingUnit,
+      reason: row.reason, nominationCount: row.nominationCount, revokedCount: row.revokedNominationIds.length, bonusTotal: row.bonusTotal,
+      issuedAt: row.issuedAt, issuedBy: row.issuedBy,
+    }));
+    const last = rows.length > limit ? rows[limit - 1]! : undefined;
+    return { items, nextCursor: last === undefined ? null : encodeCursor('decisions', [last.signed_on, last.id]) };
+  }
+}

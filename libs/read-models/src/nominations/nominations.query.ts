@@ -1,0 +1,226 @@
+import { Inject } from '@nestjs/common';
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import type { Pool } from 'pg';
+import { EVENT_STORE, type EventStore, type RecordedEvent, StreamNotFound } from '@app/event-store';
+import {
+  type Actor as DomainActor,
+  type ExistingNomination,
+  foldNomination,
+  type Gender,
+  nominationCodec,
+  nominationStreamId,
+  NotFoundError,
+  type NomineeKind,
+  searchKey,
+  vietnamDate,
+} from '@app/nomination';
+import { PG_POOL } from '@app/platform';
+import { CLOCK, type Clock, foldRecorded, type HistoryEntry, ReferenceDataService, toNominationView } from '@app/workflow';
+import { decodeCursor, encodeCursor, limitOf, type PageOf } from '../cursor';
+import { ReadModelFreshness } from '../freshness/read-model-freshness';
+import { jurisdictionOf } from '../jurisdiction';
+import { checkpointNameOf } from '../projection';
+import { ListNominationsQuery, type NominationRead, ReadNominationHistoryQuery, ReadNominationQuery } from '../read-models.queries';
+import { nominationsProjection } from './nominations.projection';
+import type { NominationRow } from './nominations.row';
+
+const PROJECTION = [checkpointNameOf(nominationsProjection)];
+
+/** An item of GET /nominations. */
+export interface NominationSummary {
+  readonly id: string;
+  readonly revision: number;
+  readonly position: string;
+  readonly ruleSet: string;
+  readonly codeSet: string;
+  readonly awardCode: string;
+  readonly awardName: string;
+  readonly year: number;
+  readonly nominee: { readonly kind: NomineeKind; readonly name: string; readonly gender?: Gender; readonly organization?: string };
+  readonly proposingUnit: string;
+  readonly status: string;
+  readonly currentStage: { readonly unit: string; readonly unitName: string; readonly level: string; readonly enteredAt: string; readonly dueOn: string } | null;
+  readonly deciding: { readonly unit: string; readonly unitName: string; readonly level: string };
+  /** In review past the current stage's due date (Vietnam calendar). */
+  readonly overdue: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export function toNominationSummary(row: NominationRow, id: string, today: string): NominationSummary {
+  const s = row.state;
+  const deciding = s.route[s.decidingStageIndex]!;
+  const n = s.nominee;
+  return {
+    id, revision: row.revision, position: row.position, ruleSet: s.ruleSet, codeSet: s.codeSet, awardCode: s.awardCode, awardName: s.awardName.vi,
+    year: s.year,
+    nominee: { kind: n.kind, name: n.name, ...(n.kind === 'individual' ? { gender: n.gender } : {}), ...(n.organization !== undefined ? { organization: n.organization } : {}) },
+    proposingUnit: s.proposingUnit, status: s.status,
+    currentStage: s.status === 'in_review'
+      ? { unit: s.currentStage.unit, unitName: s.currentStage.unitName, level: s.currentStage.level, enteredAt: s.currentStage.enteredAt, dueOn: s.currentStage.dueOn }
+      : null,
+    deciding: { unit: deciding.unit, unitName: deciding.unitName, level: deciding.level },
+    overdue: s.status === 'in_review' && s.currentStage.dueOn < today,
+    createdAt: s.createdAt, updatedAt: s.updatedAt,
+  };
+}
+
+/** `%` and `_` in a search word are letters, not patterns. */
+const likeWord = (word: string): string => `%${word.replace(/[\\%_]/gu, (c) => `\\${c}`)}%`;
+
+/** The WHERE clause of the caller's jurisdiction over rm_nominations, appending its parameters. */
+function jurisdictionSql(params: unknown[], codeSet: string, unit: string, units: readonly string[]): string {
+  params.push(codeSet, [unit], units);
+  const n = params.length;
+  return `code_set = $${n - 2} AND (route_units @> $${n - 1}::text[] OR proposing_unit = ANY($${n}::text[]))`;
+}
+
+@QueryHandler(ListNominationsQuery)
+export class ListNominationsHandler implements IQueryHandler<ListNominationsQuery> {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly reference: ReferenceDataService,
+    private readonly freshness: ReadModelFreshness,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ actor: authActor, filter, page, fresh }: ListNominationsQuery): Promise<PageOf<NominationSummary>> {
+    await this.freshness.waitFor(PROJECTION, fresh.minPosition);
+    const now = this.clock();
+    const actor = this.reference.domainActor(authActor, now);
+    const directory = await this.reference.directory();
+    const mine = jurisdictionOf(actor, directory);
+    const params: unknown[] = [];
+    const where = [jurisdictionSql(params, mine.codeSet, mine.unit, mine.units)];
+    if (filter.unit !== undefined) {
+      const theirs = jurisdictionOf(actor, directory, filter.unit);
+      where.push(`(route_units @> $${params.push([filter.unit])}::text[] OR proposing_unit = ANY($${params.push(theirs.units)}::text[]))`);
+    }
+    if (filter.status !== undefined) where.push(`status = $${params.push(filter.status)}`);
+    if (filter.level !== undefined) where.push(`current_level = $${params.push(filter.level)}`);
+    if (filter.decidingLevel !== undefined) where.push(`deciding_level = $${params.push(filter.decidingLevel)}`);
+    if (filter.awardCode !== undefined) where.push(`award_code = $${params.push(filter.awardCode)}`);
+    if (filter.year !== undefined) where.push(`year = $${params.push(filter.year)}`);
+    if (filter.ruleSet !== undefined) where.push(`rule_set = $${params.push(filter.ruleSet)}`);
+    for (const word of searchKey(filter.q ?? '').split(' ').filter((w) => w !== '')) {
+      where.push(`search_key LIKE $${params.push(likeWord(word))}`);
+    }
+    const after = decodeCursor('nominations', page.cursor, 2);
+    if (after !== undefined) where.push(`(created_at, id) < ($${params.push(after[0])}::timestamptz, $${params.push(after[1])}::uuid)`);
+    const limit = limitOf(page);
+    const { rows } = await this.pool.query<{ id: string; state: ExistingNomination; revision: number; position: string; created_at: Date }>(
+      `SELECT id, state, revision, position, created_at FROM rm_nominations WHERE ${where.join(' AND ')}
+       ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
+      params,
+    );
+    const today = vietnamDate(now);
+    const items = rows.slice(0, limit).map((r) => toNominationSummary({ state: r.state, revision: r.revision, position: r.position }, r.id, today));
+    const last = rows.length > limit ? rows[limit - 1]! : undefined;
+    return { items, nextCursor: last === undefined ? null : encodeCursor('nominations', [last.created_at.toISOString(), last.id]) };
+  }
+}
+
+/**
+ * Jurisdiction before any stream is read (issue 12): from the read model's row, or, when the read model
+ * has not seen the nomination yet, from its first event only (it holds the route and proposing unit).
+ * Outside the jurisdiction, the answer is the same 404 as for an id that does not exist.
+ */
+async function assertVisible(pool: Pool, store: EventStore, actor: DomainActor, reference: ReferenceDataService, nominationId: string): Promise<void> {
+  const notFound = new NotFoundError(`Nomination ${nominationId} not found`);
+  const directory = await reference.directory();
+  const mine = jurisdictionOf(actor, directory);
+  const params: unknown[] = [nominationId];
+  const { rows } = await pool.query<{ visible: boolean }>(
+    `SELECT (${jurisdictionSql(params, mine.codeSet, mine.unit, mine.units)}) AS visible FROM rm_nominations WHERE id = $1`, params,
+  );
+  if (rows[0] !== undefined) {
+    if (!rows[0].visible) throw notFound;
+    return;
+  }
+  let first: readonly RecordedEvent[];
+  try {
+    first = await store.readStream(nominationStreamId(nominationId), { toRevision: 0 });
+  } catch (error) {
+    if (error instanceof StreamNotFound) throw notFound;
+    throw error;
+  }
+  const created = foldNomination(first.map((e) => nominationCodec.decode(e)));
+  if (created.status === 'none' || created.codeSet !== mine.codeSet) throw notFound;
+  if (!created.route.some((s) => s.unit === mine.unit) && !mine.units.includes(created.proposingUnit)) throw notFound;
+}
+
+@QueryHandler(ReadNominationQuery)
+export class ReadNominationHandler implements IQueryHandler<ReadNominationQuery> {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly reference: ReferenceDataService,
+    private readonly freshness: ReadModelFreshness,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ actor: authActor, nominationId, at, fresh }: ReadNominationQuery): Promise<NominationRead> {
+    await this.freshness.waitFor(PROJECTION, fresh.minPosition);
+    const actor = this.reference.domainActor(authActor, this.clock());
+    await assertVisible(this.pool, this.store, actor, this.reference, nominationId);
+    if (at.asOf === undefined && at.revision === undefined) {
+      const { rows } = await this.pool.query<{ state: ExistingNomination; revision: number; position: string }>(
+        'SELECT state, revision, position FROM rm_nominations WHERE id = $1', [nominationId],
+      );
+      if (rows[0] !== undefined) {
+        return { view: { ...toNominationView(rows[0].state, rows[0].revision), position: rows[0].position }, revision: rows[0].revision };
+      }
+      // Not projected yet (the worker is behind and no minPosition was given): the stream is the truth.
+    }
+    // As of a time or revision: fold the stream up to that point.
+    let events: readonly RecordedEvent[];
+    try {
+      events = await this.store.readStream(nominationStreamId(nominationId), {
+        ...(at.revision !== undefined ? { toRevision: at.revision } : {}),
+        ...(at.asOf !== undefined ? { until: at.asOf } : {}),
+      });
+    } catch (error) {
+      if (error instanceof StreamNotFound) throw new NotFoundError(`Nomination ${nominationId} did not exist at that point`);
+      throw error;
+    }
+    const state = foldRecorded(events);
+    if (state.status === 'none') throw new NotFoundError(`Nomination ${nominationId} did not exist at that point`);
+    const revision = events.length - 1;
+    return { view: { ...toNominationView(state, revision), position: events[revision]!.position.toString() }, revision };
+  }
+}
+
+@QueryHandler(ReadNominationHistoryQuery)
+export class ReadNominationHistoryHandler implements IQueryHandler<ReadNominationHistoryQuery> {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly reference: ReferenceDataService,
+    private readonly freshness: ReadModelFreshness,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ actor: authActor, nominationId, page, fresh }: ReadNominationHistoryQuery): Promise<PageOf<HistoryEntry>> {
+    await this.freshness.waitFor(PROJECTION, fresh.minPosition);
+    const actor = this.reference.domainActor(authActor, this.clock());
+    await assertVisible(this.pool, this.store, actor, this.reference, nominationId);
+    const after = decodeCursor('history', page.cursor, 1);
+    const from = after === undefined ? 0 : Number(after[0]) + 1;
+    const limit = limitOf(page);
+    let events: readonly RecordedEvent[];
+    try {
+      // A nomination has tens of events, not thousands: the stream is read up to the page's end.
+      events = await this.store.readStream(nominationStreamId(nominationId), { toRevision: from + limit });
+    } catch (error) {
+      if (error instanceof StreamNotFound) throw new NotFoundError(`Nomination ${nominationId} not found`);
+      throw error;
+    }
+    const slice = events.slice(from, from + limit);
+    const items = slice.map((e) => {
+      const { data } = nominationCodec.decode(e);
+      return { revision: e.revision, type: e.type, at: data.at, actor: data.by, data, hash: e.hash, position: e.position.toString() };
+    });
+    const more = events.length > from + limit;
+    return { items, nextCursor: more && slice.length > 0 ? encodeCursor('history', [slice[slice.length - 1]!.revision]) : null };
+  }
+}

@@ -1,0 +1,83 @@
+import type { ConsumedEvent, ConsumerTransaction, DurableConsumer } from '@app/platform';
+import type { EventCategory, WorkingDayCalendar } from '@app/nomination';
+
+/** What a projection may need beyond the events: reference data that is itself versioned data. */
+export interface ProjectionContext {
+  readonly calendar: WorkingDayCalendar;
+}
+
+/**
+ * Physical names of a projection's tables. Live, they are the migrated tables (`rm_nominations`); a
+ * rebuild writes the same rows into fresh copies and swaps them in (see rebuild/rebuild.ts).
+ */
+export type TableNames<Logical extends string = string> = Readonly<Record<Logical, string>>;
+
+/**
+ * A read model kept as one row (or row group) per entity: events are grouped by key, the current rows
+ * of those keys loaded once, folded with `evolve`, and written back in bulk, so a batch of N events
+ * costs a handful of statements whatever N is.
+ *
+ * `evolve` is pure and total: it never throws on a recorded event (an event that does not fit leaves
+ * the row as it was) and returns null when the entity has no row (not yet, or no longer).
+ */
+export interface Projection<Row = unknown, Logical extends string = string> {
+  /** Stable; `projection:<name>` names its checkpoint. Also the argument of projections:rebuild. */
+  readonly name: string;
+  readonly categories: readonly EventCategory[];
+  /** Logical name → live table; the first is the main one. */
+  readonly tables: TableNames<Logical>;
+  keyOf(event: ConsumedEvent): string | null;
+  evolve(row: Row | null, event: ConsumedEvent, context: ProjectionContext): Row | null;
+  load(tx: ConsumerTransaction, tables: TableNames<Logical>, keys: readonly string[]): Promise<Map<string, Row>>;
+  /** Writes the rows that changed; null = delete the entity's rows. */
+  save(tx: ConsumerTransaction, tables: TableNames<Logical>, changed: ReadonlyMap<string, Row | null>): Promise<void>;
+}
+
+export const checkpointNameOf = (projection: { readonly name: string }): string => `projection:${projection.name}`;
+
+/** Applies a batch of events to a projection's tables through the transaction. */
+export async function applyBatch<Row, Logical extends string>(
+  projection: Projection<Row, Logical>,
+  events: readonly ConsumedEvent[],
+  tx: ConsumerTransaction,
+  tables: TableNames<Logical>,
+  context: ProjectionContext,
+): Promise<number> {
+  const byKey = new Map<string, ConsumedEvent[]>();
+  for (const event of events) {
+    const key = projection.keyOf(event);
+    if (key === null) continue;
+    let list = byKey.get(key);
+    if (list === undefined) byKey.set(key, (list = []));
+    list.push(event);
+  }
+  if (byKey.size === 0) return 0;
+  const current: Map<string, Row> = await projection.load(tx, tables, [...byKey.keys()]);
+  const changed = new Map<string, Row | null>();
+  for (const [key, list] of byKey) {
+    const before = current.get(key) ?? null;
+    let row: Row | null = before;
+    for (const event of list) row = projection.evolve(row, event, context);
+    if (row !== before) changed.set(key, row);
+  }
+  if (changed.size > 0) await projection.save(tx, tables, changed);
+  return changed.size;
+}
+
+/** A projection run live by the worker's ConsumerHost, writing into its migrated tables. */
+export class ProjectionConsumer<Row, Logical extends string> implements DurableConsumer {
+  readonly name: string;
+  readonly categories: readonly EventCategory[];
+
+  constructor(
+    readonly projection: Projection<Row, Logical>,
+    private readonly context: ProjectionContext,
+  ) {
+    this.name = checkpointNameOf(projection);
+    this.categories = projection.categories;
+  }
+
+  async handle(events: readonly ConsumedEvent[], tx: ConsumerTransaction): Promise<void> {
+    await applyBatch(this.projection, events, tx, this.projection.tables, this.context);
+  }
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { WorkflowModule } from '@app/workflow';
+import { AwardsReportHandler } from './award-stats/award-stats.query';
+import { ListDecisionsHandler } from './decisions/decisions.query';
+import { ReadModelFreshness } from './freshness/read-model-freshness';
+import { InboxHandler } from './inbox/inbox.query';
+import { ListNominationsHandler, ReadNominationHandler, ReadNominationHistoryHandler } from './nominations/nominations.query';
+import { PROJECTION_CONSUMERS } from './projection.consumers';
+import { StagesReportHandler } from './stage-timings/stage-timings.query';
+
+export const READ_MODEL_QUERY_HANDLERS = [
+  ListNominationsHandler, ReadNominationHandler, ReadNominationHistoryHandler, InboxHandler, ListDecisionsHandler, AwardsReportHandler,
+  StagesReportHandler,
+];
+
+/**
+ * The read side: the projections (run by the worker's ConsumerHost; inert in the api) and the query
+ * handlers the api's controllers send queries to.
+ */
+@Module({
+  imports: [WorkflowModule],
+  providers: [...PROJECTION_CONSUMERS, ReadModelFreshness, ...READ_MODEL_QUERY_HANDLERS],
+  exports: [ReadModelFreshness],
+})
+export class ReadModelsModule {}

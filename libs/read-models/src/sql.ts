@@ -1,0 +1,34 @@
+import { escapeIdentifier } from 'pg';
+import type { ConsumerTransaction } from '@app/platform';
+
+/** A column of a row written in bulk: its SQL type in jsonb_to_recordset's column list. */
+export type ColumnTypes = Readonly<Record<string, string>>;
+
+/**
+ * Upserts many rows in one statement: the rows travel as one jsonb array and jsonb_to_recordset turns
+ * them back into typed columns (text[] arrives as a JSON array, jsonb as itself).
+ */
+export async function upsertRows(
+  tx: ConsumerTransaction,
+  table: string,
+  columns: ColumnTypes,
+  key: readonly string[],
+  rows: readonly Record<string, unknown>[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const names = Object.keys(columns);
+  const list = names.map((name) => `${escapeIdentifier(name)} ${columns[name]}`).join(', ');
+  const cols = names.map(escapeIdentifier).join(', ');
+  const updates = names.filter((n) => !key.includes(n)).map((n) => `${escapeIdentifier(n)} = excluded.${escapeIdentifier(n)}`).join(', ');
+  await tx.query(
+    `INSERT INTO ${escapeIdentifier(table)} (${cols})
+     SELECT ${cols} FROM jsonb_to_recordset($1::jsonb) AS r(${list})
+     ON CONFLICT (${key.map(escapeIdentifier).join(', ')}) DO ${updates === '' ? 'NOTHING' : `UPDATE SET ${updates}`}`,
+    [JSON.stringify(rows)],
+  );
+}
+
+export async function deleteKeys(tx: ConsumerTransaction, table: string, column: string, keys: readonly string[], type = 'uuid'): Promise<void> {
+  if (keys.length === 0) return;
+  await tx.query(`DELETE FROM ${escapeIdentifier(table)} WHERE ${escapeIdentifier(column)} = ANY($1::${type}[])`, [keys]);
+}

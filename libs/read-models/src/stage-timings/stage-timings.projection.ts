@@ -1,0 +1,97 @@
+import { escapeIdentifier } from 'pg';
+import type { ConsumedEvent } from '@app/platform';
+import { type StageEntry, vietnamDate, type WorkingDayCalendar } from '@app/nomination';
+import type { Projection, ProjectionContext } from '../projection';
+import { deleteKeys, upsertRows } from '../sql';
+import { isUuid } from '../uuid';
+import { STAGE_TIMINGS_TABLES, type StageTimingsRow, type StageTimingsTables, type StageVisit } from './stage-timings.row';
+
+const VISIT_COLUMNS = {
+  nomination_id: 'uuid', visit_no: 'integer', code_set: 'text', stage_index: 'integer', unit: 'text', unit_name: 'text', level: 'text',
+  entered_at: 'timestamptz', due_on: 'date', deadline_working_days: 'integer', left_at: 'timestamptz', outcome: 'text',
+  working_days_spent: 'integer', late: 'boolean',
+};
+
+function arrive(stage: StageEntry, at: string): StageVisit {
+  return {
+    stageIndex: stage.index, unit: stage.unit, unitName: stage.unitName, level: stage.level, enteredAt: at, dueOn: stage.dueOn,
+    deadlineWorkingDays: stage.deadlineWorkingDays, leftAt: null, outcome: 'in_review', workingDaysSpent: null, late: null,
+  };
+}
+
+/** Closes the open visit (if any) with the outcome, counting the working days it took. */
+function leave(row: StageTimingsRow, outcome: StageVisit['outcome'], at: string, calendar: WorkingDayCalendar): StageTimingsRow {
+  const last = row.visits[row.visits.length - 1];
+  if (last === undefined || last.leftAt !== null) return row;
+  const arrived = vietnamDate(new Date(last.enteredAt));
+  const left = vietnamDate(new Date(at));
+  const closed: StageVisit = { ...last, leftAt: at, outcome, workingDaysSpent: calendar.workingDaysBetween(arrived, left), late: left > last.dueOn };
+  return { ...row, visits: [...row.visits.slice(0, -1), closed] };
+}
+
+export function evolveStageTimings(row: StageTimingsRow | null, e: ConsumedEvent, { calendar }: ProjectionContext): StageTimingsRow | null {
+  if (e.category !== 'nomination') return row;
+  const event = e.event;
+  if (event.type === 'NominationCreated') return row ?? { codeSet: event.data.codeSet, visits: [] };
+  if (row === null) return null;
+  switch (event.type) {
+    case 'NominationSubmitted':
+      return { ...row, visits: [...row.visits, arrive(event.data.stage, event.data.at)] };
+    case 'StageApproved': {
+      const left = leave(row, 'approved', event.data.at, calendar);
+      return { ...left, visits: [...left.visits, arrive(event.data.next, event.data.at)] };
+    }
+    case 'NominationApproved':
+      return leave(row, 'approved', event.data.at, calendar);
+    case 'NominationReturned':
+      return leave(row, 'returned', event.data.at, calendar);
+    case 'NominationRejected':
+      return event.data.fromStatus === 'in_review' ? leave(row, 'rejected', event.data.at, calendar) : row;
+    case 'NominationWithdrawn':
+      return leave(row, 'withdrawn', event.data.at, calendar);
+    default:
+      return row;
+  }
+}
+
+/**
+ * Time spent per stage against its deadline: one row per stay at a stage, closed with the working
+ * days it took (the domain's working-day calendar, so Tết and swapped Saturdays count as they should).
+ */
+export const stageTimingsProjection: Projection<StageTimingsRow, StageTimingsTables> = {
+  name: 'stage-timings',
+  categories: ['nomination'],
+  tables: STAGE_TIMINGS_TABLES,
+  keyOf: (e) => (e.category === 'nomination' && isUuid(e.entityId) ? e.entityId : null),
+  evolve: evolveStageTimings,
+  async load(tx, tables, keys) {
+    const { rows } = await tx.query<{ nomination_id: string; code_set: string; visits: StageVisit[] | null }>(
+      `SELECT n.nomination_id, n.code_set, n.visits FROM ${escapeIdentifier(tables.nominations)} n WHERE n.nomination_id = ANY($1::uuid[])`,
+      [keys],
+    );
+    return new Map(rows.map((r) => [r.nomination_id, { codeSet: r.code_set, visits: r.visits ?? [] }]));
+  },
+  async save(tx, tables, changed) {
+    const heads: Record<string, unknown>[] = [];
+    const visits: Record<string, unknown>[] = [];
+    const deletes: string[] = [];
+    const rewritten: string[] = [];
+    for (const [id, row] of changed) {
+      if (row === null) {
+        deletes.push(id);
+        continue;
+      }
+      heads.push({ nomination_id: id, code_set: row.codeSet, visits: row.visits });
+      rewritten.push(id);
+      row.visits.forEach((v, i) => visits.push({
+        nomination_id: id, visit_no: i, code_set: row.codeSet, stage_index: v.stageIndex, unit: v.unit, unit_name: v.unitName, level: v.level,
+        entered_at: v.enteredAt, due_on: v.dueOn, deadline_working_days: v.deadlineWorkingDays, left_at: v.leftAt, outcome: v.outcome,
+        working_days_spent: v.workingDaysSpent, late: v.late,
+      }));
+    }
+    await deleteKeys(tx, tables.nominations, 'nomination_id', deletes);
+    await deleteKeys(tx, tables.visits, 'nomination_id', [...deletes, ...rewritten]);
+    await upsertRows(tx, tables.nominations, { nomination_id: 'uuid', code_set: 'text', visits: 'jsonb' }, ['nomination_id'], heads);
+    await upsertRows(tx, tables.visits, VISIT_COLUMNS, ['nomination_id', 'visit_no'], visits);
+  },
+};

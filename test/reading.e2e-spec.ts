@@ -1,0 +1,252 @@
+import {
+  approve,
+  command,
+  createAndApprove,
+  createAndSubmit,
+  createNomination,
+  documents,
+  expectOk,
+  expectProblem,
+  gso2004,
+  nominationBody,
+  nominees,
+  type View,
+} from './support/nomination-fixtures';
+import { TestApi, type TestUser } from './support/test-api';
+
+const { proposer, communeOfficer, districtOfficer, districtDecider, provinceOfficer, otherDistrictDecider, otherProposer } = gso2004;
+
+/** An officer of another district (Thành phố Sơn La, 116): shares the province, not the district. */
+const outsideOfficer: TestUser = { sub: 'o-116', name: 'Đỗ Văn Bình', roles: ['officer'], unit: '116', codeSet: 'gso-2004' };
+
+const hangAnh = { kind: 'individual', name: 'Nguyễn Thị Hằng Ánh', gender: 'female', position: 'Giáo viên', organization: 'Trường Tiểu học Chiềng Lao' };
+
+/**
+ * The read side over HTTP with the worker's projections running in-process: every read sends the
+ * Min-Position of the last write (TestApi does, as the console does), so it sees that write.
+ */
+describe('reading: lists, search, inbox, history, decisions, reports (real PostgreSQL, projections running)', () => {
+  let api: TestApi;
+  let inReview: View;
+  let atDistrict: View;
+  let returned: View;
+  let awarded: View;
+  let decisionId: string;
+
+  beforeAll(async () => {
+    api = await TestApi.start();
+    await api.startWorker();
+    inReview = await createAndSubmit(api, proposer, nominationBody({ awardCode: 'CHIEN_SI_THI_DUA_CO_SO', nominee: hangAnh, documents: documents(['submission', 'achievement_report', 'council_minutes']) }));
+    atDistrict = await createAndApprove(api, proposer, [communeOfficer], nominationBody({ awardCode: 'GIAY_KHEN_HUYEN', nominee: nominees.collective }));
+    returned = await createAndSubmit(api, proposer, nominationBody({ awardCode: 'GIAY_KHEN_HUYEN', nominee: nominees.household }));
+    expectOk(await command(api, communeOfficer, returned.id, 'return', { reason: 'Thiếu biên bản họp', missing: ['council_minutes'] }));
+    awarded = await createAndApprove(api, proposer, [communeOfficer, districtOfficer], nominationBody({
+      awardCode: 'GIAY_KHEN_HUYEN', nominee: { ...nominees.collective, name: 'Tổ dân phố 2, "Hoa Ban", xã Chiềng Lao' },
+    }));
+    const decision = expectOk(await api.request({
+      method: 'POST', url: '/decisions', as: districtDecider, body: {
+        number: '125/QĐ-UBND', signedOn: '2023-03-24', signer: { name: 'Lường Văn Chiến', title: 'Chủ tịch UBND huyện Mường La' },
+        reason: 'Đã có thành tích xuất sắc trong phong trào thi đua năm 2022', nominationIds: [awarded.id],
+      },
+    }), 201);
+    decisionId = decision.id;
+    expect(decision.position).toMatch(/^\d+$/);
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  const get = async (as: TestUser, url: string): Promise<View> => expectOk(await api.request({ method: 'GET', url, as }));
+
+  it('carries the written log position on every command answer, header and body alike', async () => {
+    const created = await api.request({ method: 'POST', url: '/nominations', as: proposer, body: nominationBody() });
+    expect(created.statusCode).toBe(201);
+    expect(created.headers['log-position']).toMatch(/^\d+$/);
+    expect(created.json().position).toBe(created.headers['log-position']);
+    const submitted = await command(api, proposer, created.json().id, 'submit');
+    expect(BigInt(String(submitted.headers['log-position']))).toBeGreaterThan(BigInt(String(created.headers['log-position'])));
+    // And the very next read sees it.
+    expect((await get(proposer, `/nominations/${created.json().id}`)).status).toBe('in_review');
+  });
+
+  it('lists what the jurisdiction allows, newest first, with every filter', async () => {
+    const all = await get(districtOfficer, '/nominations?limit=200');
+    const ids = all.items.map((n: View) => n.id);
+    expect(ids).toEqual(expect.arrayContaining([inReview.id, atDistrict.id, returned.id, awarded.id]));
+    const created = all.items.map((n: View) => n.createdAt);
+    expect([...created].sort().reverse()).toEqual(created);
+
+    expect((await get(districtOfficer, '/nominations?status=awarded')).items.map((n: View) => n.id)).toEqual([awarded.id]);
+    expect((await get(districtOfficer, '/nominations?status=in_review&level=district')).items.map((n: View) => n.id)).toEqual([atDistrict.id]);
+    expect((await get(districtOfficer, '/nominations?awardCode=CHIEN_SI_THI_DUA_CO_SO')).items.map((n: View) => n.id)).toEqual([inReview.id]);
+    expect((await get(districtOfficer, '/nominations?year=2021')).items).toEqual([]);
+    expect((await get(districtOfficer, '/nominations?ruleSet=vn-2017&unit=03814&limit=200')).items.length).toBe(all.items.length);
+    expect((await get(districtOfficer, '/nominations?unit=03820')).items).toEqual([]);
+    const summary = (await get(districtOfficer, `/nominations?status=in_review&level=district`)).items[0];
+    expect(summary).toMatchObject({
+      id: atDistrict.id, status: 'in_review', awardCode: 'GIAY_KHEN_HUYEN', nominee: { kind: 'collective', name: nominees.collective.name },
+      currentStage: { unit: '120', level: 'district' }, deciding: { unit: '120' }, overdue: false, proposingUnit: '03814',
+    });
+  });
+
+  it('finds a nominee whatever the case and diacritics (q), word by word', async () => {
+    for (const q of ['nguyen thi hang anh', 'NGUYỄN THỊ HẰNG ÁNH', 'hang anh', 'Nguyễn Thị Hằng Ánh'.normalize('NFD'), 'anh nguyen']) {
+      const found = await get(communeOfficer, `/nominations?q=${encodeURIComponent(q)}`);
+      expect(found.items.map((n: View) => n.id)).toEqual([inReview.id]);
+    }
+    expect((await get(communeOfficer, `/nominations?q=${encodeURIComponent('nguyen van')}`)).items).toEqual([]);
+    // LIKE metacharacters are letters here.
+    expect((await get(communeOfficer, `/nominations?q=${encodeURIComponent('%')}`)).items).toEqual([]);
+  });
+
+  it('pages with an opaque cursor, without gaps or repeats, and refuses a forged one', async () => {
+    const all = (await get(proposer, '/nominations?limit=200')).items.map((n: View) => n.id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: View = await get(proposer, `/nominations?limit=2${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((n: View) => n.id));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(seen).toEqual(all);
+    expectProblem(await api.request({ method: 'GET', url: '/nominations?cursor=bm9wZQ', as: proposer }), 400, 'validation_failed');
+    const inboxCursor = Buffer.from(JSON.stringify(['inbox', 'x'])).toString('base64url');
+    expectProblem(await api.request({ method: 'GET', url: `/nominations?cursor=${inboxCursor}`, as: proposer }), 400, 'validation_failed');
+    expectProblem(await api.request({ method: 'GET', url: '/nominations?limit=201', as: proposer }), 400, 'validation_failed');
+    expectProblem(await api.request({ method: 'GET', url: '/nominations?status=lost', as: proposer }), 400, 'validation_failed');
+  });
+
+  it('answers each inbox with what waits there, oldest due first', async () => {
+    const commune = await get(communeOfficer, '/inbox');
+    expect(commune.items.map((i: View) => i.nominationId)).toContain(inReview.id);
+    expect(commune.items.every((i: View) => i.waitingFor === 'officer' && i.unit === '03814')).toBe(true);
+    const dues = commune.items.map((i: View) => i.dueOn);
+    expect([...dues].sort()).toEqual(dues);
+    expect(commune.items.find((i: View) => i.nominationId === inReview.id)).toMatchObject({
+      nominee: { name: hangAnh.name }, overdue: false, status: 'in_review', dueOn: inReview.currentStage.dueOn,
+    });
+
+    const district = await get(districtOfficer, '/inbox');
+    expect(district.items.map((i: View) => i.nominationId)).toEqual([atDistrict.id]);
+    const own = await get(proposer, '/inbox');
+    expect(own.items.map((i: View) => i.nominationId)).toEqual([returned.id]);
+    expect(own.items[0]).toMatchObject({ waitingFor: 'proposer', dueOn: null, status: 'returned' });
+
+    // Approved at the district: now it waits for the district's decider, and no longer for the officer.
+    await approve(api, districtOfficer, atDistrict.id);
+    expect((await get(districtDecider, '/inbox')).items.map((i: View) => i.nominationId)).toEqual([atDistrict.id]);
+    expect((await get(districtOfficer, '/inbox')).items).toEqual([]);
+  });
+
+  it('reads one nomination from the read model, and as it was at a revision or an instant', async () => {
+    const now = await get(districtOfficer, `/nominations/${awarded.id}`);
+    expect(now).toMatchObject({ id: awarded.id, status: 'awarded', revision: 4, decision: { decisionNumber: '125/QĐ-UBND' } });
+    expect(now.position).toMatch(/^\d+$/);
+
+    // By hand: revision 0 = created (draft, nothing entered); 1 = submitted (at the commune);
+    // 2 = approved at the commune (at the district); 3 = approved at the district (approved).
+    const history = (await get(districtOfficer, `/nominations/${awarded.id}/history`)).items;
+    expect(history.map((e: View) => e.type)).toEqual(['NominationCreated', 'NominationSubmitted', 'StageApproved', 'NominationApproved', 'NominationAwarded']);
+    const expected = [
+      { status: 'draft', currentStage: null, route: ['03814:pending', '120:pending'] },
+      { status: 'in_review', currentStage: { unit: '03814' }, route: ['03814:in_review', '120:pending'] },
+      { status: 'in_review', currentStage: { unit: '120' }, route: ['03814:approved', '120:in_review'] },
+      { status: 'approved', currentStage: null, route: ['03814:approved', '120:approved'] },
+    ];
+    for (const [revision, want] of expected.entries()) {
+      const byRevision = await get(districtOfficer, `/nominations/${awarded.id}?revision=${revision}`);
+      // The instant the next command was decided: after this revision was recorded, before the next one was.
+      const byTime = await get(districtOfficer, `/nominations/${awarded.id}?asOf=${encodeURIComponent(history[revision + 1].at)}`);
+      for (const view of [byRevision, byTime]) {
+        expect(view).toMatchObject({ revision, status: want.status, currentStage: want.currentStage });
+        expect(view.route.map((s: View) => `${s.unit}:${s.status}`)).toEqual(want.route);
+      }
+    }
+    expectProblem(await api.request({ method: 'GET', url: `/nominations/${awarded.id}?asOf=2000-01-01T00:00:00Z`, as: districtOfficer }), 404, 'not_found');
+  });
+
+  it('pages the history by revision', async () => {
+    const first = await get(districtOfficer, `/nominations/${awarded.id}/history?limit=2`);
+    expect(first.items.map((e: View) => e.revision)).toEqual([0, 1]);
+    const second = await get(districtOfficer, `/nominations/${awarded.id}/history?limit=2&cursor=${first.nextCursor}`);
+    expect(second.items.map((e: View) => e.revision)).toEqual([2, 3]);
+    const third = await get(districtOfficer, `/nominations/${awarded.id}/history?limit=2&cursor=${second.nextCursor}`);
+    expect(third.items.map((e: View) => e.revision)).toEqual([4]);
+    expect(third.nextCursor).toBeNull();
+    expect(third.items[0]).toMatchObject({ type: 'NominationAwarded', actor: { id: districtDecider.sub }, hash: expect.any(String) });
+  });
+
+  it('lists decisions by unit and year', async () => {
+    const list = await get(districtDecider, '/decisions?year=2023');
+    expect(list.items).toEqual([expect.objectContaining({ id: decisionId, number: '125/QĐ-UBND', issuingUnit: '120', nominationCount: 1, bonusTotal: 900_000 })]);
+    expect((await get(districtDecider, '/decisions?year=2022')).items).toEqual([]);
+    expect((await get(provinceOfficer, '/decisions?unit=120')).items.map((d: View) => d.id)).toEqual([decisionId]);
+    expect((await get(communeOfficer, '/decisions')).items).toEqual([]);
+  });
+
+  it('counts awards under a unit, in JSON and as CSV', async () => {
+    const report = await get(provinceOfficer, '/reports/awards?unit=120&year=2022');
+    expect(report.rows).toEqual([{ awardCode: 'GIAY_KHEN_HUYEN', awardName: expect.any(String), nomineeKind: 'collective', count: 1, bonusTotal: 900_000 }]);
+    expect(report.totals).toEqual({ count: 1, bonusTotal: 900_000 });
+    const byUnit = await get(provinceOfficer, '/reports/awards?by=unit,level');
+    expect(byUnit.rows[0]).toMatchObject({ unit: '03814', level: 'commune', count: 1 });
+
+    const csv = await api.request({ method: 'GET', url: '/reports/awards?unit=120&year=2022', as: provinceOfficer, headers: { accept: 'text/csv' } });
+    expect(csv.statusCode).toBe(200);
+    expect(String(csv.headers['content-type'])).toMatch(/^text\/csv; charset=utf-8/);
+    expect(csv.body.startsWith('\uFEFF')).toBe(true);
+    expect(csv.body.split('\r\n')[0]).toBe('\uFEFFawardCode,awardName,nomineeKind,gender,count,bonusTotal');
+    expect(csv.body).toContain(`GIAY_KHEN_HUYEN,${report.rows[0].awardName},collective,,1,900000\r\n`);
+  });
+
+  it('reports stage timings per stage unit', async () => {
+    const report = await get(districtOfficer, '/reports/stages');
+    const commune = report.rows.find((r: View) => r.unit === '03814');
+    const district = report.rows.find((r: View) => r.unit === '120');
+    // Commune: inReview (in review), plus the two approved there and the one returned: finished.
+    expect(commune).toMatchObject({ level: 'commune', inReview: expect.any(Number), completed: expect.any(Number), medianWorkingDays: 0 });
+    expect(commune.completed).toBeGreaterThanOrEqual(3);
+    expect(district).toMatchObject({ level: 'district', inReview: 0, completed: 2, overdue: 0 });
+  });
+
+  it('shows an officer of another district nothing of this one, on every query', async () => {
+    expect((await get(outsideOfficer, '/nominations?limit=200')).items).toEqual([]);
+    expect((await get(outsideOfficer, `/nominations?q=${encodeURIComponent('hang anh')}`)).items).toEqual([]);
+    expect((await get(outsideOfficer, '/nominations?unit=120')).items).toEqual([]);
+    expect((await get(outsideOfficer, '/inbox')).items).toEqual([]);
+    expect((await get(otherDistrictDecider, '/inbox')).items).toEqual([]);
+    expect((await get(otherProposer, '/inbox')).items).toEqual([]);
+    expectProblem(await api.request({ method: 'GET', url: `/nominations/${awarded.id}`, as: outsideOfficer }), 404, 'not_found');
+    expectProblem(await api.request({ method: 'GET', url: `/nominations/${awarded.id}?revision=0`, as: outsideOfficer }), 404, 'not_found');
+    expectProblem(await api.request({ method: 'GET', url: `/nominations/${awarded.id}/history`, as: outsideOfficer }), 404, 'not_found');
+    expect((await get(otherDistrictDecider, '/decisions')).items).toEqual([]);
+    expect((await get(otherDistrictDecider, '/decisions?unit=120')).items).toEqual([]);
+    expect((await get(outsideOfficer, '/reports/awards?unit=120')).rows).toEqual([]);
+    expect((await get(outsideOfficer, '/reports/awards')).rows).toEqual([]);
+    expect((await get(outsideOfficer, '/reports/stages?unit=120')).rows).toEqual([]);
+    expect((await get(outsideOfficer, '/reports/stages')).rows).toEqual([]);
+    // A proposer of a sibling commune sees nothing of 03814's either.
+    expect((await get(otherProposer, '/nominations')).items).toEqual([]);
+  });
+
+  it('waits for minPosition, and answers 503 read_model_behind when the read model does not get there in time', async () => {
+    const draft = await createNomination(api, proposer);
+    const position = BigInt(draft.position);
+    const seen = await api.request({ method: 'GET', url: `/nominations?minPosition=${position}&limit=200`, as: proposer });
+    expect(seen.json().items.map((n: View) => n.id)).toContain(draft.id);
+
+    await api.stopWorker();
+    const submitted = expectOk(await command(api, proposer, draft.id, 'submit'));
+    const started = Date.now();
+    const behind = await api.request({ method: 'GET', url: '/inbox', as: communeOfficer, headers: { 'min-position': submitted.position } });
+    expectProblem(behind, 503, 'read_model_behind');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+    expectProblem(await api.request({ method: 'GET', url: '/inbox?minPosition=abc', as: communeOfficer }), 400, 'validation_failed');
+
+    // The worker comes back and the same read succeeds.
+    await api.startWorker();
+    const fresh = await api.request({ method: 'GET', url: '/inbox', as: communeOfficer, headers: { 'min-position': submitted.position } });
+    expect(fresh.json().items.map((i: View) => i.nominationId)).toContain(draft.id);
+  }, 60_000);
+});
