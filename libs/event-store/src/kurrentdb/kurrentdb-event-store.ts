@@ -278,9 +278,8 @@ export class KurrentDbEventStore implements EventStore {
     this.assertOpen();
     const { toRevision, until } = options;
     if (toRevision !== undefined && toRevision < 0) throw new StreamNotFound(streamId);
-    const stored = await this.bounded(`read of ${streamId}`, () =>
-      this.readWhole(streamId, toRevision === undefined ? undefined : toRevision + 1),
-    );
+    const count = toRevision === undefined || !Number.isFinite(toRevision) ? undefined : Math.floor(toRevision) + 1;
+    const stored = await this.bounded(`read of ${streamId}`, () => this.readWhole(streamId, count));
     const events: RecordedEvent[] = [];
     for (const event of stored) {
       // Stops at the first later event rather than filtering, so the result is always a prefix of
@@ -522,15 +521,16 @@ export class KurrentDbEventStore implements EventStore {
     this.assertOpen();
     const subscription = this.client.subscribeToAll({ fromPosition: END, filter: streamNameFilter({ prefixes: this.prefixes }) });
     let timer: NodeJS.Timeout | undefined;
+    // Only these listeners are ours; the client's own (its pipe into the subscription) stay.
+    const listeners: [string, (...args: unknown[]) => void][] = [];
     try {
       await new Promise<void>((resolve, reject) => {
         timer = setTimeout(() => reject(new EventStoreUnavailable(`KurrentDB did not answer within ${timeoutMs} ms`)), timeoutMs);
-        subscription.once('confirmation', () => resolve());
+        const answered = () => resolve();
         // Any answer at all proves the server is there (older servers may not confirm first).
-        subscription.once('caughtUp', () => resolve());
-        subscription.once('data', () => resolve());
-        subscription.once('error', reject);
-        subscription.once('end', () => reject(new EventStoreUnavailable('KurrentDB ended the ping subscription without an answer')));
+        listeners.push(['confirmation', answered], ['caughtUp', answered], ['data', answered], ['error', (error) => reject(error)]);
+        listeners.push(['end', () => reject(new EventStoreUnavailable('KurrentDB ended the ping subscription without an answer'))]);
+        for (const [name, listener] of listeners) subscription.on(name, listener);
       });
     } catch (error) {
       const translated = translateError(error, { operation: 'ping' });
@@ -540,7 +540,7 @@ export class KurrentDbEventStore implements EventStore {
         : new EventStoreUnavailable(translated.message, { cause: error });
     } finally {
       clearTimeout(timer);
-      subscription.removeAllListeners();
+      for (const [name, listener] of listeners) subscription.off(name, listener);
       // Late errors of a cancelled call are noise.
       subscription.on('error', () => undefined);
       await subscription.unsubscribe().catch(() => undefined);

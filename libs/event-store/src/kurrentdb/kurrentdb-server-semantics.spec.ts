@@ -322,6 +322,12 @@ describe('smaller limits', () => {
     expect((await store.readAll({ limit: Number.NaN })).events).toHaveLength(3);
   });
 
+  it('reads a stream up to a fractional toRevision as PostgreSQL does (rounded down)', async () => {
+    const { store } = make();
+    await store.append('nomination-1', [ev(1), ev(2), ev(3)], 'no_stream');
+    expect((await store.readStream('nomination-1', { toRevision: 1.5 })).map((e) => e.revision)).toEqual([0, 1]);
+  });
+
   it('cancels the server call of a ping that timed out', async () => {
     const { store, server } = make({ pingTimeoutMs: 50 });
     server.silentSubscriptions = true;
