@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
-import { copyEventStore, InMemoryEventStore, PostgresEventStore, type EventStore } from '@app/event-store';
+import { copyEventStore, EventStoreFailure, InMemoryEventStore, PostgresEventStore, type EventStore } from '@app/event-store';
 import { createRootLogger } from '@app/observability';
 import { CheckpointMismatch, type ConsumedEvent, DurableSubscriber, type DurableConsumer } from './durable-subscriber';
 
@@ -148,6 +148,37 @@ describe('DurableSubscriber checkpoints keyed by the event store', () => {
     subscribers.push(refused);
     expect(await firstInterruption(refused, watch)).toBeInstanceOf(CheckpointMismatch);
     expect((await checkpointOf(beyond))?.store_id).toBeNull();
+  });
+
+  it('never skips an event because the event store refuses the service (access denied): it retries until the store accepts', async () => {
+    const name = `consumer-${randomUUID()}`;
+    const head = await postgres.headPosition();
+    await database.pool.query('INSERT INTO subscription_checkpoints (name, position, store_id) VALUES ($1, $2, $3)', [name, head?.toString() ?? null, await postgres.identity()]);
+    let refusals = 0;
+    let refusing = true;
+    const seen: string[] = [];
+    const consumer: DurableConsumer = {
+      name,
+      categories: ['nomination'],
+      handle: async (events) => {
+        if (refusing) {
+          refusals++;
+          throw new EventStoreFailure('KurrentDB refused the append on decision-1: access denied');
+        }
+        seen.push(...events.map((e) => e.id));
+      },
+    };
+    const subscriber = new DurableSubscriber(database.pool, postgres, consumer, logger, { standbyRetryMs: 50, maxRetryDelayMs: 20 });
+    subscribers.push(subscriber);
+    subscriber.start();
+    const { ids, last } = await appendMany(postgres, 2);
+    // Past the attempts after which a batch is retried event by event, where other failures get skipped.
+    while (refusals < 6) await new Promise((resolve) => setTimeout(resolve, 10));
+    const { rows } = await database.pool.query('SELECT 1 FROM subscription_skipped_events WHERE name = $1', [name]);
+    expect(rows).toEqual([]);
+    refusing = false;
+    await subscriber.waitFor(last, 15_000);
+    expect(seen).toEqual(ids);
   });
 
   it('replays the whole copied log on the other store when it runs with a database of its own (the documented switch)', async () => {

@@ -44,6 +44,9 @@ import type { EventCategory, ServiceEvent } from '@app/nomination';
  *   database and the event store answer) is logged at error level, recorded in
  *   `subscription_skipped_events`, and skipped: one bad event never stops a consumer for good. So throw
  *   for real failures only; an event you do not care about is simply ignored.
+ * - A checkpoint belongs to the log it was read from: it is stored with the event store's identity,
+ *   and a consumer refuses (logs an error, delivers nothing) a checkpoint of another log or one past its
+ *   log's end, until its state is rebuilt from the current log (README, "Switching stores").
  */
 export interface DurableConsumer {
   /** Unique and stable: the checkpoint and the single-instance lock are keyed by it. */

@@ -77,7 +77,8 @@ const PG_TRANSIENT_CLASSES = ['08', '40', '53', '55', '57', '58'];
 /** A failure that says nothing about the event: the database or the event store did not answer. */
 function isTransient(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'event_store_unavailable') return true;
+  // Unavailable, or refusing this service for good (access denied): either way nothing about the event.
+  if (code === 'event_store_unavailable' || code === 'event_store_failure') return true;
   if (typeof code === 'string' && code.length === 5 && PG_TRANSIENT_CLASSES.includes(code.slice(0, 2))) return true;
   const message = error instanceof Error ? error.message : '';
   return /connect|terminat|ECONN|timeout/iu.test(message);
