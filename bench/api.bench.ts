@@ -5,14 +5,15 @@
  *   BENCH_DURATION=20 BENCH_CONNECTIONS=32 npm run bench:api
  *
  * It builds nothing: run `npm run build` first (npm run bench:api does). It creates its own database
- * (dropped at the end), starts one api process from dist/ on a free port, and drives it with
+ * (dropped at the end), starts the api from dist/ on a free port (API_PROCESSES processes, by default
+ * one per core), and drives it with
  * autocannon. Each connection loops through the life of a vn-2025 Bằng khen nomination along its
  * route: create (proposer, commune 03814) → submit → approve at the commune → approve at the province,
  * four commands per nomination. Then, on the same database server, the same number of events is
  * appended straight to the event store with the same concurrency (one stream per nomination, four
  * appends with expected revisions), and the ratio api ÷ store says what HTTP, auth, validation,
- * idempotency and folding cost on top of the append itself. "api CPU ms/cmd" is the api process's CPU
- * time (from /proc) divided by the commands it answered: the figure to watch on a machine this small,
+ * idempotency and folding cost on top of the append itself. "api CPU ms/cmd" is the api processes' CPU
+ * time (from /proc, the primary and its children) divided by the commands they answered: the figure to watch on a machine this small,
  * where the api, PostgreSQL and autocannon share two cores.
  *
  * Profiling the api: BENCH_API_NODE_ARGS is passed to its node (e.g. '-r ./cpu-profile-hook.cjs'), and
@@ -20,9 +21,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { constants } from 'node:os';
+import { constants, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { signDevelopmentToken, type Role } from '@app/auth';
@@ -102,12 +103,27 @@ async function stopApi(api: ApiProcess): Promise<void> {
 /** CPU seconds (user + system) a process has used so far, from /proc; undefined where there is no /proc. */
 function cpuSeconds(pid: number | undefined): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ, 100 on Linux)
+    const own = processCpu(pid!);
+    // With API_PROCESSES > 1 the api is a cluster: count its processes, the children of this one, too.
+    const children = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return parent === pid ? [processCpu(Number(entry))] : [];
+      } catch {
+        return [];
+      }
+    });
+    return children.reduce((sum, seconds) => sum + seconds, own);
   } catch {
     return undefined;
   }
+}
+
+function processCpu(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ, 100 on Linux)
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -276,7 +292,8 @@ async function main(): Promise<void> {
       rows.push({ ...result, storePerSecond });
     }
     await store.close();
-    console.log(`\nAPI benchmark: ${DURATION} s per run, mixed create/submit/approve/approve, one api process, PostgreSQL local`);
+    const processes = config.apiProcesses;
+    console.log(`\nAPI benchmark: ${DURATION} s per run, mixed create/submit/approve/approve, ${processes} api process${processes === 1 ? '' : 'es'} (API_PROCESSES), PostgreSQL local, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.table(rows.map((r) => ({
       connections: r.connections,
       'commands/s': Math.round(r.perSecond),

@@ -1,10 +1,26 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { loadConfigOrExit, prepareDatabase } from '@app/platform';
+import { superviseApiProcesses } from './api-cluster';
 import { createApiApp } from './api.app';
 
 async function main(): Promise<void> {
   const { config, logger } = loadConfigOrExit('api');
-  await prepareDatabase(config, logger);
+  // The database is prepared once, before any process serves; in a cluster the primary does it.
+  if (cluster.isPrimary) await prepareDatabase(config, logger);
+  if (cluster.isPrimary && config.apiProcesses > 1) {
+    const group = superviseApiProcesses(config.apiProcesses, logger);
+    let stopping = false;
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.on(signal, () => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'stopping api processes');
+        void group.stop().then(() => process.exit(0), () => process.exit(1));
+      });
+    }
+    return;
+  }
   const app = await createApiApp(config, logger);
   await app.listen({ port: config.port, host: '0.0.0.0' });
   logger.info({ port: config.port, docs: `${config.publicUrl}/docs` }, 'api listening');

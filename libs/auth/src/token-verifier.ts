@@ -3,6 +3,7 @@ import type { AppConfig } from '@app/config';
 import type { Actor } from './actor';
 import { actorFromClaims } from './actor-claims';
 import { Unauthenticated, type UnauthenticatedReason } from './auth.errors';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';
 
 export type AuthConfig = AppConfig['auth'];
 
@@ -18,6 +19,10 @@ export interface TokenVerifierOptions {
   readonly clockToleranceSeconds?: number;
   /** How long one JWKS fetch may take before the request is refused. */
   readonly jwksTimeoutMs?: number;
+  /** Reuse of recent verifications (see VerifiedTokenCache): its options, a cache, or `false` to verify every request. */
+  readonly cache?: VerifiedTokenCacheOptions | VerifiedTokenCache | false;
+  /** The clock tokens are judged by (tests move it). */
+  readonly now?: () => Date;
 }
 
 /**
@@ -32,15 +37,20 @@ export const KEY_SET_ALGORITHMS = ['RS256', 'ES256'] as const;
 const MAX_TOKEN_LENGTH = 8192;
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
-type Verify = (token: string) => Promise<JWTPayload>;
+type Verify = (token: string, now: Date) => Promise<JWTPayload>;
 
 /** Turns a bearer token into an Actor, or throws Unauthenticated. */
 export class TokenVerifier {
   private readonly verifyJwt: Verify;
   private readonly logger: AuthLogger | undefined;
+  private readonly cache: VerifiedTokenCache | undefined;
+  private readonly now: () => Date;
 
   constructor(config: AuthConfig, options: TokenVerifierOptions = {}) {
     this.logger = options.logger;
+    this.cache = options.cache === false ? undefined
+      : options.cache instanceof VerifiedTokenCache ? options.cache : new VerifiedTokenCache(options.cache);
+    this.now = options.now ?? (() => new Date());
     const common: JWTVerifyOptions = {
       issuer: config.issuer,
       audience: config.audience,
@@ -50,7 +60,7 @@ export class TokenVerifier {
     if (config.jwksUrl !== undefined) {
       const keySet = keySetResolver(config.jwksUrl, options.jwksTimeoutMs ?? 5000);
       const verifyOptions = { ...common, algorithms: [...KEY_SET_ALGORITHMS] };
-      this.verifyJwt = async (token) => (await jwtVerify(token, keySet, verifyOptions)).payload;
+      this.verifyJwt = async (token, now) => (await jwtVerify(token, keySet, { ...verifyOptions, currentDate: now })).payload;
     } else if (config.jwtSecret !== undefined) {
       // Imported once: given raw bytes, jose would import the HMAC key again on every request.
       const secret = crypto.subtle.importKey(
@@ -58,7 +68,7 @@ export class TokenVerifier {
       );
       secret.catch(() => undefined);
       const verifyOptions = { ...common, algorithms: [...SHARED_SECRET_ALGORITHMS] };
-      this.verifyJwt = async (token) => (await jwtVerify(token, await secret, verifyOptions)).payload;
+      this.verifyJwt = async (token, now) => (await jwtVerify(token, await secret, { ...verifyOptions, currentDate: now })).payload;
     } else {
       throw new Error('auth configuration has neither a JWT secret nor a JWKS URL');
     }
@@ -77,9 +87,13 @@ export class TokenVerifier {
 
   async verify(token: string): Promise<Actor> {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw this.refuse('malformed_token');
-    let payload: JWTPayload;
+    const now = this.now();
+    let payload = this.cache?.get(token, now.getTime());
     try {
-      payload = await this.verifyJwt(token);
+      if (payload === undefined) {
+        payload = await this.verifyJwt(token, now);
+        this.cache?.set(token, payload, now.getTime());
+      }
     } catch (error) {
       const { reason, claim } = classify(error);
       if (error instanceof KeySetUnavailable) {

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * The one typed configuration object. Built from the environment once at start; nothing else in the
  * code base reads process.env. Every invalid variable is reported together so an operator fixes a
@@ -11,6 +13,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface AppConfig {
   readonly nodeEnv: NodeEnv;
   readonly port: number;
+  /** Api processes sharing the port (node's cluster); by default one per core. */
+  readonly apiProcesses: number;
   readonly databaseUrl: string;
   readonly databasePoolMax: number;
   readonly eventStore: EventStoreKind;
@@ -168,6 +172,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const config: AppConfig = {
     nodeEnv,
     port: read.integer('PORT', 3000, 0, 65535),
+    apiProcesses: read.integer('API_PROCESSES', availableParallelism(), 1, 64),
     databaseUrl: read.url('DATABASE_URL', ['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomination_approvals'),
     databasePoolMax: read.integer('DATABASE_POOL_MAX', 20, 1, 500),
     eventStore,

@@ -2,3 +2,4 @@ export { runWithCorrelation, currentCorrelation, correlationIdFrom } from './cor
 export type { CorrelationContext } from './correlation';
 export { createRootLogger, NestJsonLogger } from './logger';
 export { Metrics } from './metrics';
+export { processGroupMetrics, serveClusterMetrics } from './cluster-metrics';

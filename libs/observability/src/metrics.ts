@@ -1,6 +1,10 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import cluster from 'node:cluster';
+import { AggregatorRegistry, Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** One registry per process, served at GET /metrics in Prometheus text format. */
+/**
+ * One registry per process, served at GET /metrics in Prometheus text format; in a cluster of api
+ * processes the primary sums every process's registry (see cluster-metrics.ts).
+ */
 export class Metrics {
   readonly registry = new Registry();
 
@@ -42,5 +46,10 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    if (cluster.isWorker) {
+      AggregatorRegistry.setRegistries(this.registry);
+      // Constructing one is what makes prom-client answer the primary's requests for this process's metrics.
+      new AggregatorRegistry();
+    }
   }
 }

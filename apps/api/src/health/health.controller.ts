@@ -2,7 +2,7 @@ import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@app/auth';
-import { Metrics } from '@app/observability';
+import { Metrics, processGroupMetrics } from '@app/observability';
 import { ReadinessChecks } from '@app/platform';
 import { DependencyCheckDto, LivenessDto, ReadinessDto } from './health.dto';
 
@@ -43,6 +43,6 @@ export class HealthController {
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiExcludeEndpoint()
   async metricsText(): Promise<string> {
-    return this.metrics.registry.metrics();
+    return processGroupMetrics(this.metrics.registry);
   }
 }

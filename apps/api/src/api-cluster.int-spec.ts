@@ -1,0 +1,111 @@
+import cluster, { type Worker } from 'node:cluster';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import pino from 'pino';
+import { superviseApiProcesses, type ApiProcessGroup } from './api-cluster';
+
+/*
+ * The supervisor with real processes: node's cluster forks a stand-in api (test/support/fixtures/
+ * cluster-worker.cjs) that shares one port, answers with its pid and counts requests in prom-client.
+ */
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+  const address = server.address();
+  await new Promise<void>((done) => server.close(() => done()));
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+function fetchText(port: number, path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    // A fresh connection per request, so the primary hands each one to the next process in turn.
+    get({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => done(body));
+    }).on('error', fail);
+  });
+}
+
+/** Resolves when `count` more processes have started listening. */
+function listening(count: number): Promise<Worker[]> {
+  return new Promise((done) => {
+    const workers: Worker[] = [];
+    const onListening = (worker: Worker): void => {
+      workers.push(worker);
+      if (workers.length === count) {
+        cluster.off('listening', onListening);
+        done(workers);
+      }
+    };
+    cluster.on('listening', onListening);
+  });
+}
+
+const logger = pino({ level: 'silent' });
+let port: number;
+let group: ApiProcessGroup | undefined;
+
+beforeEach(async () => {
+  port = await freePort();
+  cluster.setupPrimary({ exec: resolve('test/support/fixtures/cluster-worker.js'), args: [String(port)] });
+});
+
+afterEach(async () => {
+  await group?.stop();
+  group = undefined;
+});
+
+describe('superviseApiProcesses', () => {
+  it('runs the processes on one port, each answering in turn', async () => {
+    const started = listening(2);
+    group = superviseApiProcesses(2, logger);
+    const workers = await started;
+
+    const pids = new Set<string>();
+    for (let i = 0; i < 6; i++) pids.add(await fetchText(port, '/'));
+
+    expect(pids).toEqual(new Set(workers.map((w) => String(w.process.pid))));
+  });
+
+  it('starts another process when one dies, and keeps serving', async () => {
+    const started = listening(2);
+    group = superviseApiProcesses(2, logger);
+    const [victim, survivor] = await started;
+    const replacement = listening(1);
+
+    victim!.process.kill('SIGKILL');
+    const [fresh] = await replacement;
+
+    const pids = new Set<string>();
+    for (let i = 0; i < 6; i++) pids.add(await fetchText(port, '/'));
+    expect(pids).toEqual(new Set([String(survivor!.process.pid), String(fresh!.process.pid)]));
+    expect(Object.keys(cluster.workers ?? {})).toHaveLength(2);
+  });
+
+  it('answers /metrics with every process counted, whichever process the scrape reaches', async () => {
+    const started = listening(2);
+    group = superviseApiProcesses(2, logger);
+    await started;
+    for (let i = 0; i < 10; i++) await fetchText(port, '/');
+
+    const metrics = await fetchText(port, '/metrics');
+
+    // Ten requests spread over both processes, plus the scrape itself: one process alone would report about half.
+    expect(metrics).toMatch(/^fixture_requests_total 11$/m);
+  });
+
+  it('stops every process and resolves once they have exited', async () => {
+    const started = listening(2);
+    const running = superviseApiProcesses(2, logger);
+    const workers = await started;
+
+    await running.stop();
+
+    expect(workers.every((w) => w.isDead())).toBe(true);
+    expect(Object.keys(cluster.workers ?? {})).toHaveLength(0);
+  });
+});
