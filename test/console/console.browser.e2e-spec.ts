@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createRootLogger } from '@app/observability';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { INITIAL_JS_BUDGET_BYTES, measureConsoleBuild } from '../../scripts/console-size';
@@ -77,8 +77,9 @@ describe('the approvers\' console in a browser', () => {
   });
 
   /** A new browser profile signed in through the development page, as someone from the staff list. */
-  async function signedIn(person: TestUser, path = '/', viewport?: { width: number; height: number }): Promise<Page> {
+  async function signedIn(person: TestUser, path = '/', viewport?: { width: number; height: number }, prepare?: (context: BrowserContext) => Promise<void>): Promise<Page> {
     const context = await localContext(browser, viewport);
+    await prepare?.(context);
     const page = await context.newPage();
     await page.goto(`${base}${path}`);
     await page.getByRole('link', { name: 'Đăng nhập thử (chỉ môi trường phát triển)' }).click();
@@ -244,13 +245,24 @@ describe('the approvers\' console in a browser', () => {
     await page.context().close();
   });
 
-  it('lets the chairman issue the decision; the nomination is awarded with its bonus in dong', async () => {
-    const page = await signedIn(people.chairman, `/nominations/${nominationId}`);
+  it('lets the chairman issue the decision, through a session that expires mid-form; the nomination is awarded with its bonus in dong', async () => {
+    // The page's clock is the test's, so the tab can be "left open overnight" without waiting.
+    const page = await signedIn(people.chairman, `/nominations/${nominationId}`, undefined, (context) => context.clock.install());
     await expectStatus(page, 'approved');
     await page.getByTestId('action-decide').click();
     await page.getByTestId('decision-number').fill('125/QĐ-UBND');
     await page.getByTestId('signer-title').fill('Chủ tịch UBND tỉnh');
     await page.getByTestId('reason').fill('Đã có thành tích xuất sắc trong phong trào thi đua năm học 2023-2024');
+    await page.clock.setSystemTime(Date.now() + 9 * 3600_000);
+    await page.getByTestId('confirm').click();
+    await page.getByText('Phiên đăng nhập đã hết hạn', { exact: false }).waitFor();
+    await page.clock.setSystemTime(Date.now());
+    await page.getByRole('link', { name: 'Đăng nhập thử (chỉ môi trường phát triển)' }).click();
+    await page.locator(`[data-staff-id="${people.chairman.sub}"]`).click();
+    await page.waitForURL(/\/decisions\?nominations=/);
+    // Back on the form, with everything typed before the session ran out.
+    expect(await page.getByTestId('decision-number').inputValue()).toBe('125/QĐ-UBND');
+    expect(await page.getByTestId('signer-title').inputValue()).toBe('Chủ tịch UBND tỉnh');
     await page.getByTestId('confirm').click();
     await page.waitForURL(/\/decisions\/[0-9a-f-]{36}$/);
     await page.getByRole('heading', { name: /125\/QĐ-UBND/ }).waitFor();

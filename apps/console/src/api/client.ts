@@ -43,8 +43,18 @@ export const sessionStore = {
   },
 };
 
+function unauthenticated(): Response {
+  const problem = { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'The session has expired.', code: 'unauthenticated' };
+  return new Response(JSON.stringify(problem), { status: 401, headers: { 'Content-Type': 'application/problem+json' } });
+}
+
 const auth: Middleware = {
   onRequest({ request }) {
+    // A tab left open past the token's expiry is sent to sign-in before it sends anything.
+    if (session !== undefined && session.person.expiresAt <= Date.now()) {
+      sessionStore.expire();
+      return unauthenticated();
+    }
     request.headers.set('Accept', request.headers.get('Accept') ?? 'application/json');
     if (session !== undefined) request.headers.set('Authorization', `Bearer ${session.token}`);
     // Read your own writes: every query waits until the read models have seen this tab's last write.
