@@ -29,6 +29,8 @@ const people = {
   provinceOfficer: { sub: 'o-14', name: 'Trần Đức Minh', roles: ['officer'], unit: '14', codeSet: 'gso-2004' },
   chairman: { sub: 'd-14', name: 'Hoàng Quốc Khánh', roles: ['decider'], unit: '14', codeSet: 'gso-2004' },
   auditor: { sub: 'a-14', name: 'Đinh Thị Thanh Tra', roles: ['auditor'], unit: '14', codeSet: 'gso-2004' },
+  /** The province chairman under the two-tier list: the abolished district's decisions are the province's to revoke now. */
+  chairman2025: { sub: 'd25-14', name: 'Nguyễn Đình Việt', roles: ['decider'], unit: '14', codeSet: 'gso-2025' },
 } as const satisfies Record<string, TestUser>;
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -48,6 +50,7 @@ describe('the approvers\' console in a browser', () => {
   let consoleDir: string;
   let base: string;
   let nominationId: string;
+  let decisionId: string;
 
   beforeAll(async () => {
     consoleDir = buildConsole();
@@ -265,6 +268,7 @@ describe('the approvers\' console in a browser', () => {
     expect(await page.getByTestId('signer-title').inputValue()).toBe('Chủ tịch UBND tỉnh');
     await page.getByTestId('confirm').click();
     await page.waitForURL(/\/decisions\/[0-9a-f-]{36}$/);
+    decisionId = page.url().split('/').pop()!;
     await page.getByRole('heading', { name: /125\/QĐ-UBND/ }).waitFor();
     expect(await page.locator('tfoot').textContent()).toMatch(/\d{1,3}(\.\d{3})+ ₫/);
     await screenshot(page, '06-decision');
@@ -274,14 +278,30 @@ describe('the approvers\' console in a browser', () => {
     await page.context().close();
   });
 
+  it('lets the chairman revoke the award by a decision of its own; nothing is deleted', async () => {
+    const page = await signedIn(people.chairman2025, `/decisions/${decisionId}`);
+    await page.getByRole('button', { name: 'Hủy bỏ quyết định' }).click();
+    await page.getByLabel(`Chọn ${NOMINEE}`, { exact: true }).check();
+    await page.getByLabel('Số quyết định', { exact: true }).fill('210/QĐ-UBND');
+    await page.getByLabel('Căn cứ hủy bỏ', { exact: true }).selectOption('forged_documents');
+    await page.getByLabel('Lý do', { exact: true }).fill('Phát hiện hồ sơ giả mạo qua thanh tra.');
+    await page.getByRole('button', { name: 'Xác nhận' }).click();
+    await page.getByRole('cell', { name: 'Đã hủy' }).waitFor();
+    await screenshot(page, '08-decision-revoked');
+    await page.context().close();
+    const view = (await api.request({ method: 'GET', url: `/nominations/${nominationId}`, as: people.chairman })).json();
+    expect(view.status).toBe('revoked');
+    expect(view.decision.decisionNumber).toBe('125/QĐ-UBND');
+  });
+
   it('fits a phone: at 360 px nothing scrolls sideways; English is one click away', async () => {
     const page = await signedIn(people.chairman, `/nominations/${nominationId}`, { width: 360, height: 780 });
-    await expectStatus(page, 'awarded');
+    await expectStatus(page, 'revoked');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await screenshot(page, '07-nomination-360px');
     await page.getByRole('button', { name: 'Switch to English' }).click();
     await page.locator('html[lang="en"]').waitFor({ state: 'attached' });
-    expect(await page.getByTestId('nomination-status').textContent()).toBe('Awarded');
+    expect(await page.getByTestId('nomination-status').textContent()).toBe('Revoked');
     await page.context().close();
   });
 });
