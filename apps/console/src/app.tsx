@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useSyncExternalStore, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useRef, useSyncExternalStore, type ReactNode } from 'react';
 import { sessionStore } from './api/client';
 import { useI18n, type MessageKey } from './i18n';
 import { Link, match, navigate, useLocation } from './router';
@@ -70,6 +70,11 @@ export function Loading() {
 function Shell({ session, children }: { session: Session | undefined; children: ReactNode }) {
   const { t, tv, language, setLanguage } = useI18n();
   const { path } = useLocation();
+  // A screen reader hears the new screen after a navigation, as after a page load; the first load keeps the browser's focus.
+  const firstPath = useRef(path);
+  useEffect(() => {
+    if (path !== firstPath.current) document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path]);
   return (
     <>
       <a className="skip" href="#main">{t('app.skip')}</a>
