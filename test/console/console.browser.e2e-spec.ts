@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -35,6 +35,7 @@ const people = {
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const NOMINEE = 'Trường Tiểu học Chiềng Lao';
+const SECOND = 'Hội Nông dân xã Chiềng Lao';
 
 async function seriousViolations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
@@ -79,8 +80,21 @@ describe('the approvers\' console in a browser', () => {
     if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
   });
 
+  /**
+   * Caught up: the read models have seen every event written so far (other people's writes included),
+   * so a page opened now shows them. Own writes need no such wait: the console sends Min-Position.
+   */
+  async function readModelsCaughtUp(): Promise<void> {
+    const { rows } = await api.database.pool.query<{ head: string | null }>('SELECT max(position)::text AS head FROM events');
+    const head = rows[0]?.head;
+    if (head === undefined || head === null) return;
+    const answer = await api.request({ method: 'GET', url: `/inbox?minPosition=${head}`, as: people.proposer });
+    expect(answer.statusCode).toBe(200);
+  }
+
   /** A new browser profile signed in through the development page, as someone from the staff list. */
   async function signedIn(person: TestUser, path = '/', viewport?: { width: number; height: number }, prepare?: (context: BrowserContext) => Promise<void>): Promise<Page> {
+    await readModelsCaughtUp();
     const context = await localContext(browser, viewport);
     await prepare?.(context);
     const page = await context.newPage();
@@ -156,26 +170,57 @@ describe('the approvers\' console in a browser', () => {
     await page.context().close();
   });
 
-  it('lets the commune officer open the e-mailed link, sign in, and approve with the keyboard alone', async () => {
-    const page = await signedIn(people.communeOfficer, `/nominations/${nominationId}`);
-    // The sign-in came back to the page the link pointed at.
-    await page.waitForURL(`${base}/nominations/${nominationId}`);
-    await expectCurrentStage(page, 'Xã Chiềng Lao');
-    await page.getByTestId('action-approve').focus();
-    await page.keyboard.press('Enter');
-    await page.getByTestId('comment').focus();
-    await page.keyboard.type('Hồ sơ đầy đủ, đề nghị cấp huyện xem xét.');
-    await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('confirm');
-    await page.keyboard.press('Enter');
-    await expectCurrentStage(page, 'Huyện Mường La');
-    await expectStatus(page, 'in_review');
+  it('lets the commune officer approve from the inbox in bulk, with each item\'s own outcome', async () => {
+    // A second nomination of the commune, withdrawn after the officer's inbox was loaded.
+    const created = await api.request({
+      method: 'POST', url: '/nominations', as: people.proposer,
+      body: {
+        ruleSet: 'vn-2024', awardCode: 'BANG_KHEN_TINH', year: 2024, proposingUnit: '03814',
+        nominee: { kind: 'collective', name: SECOND }, achievements: 'Dẫn đầu phong trào sản xuất giỏi',
+        documents: [
+          { kind: 'submission', title: 'Tờ trình', sha256: sha('2-tt'), url: 'https://chienglao.sonla.gov.vn/2/tt.pdf' },
+          { kind: 'achievement_report', title: 'Báo cáo', sha256: sha('2-bc'), url: 'https://chienglao.sonla.gov.vn/2/bc.pdf' },
+        ],
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const second = created.json().id as string;
+    const submitted = await api.request({ method: 'POST', url: `/nominations/${second}/submit`, as: people.proposer, body: {} });
+    expect(submitted.statusCode).toBe(200);
+    // Caught up: the inbox read model has seen that submission before the officer's page asks for it.
+    const caughtUp = await api.request({ method: 'GET', url: `/inbox?minPosition=${submitted.headers['log-position']}`, as: people.communeOfficer });
+    expect(caughtUp.json().items.map((i: { nominee: { name: string } }) => i.nominee.name)).toEqual(expect.arrayContaining([NOMINEE, SECOND]));
+
+    const page = await signedIn(people.communeOfficer);
+    await page.waitForURL(`${base}/inbox`);
+    await page.getByTestId('inbox-row').filter({ hasText: NOMINEE }).waitFor();
+    await page.getByTestId('inbox-row').filter({ hasText: SECOND }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '03b-inbox');
+
+    expect((await api.request({ method: 'POST', url: `/nominations/${second}/withdraw`, as: people.proposer, body: { reason: 'Rút để bổ sung năm sau' } })).statusCode).toBe(200);
+    await page.getByLabel('Chọn tất cả', { exact: true }).check();
+    await page.getByTestId('bulk-approve').click();
+    await page.getByTestId('comment').fill('Hồ sơ đầy đủ, đề nghị cấp huyện xem xét.');
+    await page.getByTestId('confirm').click();
+    await page.getByTestId('bulk-outcome').nth(1).waitFor();
+    const outcomes = await page.getByTestId('bulk-outcome').evaluateAll((rows) => rows.map((r) => [r.textContent, r.getAttribute('data-ok')]));
+    expect(outcomes.filter(([, ok]) => ok === 'true')).toHaveLength(1);
+    expect(outcomes.filter(([, ok]) => ok === 'false')).toHaveLength(1);
+    // The list is read after the officer's own writes: nothing approved or withdrawn is still waiting.
+    await page.getByText('Không có hồ sơ nào đang chờ bạn.').waitFor();
+    await screenshot(page, '03c-inbox-bulk-outcome');
     await page.context().close();
+    await readModelsCaughtUp();
+    const view = (await api.request({ method: 'GET', url: `/nominations/${nominationId}`, as: people.communeOfficer })).json();
+    expect(view.currentStage.unit).toBe('120');
   });
 
   it('shows a stale page the conflict and the new state instead of overwriting; the district returns it with a reason', async () => {
-    // Two screens of the same office, both showing the nomination in review at the district.
+    // Two screens of the same office, both showing the nomination in review at the district; the first
+    // opens the link an e-mail gave (sign-in comes back to it).
     const fresh = await signedIn(people.districtOfficer, `/nominations/${nominationId}`);
+    await fresh.waitForURL(`${base}/nominations/${nominationId}`);
     const stale = await signedIn(people.districtOfficer, `/nominations/${nominationId}`);
     await expectCurrentStage(stale, 'Huyện Mường La');
 
@@ -196,6 +241,7 @@ describe('the approvers\' console in a browser', () => {
     await expectStatus(stale, 'returned');
     await screenshot(stale, '04-conflict');
     await stale.context().close();
+    await readModelsCaughtUp();
     const view = (await api.request({ method: 'GET', url: `/nominations/${nominationId}`, as: people.districtOfficer })).json();
     expect(view.status).toBe('returned');
     expect(view.approvals).toHaveLength(1);
@@ -222,9 +268,15 @@ describe('the approvers\' console in a browser', () => {
     await expectCurrentStage(page, 'Huyện Mường La');
     await page.context().close();
 
+    // The district approves with the keyboard alone.
     const district = await signedIn(people.districtOfficer, `/nominations/${nominationId}`);
-    await district.getByTestId('action-approve').click();
-    await district.getByTestId('confirm').click();
+    await district.getByTestId('action-approve').focus();
+    await district.keyboard.press('Enter');
+    await district.getByTestId('comment').focus();
+    await district.keyboard.type('Đủ điều kiện, đề nghị tỉnh xét.');
+    await district.keyboard.press('Tab');
+    expect(await district.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('confirm');
+    await district.keyboard.press('Enter');
     await expectCurrentStage(district, 'Tỉnh Sơn La');
     await district.context().close();
   });
@@ -253,6 +305,9 @@ describe('the approvers\' console in a browser', () => {
     const page = await signedIn(people.chairman, `/nominations/${nominationId}`, undefined, (context) => context.clock.install());
     await expectStatus(page, 'approved');
     await page.getByTestId('action-decide').click();
+    await page.getByTestId('decision-candidate').first().waitFor();
+    expect(await page.getByTestId('decision-candidate').count()).toBe(1);
+    expect(await page.getByTestId('decision-candidate').isChecked()).toBe(true);
     await page.getByTestId('decision-number').fill('125/QĐ-UBND');
     await page.getByTestId('signer-title').fill('Chủ tịch UBND tỉnh');
     await page.getByTestId('reason').fill('Đã có thành tích xuất sắc trong phong trào thi đua năm học 2023-2024');
@@ -278,6 +333,40 @@ describe('the approvers\' console in a browser', () => {
     await page.context().close();
   });
 
+  it('finds the nomination by a name typed without diacritics, one page at a time', async () => {
+    const page = await signedIn(people.districtOfficer, '/search?limit=1&q=chieng%20lao');
+    await page.getByTestId('search-row').first().waitFor();
+    expect(await page.getByTestId('search-row').count()).toBe(1);
+    const first = await page.getByTestId('search-row').textContent();
+    await page.getByTestId('search-next').click();
+    await page.waitForURL(/cursor=/);
+    await page.getByTestId('search-row').filter({ hasNotText: first! }).waitFor();
+    const names = [first, await page.getByTestId('search-row').textContent()].join(' ');
+    expect(names).toContain(NOMINEE);
+    expect(names).toContain(SECOND);
+    await page.getByTestId('search-input').fill('truong tieu hoc');
+    await page.getByRole('button', { name: 'Tìm' }).click();
+    await page.getByTestId('search-row').filter({ hasText: NOMINEE }).waitFor();
+    expect(await page.getByTestId('search-row').count()).toBe(1);
+    await screenshot(page, '06b-search');
+    await page.context().close();
+  });
+
+  it('reports the award with totals, a chart and a CSV; no serious accessibility violation there', async () => {
+    const page = await signedIn(people.chairman, '/reports');
+    await page.getByTestId('report-row').filter({ hasText: 'Bằng khen' }).waitFor();
+    expect(await page.getByTestId('report-total-count').textContent()).toBe('1');
+    expect(await page.getByTestId('report-total-bonus').textContent()).toMatch(/^\d{1,3}(\.\d{3})+ ₫$/);
+    await page.locator('svg.chart rect.bar').first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '06c-reports');
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-csv').click()]);
+    const csv = readFileSync((await file.path())!, 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv).toContain('BANG_KHEN_TINH');
+    await page.context().close();
+  });
+
   it('lets the chairman revoke the award by a decision of its own; nothing is deleted', async () => {
     const page = await signedIn(people.chairman2025, `/decisions/${decisionId}`);
     await page.getByRole('button', { name: 'Hủy bỏ quyết định' }).click();
@@ -289,6 +378,7 @@ describe('the approvers\' console in a browser', () => {
     await page.getByRole('cell', { name: 'Đã hủy' }).waitFor();
     await screenshot(page, '08-decision-revoked');
     await page.context().close();
+    await readModelsCaughtUp();
     const view = (await api.request({ method: 'GET', url: `/nominations/${nominationId}`, as: people.chairman })).json();
     expect(view.status).toBe('revoked');
     expect(view.decision.decisionNumber).toBe('125/QĐ-UBND');

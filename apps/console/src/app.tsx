@@ -10,6 +10,9 @@ import { NominationFormPage } from './pages/nomination-form';
 // Screens past the first are loaded when opened, which keeps the initial download small.
 const DevSignInPage = lazy(() => import('./pages/dev-sign-in'));
 const DecisionsPage = lazy(() => import('./pages/decisions'));
+const InboxPage = lazy(() => import('./pages/inbox'));
+const SearchPage = lazy(() => import('./pages/search'));
+const ReportsPage = lazy(() => import('./pages/reports'));
 
 interface MenuItem {
   readonly href: string;
@@ -54,6 +57,9 @@ function Screen({ path, session }: { path: string; session: Session }) {
   params = match('/decisions/:id', path);
   if (params) return <Suspense fallback={<Loading />}><DecisionsPage session={session} id={params.id!} /></Suspense>;
   if (path === '/decisions') return <Suspense fallback={<Loading />}><DecisionsPage session={session} /></Suspense>;
+  if (path === '/inbox') return <Suspense fallback={<Loading />}><InboxPage session={session} /></Suspense>;
+  if (path === '/search') return <Suspense fallback={<Loading />}><SearchPage /></Suspense>;
+  if (path === '/reports') return <Suspense fallback={<Loading />}><ReportsPage session={session} /></Suspense>;
   return <p role="status">{t('common.notFound')}</p>;
 }
 

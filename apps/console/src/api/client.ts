@@ -64,9 +64,16 @@ const auth: Middleware = {
     }
     return request;
   },
-  onResponse({ request, response }) {
+  async onResponse({ request, response }) {
     if (response.status === 401 && request.headers.has('Authorization')) sessionStore.expire();
-    if (request.method !== 'GET') recordWrittenPosition(response.headers.get('Log-Position'));
+    if (request.method !== 'GET') {
+      recordWrittenPosition(response.headers.get('Log-Position'));
+      // A bulk answer carries a position per item that was written.
+      if (response.ok && new URL(request.url).pathname.startsWith('/nominations/bulk/')) {
+        const body = await response.clone().json().catch(() => undefined);
+        for (const item of body?.results ?? []) recordWrittenPosition(item.position);
+      }
+    }
     return response;
   },
 };

@@ -13,18 +13,27 @@ export default function DecisionsPage({ session, id }: { session: Session; id?: 
   return id === undefined ? <IssueDecision session={session} /> : <DecisionView id={id} session={session} />;
 }
 
-interface IssueValues { number: string; signedOn: string; signerName: string; signerTitle: string; reason: string; ids: string }
+interface IssueValues { number: string; signedOn: string; signerName: string; signerTitle: string; reason: string; ids: string[] }
 
 function IssueDecision({ session }: { session: Session }) {
   const { t } = useI18n();
   const { query } = useLocation();
   const preset = query.get('nominations') ?? '';
   const [values, setValues, clear] = useDraft<IssueValues>(`issue-decision:${preset}`, {
-    number: '', signedOn: todayInVietnam(), signerName: session.person.name, signerTitle: '', reason: '', ids: preset.split(',').join('\n'),
+    number: '', signedOn: todayInVietnam(), signerName: session.person.name, signerTitle: '', reason: '', ids: preset.split(',').filter(Boolean),
   });
+  const [candidates, setCandidates] = useState<Schemas['InboxItemDto'][]>();
+  const [decisions, setDecisions] = useState<Schemas['DecisionSummaryDto'][]>();
+  useEffect(() => {
+    let live = true;
+    // What waits for this decider: nominations approved with their deciding stage at this unit.
+    api.GET('/inbox', { params: { query: { limit: '200' } } }).then(({ data }) => live && setCandidates((data?.items ?? []).filter((i) => i.waitingFor === 'decider')), () => undefined);
+    api.GET('/decisions', { params: { query: {} } }).then(({ data }) => live && setDecisions(data?.items ?? []), () => undefined);
+    return () => { live = false; };
+  }, []);
   const [lookup, setLookup] = useState('');
   const command = useCommand();
-  const set = (field: keyof IssueValues) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
+  const set = (field: Exclude<keyof IssueValues, 'ids'>) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
 
   if (!hasRole(session, 'decider')) return <p>{t('nom.noActions')}</p>;
 
@@ -34,7 +43,7 @@ function IssueDecision({ session }: { session: Session }) {
       number: nfc(values.number.trim()), signedOn: values.signedOn,
       signer: { name: nfc(values.signerName.trim()), title: nfc(values.signerTitle.trim()) },
       reason: nfc(values.reason.trim()),
-      nominationIds: values.ids.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean),
+      nominationIds: values.ids,
     };
     const result = await command.run(body, (key) => api.POST('/decisions', { params: { header: { 'Idempotency-Key': key } }, body }));
     if (result) { clear(); navigate(`/decisions/${result.id}`); }
@@ -47,6 +56,21 @@ function IssueDecision({ session }: { session: Session }) {
         <Field label={t('decisions.id')}>{(fid) => <input id={fid} value={lookup} onChange={(e) => setLookup(e.target.value)} />}</Field>
         <button type="submit">{t('decisions.open')}</button>
       </form>
+      {decisions !== undefined && decisions.length > 0 && (
+        <TableRegion label={t('decisions.title')}>
+          <table>
+            <thead><tr><th scope="col">{t('decisions.number')}</th><th scope="col">{t('decisions.signedOn')}</th><th scope="col" className="num">{t('decisions.nominations')}</th><th scope="col" className="num">{t('decisions.total')}</th></tr></thead>
+            <tbody>
+              {decisions.map((d) => (
+                <tr key={d.id} data-testid="decision-row">
+                  <td><Link href={`/decisions/${d.id}`}>{d.number}</Link></td><td>{formatDate(d.signedOn)}</td>
+                  <td className="num">{d.nominationCount}{d.revokedCount > 0 ? ` (${t('decisions.revoked')}: ${d.revokedCount})` : ''}</td><td className="num">{formatMoney(d.bonusTotal)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableRegion>
+      )}
       <form className="card" onSubmit={submit} aria-labelledby="issue-title" noValidate>
         <h2 id="issue-title">{t('decisions.issue')}</h2>
         <div className="grid">
@@ -56,9 +80,18 @@ function IssueDecision({ session }: { session: Session }) {
           <Field label={t('decisions.signerTitle')}>{(fid) => <input id={fid} data-testid="signer-title" value={values.signerTitle} onChange={(e) => set('signerTitle')(e.target.value)} />}</Field>
         </div>
         <Field label={t('decisions.reason')}>{(fid) => <textarea id={fid} data-testid="reason" rows={3} value={values.reason} onChange={(e) => set('reason')(e.target.value)} />}</Field>
-        <Field label={t('decisions.nominations')} hint={t('decisions.choose')}>
-          {(fid) => <textarea id={fid} className="mono" rows={4} value={values.ids} onChange={(e) => set('ids')(e.target.value)} spellCheck={false} />}
-        </Field>
+        <fieldset>
+          <legend>{t('decisions.choose')}</legend>
+          {candidates === undefined && <p role="status">{t('common.loading')}</p>}
+          {candidates !== undefined && candidates.length === 0 && <p>{t('inbox.empty')}</p>}
+          {candidates?.map((c) => (
+            <label key={c.nominationId} className="check">
+              <input type="checkbox" data-testid="decision-candidate" checked={values.ids.includes(c.nominationId)}
+                onChange={(e) => setValues((v) => ({ ...v, ids: e.target.checked ? [...v.ids, c.nominationId] : v.ids.filter((x) => x !== c.nominationId) }))} />
+              {c.nominee.name} · {c.awardName} · {c.year}
+            </label>
+          ))}
+        </fieldset>
         <ProblemMessage problem={command.problem} />
         <button type="submit" className="primary" data-testid="confirm" disabled={command.pending}>{t('decisions.issue')}</button>
       </form>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ifMatch, type NominationView, type Problem, type Schemas } from '../api/client';
 import { Field, ProblemMessage, TableRegion, useCommand, useDraft, asProblem } from '../components/forms';
 import { formatDate, formatDateTime, formatMoney, nfc, todayInVietnam } from '../format';
@@ -43,9 +43,14 @@ export function NominationPage({ id, session }: { id: string; session: Session }
     setConflict(false);
     setDone(t('action.done'));
   }, [setView, t]);
-  const onConflict = useCallback(async () => {
+  const onConflict = useCallback(async (seenRevision: number) => {
     setDone(undefined);
-    await load();
+    // The read model may trail the write that beat this one by a moment: show the state that has it.
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const fresh = await load();
+      if (fresh === undefined || fresh.revision > seenRevision) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     setConflict(true);
   }, [load]);
 
@@ -244,7 +249,7 @@ interface ActionProps {
   readonly view: NominationView;
   readonly session: Session;
   readonly onDone: (view: NominationView) => void;
-  readonly onConflict: () => Promise<void>;
+  readonly onConflict: (seenRevision: number) => Promise<void>;
 }
 
 /** The actions the caller may plausibly take now; the api has the last word and its problems are shown. */
@@ -310,10 +315,12 @@ function ActionForm({ action, title, view, onDone, onConflict, close }: ActionPr
   const { t, tv } = useI18n();
   const [values, setValues, clearValues] = useDraft<FormValues>(`${view.id}:${action}`, EMPTY);
   const command = useCommand();
+  const sentRevision = useRef(view.revision);
   const set = (field: keyof FormValues) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    sentRevision.current = view.revision;
     const path = { id: view.id };
     const header = (key: string) => ({ 'Idempotency-Key': key, 'If-Match': ifMatch(view.revision) });
     let result: NominationView | undefined;
@@ -362,7 +369,7 @@ function ActionForm({ action, title, view, onDone, onConflict, close }: ActionPr
   const { conflict } = command;
   useEffect(() => {
     // A conflict reloads the page's state once; the typed form stays as it is.
-    if (conflict) void onConflict();
+    if (conflict) void onConflict(sentRevision.current);
   }, [conflict, onConflict]);
 
   return (
