@@ -262,7 +262,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const env = {
-      ...process.env, NODE_ENV: 'development', PORT: String(port), DATABASE_URL: database.url, LOG_LEVEL: 'warn',
+      ...process.env, NODE_ENV: 'development', PORT: String(port), METRICS_PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'warn',
       // The per-user write limit is the config's maximum: three bench users write far more than 600 a minute.
       DATABASE_POOL_MAX: '40', WRITE_RATE_LIMIT_PER_MINUTE: '1000000', QUEUE_PREFIX: `bench-${process.pid}`,
     };

@@ -12,11 +12,14 @@ describe('operations: health, docs, metrics, request ids', () => {
     await api.close();
   });
 
-  it('is live and ready when PostgreSQL, Redis and the event store answer', async () => {
+  it('is live and ready when PostgreSQL, Redis and the event store answer; details only on the internal port', async () => {
     expect((await api.request({ method: 'GET', url: '/health/live' })).json()).toEqual({ status: 'ok' });
     const ready = await api.request({ method: 'GET', url: '/health/ready' });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({
+    expect(ready.json()).toEqual({ status: 'up' });
+    const internal = await fetch(`${await api.opsUrl()}/health/ready`);
+    expect(internal.status).toBe(200);
+    expect(await internal.json()).toEqual({
       status: 'ready',
       checks: { database: { status: 'up' }, redis: { status: 'up' }, eventStore: { status: 'up' } },
     });
@@ -45,11 +48,14 @@ describe('operations: health, docs, metrics, request ids', () => {
     expect(ui.body).toContain('swagger');
   });
 
-  it('serves Prometheus metrics counting requests', async () => {
+  it('serves Prometheus metrics counting requests on the internal port, not the public one', async () => {
     await api.request({ method: 'GET', url: '/health/live' });
-    const metrics = await api.request({ method: 'GET', url: '/metrics' });
-    expect(metrics.statusCode).toBe(200);
-    expect(metrics.body).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} [1-9]/);
+    const metrics = await fetch(`${await api.opsUrl()}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} [1-9]/);
+    const publicMetrics = await api.request({ method: 'GET', url: '/metrics' });
+    expect(publicMetrics.statusCode).toBe(404);
+    expect(publicMetrics.body).not.toContain('http_request_duration_seconds');
   });
 
   it('echoes a valid X-Request-Id and replaces a forged one', async () => {
@@ -91,7 +97,10 @@ describe('operations: the database goes away and comes back', () => {
     await proxy.stop();
     const notReady = await api.request({ method: 'GET', url: '/health/ready' });
     expect(notReady.statusCode).toBe(503);
-    expect(notReady.json()).toMatchObject({ status: 'not_ready', checks: { database: { status: 'down' }, redis: { status: 'up' } } });
+    expect(notReady.json()).toEqual({ status: 'down' });
+    const internal = await fetch(`${await api.opsUrl()}/health/ready`);
+    expect(internal.status).toBe(503);
+    expect(await internal.json()).toMatchObject({ status: 'not_ready', checks: { database: { status: 'down' }, redis: { status: 'up' } } });
     const failed = await api.request({ method: 'GET', url: '/staff', as: admin });
     expect(failed.statusCode).toBe(503);
     expect(failed.json()).toMatchObject({ code: 'service_unavailable' });
@@ -118,7 +127,10 @@ describe('operations: EVENT_STORE=kurrentdb with no reachable server', () => {
   it('refuses to become ready and says why', async () => {
     const ready = await api.request({ method: 'GET', url: '/health/ready' });
     expect(ready.statusCode).toBe(503);
-    const body = ready.json();
+    expect(ready.json()).toEqual({ status: 'down' });
+    const internal = await fetch(`${await api.opsUrl()}/health/ready`);
+    expect(internal.status).toBe(503);
+    const body = await internal.json() as { checks: { eventStore: { detail: string } } };
     expect(body).toMatchObject({ status: 'not_ready', checks: { database: { status: 'up' }, redis: { status: 'up' }, eventStore: { status: 'down' } } });
     expect(body.checks.eventStore.detail).toEqual(expect.any(String));
     expect(body.checks.eventStore.detail.length).toBeGreaterThan(0);

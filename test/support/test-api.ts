@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from '@app/database/testing';
 import { createRootLogger } from '@app/observability';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { OpsServer } from '../../apps/api/src/health/ops-server';
 
 export interface TestUser {
   readonly sub: string;
@@ -43,6 +44,7 @@ export class TestApi {
   private worker: INestApplicationContext | undefined;
   /** The highest Log-Position any response carried: sent as Min-Position on reads, as a client would. */
   lastPosition: bigint | undefined;
+  private opsServer: OpsServer | undefined;
 
   private constructor(
     readonly app: NestFastifyApplication,
@@ -134,8 +136,15 @@ export class TestApi {
     return Number(rows[0]!.n);
   }
 
+  /** Base URL of the internal listener (METRICS_PORT), started on a free port of 127.0.0.1 on first use. */
+  async opsUrl(): Promise<string> {
+    this.opsServer ??= await OpsServer.start(this.app, 0, '127.0.0.1', createRootLogger({ level: 'silent', service: 'ops-test' }));
+    return `http://127.0.0.1:${this.opsServer.port}`;
+  }
+
   async close(): Promise<void> {
     await this.stopWorker();
+    await this.opsServer?.close();
     await this.app.close();
     await this.database.drop();
   }

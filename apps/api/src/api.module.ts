@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@app/config';
@@ -17,13 +17,14 @@ import { InboxController } from './reading/inbox.controller';
 import { ReportsController } from './reading/reports.controller';
 import { DevelopmentSignInController, developmentSignInEnabled, SignInController } from './console/sign-in.controller';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { RouteCatalogue } from './http/route-catalogue';
 
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(config, logger), CqrsModule.forRoot(), AuthModule, WorkflowModule, ReadModelsModule],
+      imports: [PlatformModule.forRoot(config, logger), CqrsModule.forRoot(), DiscoveryModule, AuthModule, WorkflowModule, ReadModelsModule],
       controllers: [
         HealthController, NominationsController, DecisionsController, InboxController, ReportsController, ReferenceDataController, AdminController,
         SignInController,
@@ -33,6 +34,7 @@ export class ApiModule {
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        RouteCatalogue,
       ],
     };
   }

@@ -3,6 +3,7 @@ import cluster from 'node:cluster';
 import { loadConfigOrExit, prepareDatabase } from '@app/platform';
 import { superviseApiProcesses } from './api-cluster';
 import { createApiApp } from './api.app';
+import { OpsServer } from './health/ops-server';
 
 async function main(): Promise<void> {
   const { config, logger } = loadConfigOrExit('api');
@@ -23,7 +24,9 @@ async function main(): Promise<void> {
   }
   const app = await createApiApp(config, logger);
   await app.listen({ port: config.port, host: '0.0.0.0' });
-  logger.info({ port: config.port, docs: `${config.publicUrl}/docs` }, 'api listening');
+  const ops = await OpsServer.start(app, config.metricsPort, '0.0.0.0', logger);
+  app.getHttpServer().once('close', () => void ops.close());
+  logger.info({ port: config.port, metricsPort: ops.port, docs: `${config.publicUrl}/docs` }, 'api listening');
 }
 
 main().catch((error: unknown) => {

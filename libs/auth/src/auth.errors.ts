@@ -1,6 +1,6 @@
 import type { Role } from './actor';
 
-export type AuthErrorCode = 'unauthenticated' | 'forbidden' | 'rate_limited';
+export type AuthErrorCode = 'unauthenticated' | 'forbidden' | 'rate_limited' | 'rate_limit_unavailable';
 
 /**
  * Failures of authentication, authorisation and write throttling. The api's exception filter turns
@@ -10,7 +10,7 @@ export type AuthErrorCode = 'unauthenticated' | 'forbidden' | 'rate_limited';
  */
 export abstract class AuthError extends Error {
   abstract readonly code: AuthErrorCode;
-  abstract readonly status: 401 | 403 | 429;
+  abstract readonly status: 401 | 403 | 429 | 503;
 
   protected constructor(
     message: string,
@@ -33,7 +33,8 @@ export type UnauthenticatedReason =
   | 'claim_rejected'
   | 'invalid_claims'
   | 'no_matching_key'
-  | 'key_set_unavailable';
+  | 'key_set_unavailable'
+  | 'staff_inactive';
 
 export class Unauthenticated extends AuthError {
   readonly code = 'unauthenticated';
@@ -58,8 +59,17 @@ export class Forbidden extends AuthError {
   readonly code = 'forbidden';
   readonly status = 403;
 
-  constructor(readonly requiredRoles: readonly Role[]) {
-    super(`This action requires one of the roles: ${requiredRoles.join(', ')}.`, { requiredRoles: [...requiredRoles] }, {});
+  constructor(
+    readonly requiredRoles: readonly Role[],
+    readonly reason: 'role' | 'staff_unit_mismatch' = 'role',
+  ) {
+    super(
+      reason === 'staff_unit_mismatch'
+        ? 'Your token names a unit other than the staff directory\'s record for you; sign in again.'
+        : `This action requires one of the roles: ${requiredRoles.join(', ')}.`,
+      reason === 'staff_unit_mismatch' ? { reason } : { requiredRoles: [...requiredRoles] },
+      {},
+    );
   }
 }
 
@@ -70,11 +80,22 @@ export class RateLimited extends AuthError {
   constructor(
     readonly retryAfterSeconds: number,
     readonly limitPerMinute: number,
+    readonly kind: 'write' | 'read' = 'write',
   ) {
     super(
-      `Too many writes: at most ${limitPerMinute} per minute. Retry in ${retryAfterSeconds} s.`,
+      `Too many ${kind}s: at most ${limitPerMinute} per minute. Retry in ${retryAfterSeconds} s.`,
       { retryAfterSeconds, limitPerMinute },
       { 'retry-after': String(retryAfterSeconds) },
     );
+  }
+}
+
+/** The rate limiter could not count the request and is configured to fail closed (RATE_LIMIT_FAIL_OPEN=false). */
+export class RateLimitUnavailable extends AuthError {
+  readonly code = 'rate_limit_unavailable';
+  readonly status = 503;
+
+  constructor() {
+    super('Requests cannot be counted against your limit right now; try again shortly.', undefined, { 'retry-after': '5' });
   }
 }

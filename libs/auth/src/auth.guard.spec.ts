@@ -5,6 +5,7 @@ import { currentCorrelation } from '@app/observability';
 import type { Actor } from './actor';
 import { CurrentActor, Public, Roles } from './auth.decorators';
 import { AuthGuard } from './auth.guard';
+import { Authenticator } from './authenticator';
 import { signDevelopmentToken, type DevelopmentTokenClaims } from './development-token';
 import { TokenVerifier, type AuthConfig } from './token-verifier';
 import { createGuardedApp } from './testing/guarded-app';
@@ -49,7 +50,7 @@ describe('AuthGuard', () => {
 
   beforeAll(async () => {
     app = await createGuardedApp([ProbeController, OpenController], [
-      { provide: TokenVerifier, useValue: new TokenVerifier(auth) },
+      { provide: Authenticator, useValue: new Authenticator(new TokenVerifier(auth), undefined) },
       { provide: APP_GUARD, useClass: AuthGuard },
     ]);
   });

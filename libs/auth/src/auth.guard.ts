@@ -4,7 +4,7 @@ import { currentCorrelation } from '@app/observability';
 import type { Role } from './actor';
 import { IS_PUBLIC, REQUIRED_ROLES, type AuthenticatedRequest } from './auth.decorators';
 import { Forbidden } from './auth.errors';
-import { TokenVerifier } from './token-verifier';
+import { Authenticator } from './authenticator';
 
 interface HttpRequest extends AuthenticatedRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
@@ -18,7 +18,7 @@ interface HttpRequest extends AuthenticatedRequest {
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly verifier: TokenVerifier,
+    private readonly authenticator: Authenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -27,7 +27,8 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) === true) return true;
 
     const request = context.switchToHttp().getRequest<HttpRequest>();
-    const actor = await this.verifier.authenticate(request.headers.authorization);
+    // The api's edge authenticates requests with a body before reading it; that actor is reused.
+    const actor = request.actor ?? await this.authenticator.authenticate(request.headers.authorization);
     request.actor = actor;
     const correlation = currentCorrelation();
     if (correlation !== undefined) correlation.userId = actor.id;

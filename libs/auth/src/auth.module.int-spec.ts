@@ -3,7 +3,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { APP_CONFIG, loadConfig } from '@app/config';
-import { REDIS, ROOT_LOGGER } from '@app/platform';
+import { createTestDatabase, type TestDatabase } from '@app/database/testing';
+import { PG_POOL, REDIS, ROOT_LOGGER } from '@app/platform';
 import type { Actor } from './actor';
 import { CurrentActor, Public, Roles } from './auth.decorators';
 import { AuthModule } from './auth.module';
@@ -18,16 +19,19 @@ const config = loadConfig({
   QUEUE_PREFIX: PREFIX,
 });
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+// The staff directory check reads the real staff table of a fresh database.
+const database: Promise<TestDatabase> = createTestDatabase({ max: 2 });
 
-/** Stands in for PlatformModule: the three globals AuthModule needs, without PostgreSQL or an event store. */
+/** Stands in for PlatformModule: the globals AuthModule needs, without an event store. */
 @Global()
 @Module({
   providers: [
     { provide: APP_CONFIG, useValue: config },
     { provide: REDIS, useValue: redis },
+    { provide: PG_POOL, useFactory: async () => (await database).pool },
     { provide: ROOT_LOGGER, useValue: pino({ level: 'silent' }) },
   ],
-  exports: [APP_CONFIG, REDIS, ROOT_LOGGER],
+  exports: [APP_CONFIG, REDIS, PG_POOL, ROOT_LOGGER],
 })
 class FakePlatformModule {}
 
@@ -61,6 +65,7 @@ describe('AuthModule', () => {
     const keys = await redis.keys(`${PREFIX}:*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
+    await (await database).drop();
   });
 
   it('wires authentication, roles and the write limit from configuration, in that order', async () => {

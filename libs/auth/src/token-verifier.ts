@@ -23,6 +23,12 @@ export interface TokenVerifierOptions {
   readonly cache?: VerifiedTokenCacheOptions | VerifiedTokenCache | false;
   /** The clock tokens are judged by (tests move it). */
   readonly now?: () => Date;
+  /**
+   * The oldest token accepted, counted from `iat`, and the longest lifetime (`exp - iat`, or `exp - now`
+   * without `iat`) a token may claim. Default 12 hours (AUTH_MAX_TOKEN_AGE): a stolen token, or one
+   * minted with a year's lifetime, stops working by the end of the day.
+   */
+  readonly maxTokenAgeSeconds?: number;
 }
 
 /**
@@ -45,12 +51,16 @@ export class TokenVerifier {
   private readonly logger: AuthLogger | undefined;
   private readonly cache: VerifiedTokenCache | undefined;
   private readonly now: () => Date;
+  private readonly maxAgeSeconds: number;
+  private readonly toleranceSeconds: number;
 
   constructor(config: AuthConfig, options: TokenVerifierOptions = {}) {
     this.logger = options.logger;
     this.cache = options.cache === false ? undefined
       : options.cache instanceof VerifiedTokenCache ? options.cache : new VerifiedTokenCache(options.cache);
     this.now = options.now ?? (() => new Date());
+    this.maxAgeSeconds = options.maxTokenAgeSeconds ?? 12 * 3600;
+    this.toleranceSeconds = options.clockToleranceSeconds ?? 30;
     const common: JWTVerifyOptions = {
       issuer: config.issuer,
       audience: config.audience,
@@ -104,9 +114,27 @@ export class TokenVerifier {
       }
       throw this.refuse(reason, claim, error);
     }
+    const age = this.ageProblem(payload);
+    if (age !== undefined) throw this.refuse(age.reason, age.claim);
     const result = actorFromClaims(payload);
     if ('invalidClaim' in result) throw this.refuse('invalid_claims', result.invalidClaim);
     return result.actor;
+  }
+
+  /** `iat` in the future, a token older than the maximum age, or one claiming a longer lifetime. */
+  private ageProblem(payload: JWTPayload): { reason: UnauthenticatedReason; claim: string } | undefined {
+    const now = this.now().getTime() / 1000;
+    const { iat, exp } = payload;
+    if (iat !== undefined) {
+      if (typeof iat !== 'number' || !Number.isFinite(iat)) return { reason: 'claim_rejected', claim: 'iat' };
+      if (iat > now + this.toleranceSeconds) return { reason: 'claim_rejected', claim: 'iat' };
+      if (now - iat > this.maxAgeSeconds + this.toleranceSeconds) return { reason: 'expired', claim: 'iat' };
+    }
+    const lifetimeFrom = typeof iat === 'number' ? iat : now;
+    if (typeof exp === 'number' && exp - lifetimeFrom > this.maxAgeSeconds + this.toleranceSeconds) {
+      return { reason: 'claim_rejected', claim: 'exp' };
+    }
+    return undefined;
   }
 
   private refuse(reason: UnauthenticatedReason, claim?: string, cause?: unknown): Unauthenticated {

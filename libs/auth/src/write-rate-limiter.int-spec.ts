@@ -8,6 +8,7 @@ import { Public } from './auth.decorators';
 import { AuthGuard } from './auth.guard';
 import { signDevelopmentToken } from './development-token';
 import { TokenVerifier, type AuthConfig, type AuthLogger } from './token-verifier';
+import { Authenticator } from './authenticator';
 import { WriteRateLimitGuard } from './write-rate-limit.guard';
 import { WriteRateLimiter } from './write-rate-limiter';
 import { createGuardedApp } from './testing/guarded-app';
@@ -104,7 +105,7 @@ describe('WriteRateLimiter (Redis)', () => {
       expect(decisions.every((d) => d.allowed)).toBe(true);
       expect(Date.now() - started).toBeLessThan(2000);
       expect(logger.warnings).toHaveLength(1);
-      expect(logger.warnings[0]!.message).toBe('write rate limit unavailable (Redis); letting writes through');
+      expect(logger.warnings[0]!.message).toBe('rate limit unavailable (Redis); letting requests through');
     } finally {
       hung.disconnect();
       for (const socket of sockets) socket.destroy();
@@ -167,7 +168,7 @@ describe('WriteRateLimitGuard behind AuthGuard', () => {
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     // Registered exactly as AuthModule does, so the order of the two global guards is what is tested.
     app = await createGuardedApp([NominationsProbe], [
-      { provide: TokenVerifier, useValue: new TokenVerifier(auth) },
+      { provide: Authenticator, useValue: new Authenticator(new TokenVerifier(auth), undefined) },
       { provide: WriteRateLimiter, useValue: new WriteRateLimiter(redis, { limitPerMinute: 3, keyPrefix: `${PREFIX}:guard` }) },
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_GUARD, useClass: WriteRateLimitGuard },

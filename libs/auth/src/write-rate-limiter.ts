@@ -2,8 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AuthLogger } from './token-verifier';
 
+export type RateLimitKind = 'write' | 'read';
+
 export interface WriteRateLimiterOptions {
   readonly limitPerMinute: number;
+  /** Reads have their own, higher budget in a separate counter; default: reads are not limited. */
+  readonly readLimitPerMinute?: number;
+  /** When Redis does not answer: let the request through (default) or refuse it (RateLimitUnavailable). */
+  readonly failOpen?: boolean;
   /** Namespaces the keys (config.queuePrefix), so deployments and test runs sharing a Redis never collide. */
   readonly keyPrefix: string;
   readonly logger?: AuthLogger;
@@ -18,6 +24,8 @@ export interface RateLimitDecision {
   /** Writes counted in the current window, this one included; 0 when Redis did not answer. */
   readonly count: number;
   readonly limitPerMinute: number;
+  /** Redis did not answer and the limiter fails closed: the request must be refused. */
+  readonly unavailable?: boolean;
   /** Whole seconds until the window resets (at least 1). */
   readonly retryAfterSeconds: number;
 }
@@ -41,7 +49,7 @@ const HIT_SCRIPT_SHA = createHash('sha1').update(HIT_SCRIPT).digest('hex');
 
 const WARN_INTERVAL_MS = 60_000;
 
-/** Fixed-window counter of writes per user, shared by every api instance through Redis. */
+/** Fixed-window counters of writes and of reads per user, shared by every api instance through Redis. */
 export class WriteRateLimiter {
   private readonly windowMs: number;
   private readonly timeoutMs: number;
@@ -56,21 +64,29 @@ export class WriteRateLimiter {
     this.timeoutMs = options.redisTimeoutMs ?? 250;
   }
 
-  keyFor(userId: string): string {
-    return `${this.options.keyPrefix}:write-rate:${userId}`;
+  keyFor(userId: string, kind: RateLimitKind = 'write'): string {
+    return `${this.options.keyPrefix}:${kind}-rate:${userId}`;
   }
 
-  async hit(userId: string): Promise<RateLimitDecision> {
-    const limitPerMinute = this.options.limitPerMinute;
+  limitFor(kind: RateLimitKind): number | undefined {
+    return kind === 'write' ? this.options.limitPerMinute : this.options.readLimitPerMinute;
+  }
+
+  async hit(userId: string, kind: RateLimitKind = 'write'): Promise<RateLimitDecision> {
+    const limitPerMinute = this.limitFor(kind) ?? Number.POSITIVE_INFINITY;
     let count: number;
     let ttlMs: number;
     try {
-      [count, ttlMs] = await this.withTimeout(this.runScript(this.keyFor(userId)));
+      [count, ttlMs] = await this.withTimeout(this.runScript(this.keyFor(userId, kind)));
     } catch (error) {
-      // Fail open: a Redis outage must not stop officers and deciders from working, and a few minutes of
-      // unthrottled writes are a far smaller harm than an approvals service refusing every write.
-      this.warnFailOpen(error);
-      return { allowed: true, count: 0, limitPerMinute, retryAfterSeconds: 1 };
+      // Fail open by default (RATE_LIMIT_FAIL_OPEN=true): a Redis outage must not stop officers and
+      // deciders from working, and a few minutes of unthrottled requests are a far smaller harm than an
+      // approvals service refusing every write. Deployments that weigh it the other way fail closed.
+      const failOpen = this.options.failOpen ?? true;
+      this.warnUnavailable(error, failOpen);
+      return failOpen
+        ? { allowed: true, count: 0, limitPerMinute, retryAfterSeconds: 1 }
+        : { allowed: false, unavailable: true, count: 0, limitPerMinute, retryAfterSeconds: 5 };
     }
     return {
       allowed: count <= limitPerMinute,
@@ -111,13 +127,13 @@ export class WriteRateLimiter {
   }
 
   // One line a minute during an outage is enough to notice it; one per write would flood the logs.
-  private warnFailOpen(error: unknown): void {
+  private warnUnavailable(error: unknown, failOpen: boolean): void {
     this.unwarnedFailures += 1;
     const now = Date.now();
     if (now - this.lastWarningAt < WARN_INTERVAL_MS) return;
     this.options.logger?.warn(
       { err: error, failuresSinceLastWarning: this.unwarnedFailures },
-      'write rate limit unavailable (Redis); letting writes through',
+      failOpen ? 'rate limit unavailable (Redis); letting requests through' : 'rate limit unavailable (Redis); refusing requests',
     );
     this.lastWarningAt = now;
     this.unwarnedFailures = 0;

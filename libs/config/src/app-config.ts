@@ -50,6 +50,29 @@ export interface AppConfig {
   readonly bodyLimitBytes: number;
   /** Days a stored Idempotency-Key answer is kept before the worker purges it. */
   readonly idempotencyRetentionDays: number;
+  /** Reads (GET) allowed per user per minute before 429; a budget of its own, higher than writes. */
+  readonly readRateLimitPerMinute: number;
+  /** When Redis cannot count a request: let it through (true) or refuse it with 503 (false). */
+  readonly rateLimitFailOpen: boolean;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed: false (the default, the peer address is the client),
+   * or a list of addresses / CIDR ranges of the proxies in front of the api.
+   */
+  readonly trustProxy: false | readonly string[];
+  /** Port of the internal listener serving /metrics and the detailed readiness; never publish it. */
+  readonly metricsPort: number;
+  /** Deepest nesting of arrays/objects accepted in a JSON body. */
+  readonly jsonMaxDepth: number;
+  /** Longest accepted path parameter, in characters (414 beyond). */
+  readonly maxParamLength: number;
+  /** Most events one nomination stream may hold (409 nomination_too_many_events beyond). */
+  readonly nominationMaxEvents: number;
+  /** Most bytes of event payload one nomination stream may hold (413 nomination_too_large beyond). */
+  readonly nominationMaxBytes: number;
+  /** Oldest token accepted, counted from its `iat` (and the longest lifetime `exp - iat` may give). */
+  readonly authMaxTokenAgeSeconds: number;
+  /** How long a staff directory record (active, unit) is cached per api process before re-reading. */
+  readonly authStaffCacheSeconds: number;
 }
 
 export interface OidcConfig {
@@ -69,6 +92,67 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Facts about the process's surroundings that are not environment variables. */
+export interface ConfigHost {
+  /**
+   * True inside the service's container image. The image says so itself (NOMINATION_APPROVALS_IMAGE);
+   * Docker's /.dockerenv is not used, because development and CI machines often are containers too.
+   */
+  readonly inContainer: boolean;
+}
+
+function shannonBits(symbols: readonly (string | number)[]): number {
+  const counts = new Map<string | number, number>();
+  for (const symbol of symbols) counts.set(symbol, (counts.get(symbol) ?? 0) + 1);
+  let perSymbol = 0;
+  for (const count of counts.values()) {
+    const p = count / symbols.length;
+    perSymbol -= p * Math.log2(p);
+  }
+  return perSymbol * symbols.length;
+}
+
+/** The shortest period the text (nearly) repeats with, e.g. 8 for `passwordpassword…`; its length if none. */
+function shortestPeriod(chars: readonly string[]): number {
+  for (let period = 1; period <= chars.length / 2; period++) {
+    let same = 0;
+    for (let i = period; i < chars.length; i++) if (chars[i] === chars[i - period]) same++;
+    if (same >= 0.9 * (chars.length - period)) return period;
+  }
+  return chars.length;
+}
+
+/**
+ * A cheap upper bound on how guessable a secret is, in bits: the least of the Shannon entropy of its
+ * characters, of the steps between consecutive characters (`abcdef…`, `13579…`) and of one period of a
+ * repeated text (`passwordpassword…`), each times its length. Random base64 of 32 characters scores
+ * ~145, 32 random hex digits ~112; `aaaa…`, repeated words and counting sequences score far lower.
+ */
+export function secretEntropyBits(secret: string): number {
+  const chars = [...secret];
+  if (chars.length === 0) return 0;
+  const codes = chars.map((ch) => ch.codePointAt(0)!);
+  const steps = codes.slice(1).map((code, i) => code - codes[i]!);
+  const period = shortestPeriod(chars);
+  return Math.min(shannonBits(chars), shannonBits(steps) + 8, shannonBits(chars.slice(0, period)));
+}
+
+/** Below this a production secret is refused (see secretEntropyBits). */
+export const MIN_SECRET_ENTROPY_BITS = 100;
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+function isProxyAddress(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/');
+  if (rest.length > 0 || address === undefined) return false;
+  const v4 = IPV4.test(address);
+  const v6 = !v4 && /^[0-9a-f:.]+$/i.test(address) && address.includes(':');
+  if (!v4 && !v6) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (v4 ? 32 : 128);
+}
 
 class Reader {
   readonly problems: string[] = [];
@@ -100,6 +184,15 @@ class Reader {
       return fallback;
     }
     return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (/^(true|1|yes)$/i.test(raw)) return true;
+    if (/^(false|0|no)$/i.test(raw)) return false;
+    this.problems.push(`${name}=${raw}: must be true or false`);
+    return fallback;
   }
 
   url(name: string, protocols: readonly string[], fallback: string): string;
@@ -139,8 +232,11 @@ function readBaseSalaryOverride(read: Reader, env: Env): AppConfig['baseSalaryOv
   return { from, amount };
 }
 
-export function loadConfig(env: Env = process.env): AppConfig {
+export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env)): AppConfig {
   const read = new Reader(env);
+  if (host.inContainer && read.string('NODE_ENV') === undefined) {
+    read.problems.push('NODE_ENV: must be set inside a container image (production, or development/test on purpose)');
+  }
   const nodeEnv = read.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
   const eventStore = read.oneOf<EventStoreKind>('EVENT_STORE', ['postgres', 'kurrentdb'], 'postgres');
   const kurrentDbUrl = read.url('KURRENTDB_URL', ['kurrentdb', 'esdb', 'kurrentdb+discover', 'esdb+discover']);
@@ -160,6 +256,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       read.problems.push('AUTH_JWT_SECRET: the development secret is refused when NODE_ENV=production (set AUTH_JWKS_URL or a secret of your own)');
     } else if (jwtSecret !== undefined && jwtSecret.length < 32) {
       read.problems.push('AUTH_JWT_SECRET: must be at least 32 characters when NODE_ENV=production');
+    } else if (jwtSecret !== undefined && secretEntropyBits(jwtSecret) < MIN_SECRET_ENTROPY_BITS) {
+      read.problems.push(`AUTH_JWT_SECRET: too predictable for production (under ${MIN_SECRET_ENTROPY_BITS} bits of entropy); use e.g. \`openssl rand -base64 48\``);
     }
     if (jwksUrl !== undefined && !jwksUrl.startsWith('https://')) {
       read.problems.push('AUTH_JWKS_URL: must use https when NODE_ENV=production');
@@ -201,7 +299,35 @@ export function loadConfig(env: Env = process.env): AppConfig {
     baseSalaryOverride: readBaseSalaryOverride(read, env),
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
     idempotencyRetentionDays: read.integer('IDEMPOTENCY_RETENTION_DAYS', 30, 1, 3650),
+    readRateLimitPerMinute: read.integer('READ_RATE_LIMIT_PER_MINUTE', 3000, 1, 10_000_000),
+    rateLimitFailOpen: read.boolean('RATE_LIMIT_FAIL_OPEN', true),
+    trustProxy: readTrustProxy(read),
+    metricsPort: read.integer('METRICS_PORT', 9464, 0, 65535),
+    jsonMaxDepth: read.integer('JSON_MAX_DEPTH', 32, 4, 256),
+    maxParamLength: read.integer('MAX_PARAM_LENGTH', 200, 36, 2000),
+    nominationMaxEvents: read.integer('NOMINATION_MAX_EVENTS', 500, 20, 100_000),
+    nominationMaxBytes: read.integer('NOMINATION_MAX_BYTES', 8 * 1_048_576, 65_536, 1_073_741_824),
+    authMaxTokenAgeSeconds: read.integer('AUTH_MAX_TOKEN_AGE', 12 * 3600, 60, 30 * 24 * 3600),
+    authStaffCacheSeconds: read.integer('AUTH_STAFF_CACHE_SECONDS', 5, 0, 300),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+function readTrustProxy(read: Reader): false | readonly string[] {
+  const raw = read.string('TRUST_PROXY');
+  if (raw === undefined || /^(false|0|no|off)$/i.test(raw)) return false;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const bad = entries.filter((entry) => !isProxyAddress(entry));
+  if (entries.length === 0 || bad.length > 0) {
+    // `true` (trust anyone) is refused on purpose: it lets every client write its own address.
+    read.problems.push(`TRUST_PROXY: must be false or a comma-separated list of IP addresses or CIDR ranges${bad.length > 0 ? ` (not an address: ${bad.join(', ')})` : ''}`);
+    return false;
+  }
+  return entries;
+}
+
+/** Whether this process runs inside the service's container image (see ConfigHost). */
+export function hostOf(env: Env): ConfigHost {
+  return { inContainer: env['NOMINATION_APPROVALS_IMAGE'] !== undefined };
 }

@@ -21,6 +21,8 @@ export interface StaffRecords {
   upsert(record: StaffRecord): Promise<StoredStaffRecord>;
   /** Members of one unit, or everyone, ordered by unit, name and id. */
   list(unit?: string): Promise<StoredStaffRecord[]>;
+  /** The member with this id (a token's `sub`), or undefined; read on every request by the auth check. */
+  get(id: string): Promise<StoredStaffRecord | undefined>;
 }
 
 export const STAFF_RECORDS = Symbol('STAFF_RECORDS');

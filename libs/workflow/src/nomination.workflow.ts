@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EVENT_STORE, StreamNotFound, type EventMetadata, type EventStore, type RecordedEvent } from '@app/event-store';
 import {
   canView,
@@ -50,6 +51,29 @@ export function foldRecorded(events: readonly RecordedEvent[]): NominationState 
 
 const BULK_CONCURRENCY = 8;
 
+/** The nomination already holds the most events allowed (NOMINATION_MAX_EVENTS): nothing was written. */
+export class NominationTooManyEvents extends Error {
+  readonly code = 'nomination_too_many_events';
+  constructor(readonly details: { readonly limit: number }) {
+    super(`This nomination has reached its limit of ${details.limit} recorded changes; ask an administrator.`);
+  }
+}
+
+/** The nomination's recorded data would pass NOMINATION_MAX_BYTES: nothing was written. */
+export class NominationTooLarge extends Error {
+  readonly code = 'nomination_too_large';
+  constructor(readonly details: { readonly limitBytes: number }) {
+    super(`This change would take the nomination's recorded data past ${details.limitBytes} bytes.`);
+  }
+}
+
+/** Commands that carry out a decision already written: never refused for size, or the registers would disagree. */
+const UNBOUNDED_COMMANDS = new Set<NominationCommand['type']>(['AwardNomination', 'RevokeAward']);
+
+function dataBytes(data: unknown): number {
+  return Buffer.byteLength(JSON.stringify(data ?? null), 'utf8');
+}
+
 /** Nomination commands and reads; every write goes through runStreamCommand. */
 @Injectable()
 export class NominationWorkflow {
@@ -57,7 +81,26 @@ export class NominationWorkflow {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly reference: ReferenceDataService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * Every nomination is bounded in events and bytes, with defaults no real dossier reaches: one user
+   * PATCHing a draft in a loop must not grow a stream every later read has to fold.
+   */
+  private checkBounds(command: NominationCommand, recorded: readonly RecordedEvent[], events: readonly NominationEvent[]): void {
+    if (UNBOUNDED_COMMANDS.has(command.type)) return;
+    const maxEvents = this.config.nominationMaxEvents;
+    if (recorded.length + events.length > maxEvents) throw new NominationTooManyEvents({ limit: maxEvents });
+    const maxBytes = this.config.nominationMaxBytes;
+    let bytes = 0;
+    for (const event of events) bytes += dataBytes(event.data);
+    if (bytes > maxBytes) throw new NominationTooLarge({ limitBytes: maxBytes });
+    for (const event of recorded) {
+      bytes += dataBytes(event.data);
+      if (bytes > maxBytes) throw new NominationTooLarge({ limitBytes: maxBytes });
+    }
+  }
 
   async create(envelope: CommandEnvelope, input: CreateNominationInput): Promise<NominationResult> {
     const now = this.clock();
@@ -159,6 +202,7 @@ export class NominationWorkflow {
           throw new NotFoundError(`Nomination ${nominationId} not found`);
         }
       },
+      beforeAppend: (recorded, events) => this.checkBounds(command, recorded, events),
       commandId: envelope.commandId,
       metadata: commandMetadata(envelope, actor),
       ...(envelope.expectedRevision !== undefined ? { expectedRevision: envelope.expectedRevision } : {}),

@@ -35,6 +35,11 @@ export interface StreamCommand<State, Event extends DomainEvent> {
   readonly assumeNewStream?: boolean;
   /** When the command was received; a change recorded since then is reported as a race (409), not 403. */
   readonly receivedAt?: Date;
+  /**
+   * Runs on what is about to be appended, with the stream as read, before the append; throws to refuse
+   * (e.g. a stream that would grow past its bounds).
+   */
+  readonly beforeAppend?: (recorded: readonly RecordedEvent[], events: readonly Event[]) => void;
   /** The revision the client last saw (If-Match); a mismatch is never retried. */
   readonly expectedRevision?: number;
   readonly maxAttempts?: number;
@@ -122,6 +127,7 @@ export async function runStreamCommand<State, Event extends DomainEvent>(
       throw error;
     }
     if (events.length === 0) return { state, revision, position: recorded[recorded.length - 1]?.position, appended: [], replayed: false };
+    command.beforeAppend?.(recorded, events);
 
     let written: boolean;
     let position: bigint;

@@ -59,7 +59,7 @@ beforeEach(() => {
   claims = new InMemoryDecisionClaims();
   reference = new ReferenceDataService(units);
   const clock = (): Date => new Date();
-  nominations = new NominationWorkflow(store, reference, clock);
+  nominations = new NominationWorkflow(store, reference, clock, loadConfig({}));
   decisions = new DecisionWorkflow(store, reference, nominations, loadConfig({}), clock, pino({ level: 'silent' }), claims);
 });
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -12,6 +12,7 @@ import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { type DecisionSummary, ListDecisionsQuery, type PageOf } from '@app/read-models';
 import { LOG_POSITION_HEADER, MinPosition, MinPositionDocs, setLogPosition } from '../http/log-position';
 import { DecisionPageDto, ListDecisionsQueryDto } from '../reading/reading.dto';
+import { ProblemError } from '../http/problem';
 import { DecisionViewDto, IssueDecisionDto, RevokeDecisionDto } from './decisions.dto';
 
 const DECISION_ID = new ResourceIdPipe('decision');
@@ -112,7 +113,15 @@ export class DecisionsController {
     @Body() body: RevokeDecisionDto,
     @Envelope() envelope: CommandEnvelope,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('if-match') ifMatch: string | undefined,
   ): Promise<DecisionView> {
+    // A decision carries no entity tag (a revocation changes the nominations it names, each with its
+    // own revision), so a conditional revoke cannot be honoured; it is refused rather than ignored.
+    if (ifMatch !== undefined) {
+      throw new ProblemError(400, 'validation_failed', 'If-Match is not accepted on revoke: a decision has no entity tag.', {
+        errors: [{ field: 'If-Match', message: 'not accepted on revoke' }],
+      });
+    }
     const { nominationIds, ground, reason, number, signedOn } = body;
     const decision: DecisionView = await this.commandBus.execute(
       new RevokeDecisionCommand(envelope, id, {

@@ -1,20 +1,16 @@
-import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@app/auth';
-import { Metrics, processGroupMetrics } from '@app/observability';
 import { ReadinessChecks } from '@app/platform';
-import { DependencyCheckDto, LivenessDto, ReadinessDto } from './health.dto';
+import { DependencyCheckDto, LivenessDto, PublicReadinessDto } from './health.dto';
 
 @ApiTags('operations')
 @ApiExtraModels(DependencyCheckDto)
 @Public()
 @Controller()
 export class HealthController {
-  constructor(
-    private readonly readiness: ReadinessChecks,
-    private readonly metrics: Metrics,
-  ) {}
+  constructor(private readonly readiness: ReadinessChecks) {}
 
   @Get('health/live')
   // No token: load balancers and orchestrators call these.
@@ -24,25 +20,15 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /** Public: only up or down. Which dependency failed, and why, is on the internal port (METRICS_PORT). */
   @Get('health/ready')
-  @ApiOperation({ summary: 'Readiness: every dependency answers', security: [] })
-  @ApiOkResponse({ description: 'Database, Redis and the event store all answer.', type: ReadinessDto })
-  @ApiServiceUnavailableResponse({ description: 'At least one dependency does not answer; `checks` says which.', type: ReadinessDto })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessDto> {
+  @ApiOperation({ summary: 'Readiness: every dependency answers (details only on the internal METRICS_PORT)', security: [] })
+  @ApiOkResponse({ description: 'Database, Redis and the event store all answer.', type: PublicReadinessDto })
+  @ApiServiceUnavailableResponse({ description: 'At least one dependency does not answer; which one, and why, is on the internal port.', type: PublicReadinessDto })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<PublicReadinessDto> {
     const results = await this.readiness.check();
     const up = results.every((r) => r.up);
     void reply.status(up ? 200 : 503);
-    return {
-      status: up ? 'ready' : 'not_ready',
-      checks: Object.fromEntries(results.map((r) => [r.name, r.up ? { status: 'up' as const } : { status: 'down' as const, ...(r.detail !== undefined ? { detail: r.detail } : {}) }])),
-    };
-  }
-
-  @Get('metrics')
-  @HttpCode(200)
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiExcludeEndpoint()
-  async metricsText(): Promise<string> {
-    return processGroupMetrics(this.metrics.registry);
+    return { status: up ? 'up' : 'down' };
   }
 }

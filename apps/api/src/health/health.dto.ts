@@ -11,6 +11,7 @@ export class DependencyCheckDto {
   @ApiPropertyOptional({ example: 'no answer within 2000 ms', description: 'Why the dependency is down.' }) readonly detail?: string;
 }
 
+/** The internal port's readiness answer (METRICS_PORT), with each dependency's detail. */
 export class ReadinessDto {
   @ApiProperty({ enum: ['ready', 'not_ready'], example: 'ready' }) readonly status: 'ready' | 'not_ready';
 
@@ -21,4 +22,9 @@ export class ReadinessDto {
     example: { database: { status: 'up' }, redis: { status: 'up' }, eventStore: { status: 'down', detail: 'no answer within 2000 ms' } },
   })
   readonly checks: Record<string, DependencyCheckDto>;
+}
+
+/** The public readiness answer: up or down, nothing about which dependency or why. */
+export class PublicReadinessDto {
+  @ApiProperty({ enum: ['up', 'down'], example: 'up' }) readonly status: 'up' | 'down';
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { actorOf, Unauthenticated } from '@app/auth';
@@ -40,7 +41,8 @@ export function commandEnvelopeOf(request: FastifyRequest): CommandEnvelope {
     commandId: (request as CommandRequest).commandId ?? randomUUID(),
     correlationId: request.id,
     ...(expectedRevision === undefined ? {} : { expectedRevision }),
-    ...(request.ip ? { clientIp: request.ip } : {}),
+    // Only a real address reaches the audit trail; with TRUST_PROXY this is the proxies' verdict.
+    ...(typeof request.ip === 'string' && isIP(request.ip) !== 0 ? { clientIp: request.ip } : {}),
     ...(userAgent ? { userAgent: userAgent.slice(0, USER_AGENT_MAX) } : {}),
     receivedAt: (request as { receivedAt?: Date }).receivedAt ?? new Date(),
   };

@@ -20,8 +20,11 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   // The nomination's history was deleted or truncated inside the event store (KurrentDB): it can be
   // neither shown as complete nor changed until an administrator restores it.
   stream_truncated: 409,
+  nomination_too_many_events: 409,
+  nomination_too_large: 413,
   idempotency_key_reused: 422,
   rate_limited: 429,
+  rate_limit_unavailable: 503,
   invalid_append: 400,
   event_store_unavailable: 503,
   // The event store refuses this service for good (access denied...): an operator must act.

@@ -36,5 +36,17 @@ export const CalendarDate = (): PropertyDecorator =>
     IsISO8601({ strict: true }, { message: '$property must be a date YYYY-MM-DD' }),
   );
 
+/**
+ * Ids are compared without regard to case, as the ids themselves are: one id sent in 40 case variants
+ * is one id listed 40 times, and refused, not 40 commands folding the same stream.
+ */
 export const UuidList = (max: number): PropertyDecorator =>
-  applyDecorators(IsArray(), ArrayMinSize(1), ArrayMaxSize(max), ArrayUnique(), IsUUID('all', { each: true }));
+  applyDecorators(
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(max),
+    ArrayUnique((id: unknown) => (typeof id === 'string' ? id.toLowerCase() : id), {
+      message: '$property must not list the same id twice (ids are compared without regard to case)',
+    }),
+    IsUUID('all', { each: true }),
+  );

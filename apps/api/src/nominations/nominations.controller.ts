@@ -1,4 +1,4 @@
-import { applyDecorators, Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBearerAuth,
@@ -122,8 +122,9 @@ export class NominationsController {
     @Body() body: BulkApproveDto,
     @Envelope() envelope: CommandEnvelope,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('if-match') ifMatch: string | undefined,
   ): Promise<{ results: readonly BulkItemResult[] }> {
-    return this.bulk(reply, envelope, body.ids, approveActionOf(body));
+    return this.bulk(reply, envelope, body.ids, approveActionOf(body), ifMatch);
   }
 
   @Post('bulk/return')
@@ -134,8 +135,9 @@ export class NominationsController {
     @Body() body: BulkReturnDto,
     @Envelope() envelope: CommandEnvelope,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('if-match') ifMatch: string | undefined,
   ): Promise<{ results: readonly BulkItemResult[] }> {
-    return this.bulk(reply, envelope, body.ids, returnActionOf(body));
+    return this.bulk(reply, envelope, body.ids, returnActionOf(body), ifMatch);
   }
 
   @Post('bulk/reject')
@@ -146,8 +148,9 @@ export class NominationsController {
     @Body() body: BulkRejectDto,
     @Envelope() envelope: CommandEnvelope,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('if-match') ifMatch: string | undefined,
   ): Promise<{ results: readonly BulkItemResult[] }> {
-    return this.bulk(reply, envelope, body.ids, rejectActionOf(body));
+    return this.bulk(reply, envelope, body.ids, rejectActionOf(body), ifMatch);
   }
 
   @Get()
@@ -309,7 +312,15 @@ export class NominationsController {
     envelope: CommandEnvelope,
     ids: readonly string[],
     action: ConstructorParameters<typeof BulkNominationActionCommand>[2],
+    ifMatch: string | undefined,
   ): Promise<{ results: readonly BulkItemResult[] }> {
+    // One entity tag cannot name the revisions of many nominations; ignoring it would make a client
+    // believe its bulk command was conditional when it was not.
+    if (ifMatch !== undefined) {
+      throw new ProblemError(400, 'validation_failed', 'If-Match is not accepted on bulk commands: each nomination has its own revision.', {
+        errors: [{ field: 'If-Match', message: 'not accepted on bulk commands' }],
+      });
+    }
     const ownIds = ids.map((id) => id.toLowerCase());
     const results: readonly BulkItemResult[] = await this.commandBus.execute(new BulkNominationActionCommand(envelope, ownIds, action));
     const positions = results.flatMap((r) => (r.position === undefined ? [] : [BigInt(r.position)]));

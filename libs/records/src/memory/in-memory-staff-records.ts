@@ -20,4 +20,9 @@ export class InMemoryStaffRecords implements StaffRecords {
       .sort((a, b) => byCodeUnit(a.unit, b.unit) || byCodeUnit(a.name, b.name) || byCodeUnit(a.id, b.id))
       .map((s) => ({ ...s, roles: [...s.roles] }));
   }
+
+  async get(id: string): Promise<StoredStaffRecord | undefined> {
+    const stored = this.staff.get(id);
+    return stored === undefined ? undefined : { ...stored, roles: [...stored.roles] };
+  }
 }

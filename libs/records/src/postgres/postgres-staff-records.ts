@@ -43,4 +43,9 @@ export class PostgresStaffRecords implements StaffRecords {
     );
     return rows.map(toRecord);
   }
+
+  async get(id: string): Promise<StoredStaffRecord | undefined> {
+    const { rows } = await this.pool.query<StaffRow>('SELECT * FROM staff WHERE id = $1', [id]);
+    return rows[0] === undefined ? undefined : toRecord(rows[0]);
+  }
 }

@@ -82,6 +82,13 @@ export function describeStaffRecordsContract(adapter: string, factory: () => Sta
       expect(await staff.list(record.unit)).toEqual([stored]);
     });
 
+    it('reads one member by id, and nothing for an unknown id', async () => {
+      const record = member(fresh('u'));
+      const stored = await staff.upsert(record);
+      expect(await staff.get(record.id)).toEqual(stored);
+      expect(await staff.get(fresh('nobody'))).toBeUndefined();
+    });
+
     it('replaces a member by id, moving them between units', async () => {
       const [from, to] = [fresh('u'), fresh('u')];
       const record = member(from);

@@ -1,0 +1,74 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { Metrics, processGroupMetrics } from '@app/observability';
+import { ReadinessChecks } from '@app/platform';
+
+/**
+ * The internal listener (METRICS_PORT): Prometheus metrics and readiness with each dependency's
+ * detail. Route names, error texts and counts say a lot about the deployment, so they are not on the
+ * public port; this one is for the scraper and the orchestrator, inside the network.
+ */
+export class OpsServer {
+  private constructor(private readonly server: Server) {}
+
+  static async start(app: NestFastifyApplication, port: number, host: string, logger: Logger): Promise<OpsServer> {
+    const metrics = app.get(Metrics);
+    const readiness = app.get(ReadinessChecks);
+    const server = createServer((request, response) => {
+      handle(request, response, metrics, readiness).catch((error: unknown) => {
+        logger.error({ err: error }, 'ops listener failed to answer');
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+        response.end('internal error\n');
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    return new OpsServer(server);
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  metrics: Metrics,
+  readiness: ReadinessChecks,
+): Promise<void> {
+  const path = (request.url ?? '/').split('?')[0];
+  if (request.method !== 'GET') {
+    response.writeHead(405, { allow: 'GET', 'content-type': 'text/plain' }).end('method not allowed\n');
+    return;
+  }
+  if (path === '/metrics') {
+    // With API_PROCESSES > 1 every process shares this port too; each answers for the whole group.
+    const text = await processGroupMetrics(metrics.registry);
+    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }).end(text);
+    return;
+  }
+  if (path === '/health/ready') {
+    const results = await readiness.check();
+    const up = results.every((r) => r.up);
+    const body = {
+      status: up ? 'ready' : 'not_ready',
+      checks: Object.fromEntries(results.map((r) => [r.name, r.up ? { status: 'up' } : { status: 'down', detail: r.detail }])),
+    };
+    response.writeHead(up ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+    return;
+  }
+  if (path === '/health/live') {
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    return;
+  }
+  response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+}
