@@ -271,7 +271,8 @@ describe('decisions over HTTP (real PostgreSQL)', () => {
     }));
     expect(own.status).toBe('approved');
     const afterOwn = await api.eventCount();
-    const refused = expectProblem(await issue(clerkDecider, decisionBody('600/QĐ-UBND', [own.id])), 409);
+    // Issue 12.3: a refused per-nomination effect (here separation of duties) refuses the decision with 403.
+    const refused = expectProblem(await issue(clerkDecider, decisionBody('600/QĐ-UBND', [own.id])), 403, 'forbidden');
     expect(refused.details.offending).toEqual([{ nominationId: own.id, reason: 'separation_of_duties' }]);
     expect(await api.eventCount()).toBe(afterOwn);
     expect(afterOwn - before).toBe(3); // only the clerk's nomination was written in between

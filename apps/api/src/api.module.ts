@@ -18,6 +18,7 @@ import { ReportsController } from './reading/reports.controller';
 import { DevelopmentSignInController, developmentSignInEnabled, SignInController } from './console/sign-in.controller';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { RouteCatalogue } from './http/route-catalogue';
+import { ReplayAccess } from './http/replay-access';
 
 @Module({})
 export class ApiModule {
@@ -35,6 +36,7 @@ export class ApiModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         RouteCatalogue,
+        ReplayAccess,
       ],
     };
   }

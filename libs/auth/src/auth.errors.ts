@@ -61,13 +61,14 @@ export class Forbidden extends AuthError {
 
   constructor(
     readonly requiredRoles: readonly Role[],
-    readonly reason: 'role' | 'staff_unit_mismatch' = 'role',
+    readonly reason: 'role' | 'staff_unit_mismatch' | 'outside_admin_unit' = 'role',
+    detail?: string,
   ) {
     super(
-      reason === 'staff_unit_mismatch'
+      detail ?? (reason === 'staff_unit_mismatch'
         ? 'Your token names a unit other than the staff directory\'s record for you; sign in again.'
-        : `This action requires one of the roles: ${requiredRoles.join(', ')}.`,
-      reason === 'staff_unit_mismatch' ? { reason } : { requiredRoles: [...requiredRoles] },
+        : `This action requires one of the roles: ${requiredRoles.join(', ')}.`),
+      reason === 'role' ? { requiredRoles: [...requiredRoles] } : { reason },
       {},
     );
   }

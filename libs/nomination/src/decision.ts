@@ -1,7 +1,7 @@
 import { baseSalaryOn } from './base-salary';
 import { bonusMultipleFor, computeBonus } from './bonus';
 import { normalizeDecisionNumber } from './decision-number';
-import { canView } from './nomination.access';
+import { canView, dutyConflict } from './nomination.access';
 import type { AwardNomination, RevokeAward } from './nomination.commands';
 import {
   type FieldIssue,
@@ -313,7 +313,7 @@ export function validateDecision(
       offending.push({ nominationId, reason: 'not_at_your_unit' });
     } else if (state.status !== 'approved') {
       offending.push({ nominationId, reason: 'not_approved' });
-    } else if (state.createdBy.id === ctx.actor.id || state.submitters.some((s) => s.id === ctx.actor.id)) {
+    } else if (dutyConflict(ctx.actor, state, null) !== null) {
       offending.push({ nominationId, reason: 'separation_of_duties' });
     } else {
       const multiple = bonusMultipleFor(state.rules.bonusMultiple, state.nominee.kind)

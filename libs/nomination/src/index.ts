@@ -149,7 +149,8 @@ export {
   type WithdrawnNomination,
 } from './nomination.state';
 export { decide, type NominationContext } from './nomination.decide';
-export { actingUnit, canView, isAtCurrentStage, isParticipant } from './nomination.access';
+export { actingUnit, canView, dutyConflict, isAtCurrentStage, isParticipant } from './nomination.access';
+export type { DutyConflict } from './nomination.access';
 
 export { bonusMultipleFor, BONUS_ROUNDING_VND, computeBonus, HOUSEHOLD_FACTOR } from './bonus';
 export { baseSalaryOn, BaseSalaryUnknownError, withBaseSalaryOverride } from './base-salary';

@@ -47,3 +47,23 @@ export function isParticipant(actor: Actor, state: NominationState): boolean {
   if (state.status === 'none') return false;
   return state.createdBy.id === actor.id || state.submitters.some((submitter) => submitter.id === actor.id);
 }
+
+/** Why a person may not act on a nomination (issue 12.4): what they did to it before. */
+export type DutyConflict = 'created' | 'edited' | 'submitted' | 'approved_at_another_stage';
+
+/**
+ * Separation of duties by person, across the whole life of a nomination, whatever unit or role their
+ * token carries today: whoever created, edited or submitted it, or approved it at one stage, may not
+ * approve it (or reject it, or record its council vote) at another stage, nor sign or revoke its
+ * decision. `stageIndex` is the stage acted at, or null for the decision (every approval counts).
+ * The person is the token's `sub`: someone moved to another unit, or given another role, is the same person.
+ */
+export function dutyConflict(actor: Actor, state: NominationState, stageIndex: number | null): DutyConflict | null {
+  if (state.status === 'none') return null;
+  const same = (ref: { readonly id: string }): boolean => ref.id === actor.id;
+  if (same(state.createdBy)) return 'created';
+  if (((state as { editors?: readonly { id: string }[] }).editors ?? []).some(same)) return 'edited';
+  if (state.submitters.some(same)) return 'submitted';
+  if (state.approvals.some((a) => same(a.by) && (stageIndex === null || a.stageIndex !== stageIndex))) return 'approved_at_another_stage';
+  return null;
+}

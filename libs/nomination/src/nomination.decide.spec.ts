@@ -422,7 +422,7 @@ describe('ApproveNomination', () => {
   it('forbids the creator or a submitter to approve (separation of duties)', () => {
     const byClerk: Step[] = [[createCommand(), context(cast.clerkChiengLao)], [{ type: 'SubmitNomination' }, context(cast.clerkChiengLao)]];
     const error = given(history(byClerk)).when({ type: 'ApproveNomination' }, context(cast.clerkChiengLao)).thenFails('forbidden');
-    expect(error.details).toEqual({ reason: 'separation_of_duties' });
+    expect(error.details).toEqual({ reason: 'separation_of_duties', conflict: 'created' });
     const submittedByClerk: Step[] = [...steps.created(), [{ type: 'SubmitNomination' }, context({ ...cast.clerkChiengLao })]];
     given(history(submittedByClerk)).when({ type: 'ApproveNomination' }, context(cast.clerkChiengLao)).thenFails('forbidden');
   });

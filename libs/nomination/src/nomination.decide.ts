@@ -1,5 +1,5 @@
 import { evaluateCouncilVote, validateCouncilVoteCounts } from './council-vote';
-import { canView, isParticipant } from './nomination.access';
+import { canView, dutyConflict } from './nomination.access';
 import type {
   ApproveNomination,
   AwardNomination,
@@ -140,9 +140,20 @@ function requireProposingUnit(actor: Actor, nomination: ExistingNomination, acti
   }
 }
 
-function requireNotParticipant(state: ExistingNomination, actor: Actor, action: string): void {
-  if (isParticipant(actor, state)) {
-    throw new ForbiddenError(`Whoever created or submitted a nomination may not ${action} it`, { reason: 'separation_of_duties' });
+const CONFLICT_TEXT = {
+  created: 'created',
+  edited: 'edited',
+  submitted: 'submitted',
+  approved_at_another_stage: 'approved at another stage',
+} as const;
+
+/** Separation of duties by person (see dutyConflict); `stageIndex` null for the decision itself. */
+function requireNotParticipant(state: ExistingNomination, actor: Actor, action: string, stageIndex: number | null): void {
+  const conflict = dutyConflict(actor, state, stageIndex);
+  if (conflict !== null) {
+    throw new ForbiddenError(`You ${CONFLICT_TEXT[conflict]} this nomination, so you may not ${action} it`, {
+      reason: 'separation_of_duties', conflict,
+    });
   }
 }
 
@@ -306,6 +317,7 @@ function returnForSupplement(state: NominationState, command: ReturnNomination, 
 
 function recordVote(state: NominationState, command: RecordCouncilVote, ctx: NominationContext): NominationEvent {
   const nomination = atCurrentStage(state, ctx, ['officer'], 'record council votes');
+  requireNotParticipant(nomination, ctx.actor, 'record the council vote of', nomination.currentStage.index);
   const issues: FieldIssue[] = [...validateCouncilVoteCounts(command)];
   const sessionDate = validatePastDate(issues, 'sessionDate', command.sessionDate, vietnamDate(ctx.now));
   const minutesNumber = requiredText(issues, 'minutesNumber', command.minutesNumber, 100);
@@ -334,7 +346,7 @@ function recordVote(state: NominationState, command: RecordCouncilVote, ctx: Nom
 
 function approve(state: NominationState, command: ApproveNomination, ctx: NominationContext): NominationEvent {
   const nomination = atCurrentStage(state, ctx, ['officer'], 'approve');
-  requireNotParticipant(nomination, ctx.actor, 'approve');
+  requireNotParticipant(nomination, ctx.actor, 'approve', nomination.currentStage.index);
   const issues: FieldIssue[] = [];
   const comment = optionalText(issues, 'comment', command.comment, MAX_REASON, { multiline: true });
   throwIfIssues(issues, 'Invalid approval');
@@ -370,7 +382,7 @@ function reject(state: NominationState, command: RejectNomination, ctx: Nominati
   }
   const unit = current.route[stageIndex]!.unit;
   requireActingUnit(ctx.actor, unit, 'reject');
-  requireNotParticipant(current, ctx.actor, 'reject');
+  requireNotParticipant(current, ctx.actor, 'reject', current.status === 'in_review' ? stageIndex : null);
   const issues: FieldIssue[] = [];
   if (!REJECTION_REASON_CODES.includes(command.reasonCode)) {
     issues.push({ field: 'reasonCode', message: `must be one of ${REJECTION_REASON_CODES.join(', ')}` });
@@ -404,7 +416,7 @@ function award(state: NominationState, command: AwardNomination, ctx: Nomination
   const approved = inStatus(nomination, ['approved'], 'award');
   const decidingUnit = approved.route[approved.decidingStageIndex]!.unit;
   requireActingUnit(ctx.actor, decidingUnit, 'decide this nomination');
-  requireNotParticipant(approved, ctx.actor, 'decide');
+  requireNotParticipant(approved, ctx.actor, 'decide', null);
   const issues: FieldIssue[] = [];
   const decisionId = requiredText(issues, 'decisionId', command.decisionId, 100);
   const decisionNumber = requiredText(issues, 'decisionNumber', command.decisionNumber, 100);
@@ -442,7 +454,7 @@ function revoke(state: NominationState, command: RevokeAward, ctx: NominationCon
   } else {
     requireActingUnit(ctx.actor, awarded.award.issuingUnit, 'revoke this award');
   }
-  requireNotParticipant(awarded, ctx.actor, 'revoke');
+  requireNotParticipant(awarded, ctx.actor, 'revoke', null);
   const issues: FieldIssue[] = [];
   const revocationId = requiredText(issues, 'revocationId', command.revocationId, 100);
   if (command.decisionId !== awarded.award.decisionId) {

@@ -78,6 +78,8 @@ export interface NominationRecord {
   readonly updatedAt: string;
   /** Everyone who ever submitted it, first submitter first; barred from approving and deciding. */
   readonly submitters: readonly ActorRef[];
+  /** Everyone who ever edited it (PATCH), first editor first; barred like the submitters (issue 12.4). */
+  readonly editors: readonly ActorRef[];
   readonly returns: readonly ReturnRecord[];
   readonly councilVotes: readonly CouncilVoteRecord[];
   readonly approvals: readonly StageApprovalRecord[];
@@ -196,9 +198,11 @@ export function nominationRecord(state: ExistingNomination): NominationRecord {
     id, ruleSet, codeSet, awardCode, awardName, awardKind, year, proposingUnit, nominee, achievements, documents, route,
     decidingStageIndex, rules, createdBy, createdAt, updatedAt, submitters, returns, councilVotes, approvals,
   } = state;
+  // States stored by read models before editors were kept have none.
+  const editors = (state as { editors?: readonly ActorRef[] }).editors ?? [];
   return {
     id, ruleSet, codeSet, awardCode, awardName, awardKind, year, proposingUnit, nominee, achievements, documents, route,
-    decidingStageIndex, rules, createdBy, createdAt, updatedAt, submitters, returns, councilVotes, approvals,
+    decidingStageIndex, rules, createdBy, createdAt, updatedAt, submitters, editors, returns, councilVotes, approvals,
   };
 }
 
@@ -233,7 +237,7 @@ export function evolve(state: NominationState, event: NominationEvent): Nominati
       documents: e.documents,
       route: e.route.map((stage) => ({ ...stage, status: 'pending', enteredAt: null, leftAt: null, dueOn: null })),
       decidingStageIndex: e.decidingStageIndex, rules: e.rules, createdBy: e.by, createdAt: e.at, updatedAt: e.at,
-      submitters: [], returns: [], councilVotes: [], approvals: [],
+      submitters: [], editors: [], returns: [], councilVotes: [], approvals: [],
     };
   }
   if (state.status === 'none') return state;
@@ -242,7 +246,9 @@ export function evolve(state: NominationState, event: NominationEvent): Nominati
   switch (event.type) {
     case 'NominationUpdated': {
       if (state.status !== 'draft' && state.status !== 'returned') return state;
-      return { ...state, ...event.data.changes, updatedAt: event.data.at };
+      const by = event.data.by;
+      const editors = record.editors.some((e) => e.id === by.id) ? record.editors : [...record.editors, by];
+      return { ...state, ...event.data.changes, editors, updatedAt: event.data.at };
     }
     case 'NominationSubmitted': {
       const e = event.data;

@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@app/event-store';
 import {
   awardCommandsFor,
+  decide as decideNomination,
   decideDecision,
   decisionCodec,
   decisionNumberKey,
@@ -12,6 +13,7 @@ import {
   evolveDecision,
   initialDecisionState,
   NotFoundError,
+  initialNominationState,
   revokeCommandsFor,
   validateDecision,
   type Actor,
@@ -29,7 +31,7 @@ import { DECISION_CLAIMS, type DecisionClaims, type UnitClaims } from '@app/reco
 import { deterministicUuid } from './deterministic-id';
 import { CLOCK, commandMetadata, foldRecorded, nominationStream, NominationWorkflow, type Clock } from './nomination.workflow';
 import { ReferenceDataService } from './reference-data.service';
-import { readOrEmpty, runStreamCommand } from './stream-command';
+import { assertSameRequest, readOrEmpty, runStreamCommand } from './stream-command';
 import type { DecisionView } from './views';
 import type { CommandEnvelope, IssueDecisionInput, RevokeDecisionInput } from './workflow.commands';
 
@@ -40,6 +42,33 @@ export class DecisionRefused extends Error {
   readonly code = 'invalid_transition';
   constructor(readonly details: { readonly offending: readonly { nominationId: string; reason: string }[] }) {
     super(`${details.offending.length} of the listed nominations cannot be decided by you now`);
+  }
+}
+
+/**
+ * Some listed nominations refuse the decision's effect on them (issue 12.3): separation of duties, a
+ * unit that may not act on them, a status that does not allow it. Decided before anything is written,
+ * so a decision and its nominations never disagree. `code` is the nomination's own refusal
+ * (forbidden → 403, invalid_transition → 409, not_found → 404).
+ */
+export class DecisionEffectRefused extends Error {
+  readonly code: string;
+  readonly details: { readonly nominationId: string; readonly offending: readonly { nominationId: string; reason: string }[] };
+
+  constructor(nominationId: string, cause: { readonly code: string; readonly message: string; readonly details?: unknown }) {
+    super(`Nomination ${nominationId}: ${cause.message}`);
+    this.code = cause.code;
+    const reason = typeof (cause.details as { reason?: unknown } | undefined)?.reason === 'string'
+      ? (cause.details as { reason: string }).reason : cause.code;
+    this.details = { nominationId, offending: [{ nominationId, reason }] };
+  }
+}
+
+/** The caller took part in some listed nominations (separation of duties): 403, nothing written. */
+export class DecisionForbidden extends Error {
+  readonly code = 'forbidden';
+  constructor(readonly details: { readonly offending: readonly { nominationId: string; reason: string }[] }) {
+    super(`You took part in ${details.offending.length} of the listed nominations, so you may not decide them`);
   }
 }
 
@@ -134,7 +163,9 @@ export class DecisionWorkflow {
 
     // A retry of an issue that already took effect answers from the log, whatever the nominations are now.
     const existing = await readOrEmpty(this.store, streamId);
-    if (existing.some((e) => e.metadata['commandId'] === envelope.commandId)) {
+    const retried = existing.find((e) => e.metadata['commandId'] === envelope.commandId);
+    if (retried !== undefined) assertSameRequest(commandMetadata(envelope, actor), retried.metadata);
+    if (retried !== undefined) {
       const first = decisionCodec.decode(existing[0]!);
       if (first.type === 'DecisionIssued') await this.completeAwards(first.data, existing[0]!.metadata);
       return this.view(decisionId);
@@ -150,10 +181,15 @@ export class DecisionWorkflow {
         states.set(id, foldRecorded(events));
       }),
     );
+    const directory = await this.reference.directory();
     const validation = validateDecision(states, input.nominationIds, {
-      actor, signedOn: input.signedOn, baseSalaries: this.reference.baseSalaries, directory: await this.reference.directory(),
+      actor, signedOn: input.signedOn, baseSalaries: this.reference.baseSalaries, directory,
     });
-    if (!validation.ok) throw new DecisionRefused({ offending: validation.offending });
+    if (!validation.ok) {
+      const conflicts = validation.offending.filter((o) => o.reason === 'separation_of_duties');
+      if (conflicts.length > 0) throw new DecisionForbidden({ offending: conflicts });
+      throw new DecisionRefused({ offending: validation.offending });
+    }
     const taken = await this.claim(claims, decisionId, input.nominationIds);
     if (taken.length > 0) {
       throw new DecisionRefused({ offending: taken.map((nominationId) => ({ nominationId, reason: 'on_another_decision' })) });
@@ -167,10 +203,14 @@ export class DecisionWorkflow {
       evolve: evolveDecision,
       decide: (state) => {
         if (state.status !== 'none') throw new DecisionNumberTaken({ number: input.number, issuingUnit: actor.unit, decisionId });
-        return decideDecision(state, {
+        const events = decideDecision(state, {
           type: 'IssueDecision', decisionId, number: input.number, signedOn: input.signedOn, signer: input.signer,
           reason: input.reason, nominations: validation.nominations,
         }, { now, actor });
+        for (const event of events) {
+          if (event.type === 'DecisionIssued') this.assertEffects(awardCommandsFor(event.data), states, actor, now, directory);
+        }
+        return events;
       },
       commandId: envelope.commandId,
       metadata,
@@ -206,6 +246,11 @@ export class DecisionWorkflow {
     const directory = await this.reference.directory();
     const metadata = commandMetadata(envelope, actor);
     let revokingUnit: { codeSet: string; unit: string } | undefined;
+    // Issue 12.3: each nomination's revocation is decided before the revocation decision is written.
+    const states = new Map<string, NominationState>();
+    await Promise.all([...new Set(input.nominationIds)].map(async (id) => {
+      states.set(id, foldRecorded(await readOrEmpty(this.store, nominationStream(id))));
+    }));
     const result = await runStreamCommand<DecisionState, DecisionEvent>(this.store, {
       streamId,
       codec: decisionCodec,
@@ -215,10 +260,18 @@ export class DecisionWorkflow {
         revokingUnit = this.revokingUnitOf(state, directory, now);
         this.assertVisible(actor, state, decisionId, directory, revokingUnit);
       },
-      decide: (state) => decideDecision(state, {
-        type: 'RevokeDecision', revocationId, nominationIds: input.nominationIds, ground: input.ground, reason: input.reason,
-        number: input.number, signedOn: input.signedOn,
-      }, { now, actor, ...(revokingUnit ? { revokingUnit } : {}) }),
+      decide: (state) => {
+        const events = decideDecision(state, {
+          type: 'RevokeDecision', revocationId, nominationIds: input.nominationIds, ground: input.ground, reason: input.reason,
+          number: input.number, signedOn: input.signedOn,
+        }, { now, actor, ...(revokingUnit ? { revokingUnit } : {}) });
+        for (const event of events) {
+          if (event.type !== 'DecisionRevoked') continue;
+          const effectActor = { ...actor, codeSet: event.data.revokingUnit.codeSet };
+          this.assertEffects(revokeCommandsFor(decisionId, event.data), states, effectActor, now, directory);
+        }
+        return events;
+      },
       commandId: envelope.commandId,
       metadata,
     });
@@ -283,13 +336,38 @@ export class DecisionWorkflow {
       await this.nominations.applyFromDecision(envelope, nominationId, command);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      // A nomination withdrawn in the instant between validation and issue cannot be awarded: the
-      // decision still lists it, and the refusal is logged for the office to handle on paper.
-      if (code === 'invalid_transition' || code === 'not_found' || code === 'forbidden') {
-        this.logger.warn({ err: error, nominationId, purpose }, 'decision could not be applied to a nomination');
+      // Every effect was decided before the decision was written (assertEffects), so a refusal here can
+      // only be a proposer withdrawing in the instant between that check and the award: the decision
+      // still lists the nomination, and the office must handle it on paper. Anything else is a fault and
+      // is thrown, never swallowed.
+      if (code === 'invalid_transition') {
+        this.logger.error({ err: error, nominationId, purpose }, 'decision could not be applied to a nomination that changed meanwhile');
         return;
       }
       throw error;
+    }
+  }
+
+  /**
+   * Runs the nomination decider on each effect a decision command will have, on the states read for
+   * it, as the actor who will carry them out; the first refusal refuses the whole command (issue 12.3).
+   */
+  private assertEffects(
+    effects: readonly { nominationId: string; command: Parameters<NominationWorkflow['applyFromDecision']>[2] }[],
+    states: ReadonlyMap<string, NominationState>,
+    actor: Actor,
+    now: Date,
+    directory: UnitDirectory,
+  ): void {
+    const ctx = this.nominations.contextFor(actor, now, directory);
+    for (const { nominationId, command } of effects) {
+      try {
+        decideNomination(states.get(nominationId) ?? initialNominationState, command, ctx);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (typeof code !== 'string') throw error;
+        throw new DecisionEffectRefused(nominationId, error as { code: string; message: string; details?: unknown });
+      }
     }
   }
 

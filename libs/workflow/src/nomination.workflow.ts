@@ -41,6 +41,7 @@ export function commandMetadata(envelope: CommandEnvelope, actor: Actor): EventM
     correlationId: envelope.correlationId,
     ...(envelope.clientIp !== undefined ? { clientIp: envelope.clientIp } : {}),
     ...(envelope.userAgent !== undefined ? { userAgent: envelope.userAgent } : {}),
+    ...(envelope.requestFingerprint !== undefined ? { requestFingerprint: envelope.requestFingerprint } : {}),
   };
 }
 
@@ -144,7 +145,7 @@ export class NominationWorkflow {
           results[index] = { id, ok: true, status: view.status, revision, ...(position !== undefined ? { position: position.toString() } : {}) };
         } catch (error) {
           const code = (error as { code?: unknown }).code;
-          if (typeof code !== 'string' || code === 'event_store_unavailable' || code === 'event_store_failure') throw error;
+          if (typeof code !== 'string' || code === 'event_store_unavailable' || code === 'event_store_failure' || code === 'idempotency_key_reused') throw error;
           results[index] = { id, ok: false, code: code === 'stream_not_found' ? 'not_found' : code, detail: (error as Error).message };
         }
       }
@@ -176,6 +177,11 @@ export class NominationWorkflow {
     );
     if (events.length === 0) throw new NotFoundError(`Nomination ${nominationId} did not exist at that point`);
     return events;
+  }
+
+  /** The context `decide` runs in for this actor now (also used to check a decision's effects before writing it). */
+  contextFor(actor: Actor, now: Date, directory: UnitDirectory) {
+    return { now, actor, ruleSet: this.reference.ruleSet(undefined, now), directory, calendar: this.reference.calendar, codeSets: this.reference.data.codeSets };
   }
 
   private async run(

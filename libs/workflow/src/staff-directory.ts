@@ -41,4 +41,9 @@ export class StaffDirectory {
   async list(unit?: string): Promise<StaffMember[]> {
     return (await this.records.list(unit)).map(toMember);
   }
+
+  async get(id: string): Promise<StaffMember | undefined> {
+    const record = await this.records.get(id);
+    return record === undefined ? undefined : toMember(record);
+  }
 }

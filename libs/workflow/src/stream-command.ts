@@ -98,6 +98,7 @@ export async function runStreamCommand<State, Event extends DomainEvent>(
 
     const earlier = recorded.findIndex((e) => e.metadata['commandId'] === command.commandId);
     if (earlier >= 0) {
+      assertSameRequest(command.metadata, recorded[earlier]!.metadata);
       // A retry of a command that already took effect: answer with the state it produced.
       let last = earlier;
       while (last + 1 < recorded.length && recorded[last + 1]!.metadata['commandId'] === command.commandId) last++;
@@ -175,4 +176,23 @@ export async function readOrEmpty(store: EventStore, streamId: string): Promise<
     if (error instanceof StreamNotFound) return [];
     throw error;
   }
+}
+
+/** The same Idempotency-Key (hence command id) was used for a different request; nothing is written. */
+export class IdempotencyKeyReused extends Error {
+  readonly code = 'idempotency_key_reused';
+  constructor() {
+    super('This Idempotency-Key was already used for a different request.');
+  }
+}
+
+/**
+ * A command id found in the stream is a retry only if it comes from the same request: with both
+ * fingerprints known and different, the key was reused for something else (its stored answer may be
+ * long purged), and answering with the old result would be wrong.
+ */
+export function assertSameRequest(now: Readonly<Record<string, unknown>>, recorded: Readonly<Record<string, unknown>>): void {
+  const mine = now['requestFingerprint'];
+  const theirs = recorded['requestFingerprint'];
+  if (typeof mine === 'string' && typeof theirs === 'string' && mine !== theirs) throw new IdempotencyKeyReused();
 }

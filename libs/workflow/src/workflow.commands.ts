@@ -26,6 +26,12 @@ export interface CommandEnvelope {
   readonly userAgent?: string;
   /** When the request arrived: an event recorded after it is a change the client could not have seen. */
   readonly receivedAt?: Date;
+  /**
+   * SHA-256 of method, URL and canonical body of a request sent with an Idempotency-Key. Kept in the
+   * metadata of the events the command writes, so a key reused for another request is recognised from
+   * the log even after its stored answer was purged (issue 12.12).
+   */
+  readonly requestFingerprint?: string;
 }
 
 export type CreateNominationInput = Omit<CreateNomination, 'type' | 'nominationId'> & { readonly ruleSet?: string };

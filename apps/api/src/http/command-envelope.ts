@@ -45,6 +45,7 @@ export function commandEnvelopeOf(request: FastifyRequest): CommandEnvelope {
     ...(typeof request.ip === 'string' && isIP(request.ip) !== 0 ? { clientIp: request.ip } : {}),
     ...(userAgent ? { userAgent: userAgent.slice(0, USER_AGENT_MAX) } : {}),
     receivedAt: (request as { receivedAt?: Date }).receivedAt ?? new Date(),
+    ...((request as CommandRequest).requestFingerprint !== undefined ? { requestFingerprint: (request as CommandRequest).requestFingerprint! } : {}),
   };
 }
 

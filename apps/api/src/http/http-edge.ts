@@ -12,7 +12,8 @@ import { urlIssue } from './json-body';
  */
 
 export function sendProblem(reply: FastifyReply, body: ProblemBody, headers: Readonly<Record<string, string>> = {}): FastifyReply {
-  return reply.status(body.status).headers(headers).header('content-type', 'application/problem+json; charset=utf-8').send(body);
+  return reply.status(body.status).headers(headers).header('cache-control', 'no-store')
+    .header('content-type', 'application/problem+json; charset=utf-8').send(body);
 }
 
 /** Fastify's `frameworkErrors`: errors raised before a route is found. */
@@ -98,7 +99,8 @@ export interface EdgeOptions {
 }
 
 export function installEdge(fastify: FastifyInstance, options: EdgeOptions): void {
-  fastify.addHook('onRequest', async (request, reply) => {
+  // preParsing: after every onRequest hook (helmet's headers are on the reply by then), before the body is read.
+  fastify.addHook('preParsing', async (request, reply, payload) => {
     const issue = urlIssue(request.url);
     if (issue !== undefined) {
       return sendProblem(reply, problem(400, 'validation_failed', 'The request is not valid.', { errors: [{ field: 'url', message: issue }] }));
@@ -110,11 +112,11 @@ export function installEdge(fastify: FastifyInstance, options: EdgeOptions): voi
           allow: allowed.join(', '),
         });
       }
-      return undefined;
+      return payload;
     }
     // Every non-public route taking a body needs a token; checking it now, before the body is read and parsed,
     // means an anonymous megabyte costs nothing. AuthGuard reuses the actor found here.
-    if (!BODY_METHODS.has(request.method) || options.isPublic(request.method, request.routeOptions.url)) return undefined;
+    if (!BODY_METHODS.has(request.method) || options.isPublic(request.method, request.routeOptions.url)) return payload;
     try {
       (request as { actor?: Actor }).actor = await options.authenticate(request.headers.authorization);
     } catch (error) {
@@ -123,7 +125,7 @@ export function installEdge(fastify: FastifyInstance, options: EdgeOptions): voi
       }
       throw error;
     }
-    return undefined;
+    return payload;
   });
 
   // Answers carry names, units and decisions of public officials: no shared cache may keep them.

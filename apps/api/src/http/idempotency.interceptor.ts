@@ -7,12 +7,15 @@ import { canonicalJson } from '@app/event-store';
 import { IDEMPOTENCY_RECORDS, type IdempotencyRecords } from '@app/records';
 import { deterministicUuid } from '@app/workflow';
 import { ProblemError } from './problem';
+import { ReplayAccess } from './replay-access';
 
 /** What a write request carries past this interceptor. */
 export interface CommandRequest extends FastifyRequest {
   actor?: { readonly id: string };
   /** Stable across retries with the same Idempotency-Key; seeds the event ids. */
   commandId?: string;
+  /** The request's fingerprint when it carries an Idempotency-Key; recorded with the command's events. */
+  requestFingerprint?: string;
 }
 
 /** The status Nest is about to send: @HttpCode, or what the handler set, or the method's default. */
@@ -34,7 +37,10 @@ const REPLAYED_HEADERS = ['log-position', 'etag', 'location'] as const;
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(@Inject(IDEMPOTENCY_RECORDS) private readonly records: IdempotencyRecords) {}
+  constructor(
+    @Inject(IDEMPOTENCY_RECORDS) private readonly records: IdempotencyRecords,
+    private readonly replayAccess: ReplayAccess,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return from(this.handle(context, next));
@@ -62,6 +68,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
       .digest('hex');
     request.commandId = deterministicUuid('command', actorId, key);
+    request.requestFingerprint = requestHash;
 
     const reservation = await this.records.reserve(actorId, key, requestHash);
     if (reservation.status === 'taken') {
@@ -69,8 +76,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw new ProblemError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.');
       }
       if (reservation.response !== undefined) {
+        // The caller may have lost the jurisdiction since (moved unit, another code set): the stored
+        // answer is shown only if what it names is still theirs to see (issue 12.12).
+        const body = await this.replayAccess.recheck(request, reservation.response.body);
         void reply.status(reservation.response.statusCode).headers({ ...reservation.response.headers, 'idempotent-replayed': 'true' });
-        return reservation.response.body;
+        return body;
       }
     }
 
