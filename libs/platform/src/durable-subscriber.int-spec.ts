@@ -215,4 +215,44 @@ describe('DurableSubscriber', () => {
     await subscriber.stop();
     expect(consumer.seen).toEqual([...first.ids, ...next.ids]);
   });
+  it('stops promptly when told to stop while it is still reading its checkpoint (a worker shut down during start-up)', async () => {
+    // An empty log and no checkpoint yet, as in a worker's first start: nothing would ever wake the runner.
+    const empty = await createTestDatabase({ max: 5 });
+    const emptyStore = new PostgresEventStore(empty.pool, { pollIntervalMs: 50 });
+    const consumer = new RecordingConsumer(`consumer-${randomUUID()}`);
+    let subscriber: DurableSubscriber | undefined;
+    let stopping: Promise<void> | undefined;
+    // The stop request arrives while the runner's checkpoint read is on the wire, before it subscribes.
+    const pool = new Proxy(empty.pool, {
+      get(target, property, receiver) {
+        if (property !== 'connect') return Reflect.get(target, property, receiver);
+        return async () => {
+          const client = await target.connect();
+          const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+          (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
+            const pending = query(...args);
+            if (typeof args[0] === 'string' && args[0].startsWith('SELECT position') && stopping === undefined) stopping = subscriber!.stop();
+            return pending;
+          };
+          return client;
+        };
+      },
+    });
+    try {
+      subscriber = new DurableSubscriber(pool, emptyStore, consumer, logger, { standbyRetryMs: 50 });
+      subscriber.start();
+      await until(() => stopping !== undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        stopping!.then(() => 'stopped'),
+        new Promise((resolve) => { timer = setTimeout(resolve, 10_000, 'still running'); }),
+      ]);
+      clearTimeout(timer);
+      expect(outcome).toBe('stopped');
+      expect(subscriber.isActive).toBe(false);
+    } finally {
+      await emptyStore.close();
+      await empty.drop();
+    }
+  });
 });

@@ -223,6 +223,9 @@ export class DurableSubscriber {
         },
         { ...(after !== undefined ? { after } : {}), ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}) },
       );
+      // stop() may have come while the checkpoint was being read, before there was anything to wake:
+      // on a quiet log nothing else would ever end this wait.
+      if (this.stopped || this.clientBroken) resolve();
     });
     const subscription = this.subscription;
     this.subscription = undefined;
