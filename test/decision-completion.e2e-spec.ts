@@ -48,6 +48,11 @@ describe('a decision whose issuing process died midway is completed from the log
     return { subscriber: host.subscriber('decision-completer'), host };
   }
 
+  async function lastStoredPosition(): Promise<bigint> {
+    const { rows } = await api.database.pool.query<{ position: string }>('SELECT max(position)::text AS position FROM events');
+    return BigInt(rows[0]!.position);
+  }
+
   it('awards every listed nomination exactly once', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -82,10 +87,14 @@ describe('a decision whose issuing process died midway is completed from the log
 
     const runner = await startWorker();
     await runner.subscriber.waitFor(appended.position, 20_000);
-    // Awards are appended after the decision: wait until the completer has also seen its own writes.
-    await runner.subscriber.waitFor((await store.headPosition())!, 20_000);
+    // The completer appended the awards before it checkpointed the decision. Wait for the last of them
+    // by its stored position: headPosition() may still lag behind it while any transaction elsewhere on
+    // the server is open (it reports only what subscribers may already see).
+    const awardsEnd = await lastStoredPosition();
+    expect(awardsEnd).toBeGreaterThan(appended.position);
+    await runner.subscriber.waitFor(awardsEnd, 20_000);
     // The reads come from the read models, which the same worker keeps: wait for them too.
-    await runner.host.waitForAll((await store.headPosition())!, 20_000);
+    await runner.host.waitForAll(awardsEnd, 20_000);
 
     for (const id of ids) {
       const view = await getNomination(api, gso2025.provinceDecider, id);
@@ -98,7 +107,7 @@ describe('a decision whose issuing process died midway is completed from the log
     worker = undefined;
     await api.database.pool.query('DELETE FROM subscription_checkpoints');
     const again = await startWorker();
-    await again.subscriber.waitFor((await store.headPosition())!, 20_000);
+    await again.subscriber.waitFor(await lastStoredPosition(), 20_000);
     const { rows } = await api.database.pool.query<{ n: string }>(
       "SELECT count(*) AS n FROM events WHERE type = 'NominationAwarded' AND stream_id = ANY($1)",
       [ids.map((id) => `nomination-${id}`)],
@@ -107,7 +116,7 @@ describe('a decision whose issuing process died midway is completed from the log
 
     // Every consumer the worker runs keeps its checkpoint with the identity of the log it read.
     const host = worker!.get(ConsumerHost);
-    await host.waitForAll((await store.headPosition())!, 20_000);
+    await host.waitForAll(await lastStoredPosition(), 20_000);
     const { rows: checkpoints } = await api.database.pool.query<{ name: string; store_id: string | null }>(
       'SELECT name, store_id FROM subscription_checkpoints WHERE name = ANY($1) ORDER BY name', [[...host.names]],
     );
