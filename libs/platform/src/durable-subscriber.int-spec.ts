@@ -122,11 +122,14 @@ describe('DurableSubscriber', () => {
     await database.pool.query(
       `SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
+    // A dead process does not come back for the lock (left running, the first runner could win it
+    // again, and the standby would rightly stay a standby).
+    const firstGone = first.stop();
     await until(() => second.isActive, 15_000);
     const batch2 = await appendMany(3);
     await second.waitFor(batch2.last);
     expect(b.seen).toEqual(expect.arrayContaining(batch2.ids));
-    await first.stop();
+    await firstGone;
     await second.stop();
   });
 

@@ -203,14 +203,7 @@ export class PostgresEventStore implements EventStore {
     const subscription: PostgresSubscription = new PostgresSubscription(
       {
         readAll: (after, limit) => this.readBatch(after, limit),
-        committedHead: async () => {
-          const { rows } = await this.pool.query<{ position: string | null }>({
-            name: 'event_store_committed_head',
-            text: COMMITTED_HEAD_SQL,
-          });
-          const position = rows[0]?.position;
-          return position === null || position === undefined ? undefined : BigInt(position);
-        },
+        committedHead: () => this.committedHead(),
         onAppended: (wake) => {
           const removeWake = this.listener?.add(wake);
           return async () => {
@@ -246,8 +239,23 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** Checkpoints in this log are always positions of visible events: the head is the end. */
-  endPosition(): Promise<bigint | undefined> {
-    return this.headPosition();
+  /**
+   * The last committed event, visible to readers or not yet: a reader's checkpoint can never pass it.
+   * (headPosition() may lag behind it while an older transaction anywhere on the server is open.)
+   */
+  async endPosition(): Promise<bigint | undefined> {
+    this.assertOpen();
+    try {
+      return await this.committedHead();
+    } catch (error) {
+      throw translateError(error, 'reading the end of the log');
+    }
+  }
+
+  private async committedHead(): Promise<bigint | undefined> {
+    const { rows } = await this.pool.query<{ position: string | null }>({ name: 'event_store_committed_head', text: COMMITTED_HEAD_SQL });
+    const position = rows[0]?.position;
+    return position === null || position === undefined ? undefined : BigInt(position);
   }
 
   async headPosition(): Promise<bigint | undefined> {
