@@ -41,6 +41,19 @@ async function appendMany(store: EventStore, n: number): Promise<{ ids: string[]
   return { ids, last };
 }
 
+/**
+ * The PostgreSQL log's head trails a commit while any transaction in the cluster is still open (other
+ * test runs share it): wait until `position` is visible, as every reader of the log does.
+ */
+async function visible(store: EventStore, position: bigint): Promise<bigint> {
+  for (const started = Date.now(); ; ) {
+    const head = await store.headPosition();
+    if (head !== undefined && head >= position) return head;
+    if (Date.now() - started > 20_000) throw new Error(`position ${position} not visible in time`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Starts a subscriber and resolves with the first reason it gives for not following. */
 function firstInterruption(subscriber: { start(): void }, options: { interrupted: Promise<unknown> }): Promise<unknown> {
   subscriber.start();
@@ -116,6 +129,7 @@ describe('DurableSubscriber checkpoints keyed by the event store', () => {
   it("refuses a checkpoint past the end of its store's log", async () => {
     const name = `consumer-${randomUUID()}`;
     const { last } = await appendMany(postgres, 1);
+    await visible(postgres, last);
     const end = (await postgres.endPosition())!;
     expect(end >= last).toBe(true);
     // As after restoring the log from an older backup: the checkpoint is of this log, but later.
@@ -134,6 +148,8 @@ describe('DurableSubscriber checkpoints keyed by the event store', () => {
     const within = `consumer-${randomUUID()}`;
     const beyond = `consumer-${randomUUID()}`;
     const { last } = await appendMany(postgres, 1);
+    // A checkpoint a consumer stored is always a position it had seen: a visible one.
+    await visible(postgres, last);
     await database.pool.query('INSERT INTO subscription_checkpoints (name, position) VALUES ($1, $2), ($3, $4)', [within, last.toString(), beyond, (last + 10_000_000n).toString()]);
 
     const adopted = new DurableSubscriber(database.pool, postgres, new RecordingConsumer(within), logger, { standbyRetryMs: 50 });

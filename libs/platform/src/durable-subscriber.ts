@@ -167,6 +167,8 @@ export class DurableSubscriber {
         }
       } catch (error) {
         if (error instanceof CheckpointMismatch) this.logger.error({ err: error }, error.message);
+        // Refused for good (access denied): retried, since an operator may fix it, but loudly.
+        else if ((error as { code?: unknown } | null)?.code === 'event_store_failure') this.logger.error({ err: error }, 'event store refuses this consumer; retrying');
         else this.logger.warn({ err: error }, 'durable subscriber interrupted; retrying');
         this.options.onInterrupted?.(error);
       }
