@@ -67,7 +67,7 @@ CREATE TABLE rm_award_facts (
   gender         text,
   status         text    NOT NULL,
   bonus_amount   bigint  NOT NULL,
-  decision_id    uuid,
+  decision_id    text,
   signed_on      date
 );
 CREATE INDEX rm_award_facts_report ON rm_award_facts (code_set, status, year, proposing_unit);

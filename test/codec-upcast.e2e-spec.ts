@@ -57,5 +57,13 @@ describe('an old-shape event in the log', () => {
     await subscriber.stop();
     const old = seen.find((e) => e.position === appended.position);
     expect(old?.event).toEqual({ type: 'NominationUpdated', data: { ...v1, schemaVersion: 2, previous: null } });
+
+    // Projection path: the read models fold it like any other event.
+    await api.startWorker();
+    const position = submitted.headers['log-position'] as string;
+    const listed = await api.request({ method: 'GET', url: `/nominations?year=2021&minPosition=${position}`, as: gso2004.proposer });
+    expect(listed.json().items.map((n: { id: string }) => n.id)).toEqual([id]);
+    const read = await api.request({ method: 'GET', url: `/nominations/${id}?minPosition=${position}`, as: gso2004.proposer });
+    expect(read.json()).toMatchObject({ status: 'in_review', year: 2021, revision: 2 });
   });
 });

@@ -73,6 +73,8 @@ export interface AppConfig {
   readonly authMaxTokenAgeSeconds: number;
   /** How long a staff directory record (active, unit) is cached per api process before re-reading. */
   readonly authStaffCacheSeconds: number;
+  /** /health/ready says `degraded` when a projection's oldest unprocessed event is older than this. */
+  readonly projectionStuckSeconds: number;
 }
 
 export interface OidcConfig {
@@ -309,6 +311,7 @@ export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env
     nominationMaxBytes: read.integer('NOMINATION_MAX_BYTES', 8 * 1_048_576, 65_536, 1_073_741_824),
     authMaxTokenAgeSeconds: read.integer('AUTH_MAX_TOKEN_AGE', 12 * 3600, 60, 30 * 24 * 3600),
     authStaffCacheSeconds: read.integer('AUTH_STAFF_CACHE_SECONDS', 5, 0, 300),
+    projectionStuckSeconds: read.integer('PROJECTION_STUCK_SECONDS', 60, 1, 86_400),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

@@ -58,6 +58,32 @@ export function lockKey(name: string): bigint {
   return createHash('sha256').update(`durable-subscriber:${name}`).digest().readBigInt64BE(0);
 }
 
+/**
+ * What a consumer of `categories` receives of a batch: the events of those stream categories,
+ * decoded by their aggregate's codec; an event that cannot be decoded goes to `onUndecodable`.
+ */
+export function decodeForConsumer(
+  recorded: readonly RecordedEvent[],
+  categories: ReadonlySet<string>,
+  onUndecodable: (event: RecordedEvent, error: EventDecodeError) => void,
+): ConsumedEvent[] {
+  const events: ConsumedEvent[] = [];
+  for (const e of recorded) {
+    if (!categories.has(streamCategory(e.streamId))) continue;
+    try {
+      const decoded = decodeServiceEvent(e.streamId, e);
+      events.push({
+        ...decoded, id: e.id, streamId: e.streamId, revision: e.revision, position: e.position, recordedAt: e.recordedAt,
+        metadata: e.metadata, hash: e.hash,
+      });
+    } catch (error) {
+      if (!(error instanceof EventDecodeError)) throw error;
+      onUndecodable(e, error);
+    }
+  }
+  return events;
+}
+
 function storedPosition(value: string | null | undefined): bigint | null {
   return value === null || value === undefined ? null : BigInt(value);
 }
@@ -180,13 +206,16 @@ export class DurableSubscriber {
   private async acquire(): Promise<boolean> {
     const client = await this.pool.connect();
     this.clientBroken = false;
-    client.on('error', () => {
+    const onError = (): void => {
       this.clientBroken = true;
       this.wake();
-    });
+    };
+    client.on('error', onError);
     try {
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(this.consumer.name).toString()]);
       if (!rows[0]?.locked) {
+        // Back to the pool for others: without this standby's listener.
+        client.off('error', onError);
         client.release();
         return false;
       }
@@ -281,22 +310,10 @@ export class DurableSubscriber {
   }
 
   private decode(recorded: readonly RecordedEvent[]): ConsumedEvent[] {
-    const events: ConsumedEvent[] = [];
-    for (const e of recorded) {
-      if (!this.categories.has(streamCategory(e.streamId))) continue;
-      try {
-        const decoded = decodeServiceEvent(e.streamId, e);
-        events.push({
-          ...decoded, id: e.id, streamId: e.streamId, revision: e.revision, position: e.position, recordedAt: e.recordedAt,
-          metadata: e.metadata, hash: e.hash,
-        });
-      } catch (error) {
-        if (!(error instanceof EventDecodeError)) throw error;
-        this.logger.warn({ err: error, eventId: e.id, streamId: e.streamId, position: e.position.toString(), type: e.type }, 'event cannot be decoded; skipped');
-        this.options.onSkipped?.({ consumer: this.consumer.name, reason: 'undecodable', event: e, error });
-      }
-    }
-    return events;
+    return decodeForConsumer(recorded, this.categories, (e, error) => {
+      this.logger.warn({ err: error, eventId: e.id, streamId: e.streamId, position: e.position.toString(), type: e.type }, 'event cannot be decoded; skipped');
+      this.options.onSkipped?.({ consumer: this.consumer.name, reason: 'undecodable', event: e, error });
+    });
   }
 
   private async transaction(events: readonly ConsumedEvent[], upTo: bigint, isolate: boolean): Promise<void> {

@@ -3,14 +3,16 @@ export { PG_POOL, REDIS, ROOT_LOGGER } from './platform.tokens';
 export { checkDependencies, ReadinessChecks } from './health.indicators';
 export type { DependencyStatus } from './health.indicators';
 export { loadConfigOrExit, prepareDatabase } from './bootstrap';
-export { SERVICE_STREAM_PREFIXES } from './event-store.factory';
+export { createEventStore, SERVICE_STREAM_PREFIXES } from './event-store.factory';
 export {
   CHECKPOINT_CHANNEL,
   type ConsumedEvent,
   type ConsumerContext,
   type ConsumerTransaction,
   type DurableConsumer,
+  decodeForConsumer,
   DurableSubscriber,
+  lockKey,
   type DurableSubscriberOptions,
   type SkippedEvent,
 } from './durable-subscriber';

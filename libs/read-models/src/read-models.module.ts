@@ -7,6 +7,7 @@ import { InboxHandler } from './inbox/inbox.query';
 import { ListNominationsHandler, ReadNominationHandler, ReadNominationHistoryHandler } from './nominations/nominations.query';
 import { PROJECTION_CONSUMERS } from './projection.consumers';
 import { StagesReportHandler } from './stage-timings/stage-timings.query';
+import { ProjectionStatus } from './status/projection-status';
 
 export const READ_MODEL_QUERY_HANDLERS = [
   ListNominationsHandler, ReadNominationHandler, ReadNominationHistoryHandler, InboxHandler, ListDecisionsHandler, AwardsReportHandler,
@@ -19,7 +20,7 @@ export const READ_MODEL_QUERY_HANDLERS = [
  */
 @Module({
   imports: [WorkflowModule],
-  providers: [...PROJECTION_CONSUMERS, ReadModelFreshness, ...READ_MODEL_QUERY_HANDLERS],
-  exports: [ReadModelFreshness],
+  providers: [...PROJECTION_CONSUMERS, ReadModelFreshness, ProjectionStatus, ...READ_MODEL_QUERY_HANDLERS],
+  exports: [ReadModelFreshness, ProjectionStatus],
 })
 export class ReadModelsModule {}

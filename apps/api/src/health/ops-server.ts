@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { Metrics, processGroupMetrics } from '@app/observability';
 import { ReadinessChecks } from '@app/platform';
+import { ProjectionStatus } from '@app/read-models';
 
 /**
  * The internal listener (METRICS_PORT): Prometheus metrics and readiness with each dependency's
@@ -16,8 +17,9 @@ export class OpsServer {
   static async start(app: NestFastifyApplication, port: number, host: string, logger: Logger): Promise<OpsServer> {
     const metrics = app.get(Metrics);
     const readiness = app.get(ReadinessChecks);
+    const projections = app.get(ProjectionStatus);
     const server = createServer((request, response) => {
-      handle(request, response, metrics, readiness).catch((error: unknown) => {
+      handle(request, response, metrics, readiness, projections).catch((error: unknown) => {
         logger.error({ err: error }, 'ops listener failed to answer');
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
         response.end('internal error\n');
@@ -44,6 +46,7 @@ async function handle(
   response: ServerResponse,
   metrics: Metrics,
   readiness: ReadinessChecks,
+  projections: ProjectionStatus,
 ): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
   if (request.method !== 'GET') {
@@ -59,10 +62,21 @@ async function handle(
   if (path === '/health/ready') {
     const results = await readiness.check();
     const up = results.every((r) => r.up);
-    const body = {
-      status: up ? 'ready' : 'not_ready',
-      checks: Object.fromEntries(results.map((r) => [r.name, r.up ? { status: 'up' } : { status: 'down', detail: r.detail }])),
-    };
+    const checks: Record<string, unknown> = Object.fromEntries(results.map((r) => [r.name, r.up ? { status: 'up' } : { status: 'down', detail: r.detail }]));
+    // A stuck read model (oldest unprocessed event older than PROJECTION_STUCK_SECONDS: the worker is
+    // down or failing) degrades readiness but keeps 200: commands work, reads are stale.
+    let degraded = false;
+    if (up) {
+      const states = await projections.states().catch(() => undefined);
+      const stuck = states === undefined ? [] : states.filter((s) => s.stuck);
+      degraded = states === undefined || stuck.length > 0;
+      checks['projections'] = states === undefined
+        ? { status: 'down', detail: 'projection checkpoints could not be read' }
+        : stuck.length === 0
+          ? { status: 'up' }
+          : { status: 'stuck', detail: stuck.map((s) => `${s.name}: ${s.behindEvents} events, ${Math.round(s.behindSeconds)} s behind`).join('; ') };
+    }
+    const body = { status: up ? (degraded ? 'degraded' : 'ready') : 'not_ready', checks };
     response.writeHead(up ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
     return;
   }

@@ -8,7 +8,7 @@ import { AWARD_STATS_TABLES, type AwardFactRow, type AwardStatsTables } from './
 
 const COLUMNS = {
   nomination_id: 'uuid', code_set: 'text', rule_set: 'text', year: 'integer', proposing_unit: 'text', level: 'text', award_code: 'text',
-  award_name: 'text', nominee_kind: 'text', gender: 'text', status: 'text', bonus_amount: 'bigint', decision_id: 'uuid', signed_on: 'date',
+  award_name: 'text', nominee_kind: 'text', gender: 'text', status: 'text', bonus_amount: 'bigint', decision_id: 'text', signed_on: 'date',
 };
 
 const genderOf = (nominee: Nominee): AwardFactRow['gender'] => (nominee.kind === 'individual' ? nominee.gender : null);

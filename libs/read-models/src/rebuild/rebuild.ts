@@ -1,0 +1,195 @@
+import { escapeIdentifier, type Pool, type PoolClient } from 'pg';
+import type { EventStore } from '@app/event-store';
+import { CHECKPOINT_CHANNEL, decodeForConsumer, lockKey } from '@app/platform';
+import { applyBatch, checkpointNameOf, type Projection, type ProjectionContext, type TableNames } from '../projection';
+
+export interface RebuildProgress {
+  readonly projection: string;
+  readonly phase: 'replay' | 'indexes' | 'swap' | 'done';
+  /** Events read from the log so far (all categories). */
+  readonly events: number;
+  /** Events in the log when the rebuild started, when the store can tell (PostgreSQL); else null. */
+  readonly total: number | null;
+  readonly position: string | null;
+  readonly elapsedMs: number;
+}
+
+export interface RebuildOptions {
+  /** Events per read and per shadow transaction (default 5000). */
+  readonly batchSize?: number;
+  readonly onProgress?: (progress: RebuildProgress) => void;
+  /** Build the shadow tables and stop before the swap (tests compare them with the live ones). */
+  readonly swap?: boolean;
+  /** Suffix of the shadow tables (default `__rebuild`). */
+  readonly suffix?: string;
+  /**
+   * Replay at least up to this position before stopping (waiting while an open transaction elsewhere
+   * holds the log back); by default, up to what the log shows when the replay gets there.
+   */
+  readonly until?: bigint;
+}
+
+export interface RebuildResult {
+  readonly projection: string;
+  readonly events: number;
+  readonly position: bigint | undefined;
+  readonly elapsedMs: number;
+  /** The shadow tables (only meaningful with swap: false; after a swap they are the live ones). */
+  readonly tables: TableNames;
+}
+
+interface IndexDef {
+  readonly name: string;
+  readonly definition: string;
+  readonly unique: boolean;
+  readonly primary: boolean;
+}
+
+async function indexesOf(client: PoolClient, table: string): Promise<IndexDef[]> {
+  const { rows } = await client.query<{ name: string; definition: string; unique: boolean; primary: boolean }>(
+    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition, x.indisunique AS unique, x.indisprimary AS primary
+     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+     WHERE t.relname = $1 AND t.relnamespace = 'public'::regnamespace ORDER BY i.relname`,
+    [table],
+  );
+  return rows;
+}
+
+/** The index definition on the shadow table, under a name derived from the live index's. */
+function shadowIndexSql(index: IndexDef, live: string, shadow: string, suffix: string): string {
+  const onLive = new RegExp(`ON (?:public\\.)?${escapeRegExp(escapeIdentifier(live))}|ON (?:public\\.)?${escapeRegExp(live)}\\b`, 'u');
+  return index.definition
+    .replace(/^CREATE (UNIQUE )?INDEX \S+ /u, (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${escapeIdentifier(index.name + suffix)} `)
+    .replace(onLive, `ON public.${escapeIdentifier(shadow)}`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+}
+
+async function countEvents(pool: Pool): Promise<number | null> {
+  try {
+    const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM events');
+    return Number(rows[0]!.n);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Replays the whole log into fresh copies of a projection's tables and swaps them in atomically.
+ *
+ * 1. Shadow tables `<table>__rebuild` are created like the live ones, with only their unique
+ *    indexes, and filled batch by batch from the start of the log (queries keep reading the live
+ *    tables; the live runner keeps projecting into them).
+ * 2. The other indexes are built once the bulk is in.
+ * 3. The swap, in one transaction: lock the projection's checkpoint row (the live runner's next
+ *    batch waits on it, see DurableSubscriber), lock the live tables, apply what was appended since,
+ *    drop the live tables, rename the shadows (and their indexes) to the live names, set the
+ *    checkpoint to where the shadows are. Readers wait only for this instant. The live runner's
+ *    waiting batch then finds the checkpoint moved and resumes from the new one.
+ *
+ * A second rebuild of the same projection at the same time is refused (advisory lock). A rebuild
+ * killed midway leaves only shadow tables, dropped by the next rebuild.
+ */
+export async function rebuildProjection(
+  pool: Pool,
+  store: EventStore,
+  projection: Projection<unknown, string>,
+  context: ProjectionContext,
+  options: RebuildOptions = {},
+): Promise<RebuildResult> {
+  const started = Date.now();
+  const suffix = options.suffix ?? '__rebuild';
+  const batchSize = options.batchSize ?? 5_000;
+  const live = projection.tables;
+  const shadow: TableNames = Object.fromEntries(Object.entries(live).map(([logical, table]) => [logical, `${table}${suffix}`]));
+  const categories = new Set<string>(projection.categories);
+  const total = await countEvents(pool);
+  let events = 0;
+  let position: bigint | undefined;
+  const report = (phase: RebuildProgress['phase']): void =>
+    options.onProgress?.({ projection: projection.name, phase, events, total, position: position?.toString() ?? null, elapsedMs: Date.now() - started });
+
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(`rebuild:${projection.name}`).toString()]);
+    if (!rows[0]?.locked) throw new Error(`A rebuild of ${projection.name} is already running`);
+
+    const deferred: { table: string; copy: string; index: IndexDef }[] = [];
+    for (const [logical, table] of Object.entries(live)) {
+      const copy = shadow[logical]!;
+      await client.query(`DROP TABLE IF EXISTS ${escapeIdentifier(copy)}`);
+      await client.query(`CREATE TABLE ${escapeIdentifier(copy)} (LIKE ${escapeIdentifier(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)`);
+      for (const index of await indexesOf(client, table)) {
+        if (index.unique) await client.query(shadowIndexSql(index, table, copy, suffix));
+        else deferred.push({ table, copy, index });
+      }
+    }
+
+    // Replay from the start into the shadows, one transaction per batch.
+    const replay = async (tx: PoolClient, untilCaughtUp: boolean): Promise<void> => {
+      for (;;) {
+        const batch = await store.readAll({ ...(position !== undefined ? { after: position } : {}), limit: batchSize });
+        if (batch.events.length === 0) {
+          if (batch.checkpoint !== undefined && (position === undefined || batch.checkpoint > position)) position = batch.checkpoint;
+          if (untilCaughtUp && options.until !== undefined && (position === undefined || position < options.until)) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            continue;
+          }
+          return;
+        }
+        const decoded = decodeForConsumer(batch.events, categories, () => undefined);
+        if (untilCaughtUp) await tx.query('BEGIN');
+        await applyBatch(projection, decoded, tx, shadow, context);
+        if (untilCaughtUp) await tx.query('COMMIT');
+        events += batch.events.length;
+        position = batch.events[batch.events.length - 1]!.position;
+        report('replay');
+        if (batch.events.length < batchSize && untilCaughtUp && (options.until === undefined || position >= options.until)) return;
+      }
+    };
+    await replay(client, true);
+
+    report('indexes');
+    for (const { table, copy, index } of deferred) await client.query(shadowIndexSql(index, table, copy, suffix));
+    // Whatever was appended while the indexes were built.
+    await replay(client, true);
+
+    if (options.swap === false) {
+      report('done');
+      return { projection: projection.name, events, position, elapsedMs: Date.now() - started, tables: shadow };
+    }
+
+    report('swap');
+    const checkpoint = checkpointNameOf(projection);
+    await client.query('BEGIN');
+    try {
+      await client.query('INSERT INTO subscription_checkpoints (name, position) VALUES ($1, NULL) ON CONFLICT (name) DO NOTHING', [checkpoint]);
+      await client.query('SELECT position FROM subscription_checkpoints WHERE name = $1 FOR UPDATE', [checkpoint]);
+      await client.query(`LOCK TABLE ${Object.values(live).map(escapeIdentifier).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      await replay(client, false);
+      for (const [logical, table] of Object.entries(live)) {
+        const copy = shadow[logical]!;
+        const indexes = await indexesOf(client, table);
+        await client.query(`DROP TABLE ${escapeIdentifier(table)}`);
+        await client.query(`ALTER TABLE ${escapeIdentifier(copy)} RENAME TO ${escapeIdentifier(table)}`);
+        for (const index of indexes) {
+          await client.query(`ALTER INDEX ${escapeIdentifier(index.name + suffix)} RENAME TO ${escapeIdentifier(index.name)}`);
+          if (index.primary) await client.query(`ALTER TABLE ${escapeIdentifier(table)} ADD CONSTRAINT ${escapeIdentifier(index.name)} PRIMARY KEY USING INDEX ${escapeIdentifier(index.name)}`);
+        }
+      }
+      await client.query('UPDATE subscription_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [checkpoint, position?.toString() ?? null]);
+      if (position !== undefined) await client.query('SELECT pg_notify($1, $2)', [CHECKPOINT_CHANNEL, `${checkpoint} ${position}`]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    report('done');
+    return { projection: projection.name, events, position, elapsedMs: Date.now() - started, tables: live };
+  } finally {
+    await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+    client.release();
+  }
+}
