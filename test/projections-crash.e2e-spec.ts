@@ -116,7 +116,7 @@ describe('projections survive being killed at any instant, and racing each other
   }
 
   it('equals a from-scratch rebuild after many SIGKILLs at random points', async () => {
-    const runs = 6;
+    const runs = 5;
     for (let run = 0; run < runs; run++) {
       const child = await startRunner();
       if (process.env['CRASH_DEBUG']) process.stderr.write(`run ${run} started\n`);

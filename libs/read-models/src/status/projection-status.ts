@@ -8,7 +8,7 @@ import { checkpointNameOf } from '../projection';
 import { PROJECTIONS } from '../projections';
 
 /** How far lag is counted in events; beyond it the gauge says "at least this many". */
-export const LAG_SCAN_LIMIT = 10_000;
+export const LAG_SCAN_LIMIT = 1_000;
 
 export interface ProjectionState {
   readonly name: string;
