@@ -14,13 +14,15 @@
  *     BENCH_DURATION seconds (BENCH_WRITERS concurrent writers, one event per append, like the
  *     commands of bench:api), measuring for each write the time until every projection has committed
  *     it: the projection lag, p50/p99 (target p99 ≤ 500 ms);
- *  4. serves the api in-process on a free port and drives GET /nominations, GET /nominations?q=… and
+ *  4. starts the built api (npm run bench:read builds it first) on a free port and drives GET /nominations, GET /nominations?q=… and
  *     GET /inbox with autocannon (10 connections, BENCH_DURATION s each), printing p50/p95/p99
  *     (target p95 ≤ 30 ms).
  * The api, PostgreSQL and the load generator share this machine's cores: read the figures with its
  * load (printed) in mind.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
@@ -32,12 +34,20 @@ import { loadReferenceData, WorkingDayCalendar } from '@app/nomination';
 import { createRootLogger } from '@app/observability';
 import { DurableSubscriber } from '@app/platform';
 import { PROJECTIONS, ProjectionConsumer, rebuildProjection } from '@app/read-models';
-import { createApiApp } from '../apps/api/src/api.app';
 import { type Journey, journeys } from '../libs/read-models/src/testing/journeys';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
 const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 16);
+const API_ENTRY = process.env['BENCH_API_ENTRY'] ?? 'dist/apps/api/apps/api/src/main.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -122,12 +132,17 @@ async function main(): Promise<void> {
     console.log(`\nprojection lag under ${WRITERS} concurrent writers for ${DURATION} s: ${written} events (${Math.round(written / DURATION)}/s)`);
     console.log(`  p50 ${percentile(lags, 50).toFixed(1)} ms  p99 ${percentile(lags, 99).toFixed(1)} ms  max ${lags.at(-1)?.toFixed(1)} ms  ${percentile(lags, 99) <= 500 ? 'ok' : 'ABOVE 500 ms'}  (load ${load()})`);
 
-    // 4. Query latency through the api.
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, LOG_LEVEL: 'silent', QUEUE_PREFIX: `read-models-bench-${process.pid}` });
-    const app = await createApiApp(config, createRootLogger({ level: 'silent', service: 'bench-api' }));
-    await app.listen(0, '127.0.0.1');
-    const address = app.getHttpServer().address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    // 4. Query latency through the api: the built api (tsx cannot emit the decorator metadata Nest's
+    // injection needs), one process, on a free port.
+    const port = await freePort();
+    const env = { ...process.env, NODE_ENV: 'test', PORT: String(port), DATABASE_URL: database.url, LOG_LEVEL: 'warn', QUEUE_PREFIX: `read-models-bench-${process.pid}` };
+    const config = loadConfig(env);
+    const api = spawn(process.execPath, [API_ENTRY], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const deadline = Date.now() + 60_000;
+    while (!(await fetch(`http://127.0.0.1:${port}/health/live`).then((r) => r.ok, () => false))) {
+      if (Date.now() > deadline || api.exitCode !== null) throw new Error('the api did not start (npm run build first)');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     const token = (roles: ('officer' | 'proposer')[], unit: string): Promise<string> =>
       signDevelopmentToken({ sub: `bench-${unit}`, name: 'Cán bộ thi đua', roles, unit, codeSet: 'gso-2004' }, config);
     const province = await token(['officer'], '14');
@@ -150,7 +165,7 @@ async function main(): Promise<void> {
       `EXPLAIN SELECT id FROM rm_nominations WHERE code_set = 'gso-2004' AND search_key LIKE '%hang%' AND search_key LIKE '%anh%' ORDER BY created_at DESC, id DESC LIMIT 51`,
     );
     console.log(`\nplan of a q search:\n${plan.rows.map((r) => `  ${r['QUERY PLAN']}`).join('\n')}`);
-    await app.close();
+    api.kill('SIGTERM');
   } finally {
     await store.close();
     await database.drop();
