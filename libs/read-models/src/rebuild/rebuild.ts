@@ -82,7 +82,7 @@ async function countEvents(pool: Pool): Promise<number | null> {
  * 1. Shadow tables `<table>__rebuild` are created like the live ones, with only their unique
  *    indexes, and filled batch by batch from the start of the log (queries keep reading the live
  *    tables; the live runner keeps projecting into them).
- * 2. The other indexes are built once the bulk is in.
+ * 2. The other indexes are built once the bulk is in, and the tables analysed.
  * 3. The swap, in one transaction: lock the projection's checkpoint row (the live runner's next
  *    batch waits on it, see DurableSubscriber), lock the live tables, apply what was appended since,
  *    drop the live tables, rename the shadows (and their indexes) to the live names, set the
@@ -153,6 +153,9 @@ export async function rebuildProjection(
 
     report('indexes');
     for (const { table, copy, index } of deferred) await client.query(shadowIndexSql(index, table, copy, suffix));
+    // Fresh tables have no statistics: without them the planner would choose badly until autovacuum
+    // got round to them, so they are analysed before they serve a single query.
+    for (const copy of Object.values(shadow)) await client.query(`ANALYZE ${escapeIdentifier(copy)}`);
     // Whatever was appended while the indexes were built.
     await replay(client, true);
 
