@@ -58,16 +58,43 @@ describe('loadConfig', () => {
   });
 
   it('refuses the development secret in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+    const key = Buffer.alloc(32, 7).toString('base64url');
+    expect(problemsOf({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: key })).toEqual([
       expect.stringContaining('AUTH_JWT_SECRET: the development secret is refused'),
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'short' })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'short', AUDIT_SIGNING_KEY: key })).toEqual([
       expect.stringContaining('at least 32 characters'),
     ]);
   });
 
+  it('refuses to run production without an audit signing key of its own', () => {
+    const secret = 'a-production-secret-of-more-than-32-characters';
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret })).toEqual([
+      expect.stringContaining('AUDIT_SIGNING_KEY: required when NODE_ENV=production'),
+    ]);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, AUDIT_SIGNING_KEY_FILE: '/run/secrets/audit' }).audit)
+      .toMatchObject({ signingKeyFile: '/run/secrets/audit', signingKeys: undefined });
+  });
+
+  it('reads audit keys as a ring, naming a bad key by its place and never by its value', () => {
+    const current = Buffer.alloc(32, 1).toString('base64url');
+    const retired = Buffer.alloc(48, 2).toString('base64url');
+    expect(loadConfig({ AUDIT_SIGNING_KEY: `${current}, ${retired}` }).audit.signingKeys).toEqual([current, retired]);
+    const problems = problemsOf({ AUDIT_SIGNING_KEY: `${current},tooshort` });
+    expect(problems).toEqual([expect.stringContaining('AUDIT_SIGNING_KEY: key 2 must be base64url')]);
+    expect(problems[0]).not.toContain('tooshort');
+  });
+
+  it('reads AUDIT_SEAL_EVERY as a duration, default 60 s', () => {
+    expect(loadConfig({}).audit.sealEveryMs).toBe(60_000);
+    expect(loadConfig({ AUDIT_SEAL_EVERY: '5m' }).audit.sealEveryMs).toBe(300_000);
+    expect(loadConfig({ AUDIT_SEAL_EVERY: '90' }).audit.sealEveryMs).toBe(90_000);
+    expect(problemsOf({ AUDIT_SEAL_EVERY: 'soon' })).toEqual([expect.stringContaining('AUDIT_SEAL_EVERY=soon')]);
+    expect(problemsOf({ AUDIT_SEAL_EVERY: '10ms' })).toEqual([expect.stringContaining('AUDIT_SEAL_EVERY=10ms')]);
+  });
+
   it('accepts production with a JWKS endpoint and no secret', () => {
-    const config = loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://id.example.gov.vn/jwks' });
+    const config = loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://id.example.gov.vn/jwks', AUDIT_SIGNING_KEY: Buffer.alloc(32, 9).toString('base64url') });
     expect(config.auth.jwtSecret).toBeUndefined();
     expect(config.auth.jwksUrl).toBe('https://id.example.gov.vn/jwks');
   });

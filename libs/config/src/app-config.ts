@@ -75,6 +75,7 @@ export interface AppConfig {
   readonly authStaffCacheSeconds: number;
   /** /health/ready says `degraded` when a projection's oldest unprocessed event is older than this. */
   readonly projectionStuckSeconds: number;
+  readonly audit: AuditConfig;
 }
 
 export interface OidcConfig {
@@ -83,6 +84,25 @@ export interface OidcConfig {
   readonly clientId: string;
   readonly scope: string;
 }
+
+/**
+ * The audit trail's keys and seals (API.md, Audit). A key is a secret of at least 32 random bytes,
+ * base64url; the first of a ring is the current one (it MACs new events and signs new seals), the
+ * others are retired keys still needed to check what they once signed.
+ */
+export interface AuditConfig {
+  /** From AUDIT_SIGNING_KEY (comma-separated); undefined when unset. */
+  readonly signingKeys: readonly string[] | undefined;
+  /** AUDIT_SIGNING_KEY_FILE: one key per line, '#' comments; read at start. */
+  readonly signingKeyFile: string | undefined;
+  /** Where development generates (once) and then reuses a key when neither is set; never in production. */
+  readonly developmentKeyFile: string;
+  /** AUDIT_SEAL_EVERY: how often the worker seals the log when anything changed. */
+  readonly sealEveryMs: number;
+}
+
+/** Decoded length a signing key must have at least. */
+export const AUDIT_KEY_MIN_BYTES = 32;
 
 /** The development secret: fine on a laptop, refused in production. */
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-nomination-approvals-0000';
@@ -197,6 +217,20 @@ class Reader {
     return fallback;
   }
 
+  /** `90` (seconds), `500ms`, `90s`, `15m` or `1h`, within [minMs, maxMs]. */
+  duration(name: string, fallbackMs: number, minMs: number, maxMs: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallbackMs;
+    const match = /^(\d+)(ms|s|m|h)?$/.exec(raw);
+    const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(match?.[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+    const value = match === null ? Number.NaN : Number(match[1]) * unit;
+    if (!(value >= minMs && value <= maxMs)) {
+      this.problems.push(`${name}=${raw}: must be a duration such as 60s, 5m or 500ms, from ${minMs} ms to ${maxMs} ms`);
+      return fallbackMs;
+    }
+    return value;
+  }
+
   url(name: string, protocols: readonly string[], fallback: string): string;
   url(name: string, protocols: readonly string[], fallback?: undefined): string | undefined;
   url(name: string, protocols: readonly string[], fallback?: string): string | undefined {
@@ -234,6 +268,11 @@ function readBaseSalaryOverride(read: Reader, env: Env): AppConfig['baseSalaryOv
   return { from, amount };
 }
 
+/** Whether a text is an acceptable audit signing key (base64url, >= 32 bytes decoded). */
+export function isAuditKey(key: string): boolean {
+  return /^[A-Za-z0-9_-]+={0,2}$/.test(key) && Buffer.from(key, 'base64url').length >= AUDIT_KEY_MIN_BYTES;
+}
+
 export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env)): AppConfig {
   const read = new Reader(env);
   if (host.inContainer && read.string('NODE_ENV') === undefined) {
@@ -267,6 +306,21 @@ export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env
     if (oidcIssuer !== undefined && !oidcIssuer.startsWith('https://')) {
       read.problems.push('AUTH_OIDC_ISSUER: must use https when NODE_ENV=production');
     }
+  }
+
+  const signingKeys = read.string('AUDIT_SIGNING_KEY')?.split(',').map((key) => key.trim()).filter((key) => key !== '');
+  const signingKeyFile = read.string('AUDIT_SIGNING_KEY_FILE');
+  if (signingKeys !== undefined && signingKeyFile !== undefined) {
+    read.problems.push('AUDIT_SIGNING_KEY, AUDIT_SIGNING_KEY_FILE: set one of them, not both');
+  }
+  signingKeys?.forEach((key, i) => {
+    if (!isAuditKey(key)) {
+      // The value is a secret: its position is named, never the value.
+      read.problems.push(`AUDIT_SIGNING_KEY: key ${i + 1} must be base64url of at least ${AUDIT_KEY_MIN_BYTES} random bytes`);
+    }
+  });
+  if (nodeEnv === 'production' && signingKeys === undefined && signingKeyFile === undefined) {
+    read.problems.push('AUDIT_SIGNING_KEY: required when NODE_ENV=production (or AUDIT_SIGNING_KEY_FILE); the generated development key is refused');
   }
 
   const config: AppConfig = {
@@ -312,6 +366,12 @@ export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env
     authMaxTokenAgeSeconds: read.integer('AUTH_MAX_TOKEN_AGE', 12 * 3600, 60, 30 * 24 * 3600),
     authStaffCacheSeconds: read.integer('AUTH_STAFF_CACHE_SECONDS', 5, 0, 300),
     projectionStuckSeconds: read.integer('PROJECTION_STUCK_SECONDS', 60, 1, 86_400),
+    audit: {
+      signingKeys,
+      signingKeyFile,
+      developmentKeyFile: read.string('AUDIT_DEV_KEY_FILE', 'var/audit-signing.key'),
+      sealEveryMs: read.duration('AUDIT_SEAL_EVERY', 60_000, 1_000, 24 * 3_600_000),
+    },
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

@@ -33,6 +33,11 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> {
   readonly recordedAt: Date;
   /** Hex SHA-256 over the previous event's hash and this event's canonical JSON (see hash-chain.ts). */
   readonly hash: string;
+  /**
+   * The service's authentication code, `<keyId>.<base64url HMAC>` (see event-mac.ts); absent for an
+   * event written by a store that was given no authenticator, which verification reports as unsigned.
+   */
+  readonly mac?: string;
 }
 
 export interface AppendResult {

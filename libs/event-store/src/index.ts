@@ -1,6 +1,7 @@
 export * from './event-store.port';
 export * from './event-store.errors';
 export * from './hash-chain';
+export * from './event-mac';
 export {
   PostgresEventStore,
   DEFAULT_NOTIFY_CHANNEL,
@@ -14,5 +15,5 @@ export {
   type PreparedEvent,
 } from './append-validation';
 export { InMemoryEventStore } from './memory/in-memory-event-store';
-export { KurrentDbEventStore, type KurrentDbEventStoreOptions, CHAIN_METADATA_KEY } from './kurrentdb';
+export { KurrentDbEventStore, type KurrentDbEventStoreOptions, CHAIN_METADATA_KEY, MAC_METADATA_KEY } from './kurrentdb';
 export * from './store-copy';

@@ -2,6 +2,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { AUDIT_KEY_RING, loadAuditKeyRing, type AuditKeyRing } from '@app/audit';
 import { ConfigModule, type AppConfig } from '@app/config';
 import { createPool } from '@app/database';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
@@ -32,10 +33,12 @@ export class PlatformModule implements OnApplicationShutdown {
             onIdleClientError: (error) => logger.warn({ err: error }, 'idle PostgreSQL client failed'),
           }),
         },
+        // Read (or, in development, generated) once at start: the event store MACs every append with it.
+        { provide: AUDIT_KEY_RING, useFactory: () => loadAuditKeyRing(config) },
         {
           provide: EVENT_STORE,
-          inject: [PG_POOL],
-          useFactory: (pool: Pool) => createEventStore(config, pool, logger),
+          inject: [PG_POOL, AUDIT_KEY_RING],
+          useFactory: (pool: Pool, keys: AuditKeyRing) => createEventStore(config, pool, logger, keys),
         },
         {
           provide: REDIS,
@@ -51,7 +54,7 @@ export class PlatformModule implements OnApplicationShutdown {
           useFactory: (pool: Pool, redis: Redis, eventStore: EventStore) => new ReadinessChecks({ pool, redis, eventStore }),
         },
       ],
-      exports: [ConfigModule, ROOT_LOGGER, Metrics, PG_POOL, EVENT_STORE, REDIS, ReadinessChecks],
+      exports: [ConfigModule, ROOT_LOGGER, Metrics, PG_POOL, AUDIT_KEY_RING, EVENT_STORE, REDIS, ReadinessChecks],
     };
   }
 

@@ -56,6 +56,7 @@ import type {
   SubscriptionHandler,
 } from '../event-store.port';
 import { GENESIS_HASH } from '../hash-chain';
+import type { EventAuthenticator } from '../event-mac';
 import { CatchUpSubscription, type CatchUpSource, type SourceConnection, type SourceItem } from './catch-up-subscription';
 import { ItemQueue } from './item-queue';
 import {
@@ -116,6 +117,8 @@ export interface KurrentDbEventStoreOptions {
   readonly operationTimeoutMs?: number;
   /** Appends whose data and metadata exceed this many bytes are refused before sending (default 1 MiB, the server's default MaxAppendSize). */
   readonly maxAppendSizeBytes?: number;
+  /** Computes each event's MAC, carried in metadata as `$mac`; without one, events are stored unsigned. */
+  readonly authenticator?: EventAuthenticator;
   /** Where resubscriptions and skipped system records are reported; libs do not write to the console. */
   readonly logger?: { warn(message: string): void };
 }
@@ -171,7 +174,11 @@ export class KurrentDbEventStore implements EventStore {
 
       let previousHash = plan.previousHash;
       const batch: EventData[] = prepared.map((event, i) => {
-        const outgoing = toOutgoingEvent(event, plan.base + 1 + i, previousHash);
+        const revision = plan.base + 1 + i;
+        const mac = this.options.authenticator?.mac({
+          streamId, revision, id: event.id, type: event.type, dataJson: event.dataJson, metadataJson: event.metadataJson,
+        });
+        const outgoing = toOutgoingEvent(event, revision, previousHash, mac);
         previousHash = outgoing.hash;
         return outgoing.eventData;
       });

@@ -35,6 +35,9 @@ export type { PreparedEvent };
  */
 export const CHAIN_METADATA_KEY = '$chain';
 
+/** The metadata key that carries the service's MAC (event-mac.ts), stripped like the chain. */
+export const MAC_METADATA_KEY = '$mac';
+
 /** u64::MAX: what older servers put in the position of an event read from a stream (no position known). */
 const NO_POSITION = 0xffff_ffff_ffff_ffffn;
 
@@ -133,7 +136,7 @@ export interface OutgoingEvent {
  * will get, `previousHash` the hash of the event before it (GENESIS_HASH for revision 0). Data and
  * metadata are sent as the values of their canonical JSON, which is also what reads give back.
  */
-export function toOutgoingEvent(event: PreparedEvent, revision: number, previousHash: string): OutgoingEvent {
+export function toOutgoingEvent(event: PreparedEvent, revision: number, previousHash: string, mac?: string): OutgoingEvent {
   const data = JSON.parse(event.dataJson) as unknown;
   const metadata = JSON.parse(event.metadataJson) as Record<string, unknown>;
   const hash = chainHash(previousHash, { type: event.type, data, metadata, revision });
@@ -144,7 +147,7 @@ export function toOutgoingEvent(event: PreparedEvent, revision: number, previous
     // The client's JSON type excludes numbers, booleans and null at the type level only; it
     // stringifies whatever it gets, and the port allows any JSON value as data.
     data: data as Record<string, unknown>,
-    metadata: { ...metadata, [CHAIN_METADATA_KEY]: hash },
+    metadata: { ...metadata, [CHAIN_METADATA_KEY]: hash, ...(mac === undefined ? {} : { [MAC_METADATA_KEY]: mac }) },
   } satisfies EventData;
   return { eventData, hash };
 }
@@ -183,7 +186,7 @@ export function readRecord(resolved: Pick<ResolvedEvent, 'event' | 'commitPositi
   if (position === undefined) {
     throw new Error(`KurrentDB sent event ${event.id} of ${event.streamId} without a log position (server older than 22.6?)`);
   }
-  const { metadata, hash } = splitMetadata(event.metadata);
+  const { metadata, hash, mac } = splitMetadata(event.metadata);
   return {
     kind: 'event',
     event: {
@@ -196,6 +199,7 @@ export function readRecord(resolved: Pick<ResolvedEvent, 'event' | 'commitPositi
       position,
       recordedAt: event.created,
       hash,
+      ...(mac === undefined ? {} : { mac }),
     },
   };
 }
@@ -210,13 +214,13 @@ function isPortRevision(revision: bigint): boolean {
   return revision >= 0n && revision <= BigInt(Number.MAX_SAFE_INTEGER);
 }
 
-/** Separates the chain hash from the caller's metadata; a foreign event without one gets '' (fails verifyChain). */
-export function splitMetadata(raw: unknown): { metadata: EventMetadata; hash: string } {
+/** Separates the chain hash and MAC from the caller's metadata; a foreign event without a hash gets '' (fails verifyChain). */
+export function splitMetadata(raw: unknown): { metadata: EventMetadata; hash: string; mac?: string } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || raw instanceof Uint8Array) {
     return { metadata: {}, hash: '' };
   }
-  const { [CHAIN_METADATA_KEY]: hash, ...metadata } = raw as Record<string, unknown>;
-  return { metadata, hash: typeof hash === 'string' ? hash : '' };
+  const { [CHAIN_METADATA_KEY]: hash, [MAC_METADATA_KEY]: mac, ...metadata } = raw as Record<string, unknown>;
+  return { metadata, hash: typeof hash === 'string' ? hash : '', ...(typeof mac === 'string' && mac !== '' ? { mac } : {}) };
 }
 
 /** What chainHash sees for a recorded event: the same shape PostgreSQL hashes. */

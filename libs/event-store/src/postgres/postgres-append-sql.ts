@@ -21,10 +21,10 @@ import type { PreparedEvent } from '../append-validation';
  * statements inside its own transaction could meet that (and nothing would be written).
  */
 
-/** Parameters: $1 stream id, $2 ids, $3 types, $4 data, $5 metadata (canonical JSON), $6 expected. */
+/** Parameters: $1 stream id, $2 ids, $3 types, $4 data, $5 metadata (canonical JSON), $6 MACs, $7 expected. */
 const PREVIOUS: Record<'no_stream' | 'exact' | 'any', string> = {
   no_stream: `SELECT -1::bigint AS revision, '${GENESIS_HASH}'::text AS hash, -1::bigint AS position`,
-  exact: `SELECT e.revision, e.hash, e.position FROM events e WHERE e.stream_id = $1::text AND e.revision = $6::bigint`,
+  exact: `SELECT e.revision, e.hash, e.position FROM events e WHERE e.stream_id = $1::text AND e.revision = $7::bigint`,
   any: `SELECT coalesce(l.revision, -1) AS revision, coalesce(l.hash, '${GENESIS_HASH}') AS hash, coalesce(l.position, -1) AS position
     FROM (SELECT 1) AS one
     LEFT JOIN LATERAL (
@@ -34,7 +34,7 @@ const PREVIOUS: Record<'no_stream' | 'exact' | 'any', string> = {
 
 const SLOT = 'SELECT pg_current_xact_id()::text::bigint * 100000 AS base';
 
-const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, hash, recorded_at';
+const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at';
 const RECORDED_AT = `date_trunc('milliseconds', statement_timestamp())`;
 
 // A single event is passed as plain parameters: parsing array literals costs the server more than
@@ -44,7 +44,7 @@ function singleEventSql(kind: keyof typeof PREVIOUS): string {
   INSERT INTO events (${COLUMNS})
   SELECT CASE WHEN slot.base > previous.position THEN slot.base END,
          $2::uuid, $1::text, previous.revision + 1, $3::text, $4::text::jsonb, $5::text::jsonb,
-         event_hash(previous.hash, previous.revision + 1, $3::text, $4::text, $5::text), ${RECORDED_AT}
+         event_hash(previous.hash, previous.revision + 1, $3::text, $4::text, $5::text), $6::text, ${RECORDED_AT}
   FROM previous, slot
   RETURNING position, revision`;
 }
@@ -57,8 +57,8 @@ function multiEventSql(kind: keyof typeof PREVIOUS): string {
   INSERT INTO events (${COLUMNS})
   SELECT CASE WHEN slot.base > previous.position THEN slot.base + t.ord - 1 END,
          t.id, $1::text, previous.revision + t.ord, t.type, t.data::jsonb, t.metadata::jsonb,
-         chain.hashes[t.ord], ${RECORDED_AT}
-  FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS t(id, type, data, metadata, ord)
+         chain.hashes[t.ord], t.mac, ${RECORDED_AT}
+  FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(id, type, data, metadata, mac, ord)
   CROSS JOIN previous CROSS JOIN slot CROSS JOIN chain
   RETURNING position, revision`;
 }
@@ -82,13 +82,22 @@ function statement(kind: keyof typeof PREVIOUS, multi: boolean): { name: string;
   return { name, text };
 }
 
-/** The INSERT that appends `events` to `streamId`; it returns one row (position, revision) per event. */
-export function appendQuery(streamId: string, events: readonly PreparedEvent[], expected: ExpectedRevision): AppendQuery {
+/**
+ * The INSERT that appends `events` to `streamId`; it returns one row (position, revision) per event.
+ * `macs` holds one stored MAC per event ('' when the store has no authenticator, the default); a MAC names the
+ * revision it was computed for, so with MACs the expected revision is never 'any' here.
+ */
+export function appendQuery(
+  streamId: string,
+  events: readonly PreparedEvent[],
+  expected: ExpectedRevision,
+  macs: readonly string[] = events.map(() => ''),
+): AppendQuery {
   const kind = expected === 'no_stream' ? 'no_stream' : expected === 'any' ? 'any' : 'exact';
   const multi = events.length > 1;
   const values: unknown[] = multi
-    ? [streamId, events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.dataJson), events.map((e) => e.metadataJson)]
-    : [streamId, events[0]!.id, events[0]!.type, events[0]!.dataJson, events[0]!.metadataJson];
+    ? [streamId, events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.dataJson), events.map((e) => e.metadataJson), macs]
+    : [streamId, events[0]!.id, events[0]!.type, events[0]!.dataJson, events[0]!.metadataJson, macs[0]!];
   if (kind === 'exact') values.push(expected);
   return { ...statement(kind, multi), values };
 }

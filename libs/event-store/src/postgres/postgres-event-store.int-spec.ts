@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
-import { describeEventStoreContract, testEvent, testStreamId } from '@app/event-store/testing';
+import { describeEventStoreContract, macContentOf, tamperWithLog, testAuthenticator, testEvent, testStreamId } from '@app/event-store/testing';
 import {
   canonicalJson,
   chainHash,
@@ -26,8 +26,49 @@ afterAll(async () => {
 });
 
 describeEventStoreContract('PostgreSQL', async () => {
+  const store = new PostgresEventStore(database.pool, { pollIntervalMs: 100, authenticator: testAuthenticator() });
+  return { store, cleanup: () => store.close() };
+});
+
+describeEventStoreContract('PostgreSQL without an authenticator', async () => {
   const store = new PostgresEventStore(database.pool, { pollIntervalMs: 100 });
   return { store, cleanup: () => store.close() };
+});
+
+describe('PostgresEventStore MACs', () => {
+  it('stores a MAC the authenticator accepts for every event, whatever the expected revision', async () => {
+    const authenticator = testAuthenticator();
+    const store = new PostgresEventStore(database.pool, { authenticator, notifyChannel: null });
+    try {
+      const stream = testStreamId();
+      await store.append(stream, [testEvent()], 'no_stream');
+      await store.append(stream, [testEvent(), testEvent()], 0);
+      await store.append(stream, [testEvent()], 'any');
+      await store.append(stream, [testEvent(), testEvent()], 'any');
+      const events = await store.readStream(stream);
+      expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(events.map((e) => authenticator.check(macContentOf(e), e.mac))).toEqual(Array(6).fill('valid'));
+      // Bound to the place: the same content at another revision does not check.
+      expect(authenticator.check({ ...macContentOf(events[1]!), revision: 2 }, events[1]!.mac)).toBe('invalid');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE of stored events to anyone who keeps the triggers on', async () => {
+    const store = new PostgresEventStore(database.pool, { notifyChannel: null });
+    try {
+      const stream = testStreamId();
+      await store.append(stream, [testEvent()], 'no_stream');
+      for (const sql of [`UPDATE events SET data = '{}' WHERE stream_id = $1`, `DELETE FROM events WHERE stream_id = $1`]) {
+        await expect(database.pool.query(sql, [stream])).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('append-only') });
+      }
+      await expect(database.pool.query('TRUNCATE events')).rejects.toMatchObject({ code: '42501' });
+      expect(await store.readStream(stream)).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('PostgresEventStore', () => {
@@ -74,9 +115,9 @@ describe('PostgresEventStore', () => {
       await store.append(stream, [testEvent(), testEvent()], 1);
       expect(verifyChain(await store.readStream(stream))).toEqual({ ok: true, checked: 4 });
       if (what === 'revision order') {
-        await database.pool.query(`DELETE FROM events WHERE stream_id = $1 AND revision = $2`, [stream, revision - 1]);
+        await tamperWithLog(database.pool, [{ text: `DELETE FROM events WHERE stream_id = $1 AND revision = $2`, values: [stream, revision - 1] }]);
       } else {
-        await database.pool.query(`UPDATE events SET ${assignment} WHERE stream_id = $1 AND revision = $2`, [stream, revision]);
+        await tamperWithLog(database.pool, [{ text: `UPDATE events SET ${assignment} WHERE stream_id = $1 AND revision = $2`, values: [stream, revision] }]);
       }
 
       const verification = verifyChain(await store.readStream(stream));

@@ -14,6 +14,7 @@ import type {
   SubscriptionHandler,
 } from '../event-store.port';
 import { prepareAppend, type PreparedEvent } from '../append-validation';
+import type { EventAuthenticator } from '../event-mac';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
 import { appendQuery, RESOLVE_APPEND_SQL, resolveAppendValues, type ResolveAppendRow } from './postgres-append-sql';
 import { pgConstraint, pgErrorCode, translateError } from './postgres-errors';
@@ -29,6 +30,8 @@ export interface PostgresEventStoreOptions {
   readonly batchSize?: number;
   /** First delay before the notification listener reconnects (default 100 ms, doubling up to 5 s). */
   readonly listenerReconnectDelayMs?: number;
+  /** Computes each event's MAC (event-mac.ts); without one, events are stored unsigned. */
+  readonly authenticator?: EventAuthenticator;
 }
 
 export const DEFAULT_NOTIFY_CHANNEL = 'event_store';
@@ -53,7 +56,7 @@ const MAX_BIGINT = '9223372036854775807';
  * order.
  */
 const XMIN_BOUND = 'pg_snapshot_xmin(pg_current_snapshot())';
-const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, hash, recorded_at';
+const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at';
 
 // The inner query is a plain walk of the primary key from the checkpoint, stopped at the limit, whatever
 // the planner thinks of the horizon; the outer filter then keeps the events below the horizon, which are
@@ -69,6 +72,8 @@ const READ_ALL_SQL = `
   ORDER BY position`;
 
 const COMMITTED_HEAD_SQL = 'SELECT max(position) AS position FROM events';
+
+const CURRENT_REVISION_SQL = 'SELECT max(revision) AS revision FROM events WHERE stream_id = $1';
 
 const HEAD_SQL = `
   SELECT position FROM events
@@ -95,6 +100,7 @@ interface EventRow extends QueryResultRow {
   readonly data: unknown;
   readonly metadata: Record<string, unknown>;
   readonly hash: string;
+  readonly mac: string;
   readonly recorded_at: Date;
 }
 
@@ -127,6 +133,7 @@ export class PostgresEventStore implements EventStore {
   private readonly notifier: PostgresAppendNotifier | undefined;
   private readonly subscriptions = new Set<PostgresSubscription>();
   private identityQuery: Promise<string> | undefined;
+  private readonly authenticator: EventAuthenticator | undefined;
   private closed = false;
 
   constructor(
@@ -136,6 +143,7 @@ export class PostgresEventStore implements EventStore {
     const channel = options.notifyChannel === undefined ? DEFAULT_NOTIFY_CHANNEL : options.notifyChannel;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.batchSize = options.batchSize ?? 1000;
+    this.authenticator = options.authenticator;
     if (channel !== null) {
       this.listener = new PostgresNotificationListener(pool, channel, { reconnectDelayMs: options.listenerReconnectDelayMs });
       this.notifier = new PostgresAppendNotifier(pool, channel);
@@ -150,8 +158,8 @@ export class PostgresEventStore implements EventStore {
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
     const prepared = prepareAppend(streamId, events, expected);
-    const query = appendQuery(streamId, prepared, expected);
     for (let attempt = 1; ; attempt++) {
+      const query = await this.appendQueryFor(streamId, prepared, expected);
       let refusal: unknown;
       try {
         const { rows } = await this.pool.query<{ position: string; revision: string }>(query);
@@ -173,6 +181,35 @@ export class PostgresEventStore implements EventStore {
         throw new Error(`Append to ${streamId} lost ${attempt} races in a row; giving up`, { cause: refusal });
       }
     }
+  }
+
+  /**
+   * The INSERT for one attempt. A MAC covers the revision the event gets, so with an authenticator an
+   * 'any' append first reads where the stream is and appends exactly there; losing that race sends it
+   * round again like any other lost race.
+   */
+  private async appendQueryFor(streamId: string, prepared: readonly PreparedEvent[], expected: ExpectedRevision) {
+    const authenticator = this.authenticator;
+    if (authenticator === undefined) return appendQuery(streamId, prepared, expected, prepared.map(() => ''));
+    let base: number;
+    if (expected === 'any') {
+      try {
+        const { rows } = await this.pool.query<{ revision: string | null }>({
+          name: 'event_store_current_revision',
+          text: CURRENT_REVISION_SQL,
+          values: [streamId],
+        });
+        base = rows[0]?.revision === null || rows[0]?.revision === undefined ? -1 : Number(rows[0].revision);
+      } catch (error) {
+        throw translateError(error, `appending to ${streamId}`);
+      }
+    } else {
+      base = expected === 'no_stream' ? -1 : expected;
+    }
+    const macs = prepared.map((event, i) =>
+      authenticator.mac({ streamId, revision: base + 1 + i, id: event.id, type: event.type, dataJson: event.dataJson, metadataJson: event.metadataJson }),
+    );
+    return appendQuery(streamId, prepared, base < 0 ? 'no_stream' : base, macs);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly RecordedEvent[]> {
@@ -352,5 +389,6 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     position: BigInt(row.position),
     recordedAt: row.recorded_at,
     hash: row.hash,
+    ...(row.mac === '' ? {} : { mac: row.mac }),
   };
 }

@@ -4,3 +4,4 @@ export {
   testStreamId,
   type EventStoreContractFixture,
 } from './event-store.contract';
+export { tamperWithLog, testAuthenticator, macContentOf } from './tamper';

@@ -1,0 +1,284 @@
+/*
+ * Checking the log, event by event, in log order. Pure: the caller feeds events and seals, nothing here
+ * does I/O, so the same code serves the api, the worker's sealer and `npm run audit:verify`.
+ *
+ * What one event must satisfy: it is the next revision of its stream (revisions 0, 1, 2... in log
+ * order: a gap is a removed event, a repeat or a step back is a moved one), its stored chain hash is
+ * SHA-256 over the previous one and its content, and its MAC is valid under a key of the ring. What a
+ * seal must satisfy, once the walk has passed its position: as many events as it counted, the same
+ * running root, and every stream it names at the revision and hash it names. The first thing that
+ * fails is the answer; verification stops there.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson, GENESIS_HASH, type RecordedEvent } from '@app/event-store';
+import type { AuditKeyRing } from './audit-key-ring';
+import { extendRoot, GENESIS_ROOT, leafHash, type Seal, type SealHeads } from './seal';
+
+/** Stable names of what can be wrong, beside the sentence in `problem`. */
+export type BrokenCode =
+  | 'revision_missing'
+  | 'revision_out_of_order'
+  | 'position_out_of_order'
+  | 'hash_mismatch'
+  | 'mac_missing'
+  | 'mac_unknown_key'
+  | 'mac_invalid'
+  | 'stream_missing'
+  | 'sealed_revision_missing'
+  | 'sealed_event_changed'
+  | 'seal_count_mismatch'
+  | 'seal_root_mismatch'
+  | 'seal_signature_invalid'
+  | 'seal_chain_broken'
+  | 'seal_heads_changed'
+  | 'seal_missing';
+
+export interface BrokenPlace {
+  readonly streamId: string;
+  readonly revision?: number;
+  readonly position?: string;
+  readonly code: BrokenCode;
+  readonly problem: string;
+}
+
+export interface Verification {
+  readonly ok: boolean;
+  /** Events checked (up to and including the broken one). */
+  readonly checked: number;
+  /** Seals whose position the check passed and found exact. */
+  readonly sealsChecked: number;
+  readonly firstBroken?: BrokenPlace;
+}
+
+/** A seal to hold the log against, with what the seal store knows of it. */
+export interface SealCheckpoint {
+  readonly seal: Seal;
+  /** The streams it names; undefined when not known (a held seal with no matching stored copy). */
+  readonly heads?: SealHeads;
+  /** Something already found wrong with the seal itself, reported when the walk reaches it. */
+  readonly problem?: BrokenPlace;
+}
+
+interface StreamState {
+  revision: number;
+  hash: string;
+  position: bigint;
+}
+
+/** Canonical text of an event's data and metadata: what the chain hash and the MAC cover. */
+export function contentOf(event: RecordedEvent): { dataJson: string; metadataJson: string } {
+  return { dataJson: canonicalJson(event.data), metadataJson: canonicalJson(event.metadata) };
+}
+
+/** chainHash() of hash-chain.ts, from already canonical text (keys data < metadata < revision < type). */
+function chainHashOf(previous: string, revision: number, type: string, dataJson: string, metadataJson: string): string {
+  return createHash('sha256')
+    .update(previous)
+    .update(`{"data":${dataJson},"metadata":${metadataJson},"revision":${revision},"type":${JSON.stringify(type)}}`, 'utf8')
+    .digest('hex');
+}
+
+/** The checks one event must pass given its stream's previous event (undefined for revision 0). */
+export function checkEvent(keys: AuditKeyRing, event: RecordedEvent, previous: StreamState | undefined): BrokenPlace | undefined {
+  const place = { streamId: event.streamId, revision: event.revision, position: event.position.toString() };
+  const expectedRevision = previous === undefined ? 0 : previous.revision + 1;
+  if (event.revision > expectedRevision) {
+    return {
+      ...place,
+      revision: expectedRevision,
+      code: 'revision_missing',
+      problem: `revision ${expectedRevision} is missing: the stream goes from ${expectedRevision - 1} to ${event.revision}`,
+    };
+  }
+  if (event.revision < expectedRevision) {
+    return { ...place, code: 'revision_out_of_order', problem: `revision ${event.revision} comes after revision ${expectedRevision - 1} in the log` };
+  }
+  if (previous !== undefined && event.position <= previous.position) {
+    return { ...place, code: 'position_out_of_order', problem: `position ${event.position} is not after the previous revision's ${previous.position}` };
+  }
+  const { dataJson, metadataJson } = contentOf(event);
+  if (chainHashOf(previous?.hash ?? GENESIS_HASH, event.revision, event.type, dataJson, metadataJson) !== event.hash) {
+    return { ...place, code: 'hash_mismatch', problem: 'the stored chain hash does not match the event and the one before it' };
+  }
+  return macProblem(keys, event, dataJson, metadataJson);
+}
+
+/** Whether the event's MAC is valid, as a broken place when it is not. */
+export function macProblem(
+  keys: AuditKeyRing,
+  event: RecordedEvent,
+  dataJson = canonicalJson(event.data),
+  metadataJson = canonicalJson(event.metadata),
+): BrokenPlace | undefined {
+  const place = { streamId: event.streamId, revision: event.revision, position: event.position.toString() };
+  const mac = keys.check({ streamId: event.streamId, revision: event.revision, id: event.id, type: event.type, dataJson, metadataJson }, event.mac);
+  switch (mac) {
+    case 'valid':
+      return undefined;
+    case 'missing':
+      return { ...place, code: 'mac_missing', problem: 'the event carries no MAC: it was not written by the service' };
+    case 'unknown_key':
+      return { ...place, code: 'mac_unknown_key', problem: 'the event\'s MAC names a key the service does not have' };
+    case 'invalid':
+      return { ...place, code: 'mac_invalid', problem: 'the event\'s MAC does not match its stream, revision or content: it was changed, moved or forged' };
+  }
+}
+
+/** Walks the whole log in order against a list of seals sorted by position. */
+export class LogWalk {
+  private readonly streams = new Map<string, StreamState>();
+  private root: Buffer = Buffer.from(GENESIS_ROOT, 'hex');
+  private count = 0;
+  private sealsChecked = 0;
+  private broken: BrokenPlace | undefined;
+  private next = 0;
+
+  constructor(
+    private readonly keys: AuditKeyRing,
+    private readonly checkpoints: readonly SealCheckpoint[],
+  ) {}
+
+  get checked(): number {
+    return this.count;
+  }
+
+  get firstBroken(): BrokenPlace | undefined {
+    return this.broken;
+  }
+
+  /** Returns false once something is broken: there is no point feeding more. */
+  push(event: RecordedEvent): boolean {
+    if (this.broken !== undefined) return false;
+    while (this.next < this.checkpoints.length && BigInt(this.checkpoints[this.next]!.seal.position) < event.position) {
+      if (!this.checkSeal(this.checkpoints[this.next]!)) return false;
+      this.next++;
+    }
+    this.count++;
+    const previous = this.streams.get(event.streamId);
+    const broken = checkEvent(this.keys, event, previous);
+    if (broken !== undefined) {
+      this.broken = broken;
+      return false;
+    }
+    this.streams.set(event.streamId, { revision: event.revision, hash: event.hash, position: event.position });
+    this.root = extendRoot(this.root, leafHash(event));
+    return true;
+  }
+
+  /** The log has ended: every seal not yet passed must be satisfied by what was read. */
+  end(): Verification {
+    while (this.broken === undefined && this.next < this.checkpoints.length) {
+      if (!this.checkSeal(this.checkpoints[this.next]!)) break;
+      this.next++;
+    }
+    return {
+      ok: this.broken === undefined,
+      checked: this.count,
+      sealsChecked: this.sealsChecked,
+      ...(this.broken === undefined ? {} : { firstBroken: this.broken }),
+    };
+  }
+
+  private checkSeal({ seal, heads, problem }: SealCheckpoint): boolean {
+    this.broken = problem ?? this.sealProblem(seal, heads);
+    if (this.broken === undefined) this.sealsChecked++;
+    return this.broken === undefined;
+  }
+
+  private sealProblem(seal: Seal, heads: SealHeads | undefined): BrokenPlace | undefined {
+    const name = `seal #${seal.sequence} (position ${seal.position})`;
+    // The streams first: they name the place; the count and the root only say that something differs.
+    for (const [streamId, [revision, hash]] of Object.entries(heads ?? {})) {
+      const state = this.streams.get(streamId);
+      if (state === undefined) {
+        return { streamId, revision: 0, code: 'stream_missing', problem: `the stream is missing: ${name} sealed it at revision ${revision}` };
+      }
+      if (state.revision < revision) {
+        return {
+          streamId,
+          revision: state.revision + 1,
+          code: 'sealed_revision_missing',
+          problem: `revisions ${state.revision + 1} to ${revision} are missing: ${name} sealed the stream at revision ${revision}`,
+        };
+      }
+      if (state.revision > revision || state.hash !== hash) {
+        return { streamId, revision, code: 'sealed_event_changed', problem: `the stream at ${name} is not what was sealed (revision ${revision}, hash ${hash})` };
+      }
+    }
+    if (this.count !== seal.eventCount) {
+      return {
+        streamId: '*',
+        position: seal.position,
+        code: 'seal_count_mismatch',
+        problem: `the log holds ${this.count} events up to position ${seal.position}; ${name} sealed ${seal.eventCount}`,
+      };
+    }
+    if (this.root.toString('hex') !== seal.root) {
+      return {
+        streamId: '*',
+        position: seal.position,
+        code: 'seal_root_mismatch',
+        problem: `the log up to position ${seal.position} is not what ${name} sealed: events were changed, reordered, removed or inserted`,
+      };
+    }
+    return undefined;
+  }
+}
+
+/**
+ * One stream's own check: its events in revision order, then the newest stored seal naming it, which
+ * catches a removed newest event or a removed stream as long as a seal has seen them.
+ */
+export function verifyStreamEvents(
+  keys: AuditKeyRing,
+  streamId: string,
+  events: readonly RecordedEvent[],
+  sealed: SealCheckpoint | undefined,
+): Verification {
+  let previous: StreamState | undefined;
+  let checked = 0;
+  for (const event of events) {
+    checked++;
+    const broken = checkEvent(keys, event, previous);
+    if (broken !== undefined) return { ok: false, checked, sealsChecked: 0, firstBroken: broken };
+    previous = { revision: event.revision, hash: event.hash, position: event.position };
+  }
+  if (sealed === undefined) return { ok: true, checked, sealsChecked: 0 };
+  if (sealed.problem !== undefined) return { ok: false, checked, sealsChecked: 0, firstBroken: sealed.problem };
+  const entry = sealed.heads?.[streamId];
+  if (entry === undefined) return { ok: true, checked, sealsChecked: 0 };
+  const [revision, hash] = entry;
+  const { seal } = sealed;
+  const name = `seal #${seal.sequence} (position ${seal.position})`;
+  const atSeal = events.filter((event) => event.position <= BigInt(seal.position)).at(-1);
+  if (atSeal === undefined) {
+    return {
+      ok: false,
+      checked,
+      sealsChecked: 0,
+      firstBroken: { streamId, revision: 0, code: 'stream_missing', problem: `the stream is missing: ${name} sealed it at revision ${revision}` },
+    };
+  }
+  if (atSeal.revision < revision) {
+    return {
+      ok: false,
+      checked,
+      sealsChecked: 0,
+      firstBroken: {
+        streamId,
+        revision: atSeal.revision + 1,
+        code: 'sealed_revision_missing',
+        problem: `revisions ${atSeal.revision + 1} to ${revision} are missing: ${name} sealed the stream at revision ${revision}`,
+      },
+    };
+  }
+  if (atSeal.revision > revision || atSeal.hash !== hash) {
+    return {
+      ok: false,
+      checked,
+      sealsChecked: 0,
+      firstBroken: { streamId, revision, code: 'sealed_event_changed', problem: `the stream at ${name} is not what was sealed (revision ${revision}, hash ${hash})` },
+    };
+  }
+  return { ok: true, checked, sealsChecked: 1 };
+}

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { RevisionConflict, StreamNotFound, type EventStore } from '@app/event-store';
+import type { AuditKeyRing } from './audit-key-ring';
+import { checkEvent, macProblem, type BrokenPlace } from './log-verification';
+import type { SealStore } from './seal-store';
+import {
+  extendRoot,
+  GENESIS_ROOT,
+  headsDigest,
+  leafHash,
+  SEAL_EVENT_TYPE,
+  SEAL_STREAM,
+  sealDigest,
+  sealSigningText,
+  type Seal,
+  type SealBody,
+  type SealHeads,
+} from './seal';
+
+/** The sealer found something it will not put its signature under. */
+export class SealRefused extends Error {
+  constructor(readonly broken: BrokenPlace) {
+    super(`Refusing to seal: ${broken.streamId}${broken.revision === undefined ? '' : ` revision ${broken.revision}`}: ${broken.problem}`);
+  }
+}
+
+export interface SealOutcome {
+  readonly seal: Seal;
+  /** False when nothing had changed since the latest seal, which is returned instead. */
+  readonly created: boolean;
+}
+
+// One sealer at a time across every api and worker process: seals form a chain.
+const SEALER_LOCK = 0x5ea1_0001;
+const READ_BATCH = 5_000;
+
+/**
+ * Makes seals. Every event since the latest seal is checked before it is sealed (a seal vouches for
+ * what it covers, so a forged event stops the sealer instead of being signed), the running root is
+ * carried on from the latest seal's signed root, and the new seal goes into `audit_seals` and then,
+ * as an event, into the log itself. Publishing into the log is caught up on every run, so a process
+ * killed between the two leaves nothing missing for long.
+ */
+export class Sealer {
+  constructor(
+    private readonly pool: Pool,
+    private readonly store: EventStore,
+    private readonly keys: AuditKeyRing,
+    private readonly seals: SealStore,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Seals the log if anything but seals was appended since the latest seal. Returns the new seal, the
+   * latest one when nothing changed, or undefined when the log holds nothing to seal yet.
+   */
+  async seal(): Promise<SealOutcome | undefined> {
+    const outcome = await this.sealInTransaction();
+    await this.publish();
+    return outcome;
+  }
+
+  private async sealInTransaction(): Promise<SealOutcome | undefined> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [SEALER_LOCK]);
+      const latest = await this.seals.latest(client);
+      if (latest?.problem !== undefined) throw new SealRefused(latest.problem);
+
+      let root: Buffer = Buffer.from(latest?.seal.root ?? GENESIS_ROOT, 'hex');
+      let count = latest?.seal.eventCount ?? 0;
+      let after = latest === undefined ? undefined : BigInt(latest.seal.position);
+      let last: bigint | undefined;
+      let changed = false;
+      const heads: SealHeads = {};
+      const previous = new Map<string, { revision: number; hash: string; position: bigint }>();
+      for (;;) {
+        const batch = await this.store.readAll({ after, limit: READ_BATCH });
+        for (const event of batch.events) {
+          // The stream's event before this one may be older than the latest seal: the MAC then
+          // vouches for the event by itself, and its chain link is left to verification.
+          const before = previous.get(event.streamId);
+          const broken = before === undefined ? macProblem(this.keys, event) : checkEvent(this.keys, event, before);
+          if (broken !== undefined) throw new SealRefused(broken);
+          previous.set(event.streamId, { revision: event.revision, hash: event.hash, position: event.position });
+          root = extendRoot(root, leafHash(event));
+          count++;
+          heads[event.streamId] = [event.revision, event.hash];
+          last = event.position;
+          if (event.streamId !== SEAL_STREAM) changed = true;
+        }
+        if (batch.events.length === 0 || batch.checkpoint === undefined) break;
+        after = batch.checkpoint;
+      }
+      if (!changed || last === undefined) {
+        await client.query('ROLLBACK');
+        return latest === undefined ? undefined : { seal: latest.seal, created: false };
+      }
+      const body: SealBody = {
+        sequence: (latest?.seal.sequence ?? 0) + 1,
+        position: last.toString(),
+        eventCount: count,
+        root: root.toString('hex'),
+        previous: latest === undefined ? GENESIS_ROOT : sealDigest(latest.seal),
+        headsDigest: headsDigest(heads),
+        sealedAt: this.clock().toISOString(),
+        keyId: this.keys.currentKeyId,
+      };
+      const seal: Seal = { ...body, signature: this.keys.sign(sealSigningText(body)).signature };
+      await this.seals.insert(client, seal, heads);
+      await client.query('COMMIT');
+      return { seal, created: true };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Appends to the log every stored seal it does not hold yet, in order (seal n is revision n - 1). */
+  async publish(): Promise<void> {
+    let current: number;
+    try {
+      const events = await this.store.readStream(SEAL_STREAM);
+      current = events[events.length - 1]!.revision;
+    } catch (error) {
+      if (!(error instanceof StreamNotFound)) throw error;
+      current = -1;
+    }
+    for (const seal of await this.seals.from(current + 2)) {
+      try {
+        await this.store.append(
+          SEAL_STREAM,
+          [{ id: sealEventId(seal), type: SEAL_EVENT_TYPE, data: seal, metadata: { sealedBy: 'service' } }],
+          seal.sequence === 1 ? 'no_stream' : seal.sequence - 2,
+        );
+      } catch (error) {
+        // Another process published it first.
+        if (error instanceof RevisionConflict) return;
+        throw error;
+      }
+    }
+  }
+}
+
+/** The seal event's id, derived from the seal so that publishing it twice writes it once. */
+export function sealEventId(seal: Seal): string {
+  const hex = createHash('sha256').update(`seal:${sealDigest(seal)}`).digest('hex');
+  // An RFC 9562 version 8 (custom) UUID.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

@@ -1,0 +1,52 @@
+import { createHmac } from 'node:crypto';
+import type { Pool } from 'pg';
+import { macInput, type EventAuthenticator, type MacContent } from '../event-mac';
+import type { RecordedEvent } from '../event-store.port';
+import { canonicalJson } from '../hash-chain';
+
+/**
+ * Runs SQL against the log as the attacker of API.md's threat model would: a superuser who switches
+ * the append-only triggers off for the session (session_replication_role = replica skips ordinary
+ * triggers) and then rewrites rows. Tests connect as the superuser `postgres`, so this works there.
+ */
+export async function tamperWithLog(pool: Pool, statements: readonly (string | { text: string; values: unknown[] })[]): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SET LOCAL session_replication_role = replica');
+    for (const statement of statements) await client.query(statement);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** An HMAC authenticator under a fixed test key, for adapter tests that must not depend on libs/audit. */
+export function testAuthenticator(keyId = 'test-key'): EventAuthenticator {
+  const key = Buffer.alloc(32, 42);
+  const code = (content: MacContent) => createHmac('sha256', key).update(macInput(content)).digest('base64url');
+  return {
+    mac: (content) => `${keyId}.${code(content)}`,
+    check: (content, stored) => {
+      if (stored === undefined || stored === '') return 'missing';
+      const [id, given] = stored.split('.');
+      if (id !== keyId) return 'unknown_key';
+      return given === code(content) ? 'valid' : 'invalid';
+    },
+  };
+}
+
+/** What an authenticator checks a recorded event against: its canonical content and its place. */
+export function macContentOf(event: RecordedEvent): MacContent {
+  return {
+    streamId: event.streamId,
+    revision: event.revision,
+    id: event.id,
+    type: event.type,
+    dataJson: canonicalJson(event.data),
+    metadataJson: canonicalJson(event.metadata),
+  };
+}
