@@ -19,6 +19,7 @@ import {
   type EventStore,
   type StoreCopyProgress,
 } from '@app/event-store';
+import { loadAuditKeyRing } from '@app/audit';
 import { SERVICE_STREAM_PREFIXES } from '@app/platform';
 
 type Kind = 'postgres' | 'kurrentdb';
@@ -41,7 +42,7 @@ interface OpenStore {
 async function openStore(kind: Kind, role: 'source' | 'target', config: AppConfig, prefixes: readonly string[]): Promise<OpenStore> {
   if (kind === 'kurrentdb') {
     if (config.kurrentDbUrl === undefined) fail('KURRENTDB_URL is not set');
-    const store = new KurrentDbEventStore({ connectionString: config.kurrentDbUrl, streamPrefixes: prefixes });
+    const store = new KurrentDbEventStore({ connectionString: config.kurrentDbUrl, streamPrefixes: prefixes, authenticator: loadAuditKeyRing(config) });
     return {
       store,
       describe: `KurrentDB ${redactUrl(config.kurrentDbUrl)}`,
@@ -57,7 +58,8 @@ async function openStore(kind: Kind, role: 'source' | 'target', config: AppConfi
   }
   const pool: Pool = createPool(config.databaseUrl, { max: 4, applicationName: 'store-copy' });
   // No subscriptions here, so no LISTEN connection either.
-  const store = new PostgresEventStore(pool, { notifyChannel: null });
+  // Copied events get MACs under the service's current key, as every append does.
+  const store = new PostgresEventStore(pool, { notifyChannel: null, authenticator: loadAuditKeyRing(config) });
   return {
     store,
     describe: `PostgreSQL ${redactUrl(config.databaseUrl)}`,

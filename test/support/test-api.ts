@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConsumerHost } from '@app/platform';
 import { signDevelopmentToken, type Role } from '@app/auth';
 import { loadConfig, type AppConfig } from '@app/config';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
 import { createRootLogger } from '@app/observability';
 import { createApiApp } from '../../apps/api/src/api.app';
@@ -67,6 +68,8 @@ export class TestApi {
         DATABASE_POOL_MAX: '20',
         QUEUE_PREFIX: `test-${process.pid}-${randomBytes(4).toString('hex')}`,
         LOG_LEVEL: 'silent',
+        // A fresh audit key per run, so tests never write the development key file into the repository.
+        AUDIT_SIGNING_KEY: randomBytes(32).toString('base64url'),
         ...env,
       });
       const app = await createApiApp(config, createRootLogger({ level: config.logLevel, service: 'api-test' }));
@@ -140,6 +143,22 @@ export class TestApi {
   async opsUrl(): Promise<string> {
     this.opsServer ??= await OpsServer.start(this.app, 0, '127.0.0.1', createRootLogger({ level: 'silent', service: 'ops-test' }));
     return `http://127.0.0.1:${this.opsServer.port}`;
+  }
+
+  /**
+   * Resolves once log readers (seals, verification, subscribers) can see every committed event: they
+   * read only below the oldest transaction still running anywhere in the cluster.
+   */
+  async logVisible(): Promise<void> {
+    const store = this.app.get<EventStore>(EVENT_STORE);
+    const { rows } = await this.database.pool.query<{ position: string | null }>('SELECT max(position)::text AS position FROM events');
+    const newest = rows[0]?.position;
+    if (newest === null || newest === undefined) return;
+    for (;;) {
+      const head = await store.headPosition();
+      if (head !== undefined && head >= BigInt(newest)) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import { PlatformModule } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
 import { WorkflowModule } from '@app/workflow';
 import { AdminController } from './admin/admin.controller';
+import { AuditVerificationController } from './audit/audit-verification.controller';
 import { DecisionsController } from './decisions/decisions.controller';
 import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
@@ -28,7 +29,7 @@ export class ApiModule {
       imports: [PlatformModule.forRoot(config, logger), CqrsModule.forRoot(), DiscoveryModule, AuthModule, WorkflowModule, ReadModelsModule],
       controllers: [
         HealthController, NominationsController, DecisionsController, InboxController, ReportsController, ReferenceDataController, AdminController,
-        SignInController,
+        SignInController, AuditVerificationController,
         // Not merely refused in production: the routes are not registered at all.
         ...(developmentSignInEnabled(config) ? [DevelopmentSignInController] : []),
       ],

@@ -4,6 +4,7 @@ import type { AppConfig } from '@app/config';
 import { ConsumerHostModule, PlatformModule } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
 import { WorkflowModule } from '@app/workflow';
+import { AuditSealerRunner } from './audit-sealer.runner';
 import { IdempotencyPurgeRunner } from './idempotency-purge.runner';
 
 @Module({})
@@ -12,7 +13,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [PlatformModule.forRoot(config, logger), WorkflowModule, ReadModelsModule, ConsumerHostModule],
-      providers: [IdempotencyPurgeRunner],
+      providers: [IdempotencyPurgeRunner, AuditSealerRunner],
     };
   }
 }

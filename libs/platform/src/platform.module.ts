@@ -2,7 +2,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { AUDIT_KEY_RING, loadAuditKeyRing, type AuditKeyRing } from '@app/audit';
+import { AUDIT_KEY_RING, AUDIT_SERVICES, createAuditServices, loadAuditKeyRing, type AuditKeyRing } from '@app/audit';
 import { ConfigModule, type AppConfig } from '@app/config';
 import { createPool } from '@app/database';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
@@ -41,6 +41,11 @@ export class PlatformModule implements OnApplicationShutdown {
           useFactory: (pool: Pool, keys: AuditKeyRing) => createEventStore(config, pool, logger, keys),
         },
         {
+          provide: AUDIT_SERVICES,
+          inject: [PG_POOL, EVENT_STORE, AUDIT_KEY_RING],
+          useFactory: (pool: Pool, store: EventStore, keys: AuditKeyRing) => createAuditServices(pool, store, keys),
+        },
+        {
           provide: REDIS,
           useFactory: () => {
             const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
@@ -54,7 +59,7 @@ export class PlatformModule implements OnApplicationShutdown {
           useFactory: (pool: Pool, redis: Redis, eventStore: EventStore) => new ReadinessChecks({ pool, redis, eventStore }),
         },
       ],
-      exports: [ConfigModule, ROOT_LOGGER, Metrics, PG_POOL, AUDIT_KEY_RING, EVENT_STORE, REDIS, ReadinessChecks],
+      exports: [ConfigModule, ROOT_LOGGER, Metrics, PG_POOL, AUDIT_KEY_RING, AUDIT_SERVICES, EVENT_STORE, REDIS, ReadinessChecks],
     };
   }
 

@@ -77,7 +77,8 @@ const MEANINGS: Record<number, string> = {
   403: 'forbidden: the role or the stage does not allow this caller.',
   404: 'not_found: no such resource within the caller\'s jurisdiction.',
   409: 'invalid_transition, revision_conflict, council_vote_required, supplement_limit_reached, decision_number_taken, ' +
-    'or stream_truncated (the history was deleted or truncated inside the event store; nothing was written).',
+    'stream_truncated (the history was deleted or truncated inside the event store; nothing was written), ' +
+    'seal_refused (an event since the latest seal does not verify; nothing was signed) or nothing_to_seal.',
   412: 'revision_conflict: If-Match does not name the current revision; nothing was written.',
   422: 'idempotency_key_reused: the Idempotency-Key was used for a different request.',
   429: 'rate_limited: too many writes; see Retry-After.',
