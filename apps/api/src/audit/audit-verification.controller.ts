@@ -8,7 +8,8 @@ import { AUDIT_KEY_RING, AUDIT_SERVICES, isSeal, SealRefused, type AuditKeyRing,
 import { type Actor, CurrentActor, Roles } from '@app/auth';
 import { NotFoundError } from '@app/nomination';
 import { ROOT_LOGGER } from '@app/platform';
-import { decisionStream, GetDecisionQuery, GetNominationQuery, nominationStream } from '@app/workflow';
+import { ReadNominationQuery } from '@app/read-models';
+import { decisionStream, GetDecisionQuery, nominationStream } from '@app/workflow';
 import { ProblemError } from '../http/problem';
 import { ApiProblemResponses, ApiReadProblemResponses } from '../http/problem-responses';
 import { AuditKeysDto, SealDto, VerificationDto, VerifyAgainstSealDto, VerifyQueryDto } from './audit-verification.dto';
@@ -46,7 +47,7 @@ export class AuditVerificationController {
     }
     if (query.nominationId !== undefined) {
       const id = query.nominationId.toLowerCase();
-      return this.verifyStream(nominationStream(id), () => this.queryBus.execute(new GetNominationQuery(actor, id)));
+      return this.verifyStream(nominationStream(id), () => this.queryBus.execute(new ReadNominationQuery(actor, id)));
     }
     if (query.decisionId !== undefined) {
       const id = query.decisionId.toLowerCase();
