@@ -5,6 +5,9 @@
  *   BENCH_SLICE_SECONDS=2 BENCH_ROUNDS=5 BENCH_CONCURRENCY=32 BENCH_CATCHUP_EVENTS=100000 npm run bench:store
  *   BENCH_NO_NOTIFY=1 npm run bench:store   (adds the store without LISTEN/NOTIFY, to show its cost)
  *
+ * The 'store + MAC' variant is the store as the service runs it: every event carries the MAC the audit
+ * key ring computes (libs/audit); 'store' appends without one, so the two rows show the MAC's cost.
+ *
  * Each rate is measured in alternating slices (baseline, store, baseline, store, ...) and summed, so a
  * burst of other load on the machine or a checkpoint falls on both sides rather than on one.
  *
@@ -17,6 +20,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Pool } from 'pg';
 import { createTestDatabase } from '@app/database/testing';
+import { AuditKeyRing, generateAuditKey } from '@app/audit';
 import { canonicalJson, PostgresEventStore, type NewEvent } from '@app/event-store';
 
 const SLICE_SECONDS = Number(process.env['BENCH_SLICE_SECONDS'] ?? 1);
@@ -148,7 +152,11 @@ async function main(): Promise<void> {
   const pool = database.pool;
   try {
     await pool.query(BASELINE_TABLE);
-    const variants: [string, PostgresEventStore][] = [['store', new PostgresEventStore(pool)]];
+    const authenticator = new AuditKeyRing([generateAuditKey()]);
+    const variants: [string, PostgresEventStore][] = [
+      ['store', new PostgresEventStore(pool)],
+      ['store + MAC', new PostgresEventStore(pool, { authenticator })],
+    ];
     if (WITH_NO_NOTIFY) variants.push(['store, no NOTIFY', new PostgresEventStore(pool, { notifyChannel: null })]);
 
     // Warm up: connections opened, statements prepared, tables past their first pages.

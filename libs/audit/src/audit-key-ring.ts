@@ -3,7 +3,6 @@ import {
   createHmac,
   createPrivateKey,
   createPublicKey,
-  createSecretKey,
   hkdfSync,
   randomBytes,
   sign,
@@ -36,7 +35,8 @@ export interface AuditKey {
 }
 
 interface KeyMaterial extends AuditKey {
-  readonly macKey: KeyObject;
+  // A Buffer rather than a KeyObject: createHmac is several times faster with one, per event.
+  readonly macKey: Buffer;
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
 }
@@ -65,7 +65,7 @@ function keyMaterial(secretText: string, current: boolean): KeyMaterial {
     keyId,
     current,
     publicJwk: { kty: 'OKP', crv: 'Ed25519', x, kid: keyId, alg: 'EdDSA', use: 'sig' },
-    macKey: createSecretKey(derive(secret, MAC_INFO)),
+    macKey: derive(secret, MAC_INFO),
     privateKey,
     publicKey,
   };
