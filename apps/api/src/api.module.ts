@@ -3,11 +3,13 @@ import { APP_FILTER, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@app/config';
+import { AuditTrailModule } from '@app/audit-trail';
 import { AuthModule } from '@app/auth';
 import { PlatformModule } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
 import { WorkflowModule } from '@app/workflow';
 import { AdminController } from './admin/admin.controller';
+import { AuditTrailController } from './audit/audit-trail.controller';
 import { AuditVerificationController } from './audit/audit-verification.controller';
 import { DecisionsController } from './decisions/decisions.controller';
 import { HealthController } from './health/health.controller';
@@ -26,10 +28,10 @@ export class ApiModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(config, logger), CqrsModule.forRoot(), DiscoveryModule, AuthModule, WorkflowModule, ReadModelsModule],
+      imports: [PlatformModule.forRoot(config, logger), CqrsModule.forRoot(), DiscoveryModule, AuthModule, WorkflowModule, ReadModelsModule, AuditTrailModule],
       controllers: [
         HealthController, NominationsController, DecisionsController, InboxController, ReportsController, ReferenceDataController, AdminController,
-        SignInController, AuditVerificationController,
+        SignInController, AuditVerificationController, AuditTrailController,
         // Not merely refused in production: the routes are not registered at all.
         ...(developmentSignInEnabled(config) ? [DevelopmentSignInController] : []),
       ],

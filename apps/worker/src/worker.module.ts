@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@app/config';
+import { AuditTrailProjectionModule } from '@app/audit-trail';
 import { ConsumerHostModule, PlatformModule } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
 import { WorkflowModule } from '@app/workflow';
@@ -12,7 +13,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(config, logger), WorkflowModule, ReadModelsModule, ConsumerHostModule],
+      imports: [PlatformModule.forRoot(config, logger), WorkflowModule, ReadModelsModule, AuditTrailProjectionModule, ConsumerHostModule],
       providers: [IdempotencyPurgeRunner, AuditSealerRunner],
     };
   }

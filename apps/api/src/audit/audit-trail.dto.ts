@@ -1,0 +1,78 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsUUID, Matches, Max, Min } from 'class-validator';
+import { OptionalField, Text, UnitCode } from '../http/validation-rules';
+
+const CURSOR = /^[A-Za-z0-9_-]{1,64}$/;
+const TYPE_LIST = /^[A-Za-z][A-Za-z0-9]{0,99}(,[A-Za-z][A-Za-z0-9]{0,99}){0,49}$/;
+
+export class AuditEventsQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' }) @OptionalField() @IsUUID() readonly nominationId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'The decision\'s own events and the nominations\' events it caused (awarded, revoked).' })
+  @OptionalField() @IsUUID() readonly decisionId?: string;
+  @ApiPropertyOptional({ example: 'o-120', description: 'The acting user\'s id (the token\'s sub).' }) @OptionalField() @Text(1, 200) readonly actor?: string;
+  @ApiPropertyOptional({ example: '120', description: 'Only what this unit\'s auditors see; it must be the caller\'s unit or under it (else 403).' })
+  @OptionalField() @UnitCode() readonly unit?: string;
+  @ApiPropertyOptional({ example: 'StageApproved,NominationRejected', description: 'One event type or several, comma-separated.' })
+  @OptionalField() @Matches(TYPE_LIST) readonly type?: string;
+  @ApiPropertyOptional({ example: '2023-01-01T00:00:00Z', description: 'Recorded at or after (ISO 8601).' }) @OptionalField() @IsISO8601({ strict: true }) readonly from?: string;
+  @ApiPropertyOptional({ example: '2024-01-01T00:00:00Z', description: 'Recorded before (ISO 8601, exclusive).' }) @OptionalField() @IsISO8601({ strict: true }) readonly to?: string;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' }) @OptionalField() @Matches(CURSOR) readonly cursor?: string;
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200, description: 'Ignored for CSV, which streams every row.' })
+  @OptionalField() @Type(() => Number) @IsInt() @Min(1) @Max(200) readonly limit?: number;
+}
+
+export class AuditReadsQueryDto {
+  @ApiPropertyOptional({ example: 'a-120', description: 'The reader\'s user id.' }) @OptionalField() @Text(1, 200) readonly actor?: string;
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z' }) @OptionalField() @IsISO8601({ strict: true }) readonly from?: string;
+  @ApiPropertyOptional({ example: '2026-12-02T00:00:00Z' }) @OptionalField() @IsISO8601({ strict: true }) readonly to?: string;
+  @ApiPropertyOptional() @OptionalField() @Matches(CURSOR) readonly cursor?: string;
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @OptionalField() @Type(() => Number) @IsInt() @Min(1) @Max(200) readonly limit?: number;
+}
+
+class AuditActorDto {
+  @ApiProperty({ nullable: true, example: 'o-120' }) readonly id: string | null;
+  @ApiProperty({ nullable: true, example: 'Nguyễn Thị Hằng' }) readonly name: string | null;
+  @ApiProperty({ nullable: true, example: '120' }) readonly unit: string | null;
+  @ApiProperty({ type: [String], example: ['officer'] }) readonly roles: string[];
+}
+
+export class AuditEventDto {
+  @ApiProperty({ example: '7303000001', description: 'Log position (decimal string).' }) readonly position: string;
+  @ApiProperty({ example: 'nomination-6f1c…' }) readonly streamId: string;
+  @ApiProperty({ example: 3 }) readonly revision: number;
+  @ApiProperty({ example: 'StageApproved' }) readonly type: string;
+  @ApiProperty({ example: '2023-03-20T02:15:00.000Z' }) readonly at: string;
+  @ApiProperty({ type: AuditActorDto }) readonly actor: AuditActorDto;
+  @ApiPropertyOptional({ format: 'uuid' }) readonly nominationId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) readonly decisionId?: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event\'s payload, as the domain defines it.' }) readonly data: object;
+}
+
+export class AuditEventPageDto {
+  @ApiProperty({ type: [AuditEventDto] }) readonly items: AuditEventDto[];
+  @ApiProperty({ nullable: true, type: String }) readonly nextCursor: string | null;
+}
+
+class AuditReaderDto {
+  @ApiProperty() readonly id: string;
+  @ApiProperty() readonly name: string;
+  @ApiProperty() readonly unit: string;
+  @ApiProperty({ type: [String] }) readonly roles: string[];
+}
+
+export class AuditReadDto {
+  @ApiProperty() readonly id: string;
+  @ApiProperty({ example: '2026-12-01T09:30:00.000Z' }) readonly at: string;
+  @ApiProperty({ type: AuditReaderDto }) readonly actor: AuditReaderDto;
+  @ApiProperty({ example: 'audit-events' }) readonly resource: string;
+  @ApiProperty({ enum: ['json', 'csv'] }) readonly format: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { unit: '120', type: ['StageApproved'] } }) readonly filter: object;
+  @ApiProperty({ example: 50, description: 'Rows returned (for an export: rows sent).' }) readonly rows: number;
+  @ApiProperty({ description: 'False for an export the reader broke off.' }) readonly complete: boolean;
+}
+
+export class AuditReadPageDto {
+  @ApiProperty({ type: [AuditReadDto] }) readonly items: AuditReadDto[];
+  @ApiProperty({ nullable: true, type: String }) readonly nextCursor: string | null;
+}

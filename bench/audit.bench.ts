@@ -1,0 +1,235 @@
+/*
+ * Audit trail benchmark:
+ *   npm run bench:audit                         (1,000,000 events)
+ *   BENCH_AUDIT_EVENTS=200000 npm run bench:audit
+ *
+ * On a scratch database (dropped at the end) it writes BENCH_AUDIT_EVENTS events in streams of ten,
+ * spread over the communes of the reference data, each with a valid chain hash and MAC, straight into
+ * the tables (the append path has its own benchmark, bench:store); fills the audit read model from them
+ * with SQL; then measures:
+ *   - the MAC's own cost per event (HMAC-SHA-256 over the canonical event), in-process;
+ *   - sealing the whole log from nothing (every event checked and hashed);
+ *   - whole-log verification (events/s), against the seal;
+ *   - GET /audit/events latency (p50/p95/p99) for auditors at province, district and commune level, deep
+ *     pages, and each filter, over HTTP to the built api running in its own process (`npm run build`
+ *     first; bench:audit does it), port BENCH_AUDIT_PORT (default 3600);
+ *   - the CSV export of every event a province auditor sees: rows/s, MB/s, and the api process's RSS
+ *     before and at its peak during the export.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { AuditKeyRing, createAuditServices, generateAuditKey } from '@app/audit';
+import { loadConfig } from '@app/config';
+import { createTestDatabase } from '@app/database/testing';
+import { canonicalJson, chainHash, GENESIS_HASH, PostgresEventStore } from '@app/event-store';
+import { signDevelopmentToken } from '@app/auth';
+
+const API_ENTRY = process.env['BENCH_API_ENTRY'] ?? 'dist/apps/api/apps/api/src/main.js';
+const TOTAL = Number(process.env['BENCH_AUDIT_EVENTS'] ?? 1_000_000);
+const PER_STREAM = 10;
+const BATCH = 5_000;
+const SAMPLES = Number(process.env['BENCH_AUDIT_SAMPLES'] ?? 200);
+const COMMUNES = ['03808', '03814', '03820', '03841', '03847', '03850'];
+const TYPES = ['NominationCreated', 'NominationSubmitted', 'StageApproved', 'CouncilVoteRecorded', 'StageApproved', 'NominationApproved', 'NominationAwarded', 'StageApproved', 'NominationReturned', 'NominationSubmitted'];
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Resident set size of a process, from /proc. */
+function rssOf(pid: number | undefined): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match === null ? 0 : Number(match[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function waitReady(url: string, api: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (api.exitCode !== null) throw new Error(`api exited with ${api.exitCode}:\n${output()}`);
+    const ready = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`api did not become ready within 60 s:\n${output()}`);
+}
+
+async function main(): Promise<void> {
+  const database = await createTestDatabase({ max: 12 });
+  const secret = generateAuditKey();
+  const keys = new AuditKeyRing([secret]);
+  const store = new PostgresEventStore(database.pool, { authenticator: keys, notifyChannel: null });
+  console.log(`Audit trail benchmark: ${fmt(TOTAL)} events in streams of ${PER_STREAM}, database ${database.name}`);
+  try {
+    // ---- The log, written directly (valid chain hashes and MACs) --------------------------------------
+    const started = performance.now();
+    let macNs = 0n;
+    let written = 0;
+    let txid = 1_000;
+    while (written < TOTAL) {
+      const cols = { position: [] as string[], txid: [] as string[], id: [] as string[], stream: [] as string[], revision: [] as number[], type: [] as string[], data: [] as string[], metadata: [] as string[], hash: [] as string[], mac: [] as string[], at: [] as string[] };
+      for (let s = 0; s < BATCH / PER_STREAM && written < TOTAL; s++) {
+        const nominationId = randomUUID();
+        const stream = `nomination-${nominationId}`;
+        const commune = COMMUNES[(written / PER_STREAM) % COMMUNES.length]!;
+        let previous = GENESIS_HASH;
+        for (let revision = 0; revision < PER_STREAM && written < TOTAL; revision++, written++) {
+          const type = TYPES[revision]!;
+          const data = {
+            schemaVersion: 1, nominationId, at: new Date(Date.UTC(2023, 0, 1) + written * 1000).toISOString(),
+            by: { id: `u-${commune}-${revision % 3}`, name: 'Lò Thị Hoa', unit: commune, roles: ['officer'] },
+            comment: 'Hồ sơ đầy đủ, thành tích xuất sắc trong phong trào thi đua năm 2022, đề nghị cấp trên xem xét.',
+            ...(revision === 0 ? { proposingUnit: commune, codeSet: 'gso-2004', route: [{ unit: commune, level: 'commune' }, { unit: '120', level: 'district' }, { unit: '14', level: 'province' }] } : {}),
+          };
+          const metadata = { actor: data.by, correlationId: randomUUID(), commandId: randomUUID() };
+          const dataJson = canonicalJson(data);
+          const metadataJson = canonicalJson(metadata);
+          const id = randomUUID();
+          const hash = chainHash(previous, { type, data, metadata, revision });
+          const t0 = process.hrtime.bigint();
+          const mac = keys.mac({ streamId: stream, revision, id, type, dataJson, metadataJson });
+          macNs += process.hrtime.bigint() - t0;
+          previous = hash;
+          txid++;
+          cols.position.push(String(BigInt(txid) * 100000n));
+          cols.txid.push(String(txid));
+          cols.id.push(id);
+          cols.stream.push(stream);
+          cols.revision.push(revision);
+          cols.type.push(type);
+          cols.data.push(dataJson);
+          cols.metadata.push(metadataJson);
+          cols.hash.push(hash);
+          cols.mac.push(mac);
+          cols.at.push(data.at);
+        }
+      }
+      await database.pool.query(
+        `INSERT INTO events (position, transaction_id, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at)
+         SELECT p, t::xid8, i, s, r, ty, d::jsonb, m::jsonb, h, mc, a
+         FROM unnest($1::bigint[], $2::text[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
+           AS x(p, t, i, s, r, ty, d, m, h, mc, a)`,
+        [cols.position, cols.txid, cols.id, cols.stream, cols.revision, cols.type, cols.data, cols.metadata, cols.hash, cols.mac, cols.at],
+      );
+      if (written % 100_000 === 0) process.stdout.write(`  written ${fmt(written)}\r`);
+    }
+    console.log(`Wrote ${fmt(TOTAL)} events in ${fmt((performance.now() - started) / 1000, 1)} s`);
+    console.log(`MAC (HMAC-SHA-256 over the canonical event, in-process): ${fmt(Number(macNs) / TOTAL / 1000, 2)} µs per event`);
+
+    // ---- Seal and verify -----------------------------------------------------------------------------
+    const audit = createAuditServices(database.pool, store, keys);
+    let t = performance.now();
+    const sealed = await audit.sealer.seal();
+    const sealSeconds = (performance.now() - t) / 1000;
+    console.log(`Sealing the whole log from nothing: ${fmt(sealed!.seal.eventCount)} events in ${fmt(sealSeconds, 1)} s = ${fmt(sealed!.seal.eventCount / sealSeconds)} events/s`);
+    t = performance.now();
+    const verification = await audit.verifier.verifyLog({ heldSeal: sealed!.seal });
+    const verifySeconds = (performance.now() - t) / 1000;
+    if (!verification.ok) throw new Error(`verification failed: ${JSON.stringify(verification.firstBroken)}`);
+    console.log(`Whole-log verification against the seal: ${fmt(verification.checked)} events in ${fmt(verifySeconds, 1)} s = ${fmt(verification.checked / verifySeconds)} events/s (target >= 50,000)`);
+
+    // ---- The audit read model, filled with SQL ----------------------------------------------------------
+    t = performance.now();
+    await database.pool.query(`
+      INSERT INTO audit_events (position, event_id, stream_id, revision, type, recorded_at, actor_id, actor_name, actor_unit, actor_roles, nomination_id, data)
+      SELECT position, event_id, stream_id, revision, type, recorded_at, metadata->'actor'->>'id', metadata->'actor'->>'name',
+             metadata->'actor'->>'unit', metadata->'actor'->'roles', (data->>'nominationId')::uuid, data
+      FROM events WHERE stream_id LIKE 'nomination-%'`);
+    await database.pool.query(`
+      INSERT INTO audit_event_scopes (code_set, unit, position)
+      SELECT 'gso-2004', u, e.position FROM audit_events e
+      CROSS JOIN LATERAL (VALUES (e.actor_unit), ('120'), ('14')) AS v(u)`);
+    await database.pool.query('ANALYZE audit_events; ANALYZE audit_event_scopes');
+    console.log(`Audit read model filled by SQL in ${fmt((performance.now() - t) / 1000, 1)} s (the consumer's own rate is not measured here)`);
+
+    // ---- GET /audit/events, against the built api in its own process -------------------------------------
+    const port = Number(process.env['BENCH_AUDIT_PORT'] ?? 3600);
+    const url = `http://127.0.0.1:${port}`;
+    const env = {
+      ...process.env, NODE_ENV: 'development', PORT: String(port), DATABASE_URL: database.url, LOG_LEVEL: 'warn', AUDIT_SIGNING_KEY: secret,
+      QUEUE_PREFIX: `bench-audit-${process.pid}`, DATABASE_POOL_MAX: '10',
+    };
+    const config = loadConfig(env);
+    const api = spawn(process.execPath, [API_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let apiOutput = '';
+    api.stdout!.setEncoding('utf8').on('data', (chunk: string) => void (apiOutput = (apiOutput + chunk).slice(-4096)));
+    api.stderr!.setEncoding('utf8').on('data', (chunk: string) => void (apiOutput = (apiOutput + chunk).slice(-4096)));
+    process.once('exit', () => api.kill('SIGKILL'));
+    try {
+      await waitReady(url, api, () => apiOutput);
+      const token = (unit: string) => signDevelopmentToken({ sub: `a-${unit}`, name: 'Thanh tra', roles: ['auditor'], unit, codeSet: 'gso-2004' }, config, { expiresIn: '2h' });
+      const tokens = { province: await token('14'), district: await token('120'), commune: await token('03814') };
+      const { rows: [middle] } = await database.pool.query<{ position: string }>('SELECT position::text AS position FROM audit_events ORDER BY position OFFSET $1 LIMIT 1', [Math.floor(TOTAL / 2)]);
+      const { rows: [someStream] } = await database.pool.query<{ nomination_id: string }>('SELECT nomination_id FROM audit_events OFFSET $1 LIMIT 1', [Math.floor(TOTAL / 3)]);
+      const deep = Buffer.from(`p:${middle!.position}`).toString('base64url');
+      const cases: [string, string, string][] = [
+        ['province auditor, first page (50)', tokens.province, '/audit/events'],
+        ['province auditor, 200 rows from the middle', tokens.province, `/audit/events?limit=200&cursor=${deep}`],
+        ['district auditor, first page', tokens.district, '/audit/events'],
+        ['commune auditor, page from the middle', tokens.commune, `/audit/events?cursor=${deep}`],
+        ['one nomination', tokens.province, `/audit/events?nominationId=${someStream!.nomination_id}`],
+        ['type=NominationAwarded', tokens.province, '/audit/events?type=NominationAwarded'],
+        ['actor=u-03814-1', tokens.district, '/audit/events?actor=u-03814-1'],
+        ['unit=03820, from 2023-03-01', tokens.province, '/audit/events?unit=03820&from=2023-03-01T00:00:00Z'],
+      ];
+      console.log(`\nGET /audit/events over HTTP to the built api, ${SAMPLES} requests each, one at a time (each also records the read)`);
+      console.log('case                                          |   p50 ms |   p95 ms |   p99 ms | rows');
+      console.log('----------------------------------------------+----------+----------+----------+-----');
+      for (const [name, bearer, path] of cases) {
+        const times: number[] = [];
+        let rows = 0;
+        for (let i = 0; i < SAMPLES + 10; i++) {
+          const t0 = performance.now();
+          const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
+          const body = await response.text();
+          const elapsed = performance.now() - t0;
+          if (response.status !== 200) throw new Error(`${path}: ${response.status} ${body.slice(0, 300)}`);
+          if (i >= 10) times.push(elapsed);
+          rows = (JSON.parse(body) as { items: unknown[] }).items.length;
+        }
+        times.sort((a, b) => a - b);
+        console.log(`${name.padEnd(46)}| ${fmt(percentile(times, 50), 2).padStart(8)} | ${fmt(percentile(times, 95), 2).padStart(8)} | ${fmt(percentile(times, 99), 2).padStart(8)} | ${rows}`);
+      }
+
+      // ---- CSV export: every event a province auditor sees -------------------------------------------------
+      const before = rssOf(api.pid);
+      let peak = before;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, rssOf(api.pid));
+      }, 50);
+      t = performance.now();
+      const response = await fetch(`${url}/audit/events`, { headers: { authorization: `Bearer ${tokens.province}`, accept: 'text/csv' } });
+      if (response.status !== 200 || response.body === null) throw new Error(`CSV export: ${response.status}`);
+      let bytes = 0;
+      let lines = 0;
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        bytes += chunk.length;
+        for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+      }
+      clearInterval(sampler);
+      const csvSeconds = (performance.now() - t) / 1000;
+      console.log(`\nCSV export of everything a province auditor sees: ${fmt(lines - 1)} rows, ${fmt(bytes / 1e6, 1)} MB in ${fmt(csvSeconds, 1)} s = ${fmt((lines - 1) / csvSeconds)} rows/s, ${fmt(bytes / 1e6 / csvSeconds, 1)} MB/s`);
+      console.log(`  api process RSS before the export ${fmt(before / 1e6)} MB, peak during it ${fmt(peak / 1e6)} MB (+${fmt((peak - before) / 1e6)} MB), sampled every 50 ms`);
+    } finally {
+      api.kill('SIGTERM');
+      await new Promise((resolve) => api.once('exit', resolve));
+    }
+  } finally {
+    await store.close();
+    await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import type { UnitDirectory } from '@app/nomination';
+import { type ConsumedEvent, type ConsumerTransaction, type DurableConsumer, DurableConsumerProvider } from '@app/platform';
+import { ReferenceDataService } from '@app/workflow';
+
+interface Scope {
+  readonly codeSet: string;
+  readonly units: readonly string[];
+}
+
+interface ActorFields {
+  readonly id?: unknown;
+  readonly name?: unknown;
+  readonly unit?: unknown;
+  readonly roles?: unknown;
+}
+
+/** The units that see a stream: each given unit and everything above it, in that code set. */
+function unitsAbove(directory: UnitDirectory, codeSet: string, units: readonly string[]): string[] {
+  const seen = new Set<string>();
+  for (const unit of units) {
+    seen.add(unit);
+    for (const ancestor of directory.ancestry(codeSet, unit)) seen.add(ancestor.code);
+  }
+  return [...seen];
+}
+
+/** A stream's jurisdiction from its first event; undefined for an event that does not open a stream. */
+function openingScope(e: ConsumedEvent, directory: UnitDirectory): Scope | undefined {
+  if (e.category === 'nomination' && e.event.type === 'NominationCreated') {
+    const { codeSet, route, proposingUnit } = e.event.data;
+    return { codeSet, units: unitsAbove(directory, codeSet, [proposingUnit, ...route.map((stage) => stage.unit)]) };
+  }
+  if (e.category === 'decision' && e.event.type === 'DecisionIssued') {
+    const { codeSet, issuingUnit } = e.event.data;
+    return { codeSet, units: unitsAbove(directory, codeSet, [issuingUnit]) };
+  }
+  return undefined;
+}
+
+function decisionIdOf(e: ConsumedEvent): string | null {
+  if (e.category === 'decision') return e.entityId;
+  const data = e.event.data as { decisionId?: unknown };
+  return typeof data.decisionId === 'string' ? data.decisionId : null;
+}
+
+/**
+ * The audit trail's read model: every nomination and decision event, with who did it on whose
+ * authority, and the units whose auditors may see it. Rows, scopes and the checkpoint commit in one
+ * transaction (the platform's DurableSubscriber), so a killed worker neither loses nor doubles a row;
+ * the inserts are keyed by position anyway, so a replayed batch changes nothing.
+ */
+@Injectable()
+@DurableConsumerProvider()
+export class AuditEventsProjection implements DurableConsumer {
+  readonly name = 'audit-events';
+  readonly categories = ['nomination', 'decision'] as const;
+
+  constructor(private readonly referenceData: ReferenceDataService) {}
+
+  async handle(events: readonly ConsumedEvent[], tx: ConsumerTransaction): Promise<void> {
+    if (events.length === 0) return;
+    const directory = await this.referenceData.directory();
+    const scopes = new Map<string, Scope>();
+    const opened: { streamId: string; scope: Scope }[] = [];
+    for (const e of events) {
+      const scope = openingScope(e, directory);
+      if (scope !== undefined && !scopes.has(e.streamId)) {
+        scopes.set(e.streamId, scope);
+        opened.push({ streamId: e.streamId, scope });
+      }
+    }
+    const missing = [...new Set(events.map((e) => e.streamId))].filter((id) => !scopes.has(id));
+    if (missing.length > 0) {
+      const { rows } = await tx.query<{ stream_id: string; code_set: string; units: string[] }>(
+        'SELECT stream_id, code_set, units FROM audit_stream_scopes WHERE stream_id = ANY($1::text[])',
+        [missing],
+      );
+      for (const row of rows) scopes.set(row.stream_id, { codeSet: row.code_set, units: row.units });
+    }
+    if (opened.length > 0) {
+      await tx.query(
+        `INSERT INTO audit_stream_scopes (stream_id, code_set, units)
+         SELECT s.stream_id, s.code_set, ARRAY(SELECT jsonb_array_elements_text(s.units))
+         FROM jsonb_to_recordset($1::jsonb) AS s(stream_id text, code_set text, units jsonb)
+         ON CONFLICT (stream_id) DO NOTHING`,
+        [JSON.stringify(opened.map(({ streamId, scope }) => ({ stream_id: streamId, code_set: scope.codeSet, units: scope.units })))],
+      );
+    }
+
+    const rows = events.map((e) => {
+      const actor = ((e.metadata['actor'] ?? (e.event.data as { by?: unknown }).by ?? {}) as ActorFields);
+      return {
+        position: e.position.toString(),
+        event_id: e.id,
+        stream_id: e.streamId,
+        revision: e.revision,
+        type: e.event.type,
+        recorded_at: e.recordedAt.toISOString(),
+        actor_id: typeof actor.id === 'string' ? actor.id : null,
+        actor_name: typeof actor.name === 'string' ? actor.name : null,
+        actor_unit: typeof actor.unit === 'string' ? actor.unit : null,
+        actor_roles: Array.isArray(actor.roles) ? actor.roles : [],
+        nomination_id: e.category === 'nomination' ? e.entityId : null,
+        decision_id: decisionIdOf(e),
+        data: e.event.data,
+      };
+    });
+    await tx.query(
+      `INSERT INTO audit_events (position, event_id, stream_id, revision, type, recorded_at, actor_id, actor_name, actor_unit,
+                                 actor_roles, nomination_id, decision_id, data)
+       SELECT r.position, r.event_id, r.stream_id, r.revision, r.type, r.recorded_at, r.actor_id, r.actor_name, r.actor_unit,
+              r.actor_roles, r.nomination_id, r.decision_id, r.data
+       FROM jsonb_to_recordset($1::jsonb) AS r(position numeric, event_id uuid, stream_id text, revision bigint, type text,
+              recorded_at timestamptz, actor_id text, actor_name text, actor_unit text, actor_roles jsonb, nomination_id uuid,
+              decision_id uuid, data jsonb)
+       ON CONFLICT (position) DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+    const scoped = events.flatMap((e) => {
+      const scope = scopes.get(e.streamId);
+      // A stream whose first event this model never saw (it cannot happen for a log read from its
+      // start) is visible to no auditor rather than to every one.
+      return scope === undefined ? [] : scope.units.map((unit) => ({ code_set: scope.codeSet, unit, position: e.position.toString() }));
+    });
+    if (scoped.length > 0) {
+      await tx.query(
+        `INSERT INTO audit_event_scopes (code_set, unit, position)
+         SELECT s.code_set, s.unit, s.position FROM jsonb_to_recordset($1::jsonb) AS s(code_set text, unit text, position numeric)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(scoped)],
+      );
+    }
+  }
+}
