@@ -163,7 +163,8 @@ export class AuditTrailQueries {
       values.push(value);
       where.push(condition(`$${values.length}`));
     };
-    if (after !== undefined) add((n) => `s.position > ${n}::numeric`, after);
+    // On both sides of the join, so that whichever side the planner walks starts at the cursor.
+    if (after !== undefined) add((n) => `s.position > ${n}::numeric AND e.position > ${n}::numeric`, after);
     if (filter.nominationId !== undefined) add((n) => `e.nomination_id = ${n}::uuid`, filter.nominationId);
     if (filter.decisionId !== undefined) add((n) => `e.decision_id = ${n}::uuid`, filter.decisionId);
     if (filter.actor !== undefined) add((n) => `e.actor_id = ${n}`, filter.actor);

@@ -59,9 +59,17 @@ export class AuditVerifier {
       });
     }
     const walk = new LogWalk(this.keys, checkpoints);
-    let after: bigint | undefined;
+    // The next batch is read while this one is checked: the database and the hashing overlap.
+    const read = (after: bigint | undefined) => {
+      const batch = this.store.readAll({ after, limit: READ_BATCH });
+      batch.catch(() => undefined);
+      return batch;
+    };
+    let next = read(undefined);
     for (;;) {
-      const batch = await this.store.readAll({ after, limit: READ_BATCH });
+      const batch = await next;
+      const more = batch.events.length > 0 && batch.checkpoint !== undefined;
+      if (more) next = read(batch.checkpoint);
       let going = true;
       for (const event of batch.events) {
         if (!walk.push(event)) {
@@ -70,8 +78,7 @@ export class AuditVerifier {
         }
       }
       options.onProgress?.(walk.checked, batch.checkpoint);
-      if (!going || batch.events.length === 0 || batch.checkpoint === undefined) break;
-      after = batch.checkpoint;
+      if (!going || !more) break;
     }
     return walk.end();
   }
