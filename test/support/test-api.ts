@@ -70,6 +70,9 @@ export class TestApi {
         LOG_LEVEL: 'silent',
         // A fresh audit key per run, so tests never write the development key file into the repository.
         AUDIT_SIGNING_KEY: randomBytes(32).toString('base64url'),
+        // Tests seal when they mean to (POST /audit/seals, Sealer.seal()): a worker's timed seal appending
+        // to the log in the middle of a test would change the event counts other tests assert on.
+        AUDIT_SEAL_EVERY: '24h',
         ...env,
       });
       const app = await createApiApp(config, createRootLogger({ level: config.logLevel, service: 'api-test' }));
