@@ -31,9 +31,9 @@ export class AuditReadsQueryDto {
 }
 
 class AuditActorDto {
-  @ApiProperty({ nullable: true, example: 'o-120' }) readonly id: string | null;
-  @ApiProperty({ nullable: true, example: 'Nguyễn Thị Hằng' }) readonly name: string | null;
-  @ApiProperty({ nullable: true, example: '120' }) readonly unit: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'o-120' }) readonly id: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Nguyễn Thị Hằng' }) readonly name: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '120' }) readonly unit: string | null;
   @ApiProperty({ type: [String], example: ['officer'] }) readonly roles: string[];
 }
 
@@ -46,7 +46,9 @@ export class AuditEventDto {
   @ApiProperty({ type: AuditActorDto }) readonly actor: AuditActorDto;
   @ApiPropertyOptional({ format: 'uuid' }) readonly nominationId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) readonly decisionId?: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event\'s payload, as the domain defines it.' }) readonly data: object;
+  // JsonValue is added to the components by openapi-document.ts.
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/JsonValue' }, description: 'The event\'s payload, as the domain defines it; its shape is given by `type`.' })
+  readonly data: object;
 }
 
 export class AuditEventPageDto {
@@ -67,7 +69,8 @@ export class AuditReadDto {
   @ApiProperty({ type: AuditReaderDto }) readonly actor: AuditReaderDto;
   @ApiProperty({ example: 'audit-events' }) readonly resource: string;
   @ApiProperty({ enum: ['json', 'csv'] }) readonly format: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { unit: '120', type: ['StageApproved'] } }) readonly filter: object;
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/JsonValue' }, example: { unit: '120', types: ['StageApproved'] } })
+  readonly filter: object;
   @ApiProperty({ example: 50, description: 'Rows returned (for an export: rows sent).' }) readonly rows: number;
   @ApiProperty({ description: 'False for an export the reader broke off.' }) readonly complete: boolean;
 }

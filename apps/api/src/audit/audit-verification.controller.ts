@@ -11,6 +11,7 @@ import { ROOT_LOGGER } from '@app/platform';
 import { ReadNominationQuery } from '@app/read-models';
 import { decisionStream, GetDecisionQuery, nominationStream } from '@app/workflow';
 import { ProblemError } from '../http/problem';
+import { EmptyBodyPipe } from '../nominations/empty-body.pipe';
 import { ApiProblemResponses, ApiReadProblemResponses } from '../http/problem-responses';
 import { AuditKeysDto, SealDto, VerificationDto, VerifyAgainstSealDto, VerifyQueryDto } from './audit-verification.dto';
 
@@ -78,7 +79,7 @@ export class AuditVerificationController {
   @ApiCreatedResponse({ type: SealDto })
   @ApiOkResponse({ type: SealDto, description: 'Nothing changed since the latest seal, which is returned.' })
   @ApiProblemResponses([400, 401, 403, 409, 422, 429])
-  async seal(@Res({ passthrough: true }) reply: FastifyReply): Promise<Seal> {
+  async seal(@Body(EmptyBodyPipe) _body: Record<string, never>, @Res({ passthrough: true }) reply: FastifyReply): Promise<Seal> {
     let outcome;
     try {
       outcome = await this.audit.sealer.seal();
