@@ -134,9 +134,10 @@ describe('the audit trail', () => {
 
   it('misses nothing appended while the worker was down, and doubles nothing', async () => {
     await api.stopWorker();
-    const third = (await createNomination(api, gso2004.proposer, nominationBody())).id as string;
-    await api.startWorker();
-    // TestApi sends the write's Log-Position as Min-Position: the answer waits for the consumer.
+    const created = await createNomination(api, gso2004.proposer, nominationBody());
+    const third = created.id as string;
+    // The restarted worker first takes over the consumer's lock: a generous wait, never an assertion of speed.
+    await (await api.startWorker()).subscriber('audit-events').waitFor(BigInt(created.position as string), 60_000);
     expect((await events(districtAuditor, `?nominationId=${third}`)).items.map((i: { type: string }) => i.type)).toEqual(['NominationCreated']);
     const positions = (await events(provinceAuditor, '?limit=200')).items.map((i: { position: string }) => i.position);
     expect(positions).toHaveLength(4);
