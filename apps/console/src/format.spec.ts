@@ -1,10 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatDate, formatDateTime, formatMoney, nfc, todayInVietnam } from './format';
+import { formatDate, formatDateTime, formatMoney, nfc, parseDate, todayInVietnam } from './format';
 
 describe('console display formats', () => {
   it('writes dates as dd/mm/yyyy', () => {
     expect(formatDate('2023-03-24')).toBe('24/03/2023');
     expect(formatDate(null)).toBe('—');
+  });
+
+  it('reads dates typed as dd/mm/yyyy, refusing ones that do not exist', () => {
+    expect(parseDate('24/03/2023')).toBe('2023-03-24');
+    expect(parseDate('1/7/2025')).toBe('2025-07-01');
+    expect(parseDate('29/02/2024')).toBe('2024-02-29');
+    expect(parseDate('29/02/2023')).toBeUndefined();
+    expect(parseDate('03/24/2023')).toBeUndefined();
+    expect(parseDate('2023-03-24')).toBeUndefined();
   });
 
   it('shows instants in Vietnam time, whatever the zone of the browser', () => {

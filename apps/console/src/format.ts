@@ -53,3 +53,13 @@ export function formatCount(value: number): string {
 export function nfc(value: string): string {
   return value.normalize('NFC');
 }
+
+/** `24/03/2023` (or `24/3/2023`) → `2023-03-24`; undefined unless it is a real calendar date. */
+export function parseDate(text: string): string | undefined {
+  const match = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(text);
+  if (match === null) return undefined;
+  const [day, month, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}

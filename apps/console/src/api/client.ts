@@ -74,9 +74,23 @@ const auth: Middleware = {
         for (const item of body?.results ?? []) recordWrittenPosition(item.position);
       }
     }
-    return response;
+    return request.method === 'GET' ? whenCaughtUp(request, response) : response;
   },
 };
+
+/**
+ * 503 read_model_behind means "not yet": the api waited 5 s for the read models to reach this tab's
+ * last write. Under a year-end load that can happen; asking again is right, showing an error is not.
+ */
+async function whenCaughtUp(request: Request, response: Response): Promise<Response> {
+  let current = response;
+  for (let attempt = 0; attempt < 5 && current.status === 503; attempt += 1) {
+    const problem = await current.clone().json().catch(() => undefined);
+    if (problem?.code !== 'read_model_behind') break;
+    current = await fetch(request.clone());
+  }
+  return current;
+}
 
 export const api = createClient<paths>({ baseUrl: window.location.origin });
 api.use(auth);

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { networkProblem, newIdempotencyKey, type Problem } from '../api/client';
+import { formatDate, parseDate } from '../format';
 import { useI18n } from '../i18n';
 
 /**
@@ -129,5 +130,23 @@ export function TableRegion({ label, children }: { label: string; children: Reac
     <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
       {children}
     </div>
+  );
+}
+
+/**
+ * A date typed as dd/mm/yyyy whatever the browser's language (a native date input would show mm/dd/yyyy
+ * in an English browser). `value` and `onChange` carry the API's YYYY-MM-DD, or '' while incomplete.
+ */
+export function DateInput({ id, value, onChange, testId }: { id: string; value: string; onChange: (iso: string) => void; testId?: string }) {
+  const { t } = useI18n();
+  const [text, setText] = useState(() => (value ? formatDate(value) : ''));
+  const invalid = text.trim() !== '' && parseDate(text) === undefined;
+  return (
+    <>
+      <input id={id} data-testid={testId} inputMode="numeric" placeholder="dd/mm/yyyy" autoComplete="off" value={text} aria-invalid={invalid || undefined}
+        aria-describedby={invalid ? `${id}-error` : undefined}
+        onChange={(e) => { setText(e.target.value); onChange(parseDate(e.target.value) ?? ''); }} />
+      {invalid && <small id={`${id}-error`} className="field-error">{t('form.dateFormat')}</small>}
+    </>
   );
 }

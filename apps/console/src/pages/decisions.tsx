@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, type Problem, type Schemas } from '../api/client';
-import { Field, ProblemMessage, TableRegion, asProblem, useCommand, useDraft } from '../components/forms';
+import { DateInput, Field, ProblemMessage, TableRegion, asProblem, useCommand, useDraft } from '../components/forms';
 import { formatDate, formatDateTime, formatMoney, nfc, todayInVietnam } from '../format';
 import { useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
@@ -75,7 +75,7 @@ function IssueDecision({ session }: { session: Session }) {
         <h2 id="issue-title">{t('decisions.issue')}</h2>
         <div className="grid">
           <Field label={t('decisions.number')}>{(fid) => <input id={fid} data-testid="decision-number" value={values.number} onChange={(e) => set('number')(e.target.value)} placeholder="125/QĐ-UBND" />}</Field>
-          <Field label={t('decisions.signedOn')}>{(fid) => <input id={fid} type="date" value={values.signedOn} onChange={(e) => set('signedOn')(e.target.value)} />}</Field>
+          <Field label={t('decisions.signedOn')}>{(fid) => <DateInput id={fid} value={values.signedOn} onChange={set('signedOn')} />}</Field>
           <Field label={t('decisions.signer')}>{(fid) => <input id={fid} value={values.signerName} onChange={(e) => set('signerName')(e.target.value)} />}</Field>
           <Field label={t('decisions.signerTitle')}>{(fid) => <input id={fid} data-testid="signer-title" value={values.signerTitle} onChange={(e) => set('signerTitle')(e.target.value)} />}</Field>
         </div>
@@ -173,7 +173,7 @@ function DecisionView({ id, session }: { id: string; session: Session }) {
           <h2>{t('decisions.revoke')}</h2>
           <div className="grid">
             <Field label={t('decisions.number')}>{(fid) => <input id={fid} value={values.number} onChange={(e) => setValues((v) => ({ ...v, number: e.target.value }))} />}</Field>
-            <Field label={t('decisions.signedOn')}>{(fid) => <input id={fid} type="date" value={values.signedOn} onChange={(e) => setValues((v) => ({ ...v, signedOn: e.target.value }))} />}</Field>
+            <Field label={t('decisions.signedOn')}>{(fid) => <DateInput id={fid} value={values.signedOn} onChange={(iso) => setValues((v) => ({ ...v, signedOn: iso }))} />}</Field>
             <Field label={t('decisions.ground')}>
               {(fid) => (
                 <select id={fid} value={values.ground} onChange={(e) => setValues((v) => ({ ...v, ground: e.target.value }))}>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ifMatch, type NominationView, type Problem, type Schemas } from '../api/client';
-import { Field, ProblemMessage, TableRegion, useCommand, useDraft, asProblem } from '../components/forms';
+import { DateInput, Field, ProblemMessage, TableRegion, useCommand, useDraft, asProblem } from '../components/forms';
 import { formatDate, formatDateTime, formatMoney, nfc, todayInVietnam } from '../format';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
@@ -408,7 +408,7 @@ function ActionForm({ action, title, view, onDone, onConflict, close }: ActionPr
       )}
       {action === 'vote' && (
         <div className="grid">
-          <Field label={t('vote.session')}>{(id) => <input id={id} type="date" value={values.sessionDate} onChange={(e) => set('sessionDate')(e.target.value)} />}</Field>
+          <Field label={t('vote.session')}>{(id) => <DateInput id={id} value={values.sessionDate} onChange={set('sessionDate')} />}</Field>
           <Field label={t('vote.minutes')}>{(id) => <input id={id} value={values.minutesNumber} onChange={(e) => set('minutesNumber')(e.target.value)} />}</Field>
           <Field label={t('vote.members')}>{(id) => <input id={id} inputMode="numeric" value={values.members} onChange={(e) => set('members')(e.target.value)} />}</Field>
           <Field label={t('vote.present')}>{(id) => <input id={id} inputMode="numeric" value={values.present} onChange={(e) => set('present')(e.target.value)} />}</Field>
