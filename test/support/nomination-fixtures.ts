@@ -178,7 +178,7 @@ export function routeStatuses(view: View): string[] {
 
 const calendar = new WorkingDayCalendar(loadReferenceData().holidays);
 
-/** The due date of a stage entered at `at`: 10 working days (the catalogue's default) after its Vietnam date. */
+/** The due date of a stage entered at `at`: 10 working days (the catalogue's default) from its Vietnam date (the next working day if that is a day off). */
 export function dueOnFor(at: Date | string, workingDays = 10): string {
-  return calendar.addWorkingDays(vietnamDate(new Date(at)), workingDays);
+  return calendar.dueDate(vietnamDate(new Date(at)), workingDays);
 }

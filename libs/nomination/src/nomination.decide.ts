@@ -161,7 +161,7 @@ function stageEntry(stage: RouteStage, index: number, rules: NominationRules, ct
   return {
     index, unit: stage.unit, unitName: stage.unitName, level: stage.level,
     deadlineWorkingDays: rules.stageDeadlineWorkingDays,
-    dueOn: ctx.calendar.addWorkingDays(vietnamDate(ctx.now), rules.stageDeadlineWorkingDays),
+    dueOn: ctx.calendar.dueDate(vietnamDate(ctx.now), rules.stageDeadlineWorkingDays),
   };
 }
 

@@ -34,8 +34,15 @@ describe('WorkingDayCalendar', () => {
   });
 
   it('gives a 10-working-day stage deadline', () => {
-    expect(calendar.addWorkingDays('2023-03-20', 10)).toBe('2023-04-03');
-    expect(calendar.addWorkingDays('2023-03-25', 10)).toBe('2023-04-07'); // entered on a Saturday
+    expect(calendar.dueDate('2023-03-20', 10)).toBe('2023-04-03');
+    expect(calendar.dueDate('2023-03-27', 10)).toBe('2023-04-10');
+  });
+
+  it('given a dossier received on a day off, then counting starts from the next working day', () => {
+    expect(calendar.dueDate('2023-03-25', 10)).toBe('2023-04-10'); // Saturday: as if received Monday 27
+    expect(calendar.dueDate('2023-03-26', 10)).toBe('2023-04-10'); // Sunday
+    expect(calendar.dueDate('2023-01-21', 1)).toBe('2023-01-30'); // Tết 2023: as if received Friday 27, due Monday 30
+    expect(calendar.dueDate('2024-05-04', 1)).toBe('2024-05-06'); // a Saturday worked for 29 April is a working day
   });
 
   it('takes instants and reads them in Vietnam time', () => {
@@ -66,6 +73,66 @@ describe('WorkingDayCalendar', () => {
     expect(calendar.isWorkingDay('2030-09-02')).toBe(false);
     expect(calendar.isWorkingDay('2030-02-04')).toBe(true); // Tết 2030 is not known here
     expect(calendar.isWorkingDay('2021-04-30')).toBe(false);
+  });
+
+  /**
+   * Every weekday off and every weekend day worked, year by year, as the Ministry (MOLISA) and the
+   * Government Office announced them: stated here independently of holidays.json, so a wrong or
+   * missing date in the data fails this spec.
+   */
+  const ANNOUNCED: Record<number, { readonly off: readonly string[]; readonly worked: readonly string[] }> = {
+    2022: {
+      off: ['2022-01-03', // Tết Dương lịch: 1/1 Saturday, compensated Monday 3
+        '2022-01-31', '2022-02-01', '2022-02-02', '2022-02-03', '2022-02-04', // Tết Nhâm Dần
+        '2022-04-11', // Hùng Kings 10/4 Sunday, compensated
+        '2022-05-02', '2022-05-03', // 30/4 Saturday and 1/5 Sunday, compensated
+        '2022-09-01', '2022-09-02'], // National Day and the day before
+      worked: [],
+    },
+    2023: {
+      off: ['2023-01-02', // 1/1 Sunday, compensated
+        '2023-01-20', '2023-01-23', '2023-01-24', '2023-01-25', '2023-01-26', // Tết Quý Mão 20–26 January
+        '2023-05-01', '2023-05-02', '2023-05-03', // Hùng Kings 29/4 Saturday and 30/4 Sunday, compensated
+        '2023-09-01', '2023-09-04'], // 2/9 Saturday, compensated Monday 4
+      worked: [],
+    },
+    2024: {
+      off: ['2024-01-01',
+        '2024-02-08', '2024-02-09', '2024-02-12', '2024-02-13', '2024-02-14', // Tết Giáp Thìn
+        '2024-04-18', // Hùng Kings
+        '2024-04-29', '2024-04-30', '2024-05-01', // Monday 29/4 swapped for Saturday 4/5
+        '2024-09-02', '2024-09-03'],
+      worked: ['2024-05-04'],
+    },
+    2025: {
+      off: ['2025-01-01',
+        '2025-01-27', '2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31', // Tết Ất Tỵ
+        '2025-04-07', // Hùng Kings
+        '2025-04-30', '2025-05-01', '2025-05-02', // Friday 2/5 swapped for Saturday 26/4
+        '2025-09-01', '2025-09-02'],
+      worked: ['2025-04-26'],
+    },
+    2026: {
+      off: ['2026-01-01', '2026-01-02', // Friday 2/1 swapped for Saturday 10/1 (VPCP 12729/VPCP-KGVX)
+        '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', // Tết Bính Ngọ 14–22 February
+        '2026-04-27', // Hùng Kings 26/4 Sunday, compensated
+        '2026-04-30', '2026-05-01',
+        '2026-09-01', '2026-09-02'], // assumption: the adjacent day is 1 September
+      worked: ['2026-01-10'],
+    },
+  };
+
+  it.each(Object.entries(ANNOUNCED))('given %s, then exactly the announced weekdays are off and the announced weekend days are worked', (year, { off, worked }) => {
+    const weekdaysOff: string[] = [];
+    const weekendsWorked: string[] = [];
+    for (let t = Date.UTC(Number(year), 0, 1); t < Date.UTC(Number(year) + 1, 0, 1); t += 86_400_000) {
+      const day = new Date(t).toISOString().slice(0, 10);
+      const weekend = [0, 6].includes(new Date(t).getUTCDay());
+      if (!weekend && !calendar.isWorkingDay(day)) weekdaysOff.push(day);
+      if (weekend && calendar.isWorkingDay(day)) weekendsWorked.push(day);
+    }
+    expect(weekdaysOff).toEqual(off);
+    expect(weekendsWorked).toEqual(worked);
   });
 
   it('has five to seven weekdays off for each Tết in the data', () => {

@@ -68,6 +68,16 @@ export class WorkingDayCalendar {
   }
 
   /**
+   * The stage deadline for a dossier received on `received`: a dossier received on a day off counts as
+   * received on the next working day (one-stop-shop practice), and `n` working days run from there.
+   */
+  dueDate(received: IsoDate | Date, n: number): IsoDate {
+    let start = toDayNumber(received);
+    while (!this.isWorkingDayNumber(start)) start += 1;
+    return this.addWorkingDays(fromDayNumber(start), n);
+  }
+
+  /**
    * Working days in (a, b]: the count that `addWorkingDays(a, n)` would need to reach b when b is a
    * working day. Negative when b is before a; 0 when equal.
    */
