@@ -12,6 +12,7 @@ import { createPool, ensureDatabase, runMigrations } from '@app/database';
 import { loadReferenceData, WorkingDayCalendar } from '@app/nomination';
 import { createRootLogger } from '@app/observability';
 import { createEventStore } from '@app/platform';
+import { loadAuditKeyRing } from '@app/audit';
 import { PROJECTIONS, projectionNamed, rebuildProjection, type RebuildProgress } from '@app/read-models';
 
 const USAGE = `usage: npm run projections:rebuild [-- <name> ...] [--batch-size 5000]; names: ${PROJECTIONS.map((p) => p.name).join(', ')}`;
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   await runMigrations(config.databaseUrl);
   const logger = createRootLogger({ level: 'warn', service: 'projections-rebuild' });
   const pool = createPool(config.databaseUrl, { max: 4, applicationName: 'projections-rebuild' });
-  const store = createEventStore(config, pool, logger);
+  const store = createEventStore(config, pool, logger, loadAuditKeyRing(config));
   const context = { calendar: new WorkingDayCalendar(loadReferenceData().holidays) };
   const print = progressPrinter();
   try {
