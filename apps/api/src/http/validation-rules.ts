@@ -22,8 +22,17 @@ export const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
  */
 export const OptionalField = (): PropertyDecorator => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
+/** Text PostgreSQL can store: no NUL character and no half of a surrogate pair (either was a 500). */
+// eslint-disable-next-line no-control-regex -- NUL is exactly the character refused here.
+export const STORABLE_TEXT = /^[^\u0000\uD800-\uDFFF]*$/u;
+
 /** A string of `min`–`max` characters; never coerced from another type. */
-export const Text = (min: number, max: number): PropertyDecorator => applyDecorators(IsString(), Length(min, max));
+export const Text = (min: number, max: number): PropertyDecorator =>
+  applyDecorators(
+    IsString(),
+    Length(min, max),
+    Matches(STORABLE_TEXT, { message: '$property must not contain NUL characters or unpaired surrogates' }),
+  );
 
 export const UnitCode = (): PropertyDecorator =>
   applyDecorators(IsString(), Matches(UNIT_CODE, { message: '$property must be a unit code of 2 to 5 digits' }));

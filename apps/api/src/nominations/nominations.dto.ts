@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { FreshQueryDto } from '../http/query.dto';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -9,6 +9,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  IsObject,
   IsString,
   IsUrl,
   Matches,
@@ -83,14 +84,22 @@ const NOMINEE_SUBTYPES = [
   { value: HouseholdNomineeDto, name: 'household' },
 ];
 
+const NOMINEE_SHAPES = new Map<unknown, typeof NomineeDto>(NOMINEE_SUBTYPES.map(({ value, name }) => [name, value]));
+
 /**
  * The nominee picks its class by `kind`; an unknown or missing kind falls back to the base class, whose
  * `kind` rule then refuses it, and fields of another kind (a collective's `gender`) are unknown fields.
+ * Anything but a plain object (an array, null, a string) is left as it is for IsObject to refuse:
+ * class-transformer's own discriminator throws on `[null]`, which was a 500.
  */
 const NomineeField = (): PropertyDecorator =>
   applyDecorators(
+    IsObject({ message: '$property must be an object' }),
     ValidateNested(),
-    Type(() => NomineeDto, { discriminator: { property: 'kind', subTypes: NOMINEE_SUBTYPES }, keepDiscriminatorProperty: true }),
+    Transform(({ value }: { value: unknown }) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+      return plainToInstance(NOMINEE_SHAPES.get((value as { kind?: unknown }).kind) ?? NomineeDto, value);
+    }),
   );
 
 // An explicit `type` stops the generator from adding the base class as an allOf beside the oneOf.
