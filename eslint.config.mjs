@@ -58,8 +58,19 @@ export default tseslint.config(
   },
   {
     files: ['libs/**/*.ts'],
-    ignores: ['libs/nomination/**', 'libs/workflow/**'],
+    ignores: ['libs/nomination/**', 'libs/workflow/**', 'libs/notifications/**'],
     rules: { 'no-restricted-imports': restrict(LIB_RULES) },
+  },
+  {
+    // The notification pipeline follows the log on its own: domain events in, e-mails out. It never calls
+    // the application layer (whose commands it would re-enter) nor the HTTP side's auth.
+    files: ['libs/notifications/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        ...LIB_RULES,
+        { group: ['@app/workflow', '@app/auth', '@app/read-models'], message: 'libs/notifications depends only on the domain, the event store and the platform.' },
+      ]),
+    },
   },
   {
     files: ['libs/workflow/**/*.ts'],

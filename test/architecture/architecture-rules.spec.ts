@@ -53,6 +53,20 @@ describe('architecture rules', () => {
     expect(await violations('libs/workflow/src/x.ts', "import { x } from '@app/event-store/src/hash-chain';\nexport const y = x;\n")).toHaveLength(1);
   });
 
+  it.each([
+    "import { NominationWorkflow } from '@app/workflow';",
+    "import { Roles } from '@app/auth';",
+    "import { WorkerModule } from '../../../apps/worker/src/worker.module';",
+    "import { x } from '@app/event-store/src/hash-chain';",
+  ])('refuses %s in libs/notifications', async (code) => {
+    expect(await violations('libs/notifications/src/x.ts', `${code}\nexport const y = 1;\n`)).toHaveLength(1);
+  });
+
+  it('lets libs/notifications use the domain, the event store, the platform and BullMQ', async () => {
+    const code = "import { toNominationEvent } from '@app/nomination';\nimport type { EventStore } from '@app/event-store';\nimport { PG_POOL } from '@app/platform';\nimport { Queue } from 'bullmq';\nexport const x = [toNominationEvent, PG_POOL, Queue];\nexport type Y = EventStore;\n";
+    expect(await violations('libs/notifications/src/x.ts', code)).toEqual([]);
+  });
+
   it('lets the records and event-store adapters use the driver', async () => {
     expect(await violations('libs/records/src/postgres/x.ts', "import type { Pool } from 'pg';\nexport type X = Pool;\n")).toEqual([]);
     expect(await violations('libs/event-store/src/postgres/x.ts', "import type { Pool } from 'pg';\nexport type X = Pool;\n")).toEqual([]);

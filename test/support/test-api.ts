@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConsumerHost } from '@app/platform';
 import { signDevelopmentToken, type Role } from '@app/auth';
@@ -73,6 +75,8 @@ export class TestApi {
         // Tests seal when they mean to (POST /audit/seals, Sealer.seal()): a worker's timed seal appending
         // to the log in the middle of a test would change the event counts other tests assert on.
         AUDIT_SEAL_EVERY: '24h',
+        WORKER_METRICS_PORT: '0',
+        MAIL_DIR: path.join(tmpdir(), `nomination-test-mail-${process.pid}`),
         ...env,
       });
       const app = await createApiApp(config, createRootLogger({ level: config.logLevel, service: 'api-test' }));

@@ -8,9 +8,11 @@ import { AuthModule } from '@app/auth';
 import { PlatformModule } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
 import { WorkflowModule } from '@app/workflow';
+import { NotificationsModule } from '@app/notifications';
 import { AdminController } from './admin/admin.controller';
 import { AuditTrailController } from './audit/audit-trail.controller';
 import { AuditVerificationController } from './audit/audit-verification.controller';
+import { NotificationsController } from './admin/notifications.controller';
 import { DecisionsController } from './decisions/decisions.controller';
 import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
@@ -28,10 +30,10 @@ export class ApiModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(config, logger), CqrsModule.forRoot(), DiscoveryModule, AuthModule, WorkflowModule, ReadModelsModule, AuditTrailModule],
+      imports: [PlatformModule.forRoot(config, logger), CqrsModule.forRoot(), DiscoveryModule, AuthModule, WorkflowModule, ReadModelsModule, AuditTrailModule, NotificationsModule.forApi(config)],
       controllers: [
         HealthController, NominationsController, DecisionsController, InboxController, ReportsController, ReferenceDataController, AdminController,
-        SignInController, AuditVerificationController, AuditTrailController,
+        NotificationsController, SignInController, AuditVerificationController, AuditTrailController,
         // Not merely refused in production: the routes are not registered at all.
         ...(developmentSignInEnabled(config) ? [DevelopmentSignInController] : []),
       ],

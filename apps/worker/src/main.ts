@@ -10,8 +10,27 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger), {
     logger: new NestJsonLogger(logger.child({ component: 'nest' })),
   });
-  app.enableShutdownHooks();
   await app.init();
+  // SIGTERM/SIGINT: stop taking jobs, let the e-mails in flight finish and be marked, stop the consumers,
+  // then exit 0 (a second signal exits at once). Jobs not started stay queued for the next worker.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'worker stopping');
+    app.close().then(
+      () => {
+        logger.info('worker stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'worker did not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   logger.info('worker started');
 }
 

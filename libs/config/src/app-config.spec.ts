@@ -59,20 +59,20 @@ describe('loadConfig', () => {
 
   it('refuses the development secret in production', () => {
     const key = Buffer.alloc(32, 7).toString('base64url');
-    expect(problemsOf({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: key })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: key, SMTP_URL: 'smtp://mail.sonla.gov.vn:25' })).toEqual([
       expect.stringContaining('AUTH_JWT_SECRET: the development secret is refused'),
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'short', AUDIT_SIGNING_KEY: key })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'short', AUDIT_SIGNING_KEY: key, SMTP_URL: 'smtp://mail.sonla.gov.vn:25' })).toEqual([
       expect.stringContaining('at least 32 characters'),
     ]);
   });
 
   it('refuses to run production without an audit signing key of its own', () => {
     const secret = 'a-production-secret-of-more-than-32-characters';
-    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, SMTP_URL: 'smtp://mail.sonla.gov.vn:25' })).toEqual([
       expect.stringContaining('AUDIT_SIGNING_KEY: required when NODE_ENV=production'),
     ]);
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, AUDIT_SIGNING_KEY_FILE: '/run/secrets/audit' }).audit)
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, AUDIT_SIGNING_KEY_FILE: '/run/secrets/audit', SMTP_URL: 'smtp://mail.sonla.gov.vn:25' }).audit)
       .toMatchObject({ signingKeyFile: '/run/secrets/audit', signingKeys: undefined });
   });
 
@@ -93,8 +93,19 @@ describe('loadConfig', () => {
     expect(problemsOf({ AUDIT_SEAL_EVERY: '10ms' })).toEqual([expect.stringContaining('AUDIT_SEAL_EVERY=10ms')]);
   });
 
+  it('refuses production without SMTP_URL (the .eml files are a development default)', () => {
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://id.example.gov.vn/jwks', AUDIT_SIGNING_KEY: Buffer.alloc(32, 9).toString('base64url') })).toEqual([
+      expect.stringContaining('SMTP_URL: required when NODE_ENV=production'),
+    ]);
+  });
+
+  it('reads the notification settings and refuses a digest time that is not HH:MM', () => {
+    expect(loadConfig({}).notifications).toMatchObject({ digestTime: '07:30', reminderTime: '08:00', maxAttempts: 12, workerMetricsPort: 9464 });
+    expect(problemsOf({ DIGEST_TIME: '7h30' })).toEqual([expect.stringContaining('DIGEST_TIME=7h30')]);
+  });
+
   it('accepts production with a JWKS endpoint and no secret', () => {
-    const config = loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://id.example.gov.vn/jwks', AUDIT_SIGNING_KEY: Buffer.alloc(32, 9).toString('base64url') });
+    const config = loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://id.example.gov.vn/jwks', AUDIT_SIGNING_KEY: Buffer.alloc(32, 9).toString('base64url'), SMTP_URL: 'smtp://mail.sonla.gov.vn:25' });
     expect(config.auth.jwtSecret).toBeUndefined();
     expect(config.auth.jwksUrl).toBe('https://id.example.gov.vn/jwks');
   });

@@ -27,6 +27,7 @@ export interface AppConfig {
   readonly mailDir: string;
   readonly mailFrom: string;
   readonly publicUrl: string;
+  readonly notifications: NotificationSettings;
   readonly auth: {
     readonly jwtSecret: string | undefined;
     readonly issuer: string;
@@ -103,6 +104,30 @@ export interface AuditConfig {
 
 /** Decoded length a signing key must have at least. */
 export const AUDIT_KEY_MIN_BYTES = 32;
+
+export interface NotificationSettings {
+  /** Directory of the e-mail templates (`<template>/<locale>.subject.txt|.html|.txt`). */
+  readonly templatesDir: string;
+  /** E-mails one worker process sends at once. */
+  readonly concurrency: number;
+  /** Attempts of a transiently failing send (SMTP 4xx, connection refused) before it is marked failed. */
+  readonly maxAttempts: number;
+  /** First retry delay; each next one doubles, up to retryMaxMs, with random jitter of up to half. */
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  /** How often the sweeper re-queues unsent outbox rows and scheduled reminders Redis may have lost. */
+  readonly sweepIntervalMs: number;
+  /** An outbox row queued longer ago than this without being sent is handed to BullMQ again. */
+  readonly requeueAfterMs: number;
+  /** How long a worker's claim on a job lasts without renewal; a killed worker's job returns after it. */
+  readonly jobLockMs: number;
+  /** Vietnam wall-clock time (HH:MM) of the daily digest on working days. */
+  readonly digestTime: string;
+  /** Vietnam wall-clock time (HH:MM) at which due_soon and overdue reminders fire on their day. */
+  readonly reminderTime: string;
+  /** Port of the worker's own GET /metrics (Prometheus); 0 turns it off. */
+  readonly workerMetricsPort: number;
+}
 
 /** The development secret: fine on a laptop, refused in production. */
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-nomination-approvals-0000';
@@ -186,6 +211,15 @@ class Reader {
     const raw = this.env[name];
     if (raw === undefined || raw.trim() === '') return fallback;
     return raw.trim();
+  }
+
+  clock(name: string, fallback: string): string {
+    const value = this.string(name, fallback);
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(value)) {
+      this.problems.push(`${name}=${value}: must be a time HH:MM (Vietnam time)`);
+      return fallback;
+    }
+    return value;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
@@ -322,6 +356,10 @@ export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env
   if (nodeEnv === 'production' && signingKeys === undefined && signingKeyFile === undefined) {
     read.problems.push('AUDIT_SIGNING_KEY: required when NODE_ENV=production (or AUDIT_SIGNING_KEY_FILE); the generated development key is refused');
   }
+  const smtpUrl = read.url('SMTP_URL', ['smtp', 'smtps']);
+  if (nodeEnv === 'production' && smtpUrl === undefined) {
+    read.problems.push('SMTP_URL: required when NODE_ENV=production (without it mails are only written to MAIL_DIR)');
+  }
 
   const config: AppConfig = {
     nodeEnv,
@@ -333,10 +371,23 @@ export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env
     kurrentDbUrl,
     redisUrl: read.url('REDIS_URL', ['redis', 'rediss'], 'redis://127.0.0.1:6379/0'),
     queuePrefix: read.string('QUEUE_PREFIX', 'nomination-approvals'),
-    smtpUrl: read.url('SMTP_URL', ['smtp', 'smtps']),
+    smtpUrl,
     mailDir: read.string('MAIL_DIR', 'var/mail'),
     mailFrom: read.string('MAIL_FROM', 'Khen thưởng <no-reply@localhost>').normalize('NFC'),
     publicUrl: read.url('PUBLIC_URL', ['http', 'https'], 'http://localhost:3000').replace(/\/+$/, ''),
+    notifications: {
+      templatesDir: read.string('MAIL_TEMPLATES_DIR', 'libs/notifications/templates'),
+      concurrency: read.integer('MAIL_CONCURRENCY', 16, 1, 256),
+      maxAttempts: read.integer('MAIL_MAX_ATTEMPTS', 12, 1, 100),
+      retryBaseMs: read.integer('MAIL_RETRY_BASE_MS', 5_000, 1, 3_600_000),
+      retryMaxMs: read.integer('MAIL_RETRY_MAX_MS', 900_000, 1, 86_400_000),
+      sweepIntervalMs: read.integer('NOTIFICATION_SWEEP_MS', 15_000, 50, 3_600_000),
+      requeueAfterMs: read.integer('NOTIFICATION_REQUEUE_AFTER_MS', 60_000, 0, 86_400_000),
+      jobLockMs: read.integer('NOTIFICATION_JOB_LOCK_MS', 30_000, 1_000, 600_000),
+      digestTime: read.clock('DIGEST_TIME', '07:30'),
+      reminderTime: read.clock('REMINDER_TIME', '08:00'),
+      workerMetricsPort: read.integer('WORKER_METRICS_PORT', 9464, 0, 65535),
+    },
     auth: {
       jwtSecret,
       // Tokens from the OIDC provider carry its issuer; a separate AUTH_JWT_ISSUER is rarely wanted then.

@@ -8,6 +8,8 @@ export interface StaffRecord {
   readonly roles: readonly string[];
   readonly locale: 'vi' | 'en';
   readonly active: boolean;
+  /** One mail per event, or one daily digest at 07:30 Vietnam time on working days. */
+  readonly notifications: 'immediate' | 'daily_digest';
 }
 
 export interface StoredStaffRecord extends StaffRecord {

@@ -10,10 +10,13 @@ export interface StaffInput {
   readonly roles: readonly Role[];
   readonly locale: 'vi' | 'en';
   readonly active: boolean;
+  /** Default `immediate`. */
+  readonly notifications?: 'immediate' | 'daily_digest';
 }
 
 export interface StaffMember extends StaffInput {
   readonly id: string;
+  readonly notifications: 'immediate' | 'daily_digest';
   readonly updatedAt: string;
 }
 
@@ -22,7 +25,7 @@ function toMember(record: StoredStaffRecord): StaffMember {
     id: record.id, name: record.name, email: record.email, unit: record.unit,
     ...(record.codeSet !== null ? { codeSet: record.codeSet } : {}),
     // Only the staff directory writes these records, and only with roles it validated.
-    roles: record.roles as Role[], locale: record.locale, active: record.active, updatedAt: record.updatedAt.toISOString(),
+    roles: record.roles as Role[], locale: record.locale, active: record.active, notifications: record.notifications, updatedAt: record.updatedAt.toISOString(),
   };
 }
 
@@ -34,7 +37,7 @@ export class StaffDirectory {
   async upsert(id: string, input: StaffInput): Promise<StaffMember> {
     return toMember(await this.records.upsert({
       id, name: input.name.normalize('NFC').trim(), email: input.email.trim(), unit: input.unit, codeSet: input.codeSet ?? null,
-      roles: [...new Set(input.roles)], locale: input.locale, active: input.active,
+      roles: [...new Set(input.roles)], locale: input.locale, active: input.active, notifications: input.notifications ?? 'immediate',
     }));
   }
 

@@ -277,7 +277,7 @@ describe('StaffDirectory', () => {
 
     expect(stored).toEqual({
       id: 's-1', name: 'Nguyễn Thị Hằng'.normalize('NFC'), email: 'hang@muongla.gov.vn', unit: '120', roles: ['officer', 'decider'],
-      locale: 'vi', active: true, updatedAt: expect.any(String),
+      locale: 'vi', active: true, notifications: 'immediate', updatedAt: expect.any(String),
     });
     expect(await staff.list('120')).toEqual([stored]);
     expect(await staff.list('14')).toEqual([]);

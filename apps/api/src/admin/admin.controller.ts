@@ -61,8 +61,10 @@ export class AdminController {
     const current = await this.staff.get(id);
     await this.requireStaffUnitUnderAdmin(actor, body.unit, body.codeSet);
     if (current !== undefined) await this.requireStaffUnitUnderAdmin(actor, current.unit, current.codeSet);
-    const { name, email, unit, codeSet, roles, locale, active } = body;
-    return this.staff.upsert(id, { name, email, unit, ...(codeSet === undefined ? {} : { codeSet }), roles: [...roles], locale, active });
+    const { name, email, unit, codeSet, roles, locale, active, notifications } = body;
+    return this.staff.upsert(id, {
+      name, email, unit, ...(codeSet === undefined ? {} : { codeSet }), roles: [...roles], locale, active, notifications: notifications ?? 'immediate',
+    });
   }
 
   @Get('staff')

@@ -6,6 +6,7 @@ import { UNIT_LEVELS } from '../reference-data/reference-data.dto';
 
 export const MAX_UNITS_PER_REQUEST = 5000;
 export const LOCALES = ['vi', 'en'] as const;
+export const NOTIFICATION_PREFERENCES = ['immediate', 'daily_digest'] as const;
 
 export class UnitRecordDto {
   @ApiProperty({ enum: CODE_SETS, example: 'gso-2025' })
@@ -66,6 +67,14 @@ export class StaffDto {
   @ApiProperty({ example: true, description: 'Only active staff are notified.' })
   @IsBoolean()
   readonly active: boolean;
+
+  @ApiPropertyOptional({
+    enum: NOTIFICATION_PREFERENCES, default: 'immediate', example: 'daily_digest',
+    description: '`immediate`: one e-mail per event. `daily_digest`: one e-mail each working day at 07:30 Vietnam time listing what arrived and what falls due. Omitted: `immediate`.',
+  })
+  @OptionalField()
+  @IsIn(NOTIFICATION_PREFERENCES)
+  readonly notifications?: (typeof NOTIFICATION_PREFERENCES)[number];
 }
 
 export class StaffQueryDto {

@@ -10,13 +10,14 @@ interface StaffRow {
   roles: string[];
   locale: 'vi' | 'en';
   active: boolean;
+  notifications: 'immediate' | 'daily_digest';
   updated_at: Date;
 }
 
 function toRecord(row: StaffRow): StoredStaffRecord {
   return {
     id: row.id, name: row.name, email: row.email, unit: row.unit, codeSet: row.code_set, roles: row.roles,
-    locale: row.locale, active: row.active, updatedAt: row.updated_at,
+    locale: row.locale, active: row.active, notifications: row.notifications, updatedAt: row.updated_at,
   };
 }
 
@@ -25,13 +26,13 @@ export class PostgresStaffRecords implements StaffRecords {
 
   async upsert(record: StaffRecord): Promise<StoredStaffRecord> {
     const { rows } = await this.pool.query<StaffRow>(
-      `INSERT INTO staff (id, name, email, unit, code_set, roles, locale, active, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+      `INSERT INTO staff (id, name, email, unit, code_set, roles, locale, active, notifications, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, unit = excluded.unit,
          code_set = excluded.code_set, roles = excluded.roles, locale = excluded.locale, active = excluded.active,
-         updated_at = now()
+         notifications = excluded.notifications, updated_at = now()
        RETURNING *`,
-      [record.id, record.name, record.email, record.unit, record.codeSet, [...record.roles], record.locale, record.active],
+      [record.id, record.name, record.email, record.unit, record.codeSet, [...record.roles], record.locale, record.active, record.notifications],
     );
     return toRecord(rows[0]!);
   }

@@ -67,11 +67,11 @@ export function describeStaffRecordsContract(adapter: string, factory: () => Sta
 
     const member = (unit: string, overrides: Partial<StaffRecord> = {}): StaffRecord => ({
       id: fresh('staff'), name: 'Lò Văn Thắng', email: 'thang@sonla.gov.vn', unit, codeSet: null,
-      roles: ['officer'], locale: 'vi', active: true, ...overrides,
+      roles: ['officer'], locale: 'vi', active: true, notifications: 'immediate', ...overrides,
     });
 
     it('stores a member and answers with what is stored, stamped with the time it was written', async () => {
-      const record = member(fresh('u'), { codeSet: 'gso-2025', roles: ['officer', 'decider'], locale: 'en', active: false });
+      const record = member(fresh('u'), { codeSet: 'gso-2025', roles: ['officer', 'decider'], locale: 'en', active: false, notifications: 'daily_digest' });
       const before = Date.now();
 
       const stored = await staff.upsert(record);

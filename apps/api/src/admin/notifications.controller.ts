@@ -1,0 +1,70 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@app/auth';
+import { decodeOutboxCursor, NotificationQueues, OutboxStore, type OutboxEntry } from '@app/notifications';
+import { IdempotencyKeyHeader } from '../http/api-headers';
+import { ProblemError } from '../http/problem';
+import { ApiProblemResponses, ApiReadProblemResponses } from '../http/problem-responses';
+import { ResourceIdPipe } from '../http/resource-id.pipe';
+import { NotificationDto, NotificationPageDto, NotificationQueryDto } from './notifications.dto';
+
+function toDto(entry: OutboxEntry): NotificationDto {
+  return {
+    id: entry.id, template: entry.template, status: entry.status, delivery: entry.delivery === 'immediate' ? 'immediate' : 'digest',
+    recipient: entry.recipient, locale: entry.locale, nominationId: entry.nominationId, messageId: entry.messageId,
+    attempts: entry.attempts, lastError: entry.lastError, occurredAt: entry.occurredAt.toISOString(), createdAt: entry.createdAt.toISOString(),
+    sentAt: entry.sentAt?.toISOString() ?? null, failedAt: entry.failedAt?.toISOString() ?? null,
+  };
+}
+
+@ApiTags('administration')
+@ApiBearerAuth('bearer')
+@Roles('admin')
+@Controller('admin/notifications')
+export class NotificationsController {
+  constructor(
+    private readonly outbox: OutboxStore,
+    private readonly queues: NotificationQueues,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Notification e-mails, e.g. the failed ones · Thư thông báo (ví dụ: thư gửi lỗi)',
+    description: '`status=failed` lists what was refused permanently (a rejected address) or gave up after the last retry, newest failure first, with the server\'s answer in `lastError`.',
+  })
+  @ApiOkResponse({ type: NotificationPageDto })
+  @ApiReadProblemResponses()
+  async list(@Query() query: NotificationQueryDto): Promise<NotificationPageDto> {
+    const cursor = query.cursor === undefined ? undefined : decodeOutboxCursor(query.cursor);
+    if (query.cursor !== undefined && cursor === undefined) {
+      throw new ProblemError(400, 'validation_failed', 'The request is not valid.', { errors: [{ field: 'cursor', message: 'cursor is not one this service issued' }] });
+    }
+    const page = await this.outbox.list({
+      limit: query.limit ?? 50,
+      ...(query.status !== undefined ? { status: query.status } : {}),
+      ...(query.nominationId !== undefined ? { nominationId: query.nominationId.toLowerCase() } : {}),
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
+    return { items: page.items.map(toDto), nextCursor: page.nextCursor };
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Send a failed notification again · Gửi lại thư lỗi',
+    description: 'Puts a failed notification back in the queue with a fresh set of attempts (same Message-ID). 409 `invalid_transition` unless it is `failed`.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @IdempotencyKeyHeader()
+  @ApiOkResponse({ type: NotificationDto })
+  @ApiProblemResponses([400, 401, 403, 404, 409, 422, 429])
+  async retry(@Param('id', new ResourceIdPipe('notification')) id: string): Promise<NotificationDto> {
+    const outcome = await this.outbox.retry(id);
+    if (!outcome.ok) {
+      if (outcome.reason === 'not_found') throw new ProblemError(404, 'not_found', 'No such notification.');
+      throw new ProblemError(409, 'invalid_transition', `Only a failed notification can be retried; this one is ${outcome.status}.`);
+    }
+    await this.queues.enqueueMail([id]);
+    return toDto(outcome.entry);
+  }
+}

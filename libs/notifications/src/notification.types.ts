@@ -1,0 +1,103 @@
+import type { LocalizedText } from '@app/nomination';
+
+/** The templates of API.md's table, plus the daily digest. Persisted in the outbox: never rename. */
+export const TEMPLATE_NAMES = [
+  'stage_arrived', 'returned', 'awaiting_decision', 'not_awarded', 'awarded', 'revoked', 'due_soon', 'overdue', 'daily_digest',
+] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+export const LOCALES = ['vi', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export const NOTIFICATION_PREFERENCES = ['immediate', 'daily_digest'] as const;
+export type NotificationPreference = (typeof NOTIFICATION_PREFERENCES)[number];
+
+/** `digest` = an item waiting for its recipient's daily digest; `digested` = already folded into one. */
+export type Delivery = 'immediate' | 'digest' | 'digested';
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+/**
+ * What a notification says, fixed when it is created so that a resend says the same thing. Dates are
+ * Vietnam calendar dates `YYYY-MM-DD`; localisable values carry both languages.
+ */
+export interface NotificationPayload {
+  readonly nominationId: string;
+  readonly nomineeName: string;
+  readonly awardName: LocalizedText;
+  readonly year: number;
+  /** The stage concerned: where the dossier arrived, returned from, is due or overdue at. */
+  readonly stage?: { readonly unit: string; readonly unitName: string; readonly level: string };
+  readonly dueOn?: string;
+  readonly resubmission?: boolean;
+  readonly reason?: string;
+  readonly reasonCode?: string;
+  readonly missing?: readonly string[];
+  readonly ground?: string;
+  readonly decisionNumber?: string;
+  readonly signedOn?: string;
+  readonly link: string;
+}
+
+/** The daily digest: every item that waited for this recipient's digest, oldest first. */
+export interface DigestPayload {
+  readonly digestOn: string;
+  /** The Vietnam wall-clock time the digest is assembled at (DIGEST_TIME). */
+  readonly digestTime: string;
+  readonly items: readonly (NotificationPayload & { readonly template: TemplateName })[];
+  readonly link: string;
+}
+
+export interface Recipient {
+  /** Staff id; undefined for a nominee's own address. */
+  readonly id?: string;
+  readonly email: string;
+  readonly name?: string;
+  readonly locale: Locale;
+  readonly preference: NotificationPreference;
+}
+
+/** Who is told: the active staff of a unit with a role, one staff member, or a plain address. */
+export type Audience =
+  | { readonly kind: 'role'; readonly unit: string; readonly codeSet: string; readonly role: 'officer' | 'decider' | 'proposer' }
+  /** A staff member by id; when absent or inactive, the fallback audience is told instead. */
+  | { readonly kind: 'staff'; readonly id: string; readonly fallback: Audience }
+  | { readonly kind: 'address'; readonly email: string; readonly name: string };
+
+export interface NotificationIntent {
+  readonly template: Exclude<TemplateName, 'daily_digest'>;
+  readonly audiences: readonly Audience[];
+  readonly payload: NotificationPayload;
+}
+
+/** One outbox row as the processor and the admin listing see it. */
+export interface OutboxEntry {
+  readonly id: string;
+  readonly template: TemplateName;
+  readonly delivery: Delivery;
+  readonly source: string;
+  readonly nominationId: string | null;
+  readonly recipient: { readonly id: string | null; readonly email: string; readonly name: string | null };
+  readonly locale: Locale;
+  readonly messageId: string;
+  readonly payload: NotificationPayload | DigestPayload;
+  readonly status: OutboxStatus;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly occurredAt: Date;
+  readonly createdAt: Date;
+  readonly sentAt: Date | null;
+  readonly failedAt: Date | null;
+}
+
+/** A row about to be written to the outbox. */
+export interface NewOutboxEntry {
+  readonly id: string;
+  readonly template: TemplateName;
+  readonly delivery: 'immediate' | 'digest';
+  readonly source: string;
+  readonly nominationId: string | null;
+  readonly recipient: Recipient;
+  readonly messageId: string;
+  readonly payload: NotificationPayload | DigestPayload;
+  readonly occurredAt: Date;
+}

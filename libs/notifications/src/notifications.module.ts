@@ -1,0 +1,136 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { AppConfig } from '@app/config';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { loadReferenceData, ruleSetInForce, vietnamDate, WorkingDayCalendar, type ReferenceData } from '@app/nomination';
+import { Metrics } from '@app/observability';
+import { PG_POOL, ROOT_LOGGER } from '@app/platform';
+import { DigestService } from './digest.service';
+import { MailProcessor } from './mail.processor';
+import { MailSender } from './mail-sender';
+import { MailTemplates } from './mail-templates';
+import { FileMailer, SmtpMailer, type Mailer } from './mailer';
+import { NotificationDispatcher } from './notification-dispatcher';
+import { NotificationDispatcherConsumer } from './notification-dispatcher.consumer';
+import { NotificationMetrics } from './notification-metrics';
+import { MAIL_QUEUE, NotificationQueues, SCHEDULE_QUEUE } from './notification-queues';
+import { NotificationSweeper } from './notification-sweeper';
+import { MAILER, NOTIFICATION_CLOCK, type NotificationClock } from './notifications.tokens';
+import { OutboxStore } from './outbox.store';
+import { ReminderService, type UnitAbove } from './reminder.service';
+import { ReminderStore } from './reminder.store';
+import { ScheduleProcessor } from './schedule.processor';
+
+const REFERENCE = Symbol('NOTIFICATION_REFERENCE_DATA');
+const CALENDAR = Symbol('NOTIFICATION_CALENDAR');
+
+function queues(config: AppConfig): DynamicModule[] {
+  return [
+    BullModule.forRoot({ connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: config.queuePrefix }),
+    BullModule.registerQueue({ name: MAIL_QUEUE }, { name: SCHEDULE_QUEUE }),
+  ];
+}
+
+/** The code set a staff record without one belongs to: that of the rule set in force today. */
+const defaultCodeSet = (reference: ReferenceData) => (): string =>
+  ruleSetInForce(reference.ruleSets, vietnamDate(new Date()))?.codeSet ?? reference.ruleSets[reference.ruleSets.length - 1]!.codeSet;
+
+/** The next stage of the route, or above the last stage the unit's parent in the directory (edited units first). */
+function unitAbove(pool: Pool, reference: ReferenceData): UnitAbove {
+  return async (nomination, stageIndex) => {
+    const next = nomination.route[stageIndex + 1];
+    if (next !== undefined) return next.unit;
+    const unit = nomination.route[stageIndex]!.unit;
+    const { rows } = await pool.query<{ parent_code: string | null }>('SELECT parent_code FROM units WHERE code_set = $1 AND code = $2', [nomination.codeSet, unit]);
+    if (rows[0] !== undefined) return rows[0].parent_code ?? undefined;
+    return reference.units.find((u) => u.codeSet === nomination.codeSet && u.code === unit)?.parentCode ?? undefined;
+  };
+}
+
+const shared: Provider[] = [
+  { provide: OutboxStore, inject: [PG_POOL], useFactory: (pool: Pool) => new OutboxStore(pool) },
+  NotificationQueues,
+  {
+    provide: NotificationMetrics,
+    inject: [Metrics, NotificationQueues, OutboxStore],
+    useFactory: (metrics: Metrics, queues: NotificationQueues, outbox: OutboxStore) => {
+      NotificationMetrics.registerGauges(metrics.registry, queues, outbox);
+      return new NotificationMetrics(metrics.registry);
+    },
+  },
+];
+
+/**
+ * The notification pipeline. `forWorker` runs it (dispatcher, e-mail and schedule processors,
+ * sweeper); `forApi` gives the api what the admin routes and /metrics need (the outbox, the queues).
+ */
+@Module({})
+export class NotificationsModule {
+  static forApi(config: AppConfig): DynamicModule {
+    return { module: NotificationsModule, imports: queues(config), providers: shared, exports: [OutboxStore, NotificationQueues] };
+  }
+
+  static forWorker(config: AppConfig, clock: NotificationClock = () => new Date()): DynamicModule {
+    const settings = config.notifications;
+    return {
+      module: NotificationsModule,
+      imports: queues(config),
+      providers: [
+        ...shared,
+        { provide: NOTIFICATION_CLOCK, useValue: clock },
+        { provide: REFERENCE, useFactory: () => loadReferenceData() },
+        { provide: CALENDAR, inject: [REFERENCE], useFactory: (reference: ReferenceData) => new WorkingDayCalendar(reference.holidays) },
+        { provide: MailTemplates, useFactory: () => MailTemplates.load(settings.templatesDir) },
+        {
+          provide: MAILER,
+          inject: [ROOT_LOGGER],
+          useFactory: (logger: Logger): Mailer => {
+            // A send must end (or time out) within the claim on its row, or another worker could send it too.
+            if (config.smtpUrl !== undefined) {
+              return new SmtpMailer(config.smtpUrl, { maxConnections: Math.min(settings.concurrency, 10), socketTimeoutMs: Math.max(1_000, settings.jobLockMs - 1_000) });
+            }
+            logger.info({ dir: config.mailDir }, 'SMTP_URL is not set: e-mails are written as .eml files');
+            return new FileMailer(config.mailDir);
+          },
+        },
+        { provide: ReminderStore, useFactory: () => new ReminderStore() },
+        {
+          provide: MailSender,
+          inject: [OutboxStore, MailTemplates, MAILER, NotificationMetrics, ROOT_LOGGER],
+          useFactory: (outbox: OutboxStore, templates: MailTemplates, mailer: Mailer, metrics: NotificationMetrics, logger: Logger) =>
+            new MailSender(outbox, templates, mailer, metrics, {
+              mailFrom: config.mailFrom, maxAttempts: settings.maxAttempts, retryBaseMs: settings.retryBaseMs, retryMaxMs: settings.retryMaxMs,
+              claimMs: settings.jobLockMs,
+            }, logger.child({ component: 'mail' })),
+        },
+        {
+          provide: NotificationDispatcher,
+          inject: [EVENT_STORE, OutboxStore, ReminderStore, CALENDAR, REFERENCE],
+          useFactory: (store: EventStore, outbox: OutboxStore, reminders: ReminderStore, calendar: WorkingDayCalendar, reference: ReferenceData) =>
+            new NotificationDispatcher(store, outbox, reminders, calendar, {
+              publicUrl: config.publicUrl, mailFrom: config.mailFrom, reminderTime: settings.reminderTime,
+            }, defaultCodeSet(reference)),
+        },
+        {
+          provide: ReminderService,
+          inject: [PG_POOL, EVENT_STORE, OutboxStore, ReminderStore, REFERENCE, NOTIFICATION_CLOCK],
+          useFactory: (pool: Pool, store: EventStore, outbox: OutboxStore, reminders: ReminderStore, reference: ReferenceData, now: NotificationClock) =>
+            new ReminderService(pool, store, outbox, reminders, { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, defaultCodeSet(reference), unitAbove(pool, reference), now),
+        },
+        {
+          provide: DigestService,
+          inject: [PG_POOL, OutboxStore, CALENDAR],
+          useFactory: (pool: Pool, outbox: OutboxStore, calendar: WorkingDayCalendar) =>
+            new DigestService(pool, outbox, calendar, { publicUrl: config.publicUrl, mailFrom: config.mailFrom, digestTime: settings.digestTime }),
+        },
+        NotificationDispatcherConsumer,
+        MailProcessor,
+        ScheduleProcessor,
+        NotificationSweeper,
+      ],
+      exports: [OutboxStore, NotificationQueues, NotificationDispatcher, NotificationSweeper, MailSender, MAILER, NOTIFICATION_CLOCK],
+    };
+  }
+}

@@ -1,0 +1,215 @@
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import type { DigestPayload, Locale, NewOutboxEntry, NotificationPayload, OutboxEntry, OutboxStatus, TemplateName, Delivery } from './notification.types';
+
+/** Where SQL goes: the durable subscriber's transaction (the seam's ConsumerTransaction), a client, a pool. */
+export interface Queryable {
+  query<Row extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<QueryResult<Row>>;
+}
+
+/** A pool or client seen as a Queryable. */
+export const queryable = (target: Pool | PoolClient): Queryable => ({ query: (text, values) => target.query(text, values as unknown[]) });
+
+interface OutboxRow {
+  id: string;
+  template: TemplateName;
+  delivery: Delivery;
+  source: string;
+  nomination_id: string | null;
+  recipient_id: string | null;
+  recipient_email: string;
+  recipient_name: string | null;
+  locale: Locale;
+  message_id: string;
+  payload: NotificationPayload | DigestPayload;
+  status: OutboxStatus;
+  attempts: number;
+  last_error: string | null;
+  occurred_at: Date;
+  created_at: Date;
+  sent_at: Date | null;
+  failed_at: Date | null;
+}
+
+function toEntry(row: OutboxRow): OutboxEntry {
+  return {
+    id: row.id, template: row.template, delivery: row.delivery, source: row.source, nominationId: row.nomination_id,
+    recipient: { id: row.recipient_id, email: row.recipient_email, name: row.recipient_name },
+    locale: row.locale, messageId: row.message_id, payload: row.payload, status: row.status, attempts: row.attempts,
+    lastError: row.last_error, occurredAt: row.occurred_at, createdAt: row.created_at, sentAt: row.sent_at, failedAt: row.failed_at,
+  };
+}
+
+export interface OutboxPage {
+  readonly items: readonly OutboxEntry[];
+  readonly nextCursor: string | null;
+}
+
+export type RetryOutcome = { readonly ok: true; readonly entry: OutboxEntry } | { readonly ok: false; readonly reason: 'not_found' | 'not_failed'; readonly status?: OutboxStatus };
+
+const COLUMNS = `id, template, delivery, source, nomination_id, recipient_id, recipient_email, recipient_name, locale,
+  message_id, payload, status, attempts, last_error, occurred_at, created_at, sent_at, failed_at`;
+
+/** Cuts a long SMTP answer or stack to what an operator needs to read in the admin listing. */
+const errorText = (message: string): string => message.replace(/\s+/g, ' ').trim().slice(0, 1000);
+
+/**
+ * The outbox in PostgreSQL. The row is the truth about a notification: created with its source in
+ * one transaction, sent at most once per successful SMTP acceptance, failed only visibly.
+ */
+export class OutboxStore {
+  constructor(private readonly pool: Pool) {}
+
+  /** Writes new rows (ignoring those already there); returns the ids of new rows to be sent on their own. */
+  async insert(q: Queryable, entries: readonly NewOutboxEntry[]): Promise<string[]> {
+    if (entries.length === 0) return [];
+    const { rows } = await q.query<{ id: string; delivery: Delivery }>(
+      `INSERT INTO notification_outbox (id, template, delivery, source, nomination_id, recipient_id, recipient_email,
+         recipient_name, locale, message_id, payload, occurred_at)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[],
+         $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::timestamptz[])
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id, delivery`,
+      [
+        entries.map((e) => e.id), entries.map((e) => e.template), entries.map((e) => e.delivery), entries.map((e) => e.source),
+        entries.map((e) => e.nominationId), entries.map((e) => e.recipient.id ?? null), entries.map((e) => e.recipient.email),
+        entries.map((e) => e.recipient.name ?? null), entries.map((e) => e.recipient.locale), entries.map((e) => e.messageId),
+        entries.map((e) => JSON.stringify(e.payload)), entries.map((e) => e.occurredAt.toISOString()),
+      ],
+    );
+    return rows.filter((r) => r.delivery === 'immediate').map((r) => r.id);
+  }
+
+  async get(id: string): Promise<OutboxEntry | undefined> {
+    const { rows } = await this.pool.query<OutboxRow>(`SELECT ${COLUMNS} FROM notification_outbox WHERE id = $1`, [id]);
+    return rows[0] === undefined ? undefined : toEntry(rows[0]);
+  }
+
+  /**
+   * Claims a row that still waits to be sent for `claimMs` and counts the attempt. `busy` when another
+   * worker's claim is still running (then retry after `retryInMs`); undefined when the row is sent,
+   * failed, folded into a digest or does not exist.
+   */
+  async beginAttempt(id: string, claimMs: number): Promise<OutboxEntry | { busy: true; retryInMs: number } | undefined> {
+    const { rows } = await this.pool.query<OutboxRow>(
+      `UPDATE notification_outbox SET attempts = attempts + 1, claimed_until = now() + make_interval(secs => $2::double precision / 1000)
+       WHERE id = $1 AND status = 'pending' AND delivery = 'immediate' AND (claimed_until IS NULL OR claimed_until <= now())
+       RETURNING ${COLUMNS}`,
+      [id, claimMs],
+    );
+    if (rows[0] !== undefined) return toEntry(rows[0]);
+    const { rows: claimed } = await this.pool.query<{ left_ms: number }>(
+      `SELECT extract(epoch FROM claimed_until - now()) * 1000 AS left_ms FROM notification_outbox
+       WHERE id = $1 AND status = 'pending' AND delivery = 'immediate' AND claimed_until > now()`,
+      [id],
+    );
+    return claimed[0] === undefined ? undefined : { busy: true, retryInMs: Math.max(50, Math.ceil(Number(claimed[0].left_ms))) };
+  }
+
+  /** After the SMTP server accepted the message, never before. Returns false if it was already marked. */
+  async markSent(id: string): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE notification_outbox SET status = 'sent', sent_at = now(), last_error = NULL, claimed_until = NULL WHERE id = $1 AND status = 'pending'`,
+      [id],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async recordTransientFailure(id: string, message: string): Promise<void> {
+    await this.pool.query(`UPDATE notification_outbox SET last_error = $2, claimed_until = NULL WHERE id = $1 AND status = 'pending'`, [id, errorText(message)]);
+  }
+
+  async markFailed(id: string, message: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE notification_outbox SET status = 'failed', failed_at = now(), last_error = $2, claimed_until = NULL WHERE id = $1 AND status = 'pending'`,
+      [id, errorText(message)],
+    );
+  }
+
+  /** Puts a failed notification back in line; its attempts start again from zero. */
+  async retry(id: string): Promise<RetryOutcome> {
+    const { rows } = await this.pool.query<OutboxRow>(
+      `UPDATE notification_outbox SET status = 'pending', attempts = 0, failed_at = NULL, queued_at = now()
+       WHERE id = $1 AND status = 'failed' RETURNING ${COLUMNS}`,
+      [id],
+    );
+    if (rows[0] !== undefined) return { ok: true, entry: toEntry(rows[0]) };
+    const current = await this.get(id);
+    return current === undefined ? { ok: false, reason: 'not_found' } : { ok: false, reason: 'not_failed', status: current.status };
+  }
+
+  /** Newest first by the time they failed (or were created, for other statuses); keyset-paginated. */
+  async list(filter: { status?: OutboxStatus; nominationId?: string; limit: number; cursor?: { at: string; id: string } }): Promise<OutboxPage> {
+    const timeColumn = filter.status === 'failed' ? 'failed_at' : filter.status === 'sent' ? 'sent_at' : 'created_at';
+    const { rows } = await this.pool.query<OutboxRow & { sort_at: Date }>(
+      `SELECT ${COLUMNS}, ${timeColumn} AS sort_at FROM notification_outbox
+       WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR nomination_id = $2) AND delivery <> 'digested'
+         AND ($3::timestamptz IS NULL OR (${timeColumn}, id) < ($3::timestamptz, $4::uuid))
+       ORDER BY ${timeColumn} DESC, id DESC LIMIT $5`,
+      [filter.status ?? null, filter.nominationId ?? null, filter.cursor?.at ?? null, filter.cursor?.id ?? null, filter.limit + 1],
+    );
+    const page = rows.slice(0, filter.limit);
+    const last = page[page.length - 1];
+    const nextCursor = rows.length > filter.limit && last !== undefined
+      ? Buffer.from(JSON.stringify({ at: last.sort_at.toISOString(), id: last.id })).toString('base64url')
+      : null;
+    return { items: page.map(toEntry), nextCursor };
+  }
+
+  /**
+   * Rows to hand to BullMQ (again): never queued, or queued longer ago than `olderThan` and still not
+   * sent (the job was lost with Redis, or its worker died). Marks them queued now.
+   */
+  async claimForRequeue(olderThan: Date, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `UPDATE notification_outbox SET queued_at = now() WHERE id IN (
+         SELECT id FROM notification_outbox
+         WHERE status = 'pending' AND delivery = 'immediate' AND (queued_at IS NULL OR queued_at < $1)
+         ORDER BY queued_at NULLS FIRST LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [olderThan.toISOString(), limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async markQueued(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.pool.query(`UPDATE notification_outbox SET queued_at = now() WHERE id = ANY($1::uuid[]) AND queued_at IS NULL`, [ids]);
+  }
+
+  async countByStatus(): Promise<Record<OutboxStatus | 'digest', number>> {
+    const { rows } = await this.pool.query<{ status: string; n: string }>(
+      `SELECT CASE WHEN delivery = 'digest' THEN 'digest' ELSE status END AS status, count(*) AS n
+       FROM notification_outbox WHERE delivery <> 'digested' GROUP BY 1`,
+    );
+    const counts = { pending: 0, sent: 0, failed: 0, digest: 0 };
+    for (const r of rows) counts[r.status as keyof typeof counts] = Number(r.n);
+    return counts;
+  }
+}
+
+export function decodeOutboxCursor(cursor: string): { at: string; id: string } | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { at?: unknown; id?: unknown };
+    if (typeof value.at !== 'string' || Number.isNaN(Date.parse(value.at))) return undefined;
+    if (typeof value.id !== 'string' || !/^[0-9a-f-]{36}$/i.test(value.id)) return undefined;
+    return { at: value.at, id: value.id };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `work` in one transaction on its own connection. */
+export async function inTransaction<T>(pool: Pool, work: (tx: Queryable) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(queryable(client));
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
