@@ -64,10 +64,10 @@ describe('deadline reminders across Tết 2026', () => {
     stack = await NotificationStack.start();
     await stack.putStaff(STAFF);
     await stack.startWorker(() => now);
-  });
+  }, 120_000);
   afterAll(async () => {
     await stack?.close();
-  });
+  }, 120_000);
 
   async function reminders(nominationId: string): Promise<[string, string, number, string][]> {
     const { rows } = await stack.api.database.pool.query<{ kind: string; fire_on: string; stage_index: number; status: string }>(
@@ -164,10 +164,10 @@ describe('the daily digest', () => {
       { ...STAFF[2]!, notifications: 'daily_digest' },
     ]);
     await stack.startWorker(() => now);
-  });
+  }, 120_000);
   afterAll(async () => {
     await stack?.close();
-  });
+  }, 120_000);
 
   it('collects a busy officer\'s day into one mail at 07:30 on the next working day', async () => {
     const nominations = new Nominations(new PostgresEventStore(stack.api.database.pool));

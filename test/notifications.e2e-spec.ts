@@ -30,10 +30,10 @@ describe('notification e-mails (API.md table) over a real SMTP peer', () => {
     stack = await NotificationStack.start();
     await stack.putStaff(staff.map((s) => ({ codeSet: 'gso-2004', ...s })));
     await stack.startWorker();
-  });
+  }, 120_000);
   afterAll(async () => {
     await stack?.close();
-  });
+  }, 120_000);
 
   it('sends exactly the mails of the table: recipients, subjects, locales, links, Message-IDs', async () => {
     const { api } = stack;

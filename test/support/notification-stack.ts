@@ -43,6 +43,8 @@ export class NotificationStack {
       NOTIFICATION_SWEEP_MS: '300',
       NOTIFICATION_REQUEUE_AFTER_MS: '1000',
       NOTIFICATION_JOB_LOCK_MS: '2000',
+      // Generous: on a loaded machine a slow answer must not pass for a failure (and cause a resend).
+      MAIL_SEND_TIMEOUT_MS: '20000',
       ...env,
     });
     return new NotificationStack(api, peer);

@@ -121,6 +121,8 @@ export interface NotificationSettings {
   readonly requeueAfterMs: number;
   /** How long a worker's claim on a job lasts without renewal; a killed worker's job returns after it. */
   readonly jobLockMs: number;
+  /** Longest an SMTP server may stay silent during one send before it counts as a (transient) failure. */
+  readonly sendTimeoutMs: number;
   /** Vietnam wall-clock time (HH:MM) of the daily digest on working days. */
   readonly digestTime: string;
   /** Vietnam wall-clock time (HH:MM) at which due_soon and overdue reminders fire on their day. */
@@ -384,6 +386,7 @@ export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env
       sweepIntervalMs: read.integer('NOTIFICATION_SWEEP_MS', 15_000, 50, 3_600_000),
       requeueAfterMs: read.integer('NOTIFICATION_REQUEUE_AFTER_MS', 60_000, 0, 86_400_000),
       jobLockMs: read.integer('NOTIFICATION_JOB_LOCK_MS', 30_000, 1_000, 600_000),
+      sendTimeoutMs: read.integer('MAIL_SEND_TIMEOUT_MS', 60_000, 1_000, 600_000),
       digestTime: read.clock('DIGEST_TIME', '07:30'),
       reminderTime: read.clock('REMINDER_TIME', '08:00'),
       workerMetricsPort: read.integer('WORKER_METRICS_PORT', 9464, 0, 65535),

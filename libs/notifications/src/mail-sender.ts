@@ -9,7 +9,7 @@ export interface MailSenderSettings {
   readonly maxAttempts: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
-  /** How long a send may take before another worker may try the same row (the job lock). */
+  /** How long a worker's claim on a row lasts: longer than a send can take before it times out. */
   readonly claimMs: number;
 }
 

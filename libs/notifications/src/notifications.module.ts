@@ -87,9 +87,12 @@ export class NotificationsModule {
           provide: MAILER,
           inject: [ROOT_LOGGER],
           useFactory: (logger: Logger): Mailer => {
-            // A send must end (or time out) within the claim on its row, or another worker could send it too.
             if (config.smtpUrl !== undefined) {
-              return new SmtpMailer(config.smtpUrl, { maxConnections: Math.min(settings.concurrency, 10), socketTimeoutMs: Math.max(1_000, settings.jobLockMs - 1_000) });
+              return new SmtpMailer(config.smtpUrl, {
+                maxConnections: Math.min(settings.concurrency, 10),
+                socketTimeoutMs: settings.sendTimeoutMs,
+                connectionTimeoutMs: Math.min(10_000, settings.sendTimeoutMs),
+              });
             }
             logger.info({ dir: config.mailDir }, 'SMTP_URL is not set: e-mails are written as .eml files');
             return new FileMailer(config.mailDir);
@@ -102,7 +105,8 @@ export class NotificationsModule {
           useFactory: (outbox: OutboxStore, templates: MailTemplates, mailer: Mailer, metrics: NotificationMetrics, logger: Logger) =>
             new MailSender(outbox, templates, mailer, metrics, {
               mailFrom: config.mailFrom, maxAttempts: settings.maxAttempts, retryBaseMs: settings.retryBaseMs, retryMaxMs: settings.retryMaxMs,
-              claimMs: settings.jobLockMs,
+              // Longer than any send can last (it times out first), so two workers never send one row at once.
+              claimMs: settings.sendTimeoutMs + 5_000,
             }, logger.child({ component: 'mail' })),
         },
         {
