@@ -155,7 +155,7 @@ async function run(mode: 'backlog' | 'live'): Promise<void> {
     const nominations = Array.from({ length: Math.ceil(EVENTS / 2) }, (_, i) => nominationEvents(i + 1));
     const mails = nominations.length * 2;
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env['PATH'], NODE_ENV: 'production', AUTH_JWT_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn',
+      PATH: process.env['PATH'], NODE_ENV: 'production', AUTH_JWT_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'info',
       DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: prefix, SMTP_URL: `smtp://127.0.0.1:${peer.port}`,
       MAIL_FROM: 'Khen thưởng <no-reply@sonla.gov.vn>', PUBLIC_URL: 'https://khenthuong.sonla.gov.vn', WORKER_METRICS_PORT: '0',
       ...(process.env['MAIL_CONCURRENCY'] ? { MAIL_CONCURRENCY: process.env['MAIL_CONCURRENCY'] } : {}),
