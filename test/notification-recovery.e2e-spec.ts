@@ -36,11 +36,14 @@ describe('notification delivery when Redis or the SMTP server fails', () => {
     const expected = 25 * OFFICERS.length;
     await stack.dispatched();
     await peer.until((received) => received.length >= 8, 60_000, 'the first mails');
+    // Hold the server's answers while the keys go, so the flush falls mid-run however fast the machine is.
+    peer.policy.delayMs = () => 2_000;
 
     // Queued jobs, the digest scheduler, everything under this test's prefix: gone.
     const deleted = await deleteRedisPrefix(api.config.redisUrl, api.config.queuePrefix);
     expect(deleted).toBeGreaterThan(0);
     expect(peer.received.length).toBeLessThan(expected);
+    peer.policy.delayMs = () => 15;
 
     await peer.until(() => peer.counts().size >= expected, 90_000, `all ${expected} mails after the flush`);
     await stack.settled();

@@ -21,7 +21,7 @@ describe('operations: health, docs, metrics, request ids', () => {
     expect(internal.status).toBe(200);
     expect(await internal.json()).toEqual({
       status: 'ready',
-      checks: { database: { status: 'up' }, redis: { status: 'up' }, eventStore: { status: 'up' } },
+      checks: { database: { status: 'up' }, redis: { status: 'up' }, eventStore: { status: 'up' }, projections: { status: 'up' } },
     });
   });
 

@@ -85,6 +85,8 @@ describe('OWASP API Top 10 over every route (RouteCatalogue)', () => {
       existing: () => ({ id: decisionId }),
     },
     units: { rule: 'reference data: every authenticated user may read every unit of the official lists' },
+    // Outbox rows carry no unit yet: any admin may list and retry failed notifications (to be scoped next).
+    admin: { rule: 'API5: notifications administration is for admins only; rows are not yet scoped by unit' },
     staff: {
       rule: 'API1/API5: an admin acts only for staff of their own unit and the units under it (403)',
       foreignStatus: 403,

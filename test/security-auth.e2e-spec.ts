@@ -72,10 +72,10 @@ describe('security: tokens and the staff directory (12.13)', () => {
 });
 
 describe('security: the production guard (12.15)', () => {
-  // An audit signing key of its own, so only the secret under test is judged here.
+  // An audit signing key and a mail server of its own, so only the secret under test is judged here.
   const problems = (env: Record<string, string>): string[] => {
     try {
-      loadConfig({ AUDIT_SIGNING_KEY: 'nEw7-ZJ0bq3Yx1sVt9LkQp2Wm5Rc8Hd4Ug6Fa0Ei3Oo', ...env });
+      loadConfig({ AUDIT_SIGNING_KEY: 'nEw7-ZJ0bq3Yx1sVt9LkQp2Wm5Rc8Hd4Ug6Fa0Ei3Oo', SMTP_URL: 'smtp://127.0.0.1:1025', ...env });
       return [];
     } catch (error) {
       return [...(error as { problems: string[] }).problems];

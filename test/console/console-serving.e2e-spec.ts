@@ -103,7 +103,7 @@ describe('the console served by the api', () => {
 describe('the console in production', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await TestApi.start({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-characters', CONSOLE_DIR: join(tmpdir(), 'no-console-here') });
+    api = await TestApi.start({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-characters', SMTP_URL: 'smtp://127.0.0.1:1025', CONSOLE_DIR: join(tmpdir(), 'no-console-here') });
   });
   afterAll(async () => {
     await api?.close();

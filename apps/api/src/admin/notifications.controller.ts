@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@app/auth';
 import { decodeOutboxCursor, NotificationQueues, OutboxStore, type OutboxEntry } from '@app/notifications';
@@ -7,6 +7,7 @@ import { ProblemError } from '../http/problem';
 import { ApiProblemResponses, ApiReadProblemResponses } from '../http/problem-responses';
 import { ResourceIdPipe } from '../http/resource-id.pipe';
 import { NotificationDto, NotificationPageDto, NotificationQueryDto } from './notifications.dto';
+import { EmptyBodyPipe } from '../nominations/empty-body.pipe';
 
 function toDto(entry: OutboxEntry): NotificationDto {
   return {
@@ -58,7 +59,8 @@ export class NotificationsController {
   @IdempotencyKeyHeader()
   @ApiOkResponse({ type: NotificationDto })
   @ApiProblemResponses([400, 401, 403, 404, 409, 422, 429])
-  async retry(@Param('id', new ResourceIdPipe('notification')) id: string): Promise<NotificationDto> {
+  // Takes no body; anything sent in one is refused (unknown JSON fields are never silently ignored).
+  async retry(@Param('id', new ResourceIdPipe('notification')) id: string, @Body(EmptyBodyPipe) _body: Record<string, never>): Promise<NotificationDto> {
     const outcome = await this.outbox.retry(id);
     if (!outcome.ok) {
       if (outcome.reason === 'not_found') throw new ProblemError(404, 'not_found', 'No such notification.');
