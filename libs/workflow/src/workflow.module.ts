@@ -1,24 +1,29 @@
 import { Module } from '@nestjs/common';
 import { RecordsModule } from '@app/records';
+import { CLOCK, type Clock } from './clock';
 import { DecisionCompleter } from './decision-completer';
-import { DecisionWorkflow } from './decision.workflow';
-import { CLOCK, NominationWorkflow, type Clock } from './nomination.workflow';
+import { GetDecisionHandler } from './get-decision.handler';
+import { IssueDecisionHandler } from './issue-decision.handler';
+import { BulkNominationActionHandler, CreateNominationHandler, NominationActionHandler } from './nomination.handlers';
 import { ReferenceDataService } from './reference-data.service';
+import { RevokeDecisionHandler } from './revoke-decision.handler';
 import { StaffDirectory } from './staff-directory';
-import { WORKFLOW_HANDLERS } from './workflow.handlers';
 
-/** The application layer: command and query handlers over the domain and the event store. */
+/** The application layer: a command handler per command (each calls runStreamCommand itself), over the domain and the ports. */
 @Module({
   imports: [RecordsModule],
   providers: [
     { provide: CLOCK, useValue: (() => new Date()) satisfies Clock },
     ReferenceDataService,
     StaffDirectory,
-    NominationWorkflow,
-    DecisionWorkflow,
     DecisionCompleter,
-    ...WORKFLOW_HANDLERS,
+    CreateNominationHandler,
+    NominationActionHandler,
+    BulkNominationActionHandler,
+    IssueDecisionHandler,
+    RevokeDecisionHandler,
+    GetDecisionHandler,
   ],
-  exports: [RecordsModule, CLOCK, ReferenceDataService, StaffDirectory, NominationWorkflow, DecisionWorkflow],
+  exports: [RecordsModule, CLOCK, ReferenceDataService, StaffDirectory],
 })
 export class WorkflowModule {}
