@@ -4,8 +4,7 @@ import { LogWalk, verifyStreamEvents, type SealCheckpoint, type Verification } f
 import { canonicalJson } from '@app/event-store';
 import { SEAL_STREAM, sealSigningText, type Seal } from './seal';
 import type { SealStore } from './seal-store';
-
-const READ_BATCH = 10_000;
+import { canonicalBatches } from './log-reader';
 
 export interface VerifyLogOptions {
   /** A seal the auditor kept: the log up to its position must be exactly what it sealed. */
@@ -59,26 +58,14 @@ export class AuditVerifier {
       });
     }
     const walk = new LogWalk(this.keys, checkpoints);
-    // The next batch is read while this one is checked: the database and the hashing overlap.
-    const read = (after: bigint | undefined) => {
-      const batch = this.store.readAll({ after, limit: READ_BATCH });
-      batch.catch(() => undefined);
-      return batch;
-    };
-    let next = read(undefined);
-    for (;;) {
-      const batch = await next;
-      const more = batch.events.length > 0 && batch.checkpoint !== undefined;
-      if (more) next = read(batch.checkpoint);
-      let going = true;
+    outer: for await (const batch of canonicalBatches(this.store, undefined)) {
       for (const event of batch.events) {
         if (!walk.push(event)) {
-          going = false;
-          break;
+          options.onProgress?.(walk.checked, batch.checkpoint);
+          break outer;
         }
       }
       options.onProgress?.(walk.checked, batch.checkpoint);
-      if (!going || !more) break;
     }
     return walk.end();
   }

@@ -4,6 +4,7 @@ import { RevisionConflict, StreamNotFound, type EventStore } from '@app/event-st
 import type { AuditKeyRing } from './audit-key-ring';
 import { checkEvent, macProblem, type BrokenPlace } from './log-verification';
 import type { SealStore } from './seal-store';
+import { canonicalBatches } from './log-reader';
 import {
   extendRoot,
   GENESIS_ROOT,
@@ -33,7 +34,6 @@ export interface SealOutcome {
 
 // One sealer at a time across every api and worker process: seals form a chain.
 const SEALER_LOCK = 0x5ea1_0001;
-const READ_BATCH = 5_000;
 
 /**
  * Makes seals. Every event since the latest seal is checked before it is sealed (a seal vouches for
@@ -71,28 +71,30 @@ export class Sealer {
 
       let root: Buffer = Buffer.from(latest?.seal.root ?? GENESIS_ROOT, 'hex');
       let count = latest?.seal.eventCount ?? 0;
-      let after = latest === undefined ? undefined : BigInt(latest.seal.position);
+      const after = latest === undefined ? undefined : BigInt(latest.seal.position);
       let last: bigint | undefined;
       let changed = false;
       const heads: SealHeads = {};
       const previous = new Map<string, { revision: number; hash: string; position: bigint }>();
-      for (;;) {
-        const batch = await this.store.readAll({ after, limit: READ_BATCH });
+      for await (const batch of canonicalBatches(this.store, after)) {
         for (const event of batch.events) {
           // The stream's event before this one may be older than the latest seal: the MAC then
           // vouches for the event by itself, and its chain link is left to verification.
           const before = previous.get(event.streamId);
           const broken = before === undefined ? macProblem(this.keys, event) : checkEvent(this.keys, event, before);
           if (broken !== undefined) throw new SealRefused(broken);
-          previous.set(event.streamId, { revision: event.revision, hash: event.hash, position: event.position });
+          if (before === undefined) previous.set(event.streamId, { revision: event.revision, hash: event.hash, position: event.position });
+          else {
+            before.revision = event.revision;
+            before.hash = event.hash;
+            before.position = event.position;
+          }
           root = extendRoot(root, leafHash(event));
           count++;
           heads[event.streamId] = [event.revision, event.hash];
           last = event.position;
           if (event.streamId !== SEAL_STREAM) changed = true;
         }
-        if (batch.events.length === 0 || batch.checkpoint === undefined) break;
-        after = batch.checkpoint;
       }
       if (!changed || last === undefined) {
         await client.query('ROLLBACK');
