@@ -26,7 +26,7 @@ import { AuditKeyRing, createAuditServices } from '@app/audit';
 import { loadConfig } from '@app/config';
 import { canonicalJson, PostgresEventStore } from '@app/event-store';
 import { signDevelopmentToken } from '@app/auth';
-import { seedLog, type SeedEvent } from './seed-log';
+import { forEachRange, seedLog, type SeedEvent } from './seed-log';
 
 const API_ENTRY = process.env['BENCH_API_ENTRY'] ?? 'dist/apps/api/apps/api/src/main.js';
 const TOTAL = Number(process.env['BENCH_AUDIT_EVENTS'] ?? 1_000_000);
@@ -97,15 +97,16 @@ function* auditEvents(total: number): Generator<SeedEvent> {
 /** The audit read model, filled from the log by SQL (the consumer's own rate is bench:read's business). */
 async function fillReadModel(pool: Pool, log: (line: string) => void): Promise<void> {
   const t = performance.now();
-  await pool.query(`
+  await forEachRange(pool, `
     INSERT INTO audit_events (position, event_id, stream_id, revision, type, recorded_at, actor_id, actor_name, actor_unit, actor_roles, nomination_id, data)
     SELECT position, event_id, stream_id, revision, type, recorded_at, metadata->'actor'->>'id', metadata->'actor'->>'name',
            metadata->'actor'->>'unit', metadata->'actor'->'roles', (data->>'nominationId')::uuid, data
-    FROM events WHERE stream_id LIKE 'nomination-%'`);
-  await pool.query(`
+    FROM events WHERE position > $1 AND position <= $2 AND stream_id LIKE 'nomination-%'`);
+  await forEachRange(pool, `
     INSERT INTO audit_event_scopes (code_set, unit, position)
     SELECT 'gso-2004', u, e.position FROM audit_events e
-    CROSS JOIN LATERAL (VALUES (e.actor_unit), ('120'), ('14')) AS v(u)`);
+    CROSS JOIN LATERAL (VALUES (e.actor_unit), ('120'), ('14')) AS v(u)
+    WHERE e.position > $1 AND e.position <= $2`);
   await pool.query('VACUUM ANALYZE audit_events');
   await pool.query('VACUUM ANALYZE audit_event_scopes');
   log(`  audit read model filled by SQL in ${fmt((performance.now() - t) / 1000, 1)} s`);
@@ -118,6 +119,10 @@ async function main(): Promise<void> {
   const seeded = await seedLog({ name: 'audit', version: 1, events: TOTAL, generate: auditEvents, macKey: BENCH_AUDIT_KEY, prepare: fillReadModel });
   console.log(`Log ready (${seeded.reused ? 'reused' : `seeded in ${fmt(seeded.seedSeconds, 1)} s`}; cloned in ${fmt(seeded.cloneSeconds, 1)} s): ${seeded.database.name}, ${load()}`);
   const database = seeded.database;
+  if (process.env['BENCH_AUDIT_ONLY'] === 'seed') {
+    await database.drop();
+    return;
+  }
   const secret = BENCH_AUDIT_KEY;
   const keys = new AuditKeyRing([secret]);
   const store = new PostgresEventStore(database.pool, { authenticator: keys, notifyChannel: null });

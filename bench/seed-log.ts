@@ -18,6 +18,10 @@
  * write to its clone (reads recorded, seals, projections) and the template stays as seeded. Templates
  * of older fingerprints for the same name are dropped. `BENCH_SEED_FRESH=1` reseeds anyway.
  *
+ * Writes go in short transactions (a COPY of 5,000 events, a prepare step by ranges): PostgreSQL's
+ * event readers only read below the oldest transaction running anywhere in the cluster, so one long
+ * transaction would stall every other database's subscribers on the machine while it ran.
+ *
  * Positions. position = transaction id × 100000 + index (the events table's CHECK). Seeded events use
  * made-up transaction ids from 3 up, 50,000 events each: below any real transaction id of the cluster,
  * hence visible to readers at once and before anything appended later, as a real older log would be.
@@ -53,7 +57,10 @@ export interface SeedLogOptions {
   readonly generate: (events: number) => Iterable<SeedEvent>;
   /** An audit key (base64url secret, as AUDIT_SIGNING_KEY): every event gets its MAC. Omit: unsigned. */
   readonly macKey?: string;
-  /** Runs on the template once the events are in (fill read models, seal…); part of what is reused. */
+  /**
+   * Runs on the template once the events are in (fill read models, seal…); part of what is reused.
+   * Keep its transactions short (see above): work by position ranges, e.g. with forEachRange().
+   */
   readonly prepare?: (pool: Pool, log: (line: string) => void) => Promise<void>;
   /** Progress lines (default console.log). */
   readonly log?: (line: string) => void;
@@ -73,6 +80,7 @@ export interface SeededLog {
 const EVENTS_PER_TRANSACTION = 50_000;
 const FIRST_TRANSACTION = 3n;
 const COPY_CHUNK = 1 << 20;
+const EVENTS_PER_COPY = 5_000;
 const MIGRATIONS_DIR = path.join(__dirname, '..', 'migrations');
 
 function withDatabase(base: string, database: string): string {
@@ -176,10 +184,9 @@ export async function writeSeedEvents(pool: Pool, options: Pick<SeedLogOptions, 
   const streams = new Map<string, { revision: number; hash: string }>();
   let written = 0;
   const started = performance.now();
-  function* rows(): Generator<string> {
-    let chunk = '';
+  function* lines(): Generator<string> {
     for (const event of options.generate(options.events)) {
-      if (written >= options.events) break;
+      if (written >= options.events) return;
       const state = streams.get(event.streamId);
       const revision = state === undefined ? 0 : state.revision + 1;
       const dataJson = canonicalJson(event.data);
@@ -193,15 +200,28 @@ export async function writeSeedEvents(pool: Pool, options: Pick<SeedLogOptions, 
       const mac = macKey === undefined ? '' : macKey.mac({ streamId: event.streamId, revision, id, type: event.type, dataJson, metadataJson });
       const transaction = FIRST_TRANSACTION + BigInt(Math.floor(written / EVENTS_PER_TRANSACTION));
       const position = transaction * 100000n + BigInt(written % EVENTS_PER_TRANSACTION);
-      chunk +=
-        `${position}\t${transaction}\t${id}\t${copyText(event.streamId)}\t${revision}\t${copyText(event.type)}\t${copyText(dataJson)}\t` +
-        `${copyText(metadataJson)}\t${hash}\t${mac}\t${event.recordedAt.toISOString()}\n`;
       written++;
+      if (written % 100_000 === 0) log(`  seeded ${written.toLocaleString('en')} events (${Math.round(written / ((performance.now() - started) / 1000)).toLocaleString('en')}/s)`);
+      yield `${position}\t${transaction}\t${id}\t${copyText(event.streamId)}\t${revision}\t${copyText(event.type)}\t${copyText(dataJson)}\t` +
+        `${copyText(metadataJson)}\t${hash}\t${mac}\t${event.recordedAt.toISOString()}\n`;
+    }
+  }
+  const source = lines();
+  let ended = false;
+  /** The next EVENTS_PER_COPY lines, in chunks of about COPY_CHUNK characters. */
+  function* nextCopy(): Generator<string> {
+    let chunk = '';
+    for (let n = 0; n < EVENTS_PER_COPY; n++) {
+      const line = source.next();
+      if (line.done === true) {
+        ended = true;
+        break;
+      }
+      chunk += line.value;
       if (chunk.length >= COPY_CHUNK) {
         yield chunk;
         chunk = '';
       }
-      if (written % 100_000 === 0) log(`  seeded ${written.toLocaleString('en')} events (${Math.round(written / ((performance.now() - started) / 1000)).toLocaleString('en')}/s)`);
     }
     if (chunk !== '') yield chunk;
   }
@@ -211,16 +231,37 @@ export async function writeSeedEvents(pool: Pool, options: Pick<SeedLogOptions, 
     const last = FIRST_TRANSACTION + BigInt(Math.ceil(options.events / EVENTS_PER_TRANSACTION));
     if (BigInt(current!.xid) <= last) throw new Error(`the cluster's transaction ids (${current!.xid}) are too young to seed below them`);
     await client.query('SET synchronous_commit = off');
-    await copyFrom(
-      client,
-      'COPY events (position, transaction_id, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at) FROM STDIN',
-      rows,
-    );
+    // Many short COPYs, never one long one: an open writing transaction holds back every event
+    // reader in the cluster (they read below the oldest running transaction), other databases' too.
+    while (!ended && written < options.events) {
+      await copyFrom(
+        client,
+        'COPY events (position, transaction_id, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at) FROM STDIN',
+        nextCopy,
+      );
+    }
     await client.query('ANALYZE events');
   } finally {
     client.release();
   }
   return written;
+}
+
+/**
+ * Runs `statement` (with $1, $2 the exclusive lower and inclusive upper position) over the events
+ * table's positions in ranges of about `rows` events, each range its own short transaction.
+ */
+export async function forEachRange(pool: Pool, statement: string, rows = 20_000): Promise<void> {
+  let after = '-1';
+  for (;;) {
+    const { rows: [next] } = await pool.query<{ upto: string | null }>(
+      'SELECT max(position)::text AS upto FROM (SELECT position FROM events WHERE position > $1 ORDER BY position LIMIT $2) AS r',
+      [after, rows],
+    );
+    if (next?.upto === null || next?.upto === undefined) return;
+    await pool.query(statement, [after, next.upto]);
+    after = next.upto;
+  }
 }
 
 /** The seeded log, from the reused template when it matches, as a scratch clone. */
@@ -283,7 +324,8 @@ export async function seedLog(options: SeedLogOptions): Promise<SeededLog> {
   const name = `nomination_test_${options.name}_${randomUUID().slice(0, 8)}`;
   await maintenance(async (client) => {
     await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [template]);
-    await client.query(`CREATE DATABASE ${escapeIdentifier(name)} TEMPLATE ${escapeIdentifier(template)}`);
+    // FILE_COPY: a file copy after a checkpoint, seconds for a 1,000,000-event log (WAL_LOG, the default, writes it all to the WAL).
+    await client.query(`CREATE DATABASE ${escapeIdentifier(name)} TEMPLATE ${escapeIdentifier(template)} STRATEGY = FILE_COPY`);
   });
   const cloneSeconds = (performance.now() - cloneStarted) / 1000;
   const url = withDatabase(base, name);

@@ -65,16 +65,25 @@ export interface AuditReadItem {
   readonly filter: unknown;
   readonly rows: number;
   readonly complete: boolean;
+  /** For a verification: what it found. */
+  readonly result?: unknown;
 }
+
+/**
+ * What was read: the audit events (a page or an export), a verification (one stream, the whole log,
+ * or the log against a held seal; `rows` = events checked) or the latest seal.
+ */
+export type AuditReadResource = 'audit-events' | 'audit-verify' | 'audit-verify-seal' | 'audit-seal';
 
 /** What one audit read was, to be recorded. */
 export interface AuditReadRecord {
   readonly actor: Actor;
-  readonly resource: 'audit-events';
+  readonly resource: AuditReadResource;
   readonly format: 'json' | 'csv';
   readonly filter: Readonly<Record<string, unknown>>;
   readonly rows: number;
   readonly complete: boolean;
+  readonly result?: unknown;
 }
 
 const EVENT_COLUMNS = `e.position::text AS position, e.stream_id, e.revision, e.type, e.recorded_at, e.actor_id, e.actor_name,
@@ -227,17 +236,19 @@ export class AuditTrailQueries {
     const directory = await this.referenceData.directory();
     const scope = [read.actor.unit, ...directory.ancestry(codeSet, read.actor.unit).map((unit) => unit.code)];
     const { rows } = await this.pool.query<{ id: string }>(
-      `INSERT INTO audit_reads (actor_id, actor_name, actor_unit, actor_roles, code_set, scope_units, resource, format, filter, rows, complete)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id::text AS id`,
+      `INSERT INTO audit_reads (actor_id, actor_name, actor_unit, actor_roles, code_set, scope_units, resource, format, filter, rows, complete, result)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id::text AS id`,
       [read.actor.id, read.actor.name, read.actor.unit, JSON.stringify(read.actor.roles), codeSet, [...new Set(scope)], read.resource,
-        read.format, JSON.stringify(read.filter), read.rows, read.complete],
+        read.format, JSON.stringify(read.filter), read.rows, read.complete, read.result === undefined ? null : JSON.stringify(read.result)],
     );
     return rows[0]!.id;
   }
 
-  /** The rows an export sent, and whether it ran to the end. */
-  async finishRead(id: string, rows: number, complete: boolean): Promise<void> {
-    await this.pool.query('UPDATE audit_reads SET rows = $2, complete = $3 WHERE id = $1', [id, rows, complete]);
+  /** The rows an export sent (or the events a verification checked), whether it ran to the end, what it found. */
+  async finishRead(id: string, rows: number, complete: boolean, result?: unknown): Promise<void> {
+    await this.pool.query('UPDATE audit_reads SET rows = $2, complete = $3, result = $4 WHERE id = $1', [
+      id, rows, complete, result === undefined ? null : JSON.stringify(result),
+    ]);
   }
 
   /**
@@ -264,9 +275,9 @@ export class AuditTrailQueries {
     values.push(limit + 1);
     const { rows } = await this.pool.query<{
       id: string; at: Date; actor_id: string; actor_name: string; actor_unit: string; actor_roles: string[];
-      resource: string; format: string; filter: unknown; rows: string; complete: boolean;
+      resource: string; format: string; filter: unknown; rows: string; complete: boolean; result: unknown;
     }>(
-      `SELECT id::text AS id, at, actor_id, actor_name, actor_unit, actor_roles, resource, format, filter, rows, complete FROM audit_reads
+      `SELECT id::text AS id, at, actor_id, actor_name, actor_unit, actor_roles, resource, format, filter, rows, complete, result FROM audit_reads
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY audit_reads.id DESC LIMIT $${values.length}`,
       values,
     );
@@ -279,6 +290,7 @@ export class AuditTrailQueries {
       filter: row.filter,
       rows: Number(row.rows),
       complete: row.complete,
+      ...(row.result === null ? {} : { result: row.result }),
     }));
     return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null };
   }

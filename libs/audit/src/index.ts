@@ -19,3 +19,4 @@ export { Sealer, SealRefused, sealEventId, type SealOutcome } from './sealer';
 export { AuditVerifier, type VerifyLogOptions } from './audit-verifier';
 export { createAuditServices, type AuditServices } from './audit-services';
 export { AUDIT_KEY_RING, AUDIT_SERVICES } from './audit.tokens';
+export { recordLogMigration, MigrationStore, MigrationRefused, type LogMigration } from './log-migration';

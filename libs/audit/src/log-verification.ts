@@ -48,6 +48,8 @@ export interface Verification {
   /** Seals whose position the check passed and found exact. */
   readonly sealsChecked: number;
   readonly firstBroken?: BrokenPlace;
+  /** The held seal was one of the log this one was copied from: checked with the events' old positions. */
+  readonly migratedFrom?: { readonly sourceLog: string; readonly migratedAt: string };
 }
 
 /** A seal to hold the log against, with what the seal store knows of it. */
@@ -141,9 +143,15 @@ export class LogWalk {
   private broken: BrokenPlace | undefined;
   private next = 0;
 
+  // Seals of the log this one was copied from, checked over the events' positions in that log.
+  private sourceRoot: Buffer = Buffer.from(GENESIS_ROOT, 'hex');
+  private sourceCount = 0;
+  private nextSource = 0;
+
   constructor(
     private readonly keys: AuditKeyRing,
     private readonly checkpoints: readonly SealCheckpoint[],
+    private readonly sourceCheckpoints: readonly Seal[] = [],
   ) {}
 
   get checked(): number {
@@ -155,11 +163,22 @@ export class LogWalk {
   }
 
   /** Returns false once something is broken: there is no point feeding more. */
-  push(event: CanonicalEvent): boolean {
+  push(event: CanonicalEvent, sourcePosition?: bigint): boolean {
     if (this.broken !== undefined) return false;
     while (this.next < this.checkpoints.length && BigInt(this.checkpoints[this.next]!.seal.position) < event.position) {
       if (!this.checkSeal(this.checkpoints[this.next]!)) return false;
       this.next++;
+    }
+    if (this.nextSource < this.sourceCheckpoints.length) {
+      // An event the copy did not bring (none: it came after) ends the old log's part.
+      while (this.nextSource < this.sourceCheckpoints.length && (sourcePosition === undefined || BigInt(this.sourceCheckpoints[this.nextSource]!.position) < sourcePosition)) {
+        if (!this.checkSourceSeal(this.sourceCheckpoints[this.nextSource]!)) return false;
+        this.nextSource++;
+      }
+      if (sourcePosition !== undefined) {
+        this.sourceCount++;
+        this.sourceRoot = extendRoot(this.sourceRoot, leafHash({ ...event, position: sourcePosition }));
+      }
     }
     this.count++;
     const previous = this.streams.get(event.streamId);
@@ -184,6 +203,10 @@ export class LogWalk {
       if (!this.checkSeal(this.checkpoints[this.next]!)) break;
       this.next++;
     }
+    while (this.broken === undefined && this.nextSource < this.sourceCheckpoints.length) {
+      if (!this.checkSourceSeal(this.sourceCheckpoints[this.nextSource]!)) break;
+      this.nextSource++;
+    }
     return {
       ok: this.broken === undefined,
       checked: this.count,
@@ -195,6 +218,28 @@ export class LogWalk {
   private checkSeal({ seal, heads, problem }: SealCheckpoint): boolean {
     this.broken = problem ?? this.sealProblem(seal, heads);
     if (this.broken === undefined) this.sealsChecked++;
+    return this.broken === undefined;
+  }
+
+  private checkSourceSeal(seal: Seal): boolean {
+    const name = `seal #${seal.sequence} of the log this one was copied from (position ${seal.position} there)`;
+    if (this.sourceCount !== seal.eventCount) {
+      this.broken = {
+        streamId: '*',
+        position: seal.position,
+        code: 'seal_count_mismatch',
+        problem: `the copied log holds ${this.sourceCount} events up to old position ${seal.position}; ${name} sealed ${seal.eventCount}`,
+      };
+    } else if (this.sourceRoot.toString('hex') !== seal.root) {
+      this.broken = {
+        streamId: '*',
+        position: seal.position,
+        code: 'seal_root_mismatch',
+        problem: `the copied log up to old position ${seal.position} is not what ${name} sealed: events were changed, reordered, removed or inserted, or their old positions`,
+      };
+    } else {
+      this.sealsChecked++;
+    }
     return this.broken === undefined;
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
-import { RevisionConflict, StreamNotFound, type EventStore } from '@app/event-store';
+import { RevisionConflict, StreamNotFound, type EventStore, type RecordedEvent } from '@app/event-store';
 import type { AuditKeyRing } from './audit-key-ring';
 import { checkEvent, macProblem, type BrokenPlace } from './log-verification';
 import type { SealStore } from './seal-store';
@@ -122,23 +122,35 @@ export class Sealer {
     }
   }
 
-  /** Appends to the log every stored seal it does not hold yet, in order (seal n is revision n - 1). */
+  /**
+   * Appends to the log every stored seal it does not hold yet, in order. The stream holds this log's
+   * seals from revision 0, or, in a log copied from another store, after the copied seals of that log
+   * (which stay as history: log-migration.ts), so our seal n is at revision offset + n - 1.
+   */
   async publish(): Promise<void> {
-    let current: number;
+    let events: readonly RecordedEvent[];
     try {
-      const events = await this.store.readStream(SEAL_STREAM);
-      current = events[events.length - 1]!.revision;
+      events = await this.store.readStream(SEAL_STREAM);
     } catch (error) {
       if (!(error instanceof StreamNotFound)) throw error;
-      current = -1;
+      events = [];
     }
-    for (const seal of await this.seals.from(current + 2)) {
+    let offset = events.length;
+    if (events.length > 0) {
+      const first = await this.seals.bySequence(1);
+      const id = first === undefined ? undefined : sealEventId(first.seal);
+      const at = id === undefined ? -1 : events.findIndex((event) => event.id === id);
+      if (at >= 0) offset = at;
+    }
+    let revision = events.length - 1;
+    for (const seal of await this.seals.from(events.length - offset + 1)) {
       try {
         await this.store.append(
           SEAL_STREAM,
           [{ id: sealEventId(seal), type: SEAL_EVENT_TYPE, data: seal, metadata: { sealedBy: 'service' } }],
-          seal.sequence === 1 ? 'no_stream' : seal.sequence - 2,
+          revision < 0 ? 'no_stream' : revision,
         );
+        revision++;
       } catch (error) {
         // Another process published it first.
         if (error instanceof RevisionConflict) return;
