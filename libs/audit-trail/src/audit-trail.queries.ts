@@ -176,10 +176,21 @@ export class AuditTrailQueries {
     if (after !== undefined) add((n) => `s.position > ${n}::numeric AND e.position > ${n}::numeric`, after);
     if (filter.nominationId !== undefined) add((n) => `e.nomination_id = ${n}::uuid`, filter.nominationId);
     if (filter.decisionId !== undefined) add((n) => `e.decision_id = ${n}::uuid`, filter.decisionId);
-    if (filter.actor !== undefined) add((n) => `e.actor_id = ${n}`, filter.actor);
-    if (filter.types !== undefined) add((n) => `e.type = ANY(${n}::text[])`, filter.types);
-    if (filter.from !== undefined) add((n) => `e.recorded_at >= ${n}`, filter.from);
-    if (filter.to !== undefined) add((n) => `e.recorded_at < ${n}`, filter.to);
+    // Type, actor and time are read from the scope rows, whose indexes lead with the jurisdiction
+    // (migrations/1764900000004_audit-scope-filters.sql).
+    if (filter.actor !== undefined) add((n) => `s.actor_id = ${n}`, filter.actor);
+    if (filter.types !== undefined) add((n) => `s.type = ANY(${n}::text[])`, filter.types);
+    if (filter.from !== undefined) {
+      // Nothing recorded at or after `from` lies before the first position whose running maximum of
+      // recorded time reaches it: the walk starts there instead of at the jurisdiction's first event.
+      add(
+        (n) =>
+          `s.recorded_at >= ${n} AND s.position >= (SELECT f.position FROM audit_events f WHERE f.recorded_at_max >= ${n} ORDER BY f.recorded_at_max, f.position LIMIT 1)` +
+          ` AND e.position >= (SELECT f.position FROM audit_events f WHERE f.recorded_at_max >= ${n} ORDER BY f.recorded_at_max, f.position LIMIT 1)`,
+        filter.from,
+      );
+    }
+    if (filter.to !== undefined) add((n) => `s.recorded_at < ${n}`, filter.to);
     return {
       text: `SELECT ${EVENT_COLUMNS} FROM audit_event_scopes s JOIN audit_events e ON e.position = s.position
              WHERE ${where.join(' AND ')} ORDER BY s.position`,
