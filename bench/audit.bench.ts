@@ -184,7 +184,7 @@ async function main(): Promise<void> {
         ['type=NominationReturned, from the middle', tokens.province, `/audit/events?type=NominationReturned&cursor=${deep}`],
         ['a type that never occurs', tokens.province, '/audit/events?type=NominationRevoked'],
       ];
-      console.log(`\nGET /audit/events over HTTP to the built api, ${SAMPLES} requests each, one at a time (each also records the read)`);
+      console.log(`\nGET /audit/events over HTTP to the built api, ${SAMPLES} requests each, one at a time (each also records the read), ${load()}`);
       console.log('case                                          |   p50 ms |   p95 ms |   p99 ms | rows');
       console.log('----------------------------------------------+----------+----------+----------+-----');
       for (const [name, bearer, path] of cases) {
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
       }
       clearInterval(sampler);
       const csvSeconds = (performance.now() - t) / 1000;
-      console.log(`\nCSV export of everything a province auditor sees: ${fmt(lines - 1)} rows, ${fmt(bytes / 1e6, 1)} MB in ${fmt(csvSeconds, 1)} s = ${fmt((lines - 1) / csvSeconds)} rows/s, ${fmt(bytes / 1e6 / csvSeconds, 1)} MB/s`);
+      console.log(`\nCSV export of everything a province auditor sees: ${fmt(lines - 1)} rows, ${fmt(bytes / 1e6, 1)} MB in ${fmt(csvSeconds, 1)} s = ${fmt((lines - 1) / csvSeconds)} rows/s, ${fmt(bytes / 1e6 / csvSeconds, 1)} MB/s, ${load()}`);
       console.log(`  api process RSS before the export ${fmt(before / 1e6)} MB, peak during it ${fmt(peak / 1e6)} MB (+${fmt((peak - before) / 1e6)} MB), sampled every 50 ms`);
     } finally {
       api.kill('SIGTERM');
