@@ -11,5 +11,5 @@ export type { InboxItem } from './inbox/inbox.query';
 export type { DecisionSummary } from './decisions/decisions.query';
 export { ReadModelBehind, ReadModelFreshness } from './freshness/read-model-freshness';
 export { csvField, toCsv, UTF8_BOM } from './csv';
-export { rebuildProjection, type RebuildOptions, type RebuildProgress, type RebuildResult } from './rebuild/rebuild';
+export { rebuildProjection, rebuildProjections, type RebuildOptions, type RebuildProgress, type RebuildResult } from './rebuild/rebuild';
 export { LAG_SCAN_LIMIT, type ProjectionState, ProjectionStatus } from './status/projection-status';

@@ -2,7 +2,7 @@ import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent, ConsumerTransaction } from '@app/platform';
 import { evolve, type ExistingNomination, initialNominationState, searchKey } from '@app/nomination';
 import type { Projection, TableNames } from '../projection';
-import { deleteKeys, upsertRows } from '../sql';
+import { type RowMapping, saveRows } from '../sql';
 import { isUuid } from '../uuid';
 import { NOMINATIONS_TABLES, type NominationRow, type NominationsTables } from './nominations.row';
 
@@ -25,6 +25,8 @@ function columnsOf(id: string, row: NominationRow): Record<string, unknown> {
     revision: row.revision, position: row.position, state: s,
   };
 }
+
+const ROWS: RowMapping<NominationRow> = { key: 'id', columns: COLUMNS, columnsOf };
 
 /**
  * Nominations, folded with the domain's own `evolve`, so the read model's state is by construction the
@@ -49,14 +51,5 @@ export const nominationsProjection: Projection<NominationRow, NominationsTables>
     );
     return new Map(rows.map((r) => [r.id, { state: r.state, revision: r.revision, position: r.position }]));
   },
-  async save(tx, tables, changed) {
-    const upserts: Record<string, unknown>[] = [];
-    const deletes: string[] = [];
-    for (const [id, row] of changed) {
-      if (row === null) deletes.push(id);
-      else upserts.push(columnsOf(id, row));
-    }
-    await deleteKeys(tx, tables.nominations, 'id', deletes);
-    await upsertRows(tx, tables.nominations, COLUMNS, ['id'], upserts);
-  },
+  save: (tx, tables, changes) => saveRows(tx, tables.nominations, ROWS, changes),
 };
