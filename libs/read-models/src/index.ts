@@ -6,7 +6,7 @@ export { PROJECTION_CONSUMERS } from './projection.consumers';
 export * from './read-models.queries';
 export type { AwardsReport, AwardsReportRow, StagesReport, StagesReportRow } from './reports.types';
 export type { Page, PageOf } from './cursor';
-export type { NominationSummary } from './nominations/nominations.query';
+export type { NominationSummary } from './nominations/nominations.row';
 export type { InboxItem } from './inbox/inbox.query';
 export type { DecisionSummary } from './decisions/decisions.query';
 export { ReadModelBehind, ReadModelFreshness } from './freshness/read-model-freshness';

@@ -4,13 +4,13 @@ import { evolve, type ExistingNomination, initialNominationState, searchKey } fr
 import type { Projection, TableNames } from '../projection';
 import { type RowMapping, saveRows } from '../sql';
 import { isUuid } from '../uuid';
-import { NOMINATIONS_TABLES, type NominationRow, type NominationsTables } from './nominations.row';
+import { NOMINATIONS_TABLES, type NominationRow, type NominationsTables, summaryOf } from './nominations.row';
 
 const COLUMNS = {
   id: 'uuid', code_set: 'text', rule_set: 'text', award_code: 'text', year: 'integer', status: 'text', proposing_unit: 'text',
   route_units: 'text[]', current_unit: 'text', current_level: 'text', deciding_unit: 'text', deciding_level: 'text', due_on: 'date',
   nominee_kind: 'text', nominee_name: 'text', search_key: 'text', created_at: 'timestamptz', updated_at: 'timestamptz',
-  revision: 'integer', position: 'numeric', state: 'jsonb',
+  revision: 'integer', position: 'numeric', state: 'jsonb', summary: 'jsonb',
 };
 
 function columnsOf(id: string, row: NominationRow): Record<string, unknown> {
@@ -22,7 +22,7 @@ function columnsOf(id: string, row: NominationRow): Record<string, unknown> {
     route_units: s.route.map((stage) => stage.unit), current_unit: current?.unit ?? null, current_level: current?.level ?? null,
     deciding_unit: deciding.unit, deciding_level: deciding.level, due_on: current?.dueOn ?? null, nominee_kind: s.nominee.kind,
     nominee_name: s.nominee.name, search_key: searchKey(s.nominee.name), created_at: s.createdAt, updated_at: s.updatedAt,
-    revision: row.revision, position: row.position, state: s,
+    revision: row.revision, position: row.position, state: s, summary: summaryOf(id, row),
   };
 }
 
