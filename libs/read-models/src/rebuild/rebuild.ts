@@ -195,8 +195,9 @@ export async function rebuildProjections(
         const more = batch.events.length >= batchSize || (waitForUntil && options.until !== undefined && position < options.until);
         if (more) next = read(position);
         const decoded = decodeForConsumer(batch.events, categories, () => undefined);
+        // Side by side: each folds its batch, then waits for its own previous write, not the others'.
+        await Promise.all(group.map((target) => target.writer.apply(group.length === 1 ? decoded : decoded.filter((e) => target.categories.has(e.category)))));
         for (const target of group) {
-          await target.writer.apply(group.length === 1 ? decoded : decoded.filter((e) => target.categories.has(e.category)));
           target.events += batch.events.length;
           target.position = position;
         }
