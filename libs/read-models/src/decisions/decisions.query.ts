@@ -59,7 +59,8 @@ export class ListDecisionsHandler implements IQueryHandler<ListDecisionsQuery> {
   /**
    * Decisions issued by the caller's unit or a unit under it (narrowed by `unit`), newest signed
    * first; and those of units abolished by a reform whose successor is among them (GET
-   * /decisions/{id} shows them to the successor, which revokes them: see DecisionWorkflow).
+   * /decisions/{id} shows them to the successor, which revokes them: assertDecisionVisible in
+   * libs/workflow/src/decision-access.ts).
    */
   async execute({ actor: authActor, filter, page, fresh }: ListDecisionsQuery): Promise<PageOf<DecisionSummary>> {
     await this.freshness.waitFor([checkpointNameOf(decisionsProjection)], fresh.minPosition);
