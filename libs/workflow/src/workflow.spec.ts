@@ -167,7 +167,7 @@ describe('nomination handlers', () => {
     const error = await nominations.act(envelope(proposer, { expectedRevision: 0 }), view.id, submit).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(StaleRevision);
-    expect(error).toMatchObject({ status: 412, expected: 0, actual: 1 });
+    expect(error).toMatchObject({ code: 'stale_revision', expected: 0, actual: 1 });
     expect(await eventsOf(view.id)).toHaveLength(2);
   });
 
