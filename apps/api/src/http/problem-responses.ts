@@ -34,6 +34,16 @@ export class ProblemDetailsExtraDto {
   @ApiPropertyOptional({ type: [String], example: ['officer'], description: 'forbidden: roles that may do this.' }) readonly requiredRoles?: string[];
   @ApiPropertyOptional({ example: 12, description: 'rate_limited.' }) readonly retryAfterSeconds?: number;
   @ApiPropertyOptional({ example: 60, description: 'rate_limited.' }) readonly limitPerMinute?: number;
+  @ApiPropertyOptional({ example: 'approved_at_another_stage', description: 'forbidden with reason separation_of_duties: how the caller took part.' }) readonly conflict?: string;
+  @ApiPropertyOptional({ example: 'draft', description: 'invalid_transition: the status the nomination is in.' }) readonly status?: string;
+  @ApiPropertyOptional({ type: [String], example: ['in_review'], description: 'invalid_transition: the statuses that allow the command.' }) readonly allowed?: string[];
+  @ApiPropertyOptional({ type: [String], example: ['district'], description: 'validation_failed with reason no_deciding_unit.' }) readonly decidingLevels?: string[];
+  @ApiPropertyOptional({ format: 'uuid', description: 'The nomination a decision\'s effect was refused on.' }) readonly nominationId?: string;
+  @ApiPropertyOptional({ type: [String], description: 'invalid_transition of a revocation: the nominations already revoked.' }) readonly nominationIds?: string[];
+  @ApiPropertyOptional({ example: 500, description: 'nomination_too_many_events: the most events a nomination may hold.' }) readonly limit?: number;
+  @ApiPropertyOptional({ example: 8388608, description: 'nomination_too_large: the most bytes of recorded data.' }) readonly limitBytes?: number;
+  @ApiPropertyOptional({ type: [String], example: ['nominations'], description: 'read_model_behind: the read models still behind.' }) readonly projections?: string[];
+  @ApiPropertyOptional({ example: '1234', description: 'read_model_behind: the position asked for.' }) readonly minPosition?: string;
 }
 
 /** RFC 9457 problem details, as ProblemDetailsFilter sends them (OpenAPI only). */
