@@ -19,8 +19,12 @@ import {
   type SealHeads,
 } from './seal';
 
+export const AUDIT_ERROR_CODES = ['seal_refused'] as const;
+export type AuditErrorCode = (typeof AUDIT_ERROR_CODES)[number];
+
 /** The sealer found something it will not put its signature under. */
 export class SealRefused extends Error {
+  readonly code = 'seal_refused' as const;
   constructor(readonly broken: BrokenPlace) {
     super(`Refusing to seal: ${broken.streamId}${broken.revision === undefined ? '' : ` revision ${broken.revision}`}: ${broken.problem}`);
   }

@@ -18,7 +18,7 @@ export interface TypedEvent {
 
 /** A stored event this code cannot read: unknown type, unknown schema version, or a malformed payload. */
 export class EventDecodeError extends Error {
-  readonly code = 'event_undecodable';
+  readonly code = 'event_undecodable' as const;
   constructor(
     readonly category: string,
     readonly type: string,

@@ -9,7 +9,7 @@ export type { Page, PageOf } from './cursor';
 export type { NominationSummary } from './nominations/nominations.row';
 export type { InboxItem } from './inbox/inbox.query';
 export type { DecisionSummary } from './decisions/decisions.query';
-export { ReadModelBehind, ReadModelFreshness } from './freshness/read-model-freshness';
+export { READ_MODEL_ERROR_CODES, ReadModelBehind, ReadModelFreshness, type ReadModelErrorCode } from './freshness/read-model-freshness';
 export { csvField, toCsv, UTF8_BOM } from './csv';
 export { rebuildProjection, rebuildProjections, type RebuildOptions, type RebuildProgress, type RebuildResult } from './rebuild/rebuild';
 export { LAG_SCAN_LIMIT, type ProjectionState, ProjectionStatus } from './status/projection-status';

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { AUDIT_KEY_RING, AUDIT_SERVICES, isSeal, SealRefused, type AuditKeyRing, type AuditServices, type Seal, type Verification } from '@app/audit';
@@ -11,6 +11,7 @@ import { NotFoundError } from '@app/nomination';
 import { ROOT_LOGGER } from '@app/platform';
 import { ReadNominationQuery } from '@app/read-models';
 import { decisionStream, GetDecisionQuery, nominationStream } from '@app/workflow';
+import { EmptyBodyDto } from '../http/empty-body.dto';
 import { ProblemError } from '../http/problem';
 import { EmptyBodyPipe } from '../nominations/empty-body.pipe';
 import { ApiProblemResponses, ApiReadProblemResponses } from '../http/problem-responses';
@@ -46,7 +47,7 @@ export class AuditVerificationController {
   @ApiReadProblemResponses()
   async verify(@Query() query: VerifyQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<Verification | PassThrough> {
     if (query.nominationId !== undefined && query.decisionId !== undefined) {
-      throw new ProblemError(400, 'validation_failed', 'Give nominationId or decisionId, not both');
+      throw new ProblemError('validation_failed', 'Give nominationId or decisionId, not both');
     }
     if (query.nominationId !== undefined) {
       const id = query.nominationId.toLowerCase();
@@ -69,7 +70,7 @@ export class AuditVerificationController {
   @ApiProblemResponses([400, 401, 403, 429])
   async verifyAgainst(@Body() body: VerifyAgainstSealDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<PassThrough> {
     const seal = { ...body.seal } as Seal;
-    if (!isSeal(seal)) throw new ProblemError(400, 'validation_failed', 'The seal is not well-formed');
+    if (!isSeal(seal)) throw new ProblemError('validation_failed', 'The seal is not well-formed');
     const filter = { seal: { sequence: seal.sequence, position: seal.position, root: seal.root, keyId: seal.keyId } };
     return this.streamed(reply, { actor, resource: 'audit-verify-seal', filter }, (onProgress) => this.audit.verifier.verifyLog({ heldSeal: seal, onProgress }));
   }
@@ -79,6 +80,7 @@ export class AuditVerificationController {
     summary: 'Seal the log now · Niêm phong nhật ký ngay',
     description: '201 with a new seal; 200 with the latest one when nothing but seals was appended since; 409 seal_refused when an event since the latest seal does not verify (nothing is signed), 409 nothing_to_seal on an empty log.',
   })
+  @ApiBody({ type: EmptyBodyDto, required: false, description: 'Nothing, or `{}`.' })
   @ApiCreatedResponse({ type: SealDto })
   @ApiOkResponse({ type: SealDto, description: 'Nothing changed since the latest seal, which is returned.' })
   @ApiProblemResponses([400, 401, 403, 409, 422, 429])
@@ -89,11 +91,11 @@ export class AuditVerificationController {
     } catch (error) {
       if (error instanceof SealRefused) {
         this.logger.error({ firstBroken: error.broken }, 'audit: refused to seal a log that does not verify');
-        throw new ProblemError(409, 'seal_refused', error.message, { firstBroken: error.broken });
+        throw new ProblemError('seal_refused', error.message, { firstBroken: error.broken });
       }
       throw error;
     }
-    if (outcome === undefined) throw new ProblemError(409, 'nothing_to_seal', 'The log holds no event yet');
+    if (outcome === undefined) throw new ProblemError('nothing_to_seal', 'The log holds no event yet');
     void reply.status(outcome.created ? 201 : 200);
     return outcome.seal;
   }
@@ -108,7 +110,7 @@ export class AuditVerificationController {
       actor, resource: 'audit-seal', format: 'json', filter: {}, rows: latest === undefined ? 0 : 1, complete: true,
       ...(latest === undefined ? {} : { result: { sequence: latest.seal.sequence, position: latest.seal.position, ...(latest.problem === undefined ? {} : { problem: latest.problem.code }) } }),
     });
-    if (latest === undefined) throw new ProblemError(404, 'not_found', 'No seal has been made yet');
+    if (latest === undefined) throw new ProblemError('not_found', 'No seal has been made yet');
     return latest.seal;
   }
 
@@ -144,7 +146,7 @@ export class AuditVerificationController {
       actor, resource: 'audit-verify', format: 'json', filter, rows: hidden ? 0 : verification.checked, complete: true,
       result: hidden ? { found: false } : resultOf(verification),
     });
-    if (hidden) throw new ProblemError(404, 'not_found', 'No such stream within your jurisdiction');
+    if (hidden) throw new ProblemError('not_found', 'No such stream within your jurisdiction');
     return verification;
   }
 

@@ -11,7 +11,7 @@ export class ResourceIdPipe implements PipeTransform<unknown, string> {
 
   transform(value: unknown): string {
     if (typeof value !== 'string' || !isUUID(value, 'all')) {
-      throw new ProblemError(404, 'not_found', `No such ${this.what}.`);
+      throw new ProblemError('not_found', `No such ${this.what}.`);
     }
     return value.toLowerCase();
   }
