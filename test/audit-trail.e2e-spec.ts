@@ -153,4 +153,14 @@ describe('the audit trail', () => {
     expect(positions).toHaveLength(4);
     expect(new Set(positions).size).toBe(4);
   });
+
+  it('reads its own writes: minPosition as a query parameter or the Min-Position header, like every query', async () => {
+    const patched = await api.request({ method: 'PATCH', url: `/nominations/${inNgocChien}`, as: gso2004.otherProposer, body: { achievements: 'Bổ sung: dẫn đầu phong trào thi đua năm 2022' } });
+    expect(patched.statusCode).toBe(200);
+    const position = patched.headers['log-position'] as string;
+    const wanted = (page: { items: { position: string; type: string }[] }) => page.items.filter((i) => i.position === position).map((i) => i.type);
+    expect(wanted(await events(provinceAuditor, `?nominationId=${inNgocChien}&minPosition=${position}`))).toEqual(['NominationUpdated']);
+    expect(wanted(expectOk(await api.request({ method: 'GET', url: `/audit/events?nominationId=${inNgocChien}`, as: provinceAuditor, headers: { 'min-position': position } })))).toEqual(['NominationUpdated']);
+    expectProblem(await api.request({ method: 'GET', url: '/audit/events?minPosition=soon', as: provinceAuditor }), 400);
+  });
 });

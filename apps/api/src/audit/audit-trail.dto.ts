@@ -1,12 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsUUID, Matches, Max, Min } from 'class-validator';
+import { FreshQueryDto } from '../http/query.dto';
 import { Instant, OptionalField, Text, UnitCode } from '../http/validation-rules';
 
 const CURSOR = /^[A-Za-z0-9_-]{1,64}$/;
 const TYPE_LIST = /^[A-Za-z][A-Za-z0-9]{0,99}(,[A-Za-z][A-Za-z0-9]{0,99}){0,49}$/;
 
-export class AuditEventsQueryDto {
+/** minPosition is accepted like every query's (API.md, read your own writes), not refused as unknown. */
+export class AuditEventsQueryDto extends FreshQueryDto {
   @ApiPropertyOptional({ format: 'uuid' }) @OptionalField() @IsUUID() readonly nominationId?: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'The decision\'s own events and the nominations\' events it caused (awarded, revoked).' })
   @OptionalField() @IsUUID() readonly decisionId?: string;
