@@ -49,6 +49,18 @@ describe('console sign-in with OpenID Connect (authorization code + PKCE)', () =
     expect((await api.request({ method: 'GET', url: '/auth/dev/people' })).statusCode).toBe(404);
   });
 
+  it('has no development sign-in page in the browser: its address says not found, sign-in offers no link to it', async () => {
+    const context = await localContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${base}/sign-in/dev`);
+    await page.getByText('Không tìm thấy trang này.').waitFor();
+    expect(await page.getByTestId('login-token').count()).toBe(0);
+    await page.goto(`${base}/sign-in`);
+    await page.getByRole('button', { name: 'Đăng nhập bằng tài khoản công vụ' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Đăng nhập thử (chỉ môi trường phát triển)' }).count()).toBe(0);
+    await context.close();
+  });
+
   it('signs an officer in at the provider and back to the page she asked for; the api accepts the access token', async () => {
     const context = await localContext(browser);
     const page = await context.newPage();
