@@ -7,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { tamperWithLog } from '@app/event-store/testing';
 import { createRootLogger } from '@app/observability';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { INITIAL_JS_BUDGET_BYTES, measureConsoleBuild } from '../../scripts/console-size';
@@ -51,6 +52,7 @@ describe('the approvers\' console in a browser', () => {
   let consoleDir: string;
   let base: string;
   let nominationId: string;
+  let secondId: string;
   let decisionId: string;
 
   beforeAll(async () => {
@@ -113,6 +115,17 @@ describe('the approvers\' console in a browser', () => {
     return page;
   }
 
+  /** The audit trail's read model has every event written so far (it is its own projection). */
+  async function auditTrailCaughtUp(): Promise<void> {
+    const { rows } = await api.database.pool.query<{ head: string | null }>('SELECT max(position)::text AS head FROM events');
+    const head = rows[0]?.head ?? '0';
+    let answer = await api.request({ method: 'GET', url: `/audit/events?limit=1&minPosition=${head}`, as: people.auditor });
+    for (let attempt = 0; attempt < 10 && answer.statusCode === 503; attempt += 1) {
+      answer = await api.request({ method: 'GET', url: `/audit/events?limit=1&minPosition=${head}`, as: people.auditor });
+    }
+    expect(answer.statusCode).toBe(200);
+  }
+
   async function expectStatus(page: Page, status: string): Promise<void> {
     await page.locator(`[data-testid="nomination-status"][data-status="${status}"]`).waitFor();
   }
@@ -128,6 +141,21 @@ describe('the approvers\' console in a browser', () => {
     expect(size.initialJsGzip).toBeLessThanOrEqual(INITIAL_JS_BUDGET_BYTES);
     // The development sign-in is never part of the first download.
     expect(size.onDemandJs.some((a) => a.file.startsWith('dev-sign-in'))).toBe(true);
+    expect(size.onDemandJs.some((a) => a.file.startsWith('audit'))).toBe(true);
+  });
+
+  it('serves the real build with index.html revalidated on every load and its hashed assets immutable', async () => {
+    const page = await fetch(`${base}/nominations/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const assets = [...(await page.text()).matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThanOrEqual(2);
+    const lazy = measureConsoleBuild(consoleDir).onDemandJs.map((a) => `/assets/${a.file}`);
+    for (const asset of [...assets, ...lazy]) {
+      const answer = await fetch(`${base}${asset}`);
+      expect([asset, answer.status, answer.headers.get('cache-control')]).toEqual([asset, 200, 'public, max-age=31536000, immutable']);
+      await answer.arrayBuffer();
+    }
   });
 
   it('signs a proposer in with a pasted development token; the proposer creates a draft and submits it', async () => {
@@ -192,6 +220,7 @@ describe('the approvers\' console in a browser', () => {
     });
     expect(created.statusCode).toBe(201);
     const second = created.json().id as string;
+    secondId = second;
     const submitted = await api.request({ method: 'POST', url: `/nominations/${second}/submit`, as: people.proposer, body: {} });
     expect(submitted.statusCode).toBe(200);
     // Caught up: the inbox read model has seen that submission before the officer's page asks for it.
@@ -340,6 +369,118 @@ describe('the approvers\' console in a browser', () => {
     await page.context().close();
   });
 
+  it('lets the auditor find the chairman\'s decision in the audit trail and download it as the server\'s CSV; no serious accessibility violation there', async () => {
+    await auditTrailCaughtUp();
+    const page = await signedIn(people.auditor);
+    await page.getByRole('navigation').getByRole('link', { name: 'Kiểm tra nhật ký' }).click();
+    await page.waitForURL(`${base}/audit`);
+    await page.getByRole('heading', { level: 1, name: 'Nhật ký kiểm tra' }).waitFor();
+    await page.getByTestId('audit-row').first().waitFor();
+
+    // Finds it by its type: the one decision issued so far, with its number, signer's act and date.
+    await page.getByLabel('Loại sự kiện', { exact: true }).selectOption('DecisionIssued');
+    await page.getByRole('button', { name: 'Lọc', exact: true }).click();
+    await page.waitForURL(/\/audit\?type=DecisionIssued$/);
+    const row = page.getByTestId('audit-row').filter({ hasText: '125/QĐ-UBND' });
+    await row.waitFor();
+    expect(await page.getByTestId('audit-row').count()).toBe(1);
+    expect(await row.getAttribute('data-type')).toBe('DecisionIssued');
+    const text = (await row.textContent())!;
+    expect(text).toContain('Ban hành quyết định');
+    expect(text).toContain(people.chairman.name);
+    expect(text).toContain('Đã có thành tích xuất sắc trong phong trào thi đua năm học 2023-2024');
+    expect(text).toMatch(/\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/);
+    expect(await row.getByRole('link', { name: /^Quyết định / }).getAttribute('href')).toBe(`/decisions/${decisionId}`);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '06a-audit');
+
+    // The CSV is the server's export of the same filter, byte for byte: BOM first, Vietnamese intact.
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-csv').click()]);
+    expect(file.suggestedFilename()).toMatch(/^nhat-ky-kiem-tra-\d{4}-\d{2}-\d{2}\.csv$/);
+    const saved = readFileSync((await file.path())!);
+    const csv = saved.toString('utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv.normalize('NFC')).toBe(csv);
+    const lines = csv.slice(1).split('\r\n').filter((line) => line !== '');
+    expect(lines[0]).toBe('position,streamId,revision,type,at,actorId,actorName,actorUnit,actorRoles,nominationId,decisionId,data');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(`decision-${decisionId}`);
+    expect(lines[1]).toContain(',DecisionIssued,');
+    expect(lines[1]).toContain(`,${people.chairman.sub},${people.chairman.name},14,decider,`);
+    expect(lines[1]).toContain('125/QĐ-UBND');
+    expect(lines[1]).toContain('Đã có thành tích xuất sắc trong phong trào thi đua năm học 2023-2024');
+    const server = await api.request({ method: 'GET', url: '/audit/events?type=DecisionIssued', as: people.auditor, headers: { accept: 'text/csv' } });
+    expect(server.statusCode).toBe(200);
+    expect(saved.equals(Buffer.from(server.body, 'utf8'))).toBe(true);
+
+    // Days are typed dd/mm/yyyy and mean days in Vietnam: today holds the decision, tomorrow nothing.
+    const vietnamDay = (offsetDays: number) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' })
+      .format(new Date(Date.now() + offsetDays * 86_400_000));
+    await page.getByLabel('Từ ngày', { exact: true }).fill(vietnamDay(0));
+    await page.getByLabel('Đến hết ngày', { exact: true }).fill(vietnamDay(0));
+    await page.getByRole('button', { name: 'Lọc', exact: true }).click();
+    await page.waitForURL(/\/audit\?type=DecisionIssued&from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/);
+    await page.getByTestId('audit-row').filter({ hasText: '125/QĐ-UBND' }).waitFor();
+    expect(await page.getByTestId('audit-row').count()).toBe(1);
+    await page.getByLabel('Từ ngày', { exact: true }).fill(vietnamDay(1));
+    await page.getByLabel('Đến hết ngày', { exact: true }).fill(vietnamDay(1));
+    await page.getByRole('button', { name: 'Lọc', exact: true }).click();
+    await page.getByText('Không có sự kiện phù hợp.').waitFor();
+    expect(await page.getByTestId('audit-row').count()).toBe(0);
+
+    // Keyset paging over the decision's own events and those it caused, one a page.
+    await page.goto(`${base}/audit?decisionId=${decisionId}&limit=1`);
+    await page.getByTestId('audit-row').first().waitFor();
+    expect(await page.getByTestId('audit-row').count()).toBe(1);
+    const firstType = await page.getByTestId('audit-row').getAttribute('data-type');
+    await page.getByTestId('audit-next').click();
+    await page.waitForURL(/cursor=/);
+    await page.locator(`[data-testid="audit-row"]:not([data-type="${firstType}"])`).waitFor();
+    expect([firstType, await page.getByTestId('audit-row').getAttribute('data-type')].sort()).toEqual(['DecisionIssued', 'NominationAwarded']);
+
+    // Integrity: the decision's stream, then the whole log, say "verified" with what they checked.
+    await page.getByTestId('verify-scope-decision').check();
+    await page.getByTestId('verify-id').fill(decisionId);
+    await page.getByTestId('verify').click();
+    await page.locator('[data-testid="verify-result"][data-ok="true"]').waitFor();
+    expect(await page.getByTestId('verify-result').textContent()).toContain('Đã xác minh: không phát hiện sai lệch.');
+    expect(await page.getByTestId('verify-result').textContent()).toContain(`Quyết định ${decisionId}`);
+    await page.getByTestId('verify-scope-log').check();
+    await page.getByTestId('verify').click();
+    await page.locator('[data-testid="verify-result"][data-ok="true"]', { hasText: 'Toàn bộ nhật ký' }).waitFor();
+
+    // A seal made now, downloaded as the server's JSON, and uploaded back: the log is what was sealed.
+    await page.getByTestId('seal-now').click();
+    await page.getByTestId('latest-seal').waitFor();
+    const sequence = await page.getByTestId('seal-sequence').textContent();
+    const [sealFile] = await Promise.all([page.waitForEvent('download'), page.getByTestId('seal-download').click()]);
+    expect(sealFile.suggestedFilename()).toBe(`niem-phong-${sequence}.json`);
+    const sealPath = (await sealFile.path())!;
+    const seal = JSON.parse(readFileSync(sealPath, 'utf8'));
+    expect(seal).toEqual((await api.request({ method: 'GET', url: '/audit/seals/latest', as: people.auditor })).json());
+    await page.getByLabel('Tệp niêm phong đã lưu (JSON)', { exact: true }).setInputFiles(sealPath);
+    await page.getByTestId('verify-seal').click();
+    await page.locator('[data-testid="verify-result"][data-ok="true"]', { hasText: `Theo dấu niêm phong số ${sequence}` }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '06b-audit-verified');
+    await page.context().close();
+  });
+
+  it('shows a proposer no audit trail in the menu, and a plain refusal at its address', async () => {
+    const page = await signedIn(people.proposer, '/audit');
+    const asked: string[] = [];
+    page.on('request', (request) => { if (new URL(request.url()).pathname.startsWith('/audit/')) asked.push(request.url()); });
+    await page.waitForURL(`${base}/audit`);
+    await page.getByTestId('forbidden').waitFor();
+    expect(await page.getByTestId('forbidden').textContent()).toContain('Bạn không có quyền dùng trang này');
+    expect(await page.getByTestId('forbidden').textContent()).toContain('Kiểm tra');
+    expect(await page.getByRole('navigation').getByRole('link', { name: 'Kiểm tra nhật ký' }).count()).toBe(0);
+    expect(await page.getByRole('navigation').getByRole('link', { name: 'Tạo hồ sơ' }).count()).toBe(1);
+    expect(await page.getByTestId('audit-row').count()).toBe(0);
+    expect(asked).toEqual([]);
+    await page.context().close();
+  });
+
   it('finds the nomination by a name typed without diacritics, one page at a time', async () => {
     const page = await signedIn(people.districtOfficer, '/search?limit=1&q=chieng%20lao');
     await page.getByTestId('search-row').first().waitFor();
@@ -399,6 +540,47 @@ describe('the approvers\' console in a browser', () => {
     await page.getByRole('button', { name: 'Switch to English' }).click();
     await page.locator('html[lang="en"]').waitFor({ state: 'attached' });
     expect(await page.getByTestId('nomination-status').textContent()).toBe('Revoked');
+    await page.context().close();
+  });
+
+  it('shows the auditor the first broken place once someone rewrote the log, at 360 px and in English too', async () => {
+    const stream = `nomination-${secondId}`;
+    await tamperWithLog(api.database.pool, [
+      { text: `UPDATE events SET data = jsonb_set(data, '{achievements}', '"Thành tích đã bị sửa"') WHERE stream_id = $1 AND revision = 0`, values: [stream] },
+    ]);
+    await api.logVisible();
+    const page = await signedIn(people.auditor, '/audit', { width: 360, height: 780 });
+    await page.getByTestId('audit-row').first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+
+    // With the keyboard alone: one nomination's stream, by its id.
+    await page.getByTestId('verify-scope-nomination').focus();
+    await page.keyboard.press('Space');
+    await page.getByTestId('verify-id').focus();
+    await page.keyboard.type(secondId);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('verify');
+    await page.keyboard.press('Enter');
+    const broken = page.locator('[data-testid="verify-result"][data-ok="false"]');
+    await broken.waitFor();
+    expect(await page.getByRole('alert').filter({ hasText: 'Phát hiện sai lệch' }).count()).toBe(1);
+    const place = (await page.getByTestId('verify-broken').textContent())!;
+    expect(place).toContain(stream);
+    expect(place).toContain('hash_mismatch');
+    expect(place).toContain('Nội dung sự kiện không khớp chuỗi băm');
+    expect(await page.getByTestId('verify-broken').getByRole('link', { name: 'Hồ sơ' }).getAttribute('href')).toBe(`/nominations/${secondId}`);
+    await screenshot(page, '09-audit-broken-360px');
+
+    await page.getByTestId('verify-scope-log').check();
+    await page.getByTestId('verify').click();
+    await page.locator('[data-testid="verify-result"][data-ok="false"]', { hasText: 'Toàn bộ nhật ký' }).waitFor();
+    expect(await page.getByTestId('verify-broken').textContent()).toContain(stream);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Audit trail' }).waitFor();
+    expect(await page.getByTestId('verify-result').textContent()).toContain('Tampering found.');
+    expect(await page.getByTestId('verify-broken').textContent()).toContain('The event does not match its hash chain');
     await page.context().close();
   });
 });

@@ -13,6 +13,7 @@ const DecisionsPage = lazy(() => import('./pages/decisions'));
 const InboxPage = lazy(() => import('./pages/inbox'));
 const SearchPage = lazy(() => import('./pages/search'));
 const ReportsPage = lazy(() => import('./pages/reports'));
+const AuditPage = lazy(() => import('./pages/audit'));
 
 interface MenuItem {
   readonly href: string;
@@ -20,14 +21,18 @@ interface MenuItem {
   readonly roles: readonly Role[];
 }
 
-/** The menu shows only what the caller's roles may do; the api enforces it regardless. */
+/**
+ * The menu shows only what the caller's roles may do, and the same list guards the screens (a typed or
+ * shared address shows a refusal, not an empty page); the api enforces it regardless. The audit trail
+ * is read by auditors only (GET /audit/events is @Roles('auditor')).
+ */
 const MENU: readonly MenuItem[] = [
   { href: '/inbox', label: 'nav.inbox', roles: ['proposer', 'officer', 'decider'] },
   { href: '/nominations/new', label: 'nav.new', roles: ['proposer'] },
   { href: '/search', label: 'nav.search', roles: ['proposer', 'officer', 'decider', 'auditor', 'admin'] },
   { href: '/decisions', label: 'nav.decisions', roles: ['decider'] },
   { href: '/reports', label: 'nav.reports', roles: ['officer', 'decider', 'auditor', 'admin'] },
-  { href: '/audit', label: 'nav.audit', roles: ['auditor', 'admin'] },
+  { href: '/audit', label: 'nav.audit', roles: ['auditor'] },
 ];
 
 function homeOf(session: Session): string {
@@ -49,6 +54,8 @@ export function App() {
 function Screen({ path, session }: { path: string; session: Session }) {
   const { t } = useI18n();
   if (path === '/' ) return <Redirect to={homeOf(session)} />;
+  const guarded = MENU.find((item) => item.href === path.replace(/\/+$/, ''));
+  if (guarded && !hasRole(session, ...guarded.roles)) return <Refusal item={guarded} />;
   if (path === '/nominations/new') return <NominationFormPage />;
   let params = match('/nominations/:id/edit', path);
   if (params) return <NominationFormPage id={params.id!} />;
@@ -60,9 +67,20 @@ function Screen({ path, session }: { path: string; session: Session }) {
   if (path === '/inbox') return <Suspense fallback={<Loading />}><InboxPage session={session} /></Suspense>;
   if (path === '/search') return <Suspense fallback={<Loading />}><SearchPage /></Suspense>;
   if (path === '/reports') return <Suspense fallback={<Loading />}><ReportsPage session={session} /></Suspense>;
-  // The audit screen waits for GET /audit/events and /audit/verify on the api (the audit issue).
-  if (path === '/audit') return <p role="status">{t('common.unavailable')}</p>;
+  if (path === '/audit') return <Suspense fallback={<Loading />}><AuditPage /></Suspense>;
   return <p role="status">{t('common.notFound')}</p>;
+}
+
+/** A screen the caller's roles do not open: said plainly, with the roles that do, and nothing requested. */
+function Refusal({ item }: { item: MenuItem }) {
+  const { t, tv } = useI18n();
+  return (
+    <div className="problem" role="alert" data-testid="forbidden">
+      <h1>{t('forbidden.title')}</h1>
+      <p>{t(item.label)}: {t('forbidden.body')} {item.roles.map((role) => tv('role', role)).join(', ')}.</p>
+      <p><Link href="/">{t('common.back')}</Link></p>
+    </div>
+  );
 }
 
 function Redirect({ to }: { to: string }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatDate, formatDateTime, formatMoney, nfc, parseDate, todayInVietnam } from './format';
+import { formatDate, formatDateTime, formatMoney, nfc, parseDate, todayInVietnam, vietnamDay } from './format';
 
 describe('console display formats', () => {
   it('writes dates as dd/mm/yyyy', () => {
@@ -34,5 +34,14 @@ describe('console display formats', () => {
     const decomposed = 'Nguye\u0302\u0303n'; // "Nguyễn" typed with combining marks
     expect(nfc(decomposed)).toBe('Nguyễn');
     expect(nfc(decomposed)).not.toBe(decomposed);
+  });
+
+  it('turns a day into the instants it spans in Vietnam, across month, year and leap-day ends', () => {
+    expect(vietnamDay('2024-12-20')).toEqual({ from: '2024-12-20T00:00:00+07:00', to: '2024-12-21T00:00:00+07:00' });
+    expect(vietnamDay('2024-12-31').to).toBe('2025-01-01T00:00:00+07:00');
+    expect(vietnamDay('2024-02-28').to).toBe('2024-02-29T00:00:00+07:00');
+    expect(vietnamDay('2023-02-28').to).toBe('2023-03-01T00:00:00+07:00');
+    // The first instant of 20/12 in Vietnam is 17:00 UTC the day before.
+    expect(new Date(vietnamDay('2024-12-20').from).toISOString()).toBe('2024-12-19T17:00:00.000Z');
   });
 });

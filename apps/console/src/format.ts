@@ -63,3 +63,13 @@ export function parseDate(text: string): string | undefined {
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
+
+/**
+ * A calendar day (`YYYY-MM-DD`) as the half-open range of instants it is in Vietnam: `[from, to)`, each
+ * an ISO 8601 time with the +07:00 offset (Vietnam keeps no daylight saving time).
+ */
+export function vietnamDay(day: string): { from: string; to: string } {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  const next = new Date(Date.UTC(year, month - 1, date + 1)).toISOString().slice(0, 10);
+  return { from: `${day}T00:00:00+07:00`, to: `${next}T00:00:00+07:00` };
+}

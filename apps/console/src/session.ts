@@ -62,6 +62,14 @@ export function clearSession(): void {
   sessionStorage.removeItem(POSITION_KEY);
 }
 
+/** The forms' kept drafts (components/forms useDraft), dropped on an explicit sign-out. */
+export function clearDrafts(): void {
+  for (let i = sessionStorage.length - 1; i >= 0; i -= 1) {
+    const key = sessionStorage.key(i);
+    if (key !== null && key.startsWith('console.draft:')) sessionStorage.removeItem(key);
+  }
+}
+
 /** Where to go back to after signing in (the page whose request met an expired session). */
 export function rememberReturn(path: string): void {
   if (!path.startsWith('/sign-in') && !path.startsWith('/auth/')) sessionStorage.setItem(RETURN_KEY, path);

@@ -1,6 +1,6 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
-import { clearSession, lastWrittenPosition, loadSession, recordWrittenPosition, rememberReturn, saveSession, type Session } from '../session';
+import { clearDrafts, clearSession, lastWrittenPosition, loadSession, recordWrittenPosition, rememberReturn, saveSession, type Session } from '../session';
 
 export type Schemas = components['schemas'];
 /** A problem the api sent (its `code` one of the document's enum), or one the console makes for a failed exchange. */
@@ -28,8 +28,10 @@ export const sessionStore = {
     emit();
     return session;
   },
+  /** Signing out (unlike an expiry) also forgets what was typed: the next person at this tab sees none of it. */
   signOut(): void {
     clearSession();
+    clearDrafts();
     session = undefined;
     emit();
   },
@@ -95,18 +97,23 @@ async function whenCaughtUp(request: Request, response: Response): Promise<Respo
 export const api = createClient<paths>({ baseUrl: window.location.origin });
 api.use(auth);
 
-/** Downloads a CSV (or any file) through the authenticated client as a file the browser saves. */
-export async function download(path: string, query: Record<string, string>, accept: string, filename: string): Promise<Problem | undefined> {
-  const url = new URL(path, window.location.origin);
-  for (const [key, value] of Object.entries(query)) if (value !== '') url.searchParams.set(key, value);
-  const headers: Record<string, string> = { Accept: accept };
-  if (session !== undefined) headers['Authorization'] = `Bearer ${session.token}`;
-  const response = await fetch(url, { headers });
-  if (response.status === 401 && session !== undefined) sessionStore.expire();
-  if (!response.ok) return (await response.json().catch(() => undefined)) ?? networkProblem(response.status);
-  const blob = await response.blob();
+/**
+ * Saves a file the typed client fetched (`parseAs: 'blob'`, so the same token, Min-Position and
+ * expiry rules apply as to every request): the bytes saved are exactly the server's, BOM included.
+ */
+export async function saveDownload(sent: Promise<{ data?: Blob; error?: unknown; response: Response }>, filename: string): Promise<Problem | undefined> {
+  let result: Awaited<typeof sent>;
+  try {
+    result = await sent;
+  } catch {
+    return networkProblem();
+  }
+  if (!result.response.ok || result.data === undefined) {
+    const error = result.error;
+    return typeof error === 'object' && error !== null && 'code' in error ? (error as Problem) : networkProblem(result.response.status);
+  }
   const link = document.createElement('a');
-  link.href = URL.createObjectURL(blob);
+  link.href = URL.createObjectURL(result.data);
   link.download = filename;
   document.body.append(link);
   link.click();

@@ -105,7 +105,7 @@ function DecisionView({ id, session }: { id: string; session: Session }) {
   const { t, tv } = useI18n();
   const [decision, setDecision] = useState<Decision>();
   const [problem, setProblem] = useState<Problem>();
-  const [revoking, setRevoking] = useState(false);
+  const [revoking, setRevoking] = useDraft(`revoke-open:${id}`, false);
   const [values, setValues, clear] = useDraft<RevokeValues>(`revoke:${id}`, { number: '', signedOn: todayInVietnam(), ground: 'false_declaration', reason: '', ids: [] });
   const command = useCommand();
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Problem, type Schemas } from '../api/client';
-import { Field, ProblemMessage, TableRegion, asProblem, useCommand } from '../components/forms';
+import { Field, ProblemMessage, TableRegion, asProblem, useCommand, useDraft } from '../components/forms';
 import { formatDate, nfc } from '../format';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
@@ -14,10 +14,11 @@ export default function InboxPage({ session }: { session: Session }) {
   const { t, tv } = useI18n();
   const [items, setItems] = useState<Item[]>();
   const [problem, setProblem] = useState<Problem>();
-  const [selected, setSelected] = useState<string[]>([]);
+  // The selection and the open bulk form outlive a session that expires mid-way (sign-in, then back).
+  const [selected, setSelected, clearSelected] = useDraft<string[]>('inbox:selected', []);
   const [outcomes, setOutcomes] = useState<Record<string, Outcome>>({});
-  const [mode, setMode] = useState<'approve' | 'return' | null>(null);
-  const [text, setText] = useState('');
+  const [mode, setMode, clearMode] = useDraft<'approve' | 'return' | null>('inbox:bulk', null);
+  const [text, setText, clearText] = useDraft('inbox:bulk-text', '');
   const command = useCommand();
 
   const load = useCallback(async () => {
@@ -29,19 +30,21 @@ export default function InboxPage({ session }: { session: Session }) {
 
   if (items === undefined) return problem ? <ProblemMessage problem={problem} /> : <p role="status">{t('common.loading')}</p>;
   const officer = hasRole(session, 'officer');
-  const allSelected = items.length > 0 && selected.length === items.length;
+  // A kept selection counts only what is still waiting (another tab may have acted meanwhile).
+  const chosen = selected.filter((id) => items.some((item) => item.nominationId === id));
+  const allSelected = items.length > 0 && chosen.length === items.length;
 
   const runBulk = async () => {
-    if (mode === null || selected.length === 0) return;
-    const ids = [...selected];
+    if (mode === null || chosen.length === 0) return;
+    const ids = [...chosen];
     const result = mode === 'approve'
       ? await command.run({ ids, comment: text }, (key) => api.POST('/nominations/bulk/approve', { params: { header: { 'Idempotency-Key': key } }, body: { ids, ...(text.trim() ? { comment: nfc(text.trim()) } : {}) } }))
       : await command.run({ ids, reason: text }, (key) => api.POST('/nominations/bulk/return', { params: { header: { 'Idempotency-Key': key } }, body: { ids, reason: nfc(text.trim()), missing: [] } }));
     if (result) {
       setOutcomes(Object.fromEntries(result.results.map((r) => [r.id, { ok: r.ok, ...(r.code ? { code: r.code } : {}), ...(r.detail ? { detail: r.detail } : {}) }])));
-      setSelected([]);
-      setMode(null);
-      setText('');
+      clearSelected();
+      clearMode();
+      clearText();
       await load();
     }
   };
@@ -65,8 +68,8 @@ export default function InboxPage({ session }: { session: Session }) {
         <>
           {officer && (
             <div className="action-buttons">
-              <button type="button" data-testid="bulk-approve" disabled={selected.length === 0} onClick={() => setMode('approve')}>{t('inbox.bulkApprove')} ({selected.length})</button>
-              <button type="button" data-testid="bulk-return" disabled={selected.length === 0} onClick={() => setMode('return')}>{t('inbox.bulkReturn')} ({selected.length})</button>
+              <button type="button" data-testid="bulk-approve" disabled={chosen.length === 0} onClick={() => setMode('approve')}>{t('inbox.bulkApprove')} ({chosen.length})</button>
+              <button type="button" data-testid="bulk-return" disabled={chosen.length === 0} onClick={() => setMode('return')}>{t('inbox.bulkReturn')} ({chosen.length})</button>
             </div>
           )}
           {mode !== null && (

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, download, type Problem, type Schemas } from '../api/client';
+import { api, saveDownload, type Problem, type Schemas } from '../api/client';
 import { Field, ProblemMessage, TableRegion, asProblem } from '../components/forms';
 import { formatCount, formatMoney } from '../format';
 import { useI18n } from '../i18n';
@@ -32,7 +32,11 @@ export default function ReportsPage({ session }: { session: Session }) {
     setApplied({ unit: unit.trim(), year: year.trim() });
   };
   const csv = async () => {
-    const failed = await download('/reports/awards', { unit: applied.unit, year: applied.year }, 'text/csv', `bao-cao-khen-thuong-${applied.unit}${applied.year ? `-${applied.year}` : ''}.csv`);
+    const query = { unit: applied.unit, ...(applied.year ? { year: applied.year } : {}) };
+    const failed = await saveDownload(
+      api.GET('/reports/awards', { params: { query }, headers: { Accept: 'text/csv' }, parseAs: 'blob' }),
+      `bao-cao-khen-thuong-${applied.unit}${applied.year ? `-${applied.year}` : ''}.csv`,
+    );
     setProblem(failed);
   };
 
