@@ -467,9 +467,11 @@ describe('the approvers\' console in a browser', () => {
   });
 
   it('shows a proposer no audit trail in the menu, and a plain refusal at its address', async () => {
-    const page = await signedIn(people.proposer, '/audit');
+    // Every request of the profile is watched from its first page on: the refusal asks the api for nothing.
     const asked: string[] = [];
-    page.on('request', (request) => { if (new URL(request.url()).pathname.startsWith('/audit/')) asked.push(request.url()); });
+    const page = await signedIn(people.proposer, '/audit', undefined, async (context) => {
+      context.on('request', (request) => { if (new URL(request.url()).pathname.startsWith('/audit/')) asked.push(request.url()); });
+    });
     await page.waitForURL(`${base}/audit`);
     await page.getByTestId('forbidden').waitFor();
     expect(await page.getByTestId('forbidden').textContent()).toContain('Bạn không có quyền dùng trang này');
@@ -540,6 +542,44 @@ describe('the approvers\' console in a browser', () => {
     await page.getByRole('button', { name: 'Switch to English' }).click();
     await page.locator('html[lang="en"]').waitFor({ state: 'attached' });
     expect(await page.getByTestId('nomination-status').textContent()).toBe('Revoked');
+    await page.context().close();
+  });
+
+  it('keeps an edit typed on a stale form: saving meets the conflict and the new state, nothing is overwritten, and a reviewed save goes through', async () => {
+    const name = 'Hợp tác xã Nông nghiệp Bản Mòng';
+    const created = await api.request({
+      method: 'POST', url: '/nominations', as: people.proposer,
+      body: {
+        ruleSet: 'vn-2024', awardCode: 'BANG_KHEN_TINH', year: 2024, proposingUnit: '03814',
+        nominee: { kind: 'collective', name }, achievements: 'Bản đầu tiên',
+        documents: [
+          { kind: 'submission', title: 'Tờ trình', sha256: sha('3-tt'), url: 'https://chienglao.sonla.gov.vn/3/tt.pdf' },
+          { kind: 'achievement_report', title: 'Báo cáo', sha256: sha('3-bc'), url: 'https://chienglao.sonla.gov.vn/3/bc.pdf' },
+        ],
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id as string;
+    const page = await signedIn(people.proposer, `/nominations/${id}/edit`);
+    await page.waitForFunction(() => (document.querySelector('[data-testid="achievements"]') as HTMLTextAreaElement | null)?.value === 'Bản đầu tiên');
+    const typed = 'Dẫn đầu phong trào xây dựng nông thôn mới năm 2024';
+    await page.getByTestId('achievements').fill(typed);
+
+    // Meanwhile another tab of the same office changes the draft.
+    const patched = await api.request({ method: 'PATCH', url: `/nominations/${id}`, as: people.proposer, body: { achievements: 'Bản sửa ở một trang khác' } });
+    expect(patched.statusCode).toBe(200);
+    await page.getByTestId('confirm').click();
+    await page.getByTestId('conflict-state').waitFor();
+    expect(await page.getByTestId('conflict').textContent()).toContain('Người khác vừa thay đổi hồ sơ này');
+    expect(await page.getByTestId('achievements').inputValue()).toBe(typed);
+    const kept = await api.request({ method: 'GET', url: `/nominations/${id}?minPosition=${patched.headers['log-position']}`, as: people.proposer });
+    expect(kept.json().achievements).toBe('Bản sửa ở một trang khác');
+    await screenshot(page, '08b-edit-conflict');
+
+    // Reviewed: saving again sends the new revision and goes through.
+    await page.getByTestId('confirm').click();
+    await page.waitForURL(`${base}/nominations/${id}`);
+    await page.getByText(typed).waitFor();
     await page.context().close();
   });
 

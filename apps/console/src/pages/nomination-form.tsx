@@ -1,9 +1,9 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ifMatch, sessionStore, type Schemas } from '../api/client';
 import { Field, ProblemMessage, useCommand, useDraft } from '../components/forms';
-import { nfc } from '../format';
+import { formatDateTime, nfc } from '../format';
 import { useI18n } from '../i18n';
-import { navigate } from '../router';
+import { Link, navigate } from '../router';
 import { useNomination } from './nomination';
 
 type Kind = 'individual' | 'collective' | 'household';
@@ -92,6 +92,26 @@ export function NominationFormPage({ id }: { id?: string }) {
     });
   }, [view, values.name, setValues]);
 
+  // Someone else changed the nomination: load its new state (and revision, for the next If-Match);
+  // what this person typed stays in the form, never replaced by it.
+  // The read model may trail the write that beat this one by a moment: ask until it has it.
+  const { load: reload } = existing;
+  const sentRevision = useRef<number | undefined>(undefined);
+  const [newState, setNewState] = useState(false);
+  useEffect(() => {
+    if (!command.conflict) { setNewState(false); return; }
+    let live = true;
+    void (async () => {
+      for (let attempt = 0; attempt < 20 && live; attempt += 1) {
+        const fresh = await reload().catch(() => undefined);
+        if (fresh === undefined || sentRevision.current === undefined || fresh.revision > sentRevision.current) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      if (live) setNewState(true);
+    })();
+    return () => { live = false; };
+  }, [command.conflict, reload]);
+
   const set = <K extends keyof FormValues>(field: K) => (value: FormValues[K]) => setValues((v) => ({ ...v, [field]: value }));
   const setDoc = (index: number, field: keyof DocumentInput, value: string) =>
     setValues((v) => ({ ...v, documents: v.documents.map((d, i) => (i === index ? { ...d, [field]: value } : d)) }));
@@ -100,12 +120,12 @@ export function NominationFormPage({ id }: { id?: string }) {
     event.preventDefault();
     if (editing) {
       if (view === undefined) return;
+      sentRevision.current = view.revision;
       const body = { nominee: nomineeOf(values), achievements: nfc(values.achievements.trim()), documents: documentsOf(values), year: Number(values.year) };
       const result = await command.run(body, (key) => api.PATCH('/nominations/{id}', {
         params: { path: { id }, header: { 'Idempotency-Key': key, 'If-Match': ifMatch(view.revision) } }, body,
       }));
       if (result) { clear(); navigate(`/nominations/${result.id}`); }
-      else if (command.conflict) await existing.load();
       return;
     }
     const body = {
@@ -126,7 +146,16 @@ export function NominationFormPage({ id }: { id?: string }) {
     <section aria-labelledby="form-title">
       <h1 id="form-title">{editing ? t('form.editTitle') : t('form.newTitle')}</h1>
       {command.conflict && (
-        <div className="conflict" role="alert"><strong>{t('conflict.title')}</strong><p>{t('conflict.body')}</p></div>
+        <div className="conflict" role="alert" data-testid="conflict">
+          <strong>{t('conflict.title')}</strong>
+          <p>{t('conflict.body')}</p>
+          {view && newState && (
+            <p data-testid="conflict-state">
+              {t('nom.status')}: {tv('status', view.status)} · {t('form.updatedAt')}: {formatDateTime(view.updatedAt)} ·{' '}
+              <Link href={`/nominations/${view.id}`}>{t('conflict.view')}</Link>
+            </p>
+          )}
+        </div>
       )}
       <form onSubmit={submit} className="card nomination-form" noValidate>
         {!editing && (
