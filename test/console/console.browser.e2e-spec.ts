@@ -94,7 +94,7 @@ describe('the approvers\' console in a browser', () => {
     // nominations list wait on different projections: the checks after a page read both.
     for (const path of ['/inbox', '/nominations']) {
       let answer = await api.request({ method: 'GET', url: `${path}?minPosition=${head}`, as: people.proposer });
-      for (let attempt = 0; attempt < 10 && answer.statusCode === 503; attempt += 1) {
+      for (let attempt = 0; attempt < 24 && answer.statusCode === 503; attempt += 1) {
         answer = await api.request({ method: 'GET', url: `${path}?minPosition=${head}`, as: people.proposer });
       }
       expect(answer.statusCode).toBe(200);
@@ -120,7 +120,7 @@ describe('the approvers\' console in a browser', () => {
     const { rows } = await api.database.pool.query<{ head: string | null }>('SELECT max(position)::text AS head FROM events');
     const head = rows[0]?.head ?? '0';
     let answer = await api.request({ method: 'GET', url: `/audit/events?limit=1&minPosition=${head}`, as: people.auditor });
-    for (let attempt = 0; attempt < 10 && answer.statusCode === 503; attempt += 1) {
+    for (let attempt = 0; attempt < 24 && answer.statusCode === 503; attempt += 1) {
       answer = await api.request({ method: 'GET', url: `/audit/events?limit=1&minPosition=${head}`, as: people.auditor });
     }
     expect(answer.statusCode).toBe(200);
