@@ -47,6 +47,34 @@ function nominationUpdated(payload: Payload, version: number): NominationUpdated
   }
 }
 
+/** Version 1 of NominationCreated, frozen: written until `ancestry` was added. */
+type NominationCreatedDataV1 = Omit<NominationCreatedData, 'schemaVersion' | 'ancestry'> & { readonly schemaVersion: 1 };
+
+const CREATED_FIELDS = {
+  ...COMMON, nominationId: 'string', ruleSet: 'string', codeSet: 'string', awardCode: 'string', awardName: 'object', awardKind: 'string',
+  year: 'number', proposingUnit: 'string', nominee: 'object', achievements: 'string', documents: 'array', route: 'array',
+  decidingStageIndex: 'number', rules: 'object',
+} as const;
+
+const createdV1 = shapeOf<NominationCreatedDataV1>(CREATED_FIELDS);
+const createdV2 = shapeOf<NominationCreatedData>({ ...CREATED_FIELDS, ancestry: 'array' });
+
+function nominationCreated(payload: Payload, version: number): NominationCreatedData {
+  switch (version) {
+    case 1: {
+      // The units above the deciding stage were not recorded: the route is all that is known of the
+      // tree at creation, so it is the ancestry (fails closed: nobody reads it through a later tree).
+      const v1 = createdV1(payload);
+      const ancestry = v1.route.map(({ unit, unitName, level }) => ({ unit, unitName, level }));
+      return { ...v1, schemaVersion: 2, ancestry };
+    }
+    case 2:
+      return createdV2(payload);
+    default:
+      return unsupportedVersion(version);
+  }
+}
+
 /** An event type with only one schema version so far: its fields checked, returned as is. */
 function v1<Data>(fields: Parameters<typeof shapeOf>[0]): (payload: Payload, version: number) => Data {
   const check = shapeOf<Data>({ ...COMMON, ...fields });
@@ -55,11 +83,7 @@ function v1<Data>(fields: Parameters<typeof shapeOf>[0]): (payload: Payload, ver
 
 /** The nomination stream's codec: every path that reads a nomination stream decodes through it. */
 export const nominationCodec: EventCodec<NominationEvent> = defineCodec<NominationEvent>(NOMINATION_CATEGORY, {
-  NominationCreated: v1<NominationCreatedData>({
-    nominationId: 'string', ruleSet: 'string', codeSet: 'string', awardCode: 'string', awardName: 'object', awardKind: 'string',
-    year: 'number', proposingUnit: 'string', nominee: 'object', achievements: 'string', documents: 'array', route: 'array',
-    decidingStageIndex: 'number', rules: 'object',
-  }),
+  NominationCreated: nominationCreated,
   NominationUpdated: nominationUpdated,
   NominationSubmitted: v1<NominationSubmittedData>({ stage: 'object', resubmission: 'boolean' }),
   NominationReturned: v1<NominationReturnedData>({ stageIndex: 'number', unit: 'string', reason: 'string', missing: 'array', returnNumber: 'number' }),
