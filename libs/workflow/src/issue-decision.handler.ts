@@ -95,6 +95,10 @@ export class IssueDecisionHandler implements ICommandHandler<IssueDecisionComman
       throw new DecisionNumberTaken({ number: input.number, issuingUnit: actor.unit, decisionId });
     }
 
+    // From here until the decision is recorded, no withdrawal or rejection can move a listed nomination
+    // (they are refused while these are held, and checked against the claims after): the decision and
+    // its nominations never disagree.
+    await claims.holdNominations(input.nominationIds);
     const states = await readNominationStates(this.store, input.nominationIds);
     const directory = await this.reference.directory();
     const validation = validateDecision(states, input.nominationIds, {
