@@ -1,4 +1,5 @@
-import type { DecisionEvent, DecisionIssuedData, DecisionRevokedData } from './decision';
+import type { DecisionEvent, DecisionIssuedData, DecisionNomination, DecisionRevokedData, Signer } from './decision';
+import type { ActorRef } from './nomination.types';
 import { defineCodec, type EventCodec, expectShape, type Payload, unsupportedVersion } from './event-codec';
 
 export const DECISION_CATEGORY = 'decision';
@@ -8,8 +9,19 @@ export const decisionStreamId = (decisionId: string): string => `${DECISION_CATE
 const COMMON = { at: 'string', by: 'object' } as const;
 
 /** Version 1 of DecisionIssued, frozen: written until `issuerAncestry` was added. */
-interface DecisionIssuedDataV1 extends Omit<DecisionIssuedData, 'schemaVersion' | 'issuerAncestry'> {
+interface DecisionIssuedDataV1 {
   readonly schemaVersion: 1;
+  readonly at: string;
+  readonly by: ActorRef;
+  readonly decisionId: string;
+  readonly number: string;
+  readonly signedOn: string;
+  readonly signer: Signer;
+  readonly codeSet: string;
+  readonly issuingUnit: string;
+  readonly reason: string;
+  readonly baseSalary: number;
+  readonly nominations: readonly DecisionNomination[];
 }
 
 const ISSUED_FIELDS = {

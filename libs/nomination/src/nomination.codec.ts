@@ -15,7 +15,9 @@ import type {
   NominationWithdrawnData,
   StageApprovedData,
 } from './nomination.events';
-import type { ActorRef } from './nomination.types';
+import type { ActorRef, DocumentRef, LocalizedText, NominationRules, Nominee } from './nomination.types';
+import type { AwardKind } from './reference-data/reference-data.types';
+import type { RouteStage } from './stage-route';
 
 export const NOMINATION_CATEGORY = 'nomination';
 
@@ -48,7 +50,25 @@ function nominationUpdated(payload: Payload, version: number): NominationUpdated
 }
 
 /** Version 1 of NominationCreated, frozen: written until `ancestry` was added. */
-type NominationCreatedDataV1 = Omit<NominationCreatedData, 'schemaVersion' | 'ancestry'> & { readonly schemaVersion: 1 };
+interface NominationCreatedDataV1 {
+  readonly schemaVersion: 1;
+  readonly at: string;
+  readonly by: ActorRef;
+  readonly nominationId: string;
+  readonly ruleSet: string;
+  readonly codeSet: string;
+  readonly awardCode: string;
+  readonly awardName: LocalizedText;
+  readonly awardKind: AwardKind;
+  readonly year: number;
+  readonly proposingUnit: string;
+  readonly nominee: Nominee;
+  readonly achievements: string;
+  readonly documents: readonly DocumentRef[];
+  readonly route: readonly RouteStage[];
+  readonly decidingStageIndex: number;
+  readonly rules: NominationRules;
+}
 
 const CREATED_FIELDS = {
   ...COMMON, nominationId: 'string', ruleSet: 'string', codeSet: 'string', awardCode: 'string', awardName: 'object', awardKind: 'string',
