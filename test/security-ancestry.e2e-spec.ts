@@ -73,7 +73,9 @@ describe('security: re-parenting a unit never widens who reads what was recorded
       method: 'PUT', url: '/units', as: provinceAdmin,
       body: [{ codeSet: 'gso-2004', code: '03814', name: 'Xã Chiềng Lao', level: 'commune', parentCode: '116' }],
     }));
-    await api.startWorker();
+    // Every consumer caught up with what was written while it was down (a restart on a loaded machine
+    // takes longer than a read's Min-Position wait).
+    await (await api.startWorker()).waitForAll(BigInt(projectedLate.position as string), 60_000);
     oldIds = [awarded.id, atDistrict.id, returned.id, communeAwarded.id, projectedLate.id];
   });
   afterAll(async () => {
