@@ -17,7 +17,16 @@ const nominationLockKey = (nominationId: string): string => lockKey(`decision-cl
  * never two; a guard takes one connection for as long as its command runs.
  */
 export class PostgresDecisionClaims implements DecisionClaims {
-  constructor(private readonly pool: Pool) {}
+  /**
+   * A guard holds its connection while its command takes others from the same pool for reads and the
+   * append; a quarter of the pool at most, so guards (a bulk rejection runs eight at once) can never
+   * take every connection and wait for one another's.
+   */
+  private readonly guardSlots: Slots;
+
+  constructor(private readonly pool: Pool) {
+    this.guardSlots = new Slots(Math.max(1, Math.floor((pool.options.max ?? 10) / 4)));
+  }
 
   async withUnitLock<T>(codeSet: string, unit: string, work: (claims: UnitClaims) => Promise<T>): Promise<T> {
     const key = unitLockKey(codeSet, unit);
@@ -33,6 +42,10 @@ export class PostgresDecisionClaims implements DecisionClaims {
   }
 
   async withNominationGuard<T>(nominationId: string, work: (claim: ClaimHolder | undefined) => Promise<T>): Promise<T> {
+    return this.guardSlots.run(() => this.guard(nominationId, work));
+  }
+
+  private async guard<T>(nominationId: string, work: (claim: ClaimHolder | undefined) => Promise<T>): Promise<T> {
     const key = nominationLockKey(nominationId);
     const client = await this.pool.connect();
     let locked = false;
@@ -76,5 +89,27 @@ class PostgresUnitClaims implements UnitClaims {
     // In one order everywhere, so two holders listing the same nominations cannot deadlock.
     const keys = [...new Set(nominationIds.map(nominationLockKey))].sort();
     for (const key of keys) await this.client.query('SELECT pg_advisory_lock($1)', [key]);
+  }
+}
+
+/** At most `size` callers at a time; the others wait in this process, holding nothing. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.free++;
+    }
   }
 }
