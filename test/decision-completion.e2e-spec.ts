@@ -9,6 +9,7 @@ import {
   loadReferenceData,
   toNominationEvent,
   UnitDirectory,
+  unitAncestry,
   validateDecision,
   type NominationState,
 } from '@app/nomination';
@@ -71,12 +72,13 @@ describe('a decision whose issuing process died midway is completed from the log
       states.set(id, events.reduce((s, e) => evolve(s, toNominationEvent(e.type, e.data)), initialNominationState));
     }
     const decider = { id: gso2025.provinceDecider.sub, name: gso2025.provinceDecider.name, unit: '14', codeSet: 'gso-2025', roles: ['decider' as const] };
-    const validation = validateDecision(states, ids, { actor: decider, signedOn: '2025-12-01', baseSalaries: loadReferenceData().baseSalaries, directory: testDirectory() });
+    const validation = validateDecision(states, ids, { actor: decider, signedOn: '2025-12-01', baseSalaries: loadReferenceData().baseSalaries });
     if (!validation.ok) throw new Error(JSON.stringify(validation.offending));
     const decisionId = deterministicUuid('test-decision', ids.join(','));
     const [issued] = decideDecision(initialDecisionState, {
       type: 'IssueDecision', decisionId, number: '77/QĐ-UBND', signedOn: '2025-12-01',
       signer: { name: 'Nguyễn Đình Việt', title: 'Chủ tịch UBND tỉnh' }, reason: 'Có thành tích xuất sắc', nominations: validation.nominations,
+      issuerAncestry: unitAncestry(testDirectory(), 'gso-2025', '14').map((u) => u.unit),
     }, { now: new Date(), actor: decider });
     const appended = await store.append(`decision-${decisionId}`, [{
       id: deterministicUuid('test-decision-event', decisionId), type: issued!.type, data: issued!.data,

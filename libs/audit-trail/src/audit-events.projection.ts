@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { UnitDirectory } from '@app/nomination';
 import { type ConsumedEvent, type ConsumerTransaction, type DurableConsumer, DurableConsumerProvider } from '@app/platform';
-import { ReferenceDataService } from '@app/workflow';
 
 interface Scope {
   readonly codeSet: string;
@@ -15,25 +13,20 @@ interface ActorFields {
   readonly roles?: unknown;
 }
 
-/** The units that see a stream: each given unit and everything above it, in that code set. */
-function unitsAbove(directory: UnitDirectory, codeSet: string, units: readonly string[]): string[] {
-  const seen = new Set<string>();
-  for (const unit of units) {
-    seen.add(unit);
-    for (const ancestor of directory.ancestry(codeSet, unit)) seen.add(ancestor.code);
-  }
-  return [...seen];
-}
-
-/** A stream's jurisdiction from its first event; undefined for an event that does not open a stream. */
-function openingScope(e: ConsumedEvent, directory: UnitDirectory): Scope | undefined {
+/**
+ * A stream's jurisdiction from its first event: the unit ancestry it recorded (a nomination's proposing
+ * unit and every unit above it at creation, which holds its route; a decision's issuing unit and the
+ * units above it at issuance). Never the unit tree of the moment this runs: a replay after a unit was
+ * re-parented gives the same scopes (issue 12.14). Undefined for an event that does not open a stream.
+ */
+function openingScope(e: ConsumedEvent): Scope | undefined {
   if (e.category === 'nomination' && e.event.type === 'NominationCreated') {
-    const { codeSet, route, proposingUnit } = e.event.data;
-    return { codeSet, units: unitsAbove(directory, codeSet, [proposingUnit, ...route.map((stage) => stage.unit)]) };
+    const { codeSet, ancestry } = e.event.data;
+    return { codeSet, units: [...new Set(ancestry.map((unit) => unit.unit))] };
   }
   if (e.category === 'decision' && e.event.type === 'DecisionIssued') {
-    const { codeSet, issuingUnit } = e.event.data;
-    return { codeSet, units: unitsAbove(directory, codeSet, [issuingUnit]) };
+    const { codeSet, issuerAncestry } = e.event.data;
+    return { codeSet, units: [...new Set(issuerAncestry)] };
   }
   return undefined;
 }
@@ -56,15 +49,12 @@ export class AuditEventsProjection implements DurableConsumer {
   readonly name = 'audit-events';
   readonly categories = ['nomination', 'decision'] as const;
 
-  constructor(private readonly referenceData: ReferenceDataService) {}
-
   async handle(events: readonly ConsumedEvent[], tx: ConsumerTransaction): Promise<void> {
     if (events.length === 0) return;
-    const directory = await this.referenceData.directory();
     const scopes = new Map<string, Scope>();
     const opened: { streamId: string; scope: Scope }[] = [];
     for (const e of events) {
-      const scope = openingScope(e, directory);
+      const scope = openingScope(e);
       if (scope !== undefined && !scopes.has(e.streamId)) {
         scopes.set(e.streamId, scope);
         opened.push({ streamId: e.streamId, scope });

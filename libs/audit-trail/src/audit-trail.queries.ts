@@ -154,24 +154,31 @@ export class AuditTrailQueries {
     private readonly referenceData: ReferenceDataService,
   ) {}
 
-  /** The code set and unit whose scope the caller reads; 403 for a `unit` outside their jurisdiction. */
-  async scopeOf(actor: Actor, unit: string | undefined): Promise<{ codeSet: string; unit: string }> {
+  /**
+   * The code set and unit whose scope the caller reads, and the caller's own unit; 403 for a `unit`
+   * that is not under theirs in today's tree. Even then the rows are only those in the caller's own
+   * recorded scope as well (eventsSql), so a unit moved under the caller brings none of its older events.
+   */
+  async scopeOf(actor: Actor, unit: string | undefined): Promise<{ codeSet: string; unit: string; reader: string }> {
     const codeSet = this.referenceData.domainActor(actor).codeSet;
-    if (unit === undefined || unit === actor.unit) return { codeSet, unit: actor.unit };
+    if (unit === undefined || unit === actor.unit) return { codeSet, unit: actor.unit, reader: actor.unit };
     const directory = await this.referenceData.directory();
     if (!directory.isAtOrUnder(codeSet, unit, actor.unit)) {
       throw new ForbiddenError(`Unit ${unit} is not within your jurisdiction (${actor.unit}, ${codeSet})`);
     }
-    return { codeSet, unit };
+    return { codeSet, unit, reader: actor.unit };
   }
 
-  private eventsSql(scope: { codeSet: string; unit: string }, filter: AuditEventFilter, after: string | undefined): { text: string; values: unknown[] } {
+  private eventsSql(scope: { codeSet: string; unit: string; reader: string }, filter: AuditEventFilter, after: string | undefined): { text: string; values: unknown[] } {
     const values: unknown[] = [scope.codeSet, scope.unit];
     const where = ['s.code_set = $1', 's.unit = $2'];
     const add = (condition: (n: string) => string, value: unknown) => {
       values.push(value);
       where.push(condition(`$${values.length}`));
     };
+    if (scope.reader !== scope.unit) {
+      add((n) => `EXISTS (SELECT 1 FROM audit_event_scopes r WHERE r.code_set = s.code_set AND r.unit = ${n} AND r.position = s.position)`, scope.reader);
+    }
     // On both sides of the join, so that whichever side the planner walks starts at the cursor.
     if (after !== undefined) add((n) => `s.position > ${n}::numeric AND e.position > ${n}::numeric`, after);
     if (filter.nominationId !== undefined) add((n) => `e.nomination_id = ${n}::uuid`, filter.nominationId);

@@ -212,6 +212,7 @@ describe('decision stream', () => {
   const issue: IssueDecision = {
     type: 'IssueDecision', decisionId: 'dec-120-1', number: ' 125 / QĐ-UBND ', signedOn: '2023-03-20',
     signer: { name: 'Nguyễn Văn Chủ', title: 'Chủ tịch UBND huyện' }, reason: 'Đã có thành tích xuất sắc trong phong trào thi đua năm 2022', nominations: lines,
+    issuerAncestry: ['120', '14'],
   };
   const issued: DecisionEvent[] = decideDecision(initialDecisionState, issue, dctx);
 
@@ -219,8 +220,9 @@ describe('decision stream', () => {
     expect(issued).toEqual([{
       type: 'DecisionIssued',
       data: {
-        schemaVersion: 1, at: NOW.toISOString(), by: { id: 'decider-120', name: 'Cán bộ decider-120', unit: '120', roles: ['decider'] },
+        schemaVersion: 2, at: NOW.toISOString(), by: { id: 'decider-120', name: 'Cán bộ decider-120', unit: '120', roles: ['decider'] },
         decisionId: 'dec-120-1', number: '125/QĐ-UBND', signedOn: '2023-03-20', signer: issue.signer, codeSet: 'gso-2004', issuingUnit: '120',
+        issuerAncestry: ['120', '14'],
         reason: issue.reason, baseSalary: BASE_SALARY_2023, nominations: lines,
       },
     }]);

@@ -15,7 +15,6 @@ import { type Actor, type ActorRef, type NomineeKind, REVOCATION_GROUNDS, type R
 import { requiredText, throwIfIssues, validatePastDate } from './nomination.validation';
 import { isValidIsoDate } from './reference-data/data-reader';
 import type { BaseSalaryEntry } from './reference-data/reference-data.types';
-import type { UnitDirectory } from './unit-directory';
 import { vietnamDate } from './working-day-calendar';
 
 /** One nomination covered by a decision, with the bonus fixed when the decision was issued. */
@@ -53,7 +52,9 @@ interface DecisionEventFields {
   readonly by: ActorRef;
 }
 
-export interface DecisionIssuedData extends DecisionEventFields {
+/** Schema version 2 added `issuerAncestry` (version 1 is frozen in decision.codec.ts). */
+export interface DecisionIssuedData extends Omit<DecisionEventFields, 'schemaVersion'> {
+  readonly schemaVersion: 2;
   readonly decisionId: string;
   /** Normalised (see `normalizeDecisionNumber`); uniqueness per unit is the caller's index's job. */
   readonly number: string;
@@ -61,6 +62,12 @@ export interface DecisionIssuedData extends DecisionEventFields {
   readonly signer: Signer;
   readonly codeSet: string;
   readonly issuingUnit: string;
+  /**
+   * Codes of the issuing unit and every unit above it when the decision was issued, lowest first: its
+   * readers for good, whatever the unit tree says later (issue 12.14). Version 1 events read as the
+   * issuing unit alone.
+   */
+  readonly issuerAncestry: readonly string[];
   readonly reason: string;
   /** VND per month, in force on `signedOn`; every line's amount multiplies it. */
   readonly baseSalary: number;
@@ -100,6 +107,8 @@ export interface IssueDecision {
   readonly reason: string;
   /** From a successful `validateDecision`. */
   readonly nominations: readonly DecisionNomination[];
+  /** The caller's unit and the units above it now (unitAncestry), recorded as the decision's readers. */
+  readonly issuerAncestry: readonly string[];
 }
 
 export interface RevokeDecision {
@@ -167,14 +176,16 @@ export function decideDecision(state: DecisionState, command: DecisionCommand, c
       const ids = command.nominations.map((n) => n.nominationId);
       if (ids.length === 0) issues.push({ field: 'nominationIds', message: 'must list at least one nomination' });
       if (new Set(ids).size !== ids.length) issues.push({ field: 'nominationIds', message: 'lists a nomination twice' });
+      if (command.issuerAncestry?.[0] !== actor.unit) issues.push({ field: 'issuerAncestry', message: 'must start with the issuing unit' });
       const salaries = new Set(command.nominations.map((n) => n.baseSalary));
       if (salaries.size > 1) issues.push({ field: 'nominations', message: 'lines priced with different base salaries' });
       throwIfIssues(issues, 'Invalid decision');
       return [{
         type: 'DecisionIssued',
         data: {
-          ...base, decisionId: decisionId!, number: normalizeDecisionNumber(number!), signedOn: signedOn!,
-          signer: { name: signerName!, title: signerTitle! }, codeSet: actor.codeSet, issuingUnit: actor.unit, reason: reason!,
+          ...base, schemaVersion: 2, decisionId: decisionId!, number: normalizeDecisionNumber(number!), signedOn: signedOn!,
+          signer: { name: signerName!, title: signerTitle! }, codeSet: actor.codeSet, issuingUnit: actor.unit,
+          issuerAncestry: [...command.issuerAncestry], reason: reason!,
           baseSalary: command.nominations[0]!.baseSalary, nominations: command.nominations.map((n) => ({ ...n })),
         },
       }];
@@ -243,6 +254,17 @@ export function evolveDecision(state: DecisionState, event: DecisionEvent): Deci
   }
 }
 
+/**
+ * Who reads a decision: staff, in its code set, of the units recorded as its issuer's ancestry (its
+ * issuing unit and the units above it when it was issued). The unit tree as it is today plays no
+ * part (issue 12.14); the successor of an abolished issuing unit is the workflow's concern.
+ */
+export function canViewDecision(actor: Pick<Actor, 'codeSet' | 'unit'>, state: DecisionState): boolean {
+  if (state.status === 'none' || actor.codeSet !== state.codeSet) return false;
+  const readers = (state as { issuerAncestry?: readonly string[] }).issuerAncestry ?? [state.issuingUnit];
+  return readers.includes(actor.unit);
+}
+
 export function foldDecision(events: readonly DecisionEvent[]): DecisionState {
   return events.reduce(evolveDecision, initialDecisionState);
 }
@@ -253,8 +275,6 @@ export interface DecisionValidationContext {
   readonly signedOn: string;
   /** The dated base-salary table (reference data, plus a configured override). */
   readonly baseSalaries: readonly BaseSalaryEntry[];
-  /** Jurisdiction: a nomination the caller may not see is answered exactly like one that does not exist. */
-  readonly directory: UnitDirectory;
   /** The province's multiple where the catalogue says "configurable" (null); absent = refused, never a silent 0. */
   readonly configuredMultiple?: (ruleSet: string, awardCode: string, nomineeKind: NomineeKind) => number | null;
 }
@@ -303,7 +323,7 @@ export function validateDecision(
   const lines: DecisionNomination[] = [];
   for (const nominationId of nominationIds) {
     const state = nominations.get(nominationId);
-    if (!state || state.status === 'none' || !canView(ctx.actor, state, ctx.directory)) {
+    if (!state || state.status === 'none' || !canView(ctx.actor, state)) {
       offending.push({ nominationId, reason: 'not_found' });
       continue;
     }

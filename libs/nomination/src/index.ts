@@ -54,7 +54,7 @@ export {
 } from './reference-data/reference-data';
 
 export { mergeUnitRecords, UnitDirectory, UnitDirectoryError, validateUnitRecords } from './unit-directory';
-export { resolveRoute, type RouteStage } from './stage-route';
+export { resolveRoute, type RouteStage, unitAncestry } from './stage-route';
 export { type IsoDate, vietnamDate, WorkingDayCalendar } from './working-day-calendar';
 export {
   type CouncilVoteCounts,
@@ -150,6 +150,7 @@ export {
   type StageStatus,
   type WithdrawalRecord,
   type WithdrawnNomination,
+  ancestryOf,
 } from './nomination.state';
 export { decide, type NominationContext } from './nomination.decide';
 export { actingUnit, canView, dutyConflict, isAtCurrentStage, isParticipant } from './nomination.access';
@@ -160,6 +161,7 @@ export { baseSalaryOn, BaseSalaryUnknownError, withBaseSalaryOverride } from './
 export { decisionNumberComparisonKey, decisionNumberKey, decisionNumberWarnings, normalizeDecisionNumber } from './decision-number';
 export {
   awardCommandsFor,
+  canViewDecision,
   type DecisionCommand,
   type DecisionContext,
   decideDecision,

@@ -1,19 +1,20 @@
 import type { Actor } from './nomination.types';
-import type { NominationState } from './nomination.state';
-import type { UnitDirectory } from './unit-directory';
+import { ancestryOf, type NominationState } from './nomination.state';
 
 /**
- * Jurisdiction: a nomination is visible to anyone (any role, auditors and admins included) acting for a
- * unit its route passes through or a unit above its proposing unit, in the nomination's own code set.
- * Unit codes mean different areas in different code sets, so a caller acting in `gso-2025` sees only
- * `gso-2025` nominations; staff reviewing older ones act with `codeSet: gso-2004`.
+ * Jurisdiction: a nomination is visible to anyone (any role, auditors and admins included) acting for
+ * one of the units recorded as its ancestry at creation (the proposing unit and every unit above it,
+ * which includes every unit of its route), in the nomination's own code set. The unit tree as it is
+ * today plays no part: re-parenting a unit later neither gives its new parents the older nominations
+ * nor takes them from the old ones (issue 12.14). Unit codes mean different areas in different code
+ * sets, so a caller acting in `gso-2025` sees only `gso-2025` nominations; staff reviewing older ones
+ * act with `codeSet: gso-2004`.
  *
  * The api answers 404 when this is false, so existence is not leaked outside the jurisdiction.
  */
-export function canView(actor: Actor, state: NominationState, directory: UnitDirectory): boolean {
+export function canView(actor: Pick<Actor, 'codeSet' | 'unit'>, state: NominationState): boolean {
   if (state.status === 'none' || actor.codeSet !== state.codeSet) return false;
-  // The recorded route still counts if the directory has since been edited.
-  return state.route.some((stage) => stage.unit === actor.unit) || directory.isAtOrUnder(state.codeSet, state.proposingUnit, actor.unit);
+  return ancestryOf(state).some((unit) => unit.unit === actor.unit);
 }
 
 /**

@@ -24,6 +24,34 @@ describe('nomination codec', () => {
     });
   });
 
+  it('upcasts NominationCreated v1 (no `ancestry`) with its recorded route as the ancestry, and reads v2 as written', () => {
+    const route = [{ unit: '03814', unitName: 'Xã Chiềng Lao', level: 'commune' }, { unit: '120', unitName: 'Huyện Mường La', level: 'district' }];
+    const v1 = {
+      schemaVersion: 1, at: '2023-01-02T03:04:05.000Z', by, nominationId: 'n-1', ruleSet: 'vn-2017', codeSet: 'gso-2004', awardCode: 'GIAY_KHEN_HUYEN',
+      awardName: { vi: 'Giấy khen', en: 'Certificate' }, awardKind: 'form', year: 2022, proposingUnit: '03814',
+      nominee: { kind: 'collective', name: 'Trường Tiểu học Chiềng Lao' }, achievements: 'Thành tích', documents: [], route,
+      decidingStageIndex: 1, rules: {},
+    };
+    const decoded = nominationCodec.decode({ type: 'NominationCreated', data: v1 });
+    expect(decoded).toEqual({ type: 'NominationCreated', data: { ...v1, schemaVersion: 2, ancestry: route } });
+    const state = foldNomination([decoded]);
+    expect(state.status !== 'none' && state.ancestry.map((u) => u.unit)).toEqual(['03814', '120']);
+    const v2 = { ...v1, schemaVersion: 2, ancestry: [...route, { unit: '14', unitName: 'Tỉnh Sơn La', level: 'province' }] };
+    expect(nominationCodec.decode({ type: 'NominationCreated', data: v2 }).data).toEqual(v2);
+    expect(() => nominationCodec.decode({ type: 'NominationCreated', data: { ...v1, schemaVersion: 2 } })).toThrow(EventDecodeError);
+  });
+
+  it('upcasts DecisionIssued v1 (no `issuerAncestry`) to the issuing unit alone', () => {
+    const v1 = {
+      schemaVersion: 1, at: '2023-03-24T03:04:05.000Z', by, decisionId: 'd-1', number: '125/QĐ-UBND', signedOn: '2023-03-24',
+      signer: { name: 'Lường Văn Chiến', title: 'Chủ tịch UBND huyện' }, codeSet: 'gso-2004', issuingUnit: '120', reason: 'Thành tích',
+      baseSalary: 1_800_000, nominations: [],
+    };
+    expect(decisionCodec.decode({ type: 'DecisionIssued', data: v1 }).data).toEqual({ ...v1, schemaVersion: 2, issuerAncestry: ['120'] });
+    const v2 = { ...v1, schemaVersion: 2, issuerAncestry: ['120', '14'] };
+    expect(decisionCodec.decode({ type: 'DecisionIssued', data: v2 }).data).toEqual(v2);
+  });
+
   it('reads the current version as written', () => {
     const v2 = { schemaVersion: 2, at: '2023-01-02T03:04:05.000Z', by, changes: { year: 2021 }, previous: { year: 2022 } };
     expect(nominationCodec.decode({ type: 'NominationUpdated', data: v2 }).data).toEqual(v2);

@@ -15,7 +15,9 @@ import type {
   NominationWithdrawnData,
   StageApprovedData,
 } from './nomination.events';
-import type { ActorRef } from './nomination.types';
+import type { ActorRef, DocumentRef, LocalizedText, NominationRules, Nominee } from './nomination.types';
+import type { AwardKind } from './reference-data/reference-data.types';
+import type { RouteStage } from './stage-route';
 
 export const NOMINATION_CATEGORY = 'nomination';
 
@@ -47,6 +49,52 @@ function nominationUpdated(payload: Payload, version: number): NominationUpdated
   }
 }
 
+/** Version 1 of NominationCreated, frozen: written until `ancestry` was added. */
+interface NominationCreatedDataV1 {
+  readonly schemaVersion: 1;
+  readonly at: string;
+  readonly by: ActorRef;
+  readonly nominationId: string;
+  readonly ruleSet: string;
+  readonly codeSet: string;
+  readonly awardCode: string;
+  readonly awardName: LocalizedText;
+  readonly awardKind: AwardKind;
+  readonly year: number;
+  readonly proposingUnit: string;
+  readonly nominee: Nominee;
+  readonly achievements: string;
+  readonly documents: readonly DocumentRef[];
+  readonly route: readonly RouteStage[];
+  readonly decidingStageIndex: number;
+  readonly rules: NominationRules;
+}
+
+const CREATED_FIELDS = {
+  ...COMMON, nominationId: 'string', ruleSet: 'string', codeSet: 'string', awardCode: 'string', awardName: 'object', awardKind: 'string',
+  year: 'number', proposingUnit: 'string', nominee: 'object', achievements: 'string', documents: 'array', route: 'array',
+  decidingStageIndex: 'number', rules: 'object',
+} as const;
+
+const createdV1 = shapeOf<NominationCreatedDataV1>(CREATED_FIELDS);
+const createdV2 = shapeOf<NominationCreatedData>({ ...CREATED_FIELDS, ancestry: 'array' });
+
+function nominationCreated(payload: Payload, version: number): NominationCreatedData {
+  switch (version) {
+    case 1: {
+      // The units above the deciding stage were not recorded: the route is all that is known of the
+      // tree at creation, so it is the ancestry (fails closed: nobody reads it through a later tree).
+      const v1 = createdV1(payload);
+      const ancestry = v1.route.map(({ unit, unitName, level }) => ({ unit, unitName, level }));
+      return { ...v1, schemaVersion: 2, ancestry };
+    }
+    case 2:
+      return createdV2(payload);
+    default:
+      return unsupportedVersion(version);
+  }
+}
+
 /** An event type with only one schema version so far: its fields checked, returned as is. */
 function v1<Data>(fields: Parameters<typeof shapeOf>[0]): (payload: Payload, version: number) => Data {
   const check = shapeOf<Data>({ ...COMMON, ...fields });
@@ -55,11 +103,7 @@ function v1<Data>(fields: Parameters<typeof shapeOf>[0]): (payload: Payload, ver
 
 /** The nomination stream's codec: every path that reads a nomination stream decodes through it. */
 export const nominationCodec: EventCodec<NominationEvent> = defineCodec<NominationEvent>(NOMINATION_CATEGORY, {
-  NominationCreated: v1<NominationCreatedData>({
-    nominationId: 'string', ruleSet: 'string', codeSet: 'string', awardCode: 'string', awardName: 'object', awardKind: 'string',
-    year: 'number', proposingUnit: 'string', nominee: 'object', achievements: 'string', documents: 'array', route: 'array',
-    decidingStageIndex: 'number', rules: 'object',
-  }),
+  NominationCreated: nominationCreated,
   NominationUpdated: nominationUpdated,
   NominationSubmitted: v1<NominationSubmittedData>({ stage: 'object', resubmission: 'boolean' }),
   NominationReturned: v1<NominationReturnedData>({ stageIndex: 'number', unit: 'string', reason: 'string', missing: 'array', returnNumber: 'number' }),

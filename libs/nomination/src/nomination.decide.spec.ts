@@ -4,6 +4,7 @@ import { AwardNotOfferedError, UnknownUnitError, ValidationFailedError } from '.
 import type { NominationCommand } from './nomination.commands';
 import type { NominationEvent } from './nomination.events';
 import { foldNomination } from './nomination.state';
+import { UnitDirectory } from './unit-directory';
 import {
   cast,
   context,
@@ -29,7 +30,7 @@ describe('CreateNomination', () => {
     expect(events).toEqual([{
       type: 'NominationCreated',
       data: {
-        schemaVersion: 1, at, by: ref(cast.proposerChiengLao),
+        schemaVersion: 2, at, by: ref(cast.proposerChiengLao),
         nominationId: 'nom-1', ruleSet: 'vn-2017', codeSet: 'gso-2004', awardCode: 'BANG_KHEN_TINH',
         awardName: { vi: 'Bằng khen của Chủ tịch UBND tỉnh', en: "Certificate of Merit of the Provincial People's Committee Chairman" },
         awardKind: 'form', year: 2022, proposingUnit: '03814',
@@ -48,8 +49,23 @@ describe('CreateNomination', () => {
           maxSupplementRequestsPerStage: 1, publicDisclosureWorkingDays: 5,
           requiredDocuments: ['submission', 'achievement_report'], bonusMultiple: { individual: 1, collective: 2 },
         },
+        ancestry: [
+          { unit: '03814', unitName: 'Xã Chiềng Lao', level: 'commune' },
+          { unit: '120', unitName: 'Huyện Mường La', level: 'district' },
+          { unit: '14', unitName: 'Tỉnh Sơn La', level: 'province' },
+        ],
       },
     }]);
+  });
+
+  it('records the whole unit ancestry up to the root even when the route stops lower', () => {
+    const [event] = given([]).when(createCommand({ awardCode: 'GIAY_KHEN_XA' }), context(cast.proposerChiengLao)).then();
+    expect(event!.type === 'NominationCreated' && event.data.route.map((s) => s.unit)).toEqual(['03814']);
+    expect(event!.type === 'NominationCreated' && event.data.ancestry).toEqual([
+      { unit: '03814', unitName: 'Xã Chiềng Lao', level: 'commune' },
+      { unit: '120', unitName: 'Huyện Mường La', level: 'district' },
+      { unit: '14', unitName: 'Tỉnh Sơn La', level: 'province' },
+    ]);
   });
 
   it('routes commune → province under vn-2025 (gso-2025, no district)', () => {
@@ -583,18 +599,33 @@ describe('jurisdiction', () => {
   it('shows a nomination along its route and above its proposing unit, in its own code set only', () => {
     const state = foldNomination(history(steps.inReviewAtDistrict()));
     for (const who of [cast.proposerChiengLao, cast.officerChiengLao, cast.officerMuongLa, cast.officerSonLa, cast.auditorSonLa]) {
-      expect(canView(who, state, directory)).toBe(true);
+      expect(canView(who, state)).toBe(true);
     }
     for (const who of [cast.proposerChiengHoa, cast.auditorThanhPho, cast.officerSonLa2025]) {
-      expect(canView(who, state, directory)).toBe(false);
+      expect(canView(who, state)).toBe(false);
     }
   });
 
   it('shows a commune-decided nomination to the district and province above it', () => {
     const state = foldNomination(history([[createCommand({ awardCode: 'GIAY_KHEN_XA' }), context(cast.proposerChiengLao)]]));
     expect(state.status !== 'none' && state.route.map((s) => s.unit)).toEqual(['03814']);
-    expect(canView(cast.officerMuongLa, state, directory)).toBe(true);
-    expect(canView(cast.auditorSonLa, state, directory)).toBe(true);
+    expect(canView(cast.officerMuongLa, state)).toBe(true);
+    expect(canView(cast.auditorSonLa, state)).toBe(true);
+  });
+
+  it('judges by the ancestry recorded at creation, not by the unit tree of today (issue 12.14)', () => {
+    const state = foldNomination(history([[createCommand({ awardCode: 'GIAY_KHEN_XA' }), context(cast.proposerChiengLao)]]));
+    // Chiềng Lao is moved to Thành phố Sơn La afterwards: the recorded chain still decides.
+    const moved = UnitDirectory.fromRecords(
+      directory.units().map((u) => (u.codeSet === 'gso-2004' && u.code === '03814' ? { ...u, parentCode: '116' } : u)),
+      directory.levels,
+    );
+    expect(moved.isAtOrUnder('gso-2004', '03814', '116')).toBe(true);
+    expect(canView(cast.auditorThanhPho, state)).toBe(false);
+    expect(canView(cast.officerMuongLa, state)).toBe(true);
+    const fresh = foldNomination(history([[createCommand({ awardCode: 'GIAY_KHEN_XA' }), { ...context(cast.proposerChiengLao), directory: moved }]]));
+    expect(canView(cast.auditorThanhPho, fresh)).toBe(true);
+    expect(canView(cast.officerMuongLa, fresh)).toBe(false);
   });
 
   it('tells whether the caller is at the unit where the nomination waits', () => {

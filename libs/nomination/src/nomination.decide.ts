@@ -43,7 +43,7 @@ import {
 } from './nomination.validation';
 import { findAward } from './reference-data/reference-data';
 import type { CodeSetDefinition, RuleSet } from './reference-data/reference-data.types';
-import { resolveRoute, type RouteStage } from './stage-route';
+import { resolveRoute, type RouteStage, unitAncestry } from './stage-route';
 import type { UnitDirectory } from './unit-directory';
 import { vietnamDate, type WorkingDayCalendar } from './working-day-calendar';
 
@@ -112,7 +112,7 @@ function requireRole(actor: Actor, roles: readonly Role[], action: string): void
 }
 
 function existing(state: NominationState, ctx: NominationContext): ExistingNomination {
-  if (state.status === 'none' || !canView(ctx.actor, state, ctx.directory)) {
+  if (state.status === 'none' || !canView(ctx.actor, state)) {
     throw new NotFoundError('Nomination not found');
   }
   return state;
@@ -209,6 +209,7 @@ function create(state: NominationState, command: CreateNomination, ctx: Nominati
     type: 'NominationCreated',
     data: {
       ...common(ctx),
+      schemaVersion: 2,
       nominationId: command.nominationId.trim(),
       ruleSet: ruleSet.id,
       codeSet: ruleSet.codeSet,
@@ -233,6 +234,7 @@ function create(state: NominationState, command: CreateNomination, ctx: Nominati
         requiredDocuments: a.requiredDocuments,
         bonusMultiple: a.bonusMultiple,
       },
+      ancestry: unitAncestry(directory, ruleSet.codeSet, proposingUnit),
     },
   };
 }

@@ -36,7 +36,12 @@ export interface StageEntry extends RouteStage {
   readonly dueOn: string;
 }
 
-export interface NominationCreatedData extends EventFields {
+/**
+ * Schema version 2 added `ancestry` (version 1 is frozen in nomination.codec.ts, which upcasts it with
+ * the recorded route as its ancestry).
+ */
+export interface NominationCreatedData extends Omit<EventFields, 'schemaVersion'> {
+  readonly schemaVersion: 2;
   readonly nominationId: string;
   /** Rule set pinned for the nomination's life. */
   readonly ruleSet: string;
@@ -56,6 +61,14 @@ export interface NominationCreatedData extends EventFields {
   /** Index in `route` of the deciding stage; always the last. */
   readonly decidingStageIndex: number;
   readonly rules: NominationRules;
+  /**
+   * Every unit from the proposing unit up to the root of the code set, lowest first, as the unit tree
+   * stood at creation; `route` is its first `decidingStageIndex + 1` entries. Jurisdiction: the
+   * nomination's readers are these units for its whole life, so re-parenting a unit later never
+   * widens (nor narrows) who reads it (issue 12.14). Events of version 1, which did not record it,
+   * read as their route.
+   */
+  readonly ancestry: readonly RouteStage[];
 }
 
 /** The fields a PATCH may replace. */

@@ -72,6 +72,8 @@ export interface NominationRecord {
   readonly documents: readonly DocumentRef[];
   readonly route: readonly StageProgress[];
   readonly decidingStageIndex: number;
+  /** The units from the proposing unit to the root as recorded at creation: the nomination's readers (NominationCreatedData.ancestry). */
+  readonly ancestry: readonly RouteStage[];
   readonly rules: NominationRules;
   readonly createdBy: ActorRef;
   readonly createdAt: string;
@@ -202,8 +204,17 @@ export function nominationRecord(state: ExistingNomination): NominationRecord {
   const editors = (state as { editors?: readonly ActorRef[] }).editors ?? [];
   return {
     id, ruleSet, codeSet, awardCode, awardName, awardKind, year, proposingUnit, nominee, achievements, documents, route,
-    decidingStageIndex, rules, createdBy, createdAt, updatedAt, submitters, editors, returns, councilVotes, approvals,
+    decidingStageIndex, ancestry: ancestryOf(state), rules, createdBy, createdAt, updatedAt, submitters, editors, returns, councilVotes, approvals,
   };
+}
+
+/**
+ * The recorded ancestry; a state stored by a read model before it was kept reads as its route, as
+ * the codec upcasts a version-1 NominationCreated.
+ */
+export function ancestryOf(state: ExistingNomination): readonly RouteStage[] {
+  const recorded = (state as { ancestry?: readonly RouteStage[] }).ancestry;
+  return recorded ?? state.route.map(({ unit, unitName, level }) => ({ unit, unitName, level }));
 }
 
 export function decidingStage(state: ExistingNomination): StageProgress {
@@ -236,7 +247,7 @@ export function evolve(state: NominationState, event: NominationEvent): Nominati
       awardKind: e.awardKind, year: e.year, proposingUnit: e.proposingUnit, nominee: e.nominee, achievements: e.achievements,
       documents: e.documents,
       route: e.route.map((stage) => ({ ...stage, status: 'pending', enteredAt: null, leftAt: null, dueOn: null })),
-      decidingStageIndex: e.decidingStageIndex, rules: e.rules, createdBy: e.by, createdAt: e.at, updatedAt: e.at,
+      decidingStageIndex: e.decidingStageIndex, ancestry: e.ancestry, rules: e.rules, createdBy: e.by, createdAt: e.at, updatedAt: e.at,
       submitters: [], editors: [], returns: [], councilVotes: [], approvals: [],
     };
   }

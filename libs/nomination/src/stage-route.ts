@@ -9,6 +9,15 @@ export interface RouteStage {
 }
 
 /**
+ * Every unit from `code` up to the root of its code set, with names and levels, as the directory has
+ * them now. Recorded on a nomination (and a decision) when it is created: its readers are these units,
+ * whatever the directory says later (issue 12.14). Empty when the unit is unknown.
+ */
+export function unitAncestry(directory: UnitDirectory, codeSet: string, code: string): RouteStage[] {
+  return directory.ancestry(codeSet, code).map((unit) => ({ unit: unit.code, unitName: unit.name, level: unit.level }));
+}
+
+/**
  * The chain of units from the proposing unit up to the deciding unit: the LOWEST unit on the way up
  * whose level is one of the award's deciding levels (a district office's own staff get Lao động tiên
  * tiến from the district chairman; a commune's from the commune chairman). Follows parent links, so a

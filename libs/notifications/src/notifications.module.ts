@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
-import { loadReferenceData, ruleSetInForce, vietnamDate, WorkingDayCalendar, type ReferenceData } from '@app/nomination';
+import { ancestryOf, loadReferenceData, ruleSetInForce, vietnamDate, WorkingDayCalendar, type ReferenceData } from '@app/nomination';
 import { Metrics } from '@app/observability';
 import { PG_POOL, ROOT_LOGGER } from '@app/platform';
 import { DigestService } from './digest.service';
@@ -37,17 +37,13 @@ function queues(config: AppConfig): DynamicModule[] {
 const defaultCodeSet = (reference: ReferenceData) => (): string =>
   ruleSetInForce(reference.ruleSets, vietnamDate(new Date()))?.codeSet ?? reference.ruleSets[reference.ruleSets.length - 1]!.codeSet;
 
-/** The next stage of the route, or above the last stage the unit's parent in the directory (edited units first). */
-function unitAbove(pool: Pool, reference: ReferenceData): UnitAbove {
-  return async (nomination, stageIndex) => {
-    const next = nomination.route[stageIndex + 1];
-    if (next !== undefined) return next.unit;
-    const unit = nomination.route[stageIndex]!.unit;
-    const { rows } = await pool.query<{ parent_code: string | null }>('SELECT parent_code FROM units WHERE code_set = $1 AND code = $2', [nomination.codeSet, unit]);
-    if (rows[0] !== undefined) return rows[0].parent_code ?? undefined;
-    return reference.units.find((u) => u.codeSet === nomination.codeSet && u.code === unit)?.parentCode ?? undefined;
-  };
-}
+/**
+ * The unit above a stage as the nomination recorded it at creation (its ancestry holds the route and
+ * every unit above it), never the unit tree of today: after a unit was re-parented, the deciders of its
+ * new parent are not sent older nominations (issue 12.14). A nomination recorded before its ancestry
+ * was kept knows nothing above its deciding stage, so nobody there is told.
+ */
+const unitAbove: UnitAbove = async (nomination, stageIndex) => ancestryOf(nomination)[stageIndex + 1]?.unit;
 
 const shared: Provider[] = [
   { provide: OutboxStore, inject: [PG_POOL], useFactory: (pool: Pool) => new OutboxStore(pool) },
@@ -121,7 +117,7 @@ export class NotificationsModule {
           provide: ReminderService,
           inject: [PG_POOL, EVENT_STORE, OutboxStore, ReminderStore, REFERENCE, NOTIFICATION_CLOCK],
           useFactory: (pool: Pool, store: EventStore, outbox: OutboxStore, reminders: ReminderStore, reference: ReferenceData, now: NotificationClock) =>
-            new ReminderService(pool, store, outbox, reminders, { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, defaultCodeSet(reference), unitAbove(pool, reference), now),
+            new ReminderService(pool, store, outbox, reminders, { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, defaultCodeSet(reference), unitAbove, now),
         },
         {
           provide: DigestService,

@@ -1,4 +1,5 @@
 import {
+  canViewDecision,
   NotFoundError,
   vietnamDate,
   type Actor,
@@ -26,8 +27,10 @@ export function revokingUnitOf(
 }
 
 /**
- * A decision is visible in its code set to staff of its issuing unit and of the units above it, and
- * to the successor of an abolished issuing unit (which revokes it).
+ * A decision is visible in its code set to staff of the units recorded as its issuer's ancestry (its
+ * issuing unit and the units above it when it was issued; canViewDecision), never by the unit tree of
+ * today (issue 12.14); and to the successor of an abolished issuing unit (which revokes it) and the
+ * units above that successor now.
  */
 export function assertDecisionVisible(
   actor: Actor,
@@ -38,7 +41,5 @@ export function assertDecisionVisible(
 ): void {
   if (state.status === 'none') throw new NotFoundError(`Decision ${decisionId} not found`);
   if (successor !== undefined && actor.codeSet === successor.codeSet && directory.isAtOrUnder(successor.codeSet, successor.unit, actor.unit)) return;
-  if (state.codeSet !== actor.codeSet) throw new NotFoundError(`Decision ${decisionId} not found`);
-  const visible = actor.unit === state.issuingUnit || directory.isAtOrUnder(state.codeSet, state.issuingUnit, actor.unit);
-  if (!visible) throw new NotFoundError(`Decision ${decisionId} not found`);
+  if (!canViewDecision(actor, state)) throw new NotFoundError(`Decision ${decisionId} not found`);
 }

@@ -83,10 +83,11 @@ export class DecisionCompleter implements DurableConsumer {
       nominationResult(nominationId, await runStreamCommand(this.store, nominationStreamCommand(envelope, nominationId, command, ctx, this.config)));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      // Every effect was decided before the decision was written (assertEffects), so a refusal here can
-      // only be a proposer withdrawing in the instant between that check and the award: the decision
-      // still lists the nomination, and the office must handle it on paper. Anything else is a fault and
-      // is thrown, never swallowed.
+      // Every effect was decided before the decision was written (assertEffects), under the locks of its
+      // nominations, and a withdrawal or rejection of a nomination an issued decision claims is refused
+      // (NominationActionHandler): a refusal here means a nomination changed by some path that bypasses
+      // both. It is logged for the office to handle, and not thrown, so the completer does not retry one
+      // nomination forever and hold up every later decision. Anything else is a fault and is thrown.
       if (code === 'invalid_transition') {
         this.logger.error({ err: error, nominationId, purpose }, 'decision could not be applied to a nomination that changed meanwhile');
         return;

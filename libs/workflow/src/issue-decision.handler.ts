@@ -10,6 +10,7 @@ import {
   decisionNumberWarnings,
   evolveDecision,
   initialDecisionState,
+  unitAncestry,
   validateDecision,
   ValidationFailedError,
   type Actor,
@@ -94,10 +95,14 @@ export class IssueDecisionHandler implements ICommandHandler<IssueDecisionComman
       throw new DecisionNumberTaken({ number: input.number, issuingUnit: actor.unit, decisionId });
     }
 
+    // From here until the decision is recorded, no withdrawal or rejection can move a listed nomination
+    // (they are refused while these are held, and checked against the claims after): the decision and
+    // its nominations never disagree.
+    await claims.holdNominations(input.nominationIds);
     const states = await readNominationStates(this.store, input.nominationIds);
     const directory = await this.reference.directory();
     const validation = validateDecision(states, input.nominationIds, {
-      actor, signedOn: input.signedOn, baseSalaries: this.reference.baseSalaries, directory,
+      actor, signedOn: input.signedOn, baseSalaries: this.reference.baseSalaries,
     });
     if (!validation.ok) {
       const conflicts = validation.offending.filter((o) => o.reason === 'separation_of_duties');
@@ -120,6 +125,7 @@ export class IssueDecisionHandler implements ICommandHandler<IssueDecisionComman
         const events = decideDecision(state, {
           type: 'IssueDecision', decisionId, number: input.number, signedOn: input.signedOn, signer: input.signer,
           reason: input.reason, nominations: validation.nominations,
+          issuerAncestry: unitAncestry(directory, actor.codeSet, actor.unit).map((unit) => unit.unit),
         }, { now, actor });
         for (const event of events) {
           if (event.type === 'DecisionIssued') assertEffects(this.reference, awardCommandsFor(event.data), states, actor, now, directory);

@@ -111,7 +111,7 @@ export function nominationStreamCommand(
   ctx: NominationContext,
   limits: NominationLimits,
 ): StreamCommand<NominationState, NominationEvent> {
-  const { actor, directory } = ctx;
+  const { actor } = ctx;
   return {
     streamId: nominationStream(nominationId),
     codec: nominationCodec,
@@ -121,7 +121,7 @@ export function nominationStreamCommand(
     guard: (state) => {
       // A successor unit revoking an abolished unit's award acts outside that code set; decide() checks it.
       const bySuccessor = command.type === 'RevokeAward' && state.status !== 'none' && command.revokingUnit.codeSet !== state.codeSet;
-      if (command.type !== 'CreateNomination' && !bySuccessor && !canView(actor, state, directory)) {
+      if (command.type !== 'CreateNomination' && !bySuccessor && !canView(actor, state)) {
         throw new NotFoundError(`Nomination ${nominationId} not found`);
       }
     },

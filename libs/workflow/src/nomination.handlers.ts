@@ -2,11 +2,13 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { decide, decisionStreamId, InvalidTransitionError } from '@app/nomination';
+import { DECISION_CLAIMS, type DecisionClaims, NominationLockBusy } from '@app/records';
 import { CLOCK, type Clock } from './clock';
 import { deterministicUuid } from './deterministic-id';
-import { nominationContext, nominationResult, nominationStreamCommand } from './nomination-command';
+import { foldRecorded, nominationContext, nominationResult, nominationStream, nominationStreamCommand } from './nomination-command';
 import { ReferenceDataService } from './reference-data.service';
-import { runStreamCommand } from './stream-command';
+import { readOrEmpty, runStreamCommand } from './stream-command';
 import {
   BulkNominationActionCommand,
   CreateNominationCommand,
@@ -43,6 +45,13 @@ export class CreateNominationHandler implements ICommandHandler<CreateNomination
   }
 }
 
+/**
+ * Commands that take an approved nomination out of a decision's reach. They run under the nomination's
+ * guard (DecisionClaims): refused while a decision listing it is being taken, and refused once an
+ * issued decision claims it, so a decision never lists a nomination it did not award.
+ */
+const GUARDED_ACTIONS = new Set<NominationActionCommand['action']['type']>(['WithdrawNomination', 'RejectNomination']);
+
 @CommandHandler(NominationActionCommand)
 export class NominationActionHandler implements ICommandHandler<NominationActionCommand> {
   constructor(
@@ -50,13 +59,41 @@ export class NominationActionHandler implements ICommandHandler<NominationAction
     private readonly reference: ReferenceDataService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DECISION_CLAIMS) private readonly claims: DecisionClaims,
   ) {}
 
   async execute({ envelope, nominationId, action }: NominationActionCommand): Promise<NominationResult> {
     const now = this.clock();
     const actor = this.reference.domainActor(envelope.actor, now);
     const ctx = nominationContext(this.reference, actor, now, await this.reference.directory());
-    return nominationResult(nominationId, await runStreamCommand(this.store, nominationStreamCommand(envelope, nominationId, action, ctx, this.config)));
+    const run = async (claimedBy?: string): Promise<NominationResult> => {
+      const command = nominationStreamCommand(envelope, nominationId, action, ctx, this.config);
+      return nominationResult(nominationId, await runStreamCommand(this.store, claimedBy === undefined ? command : {
+        ...command,
+        // After every check of the domain (404, 403, 409 for the status), so the refusal tells nothing
+        // to whoever may not act on the nomination.
+        decide: (state) => {
+          command.decide(state);
+          throw new InvalidTransitionError(`This nomination is listed on decision ${claimedBy}, already issued; it can no longer be changed`, {
+            reason: 'on_issued_decision', decisionId: claimedBy,
+          });
+        },
+      }));
+    };
+    if (!GUARDED_ACTIONS.has(action.type)) return run();
+    try {
+      return await this.claims.withNominationGuard(nominationId, async (claim) => {
+        const issued = claim !== undefined && (await readOrEmpty(this.store, decisionStreamId(claim.decisionId))).length > 0;
+        return run(issued ? claim.decisionId : undefined);
+      });
+    } catch (error) {
+      if (!(error instanceof NominationLockBusy)) throw error;
+      // As above: whatever the caller may not do or see is answered as it would be otherwise.
+      decide(foldRecorded(await readOrEmpty(this.store, nominationStream(nominationId))), action, ctx);
+      throw new InvalidTransitionError('A decision listing this nomination is being issued right now; it can no longer be changed', {
+        reason: 'decision_in_progress',
+      });
+    }
   }
 }
 

@@ -88,7 +88,7 @@ beforeEach(() => {
   reference = new ReferenceDataService(units);
   const config = loadConfig({});
   const create = new CreateNominationHandler(store, reference, clock, config);
-  const act = new NominationActionHandler(store, reference, clock, config);
+  const act = new NominationActionHandler(store, reference, clock, config, claims);
   const bulk = new BulkNominationActionHandler(act);
   completer = new DecisionCompleter(store, reference, clock, config, logger);
   const issue = new IssueDecisionHandler(store, reference, clock, claims, completer, logger);
@@ -304,6 +304,46 @@ describe('decision handlers', () => {
 
     await decisions.issue(envelope(districtDecider), decision('22/QĐ-UBND', [stale]));
     expect((await viewOf(stale)).status).toBe('awarded');
+  });
+
+  it('refuses a withdrawal or a chairman\'s rejection of a nomination an issued decision claims, even before its award is recorded', async () => {
+    const [listed, free] = [await approvedAtDistrict(), await approvedAtDistrict()];
+    const written = await decisions.issue(envelope(districtDecider), decision('40/QĐ-UBND', [await approvedAtDistrict()]));
+    // As if decision 40 also listed `listed` and the process died before awarding it (the completer will).
+    await claims.withUnitLock('gso-2004', '120', (c) => c.claim(written.id, [listed]));
+    const withdraw: NominationAction = { type: 'WithdrawNomination', reason: 'Rút hồ sơ' };
+    const reject: NominationAction = { type: 'RejectNomination', reasonCode: 'other', reason: 'Không đạt' };
+    const otherDecider = person('d-120-b', 'Lò Văn Khánh', ['decider'], '120');
+
+    for (const [who, action] of [[proposer, withdraw], [otherDecider, reject]] as const) {
+      await expect(nominations.act(envelope(who), listed, action)).rejects.toMatchObject({
+        code: 'invalid_transition', details: { reason: 'on_issued_decision', decisionId: written.id },
+      });
+    }
+    // Whoever may not act on it learns nothing of the decision.
+    await expect(nominations.act(envelope(outsider), listed, reject)).rejects.toMatchObject({ code: 'not_found' });
+    expect((await nominations.act(envelope(proposer), free, withdraw)).view.status).toBe('withdrawn');
+    expect(await eventsOf(listed)).not.toContain('NominationWithdrawn');
+  });
+
+  it('refuses a withdrawal at once while a decision listing the nomination is being taken, and answers outsiders as always', async () => {
+    const id = await approvedAtDistrict();
+    let release!: () => void;
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const deciding = claims.withUnitLock('gso-2004', '120', async (c) => {
+      await c.holdNominations([id]);
+      holding();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await held;
+    await expect(nominations.act(envelope(proposer), id, { type: 'WithdrawNomination', reason: 'Rút hồ sơ' })).rejects.toMatchObject({
+      code: 'invalid_transition', details: { reason: 'decision_in_progress' },
+    });
+    await expect(nominations.act(envelope(outsider), id, { type: 'RejectNomination', reasonCode: 'other', reason: 'x' })).rejects.toMatchObject({ code: 'not_found' });
+    release();
+    await deciding;
+    expect((await nominations.act(envelope(proposer), id, { type: 'WithdrawNomination', reason: 'Rút hồ sơ' })).view.status).toBe('withdrawn');
   });
 
   it('revokes the awards a decision made', async () => {

@@ -4,7 +4,8 @@ import type { Pool } from 'pg';
 import { PG_POOL } from '@app/platform';
 import { CLOCK, type Clock, ReferenceDataService } from '@app/workflow';
 import { ReadModelFreshness } from '../freshness/read-model-freshness';
-import { jurisdictionOf, withinJurisdiction } from '../jurisdiction';
+import { ancestryScopeSql, jurisdictionOf } from '../jurisdiction';
+import { nominationsProjection } from '../nominations/nominations.projection';
 import { checkpointNameOf } from '../projection';
 import { AwardsReportQuery } from '../read-models.queries';
 import type { AwardsReport, AwardsReportRow } from '../reports.types';
@@ -22,27 +23,26 @@ export class AwardsReportHandler implements IQueryHandler<AwardsReportQuery> {
   ) {}
 
   /**
-   * Awarded nominations (revoked ones no longer count) whose proposing unit is at or under `unit`
-   * (default: the caller's), by award, nominee kind and gender, optionally also by unit, level, year.
+   * Awarded nominations (revoked ones no longer count) whose recorded chain (rm_nominations.ancestry_units)
+   * holds `unit` (default: the caller's) at or below the caller's unit, i.e. proposed at or under it as
+   * the unit tree stood when each was created, by award, nominee kind and gender, optionally also by
+   * unit, level, year.
    */
   async execute({ actor: authActor, filter, fresh }: AwardsReportQuery): Promise<AwardsReport> {
-    await this.freshness.waitFor([checkpointNameOf(awardStatsProjection)], fresh.minPosition);
+    await this.freshness.waitFor([checkpointNameOf(awardStatsProjection), checkpointNameOf(nominationsProjection)], fresh.minPosition);
     const actor = this.reference.domainActor(authActor, this.clock());
-    const directory = await this.reference.directory();
-    const mine = jurisdictionOf(actor, directory);
     const unit = filter.unit ?? actor.unit;
     const base = { unit, codeSet: actor.codeSet, year: filter.year ?? null, ruleSet: filter.ruleSet ?? null };
-    if (!withinJurisdiction(mine, unit)) return { ...base, rows: [], totals: { count: 0, bonusTotal: 0 } };
-    const scope = jurisdictionOf(actor, directory, unit);
-    const params: unknown[] = [actor.codeSet, scope.units];
-    const where = ["code_set = $1", "status = 'awarded'", 'proposing_unit = ANY($2::text[])'];
-    if (filter.year !== undefined) where.push(`year = $${params.push(filter.year)}`);
-    if (filter.ruleSet !== undefined) where.push(`rule_set = $${params.push(filter.ruleSet)}`);
+    const params: unknown[] = [actor.codeSet];
+    const scope = ancestryScopeSql(params, 'n.ancestry_units', jurisdictionOf(actor), unit);
+    const where = ['f.code_set = $1', "f.status = 'awarded'", `EXISTS (SELECT 1 FROM rm_nominations n WHERE n.id = f.nomination_id AND ${scope})`];
+    if (filter.year !== undefined) where.push(`f.year = $${params.push(filter.year)}`);
+    if (filter.ruleSet !== undefined) where.push(`f.rule_set = $${params.push(filter.ruleSet)}`);
     const extra = [...new Set(filter.by ?? [])].map((d) => EXTRA[d]);
     const groups = ['award_code', 'nominee_kind', 'gender', ...extra];
     const { rows } = await this.pool.query<Record<string, unknown>>(
       `SELECT ${groups.join(', ')}, min(award_name) AS award_name, count(*)::int AS count, sum(bonus_amount)::text AS bonus_total
-       FROM rm_award_facts WHERE ${where.join(' AND ')}
+       FROM rm_award_facts f WHERE ${where.join(' AND ')}
        GROUP BY ${groups.join(', ')} ORDER BY ${groups.map((g) => `${g} NULLS FIRST`).join(', ')}`,
       params,
     );

@@ -7,9 +7,12 @@ import { DECISIONS_TABLES, type DecisionRow, type DecisionsTables } from './deci
 
 const ROWS: RowMapping<DecisionRow> = {
   key: 'id',
-  columns: { id: 'uuid', code_set: 'text', issuing_unit: 'text', number: 'text', signed_on: 'date', year: 'integer', issued_at: 'timestamptz', row: 'jsonb' },
+  columns: {
+    id: 'uuid', code_set: 'text', issuing_unit: 'text', issuer_ancestry: 'text[]', number: 'text', signed_on: 'date', year: 'integer',
+    issued_at: 'timestamptz', row: 'jsonb',
+  },
   columnsOf: (id, row) => ({
-    id, code_set: row.codeSet, issuing_unit: row.issuingUnit, number: row.number, signed_on: row.signedOn, year: Number(row.signedOn.slice(0, 4)),
+    id, code_set: row.codeSet, issuing_unit: row.issuingUnit, issuer_ancestry: row.issuerAncestry ?? [row.issuingUnit], number: row.number, signed_on: row.signedOn, year: Number(row.signedOn.slice(0, 4)),
     issued_at: row.issuedAt, row,
   }),
 };
@@ -22,8 +25,8 @@ export function evolveDecisionRow(row: DecisionRow | null, e: ConsumedEvent): De
       if (row !== null) return row;
       const d = event.data;
       return {
-        id: d.decisionId, number: d.number, signedOn: d.signedOn, signer: d.signer, codeSet: d.codeSet, issuingUnit: d.issuingUnit, reason: d.reason,
-        nominationCount: d.nominations.length, bonusTotal: d.nominations.reduce((sum, n) => sum + n.bonusAmount, 0), revokedNominationIds: [],
+        id: d.decisionId, number: d.number, signedOn: d.signedOn, signer: d.signer, codeSet: d.codeSet, issuingUnit: d.issuingUnit,
+        issuerAncestry: d.issuerAncestry, reason: d.reason, nominationCount: d.nominations.length, bonusTotal: d.nominations.reduce((sum, n) => sum + n.bonusAmount, 0), revokedNominationIds: [],
         issuedAt: d.at, issuedBy: d.by, position: e.position.toString(),
       };
     }

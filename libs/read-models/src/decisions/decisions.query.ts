@@ -6,7 +6,7 @@ import { PG_POOL } from '@app/platform';
 import { CLOCK, type Clock, ReferenceDataService } from '@app/workflow';
 import { decodeCursor, encodeCursor, limitOf, type PageOf } from '../cursor';
 import { ReadModelFreshness } from '../freshness/read-model-freshness';
-import { type Jurisdiction, jurisdictionOf, withinJurisdiction } from '../jurisdiction';
+import { ancestryScopeSql, jurisdictionOf } from '../jurisdiction';
 import { checkpointNameOf } from '../projection';
 import { ListDecisionsQuery } from '../read-models.queries';
 import { decisionsProjection } from './decisions.projection';
@@ -29,22 +29,23 @@ export interface DecisionSummary {
 }
 
 /**
- * The units of code sets no longer in force (`today` past their end) whose successor, in the
- * caller's code set, lies within `scope`: Huyện Mường La (gso-2004) for Tỉnh Sơn La (gso-2025).
+ * The units of code sets no longer in force (`today` past their end) whose successor, in `codeSet`,
+ * lies at or under `unit` in today's tree: Huyện Mường La (gso-2004) for Tỉnh Sơn La (gso-2025).
  */
 function predecessorsWithin(
-  scope: Jurisdiction,
+  codeSet: string,
+  unit: string,
   directory: UnitDirectory,
   codeSets: readonly CodeSetDefinition[],
   today: string,
 ): { codeSet: string; code: string }[] {
-  const ended = codeSets.filter((c) => c.id !== scope.codeSet && c.validUntil !== null && c.validUntil < today);
+  const ended = codeSets.filter((c) => c.id !== codeSet && c.validUntil !== null && c.validUntil < today);
   return ended.flatMap((c) => directory.units(c.id)
-    .filter((unit) => {
-      const successor = directory.successorOf(c.id, unit.code);
-      return successor !== undefined && successor.codeSet === scope.codeSet && scope.units.includes(successor.code);
+    .filter((predecessor) => {
+      const successor = directory.successorOf(c.id, predecessor.code);
+      return successor !== undefined && successor.codeSet === codeSet && directory.isAtOrUnder(codeSet, successor.code, unit);
     })
-    .map((unit) => ({ codeSet: c.id, code: unit.code })));
+    .map((predecessor) => ({ codeSet: c.id, code: predecessor.code })));
 }
 
 @QueryHandler(ListDecisionsQuery)
@@ -57,24 +58,25 @@ export class ListDecisionsHandler implements IQueryHandler<ListDecisionsQuery> {
   ) {}
 
   /**
-   * Decisions issued by the caller's unit or a unit under it (narrowed by `unit`), newest signed
-   * first; and those of units abolished by a reform whose successor is among them (GET
-   * /decisions/{id} shows them to the successor, which revokes them: assertDecisionVisible in
-   * libs/workflow/src/decision-access.ts).
+   * Decisions the caller reads (their unit is in the issuer's recorded ancestry), narrowed by `unit` to
+   * those issued by it or a unit recorded under it, newest signed first; and those of units abolished by
+   * a reform whose successor is at or under `unit` (default: the caller's) in today's tree: GET
+   * /decisions/{id} shows them to the successor's chain, as the successor now revokes them.
    */
   async execute({ actor: authActor, filter, page, fresh }: ListDecisionsQuery): Promise<PageOf<DecisionSummary>> {
     await this.freshness.waitFor([checkpointNameOf(decisionsProjection)], fresh.minPosition);
     const now = this.clock();
     const actor = this.reference.domainActor(authActor, now);
     const directory = await this.reference.directory();
-    const mine = jurisdictionOf(actor, directory);
-    if (filter.unit !== undefined && !withinJurisdiction(mine, filter.unit)) return { items: [], nextCursor: null };
-    const scope = filter.unit === undefined ? mine : jurisdictionOf(actor, directory, filter.unit);
-    const inherited = predecessorsWithin(scope, directory, this.reference.data.codeSets, vietnamDate(now));
-    const params: unknown[] = [actor.codeSet, scope.units, inherited.map((u) => u.codeSet), inherited.map((u) => u.code)];
+    const under = filter.unit ?? actor.unit;
+    const inherited = directory.isAtOrUnder(actor.codeSet, under, actor.unit) || under === actor.unit
+      ? predecessorsWithin(actor.codeSet, under, directory, this.reference.data.codeSets, vietnamDate(now))
+      : [];
+    const params: unknown[] = [actor.codeSet];
+    const recorded = ancestryScopeSql(params, 'issuer_ancestry', jurisdictionOf(actor), filter.unit);
     const where = [
-      `((code_set = $1 AND issuing_unit = ANY($2::text[]))
-        OR (code_set, issuing_unit) IN (SELECT * FROM unnest($3::text[], $4::text[])))`,
+      `((code_set = $1 AND ${recorded})
+        OR (code_set, issuing_unit) IN (SELECT * FROM unnest($${params.push(inherited.map((u) => u.codeSet))}::text[], $${params.push(inherited.map((u) => u.code))}::text[])))`,
     ];
     if (filter.year !== undefined) where.push(`year = $${params.push(filter.year)}`);
     const after = decodeCursor('decisions', page.cursor, 2);

@@ -8,6 +8,8 @@ export interface DecisionRow {
   readonly signer: Signer;
   readonly codeSet: string;
   readonly issuingUnit: string;
+  /** Its readers: the issuing unit and the units above it when it was issued (absent on rows stored before it was kept). */
+  readonly issuerAncestry?: readonly string[];
   readonly reason: string;
   readonly nominationCount: number;
   /** VND. */

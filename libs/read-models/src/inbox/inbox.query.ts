@@ -6,7 +6,6 @@ import { PG_POOL } from '@app/platform';
 import { CLOCK, type Clock, ReferenceDataService } from '@app/workflow';
 import { decodeCursor, encodeCursor, limitOf, type PageOf } from '../cursor';
 import { ReadModelFreshness } from '../freshness/read-model-freshness';
-import { jurisdictionOf } from '../jurisdiction';
 import { checkpointNameOf } from '../projection';
 import { InboxQuery } from '../read-models.queries';
 import { inboxProjection } from './inbox.projection';
@@ -46,8 +45,10 @@ export class InboxHandler implements IQueryHandler<InboxQuery> {
 
   /**
    * An officer's in-review nominations at their unit, a decider's approved ones at their unit awaiting
-   * a decision, a proposer's returned ones (proposing unit at or under theirs); oldest due date first,
-   * then those without a deadline, longest waiting first.
+   * a decision, a proposer's returned ones of their own unit; oldest due date first, then those without
+   * a deadline, longest waiting first. Every unit compared is one recorded on the nomination (its
+   * stage, its deciding unit, its proposing unit), never the unit tree of today (issue 12.14); and
+   * only the proposing unit's proposers supplement and resubmit (12.2), so that is whom it waits for.
    */
   async execute({ actor: authActor, page, fresh }: InboxQuery): Promise<PageOf<InboxItem>> {
     await this.freshness.waitFor([checkpointNameOf(inboxProjection)], fresh.minPosition);
@@ -57,10 +58,7 @@ export class InboxHandler implements IQueryHandler<InboxQuery> {
     const roles: string[] = [];
     if (actor.roles.includes('officer')) roles.push(`(waiting_for = 'officer' AND unit = $${params.push(actor.unit)})`);
     if (actor.roles.includes('decider')) roles.push(`(waiting_for = 'decider' AND unit = $${params.push(actor.unit)})`);
-    if (actor.roles.includes('proposer')) {
-      const mine = jurisdictionOf(actor, await this.reference.directory());
-      roles.push(`(waiting_for = 'proposer' AND unit = ANY($${params.push(mine.units)}::text[]))`);
-    }
+    if (actor.roles.includes('proposer')) roles.push(`(waiting_for = 'proposer' AND unit = $${params.push(actor.unit)})`);
     if (roles.length === 0) return { items: [], nextCursor: null };
     const after = decodeCursor('inbox', page.cursor, 1);
     const limit = limitOf(page);

@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { EVENT_STORE, type EventStore, type RecordedEvent, StreamNotFound } from '@app/event-store';
 import {
   type Actor as DomainActor,
+  canView,
   type ExistingNomination,
   foldNomination,
   nominationCodec,
@@ -16,7 +17,7 @@ import { PG_POOL } from '@app/platform';
 import { CLOCK, type Clock, foldRecorded, type HistoryEntry, ReferenceDataService, toNominationView } from '@app/workflow';
 import { decodeCursor, encodeCursor, limitOf, type PageOf } from '../cursor';
 import { ReadModelFreshness } from '../freshness/read-model-freshness';
-import { jurisdictionOf } from '../jurisdiction';
+import { ancestryScopeSql, type Jurisdiction, jurisdictionOf } from '../jurisdiction';
 import { checkpointNameOf } from '../projection';
 import { ListNominationsQuery, type NominationRead, ReadNominationHistoryQuery, ReadNominationQuery } from '../read-models.queries';
 import { nominationsProjection } from './nominations.projection';
@@ -27,11 +28,9 @@ const PROJECTION = [checkpointNameOf(nominationsProjection)];
 /** `%` and `_` in a search word are letters, not patterns. */
 const likeWord = (word: string): string => `%${word.replace(/[\\%_]/gu, (c) => `\\${c}`)}%`;
 
-/** The WHERE clause of the caller's jurisdiction over rm_nominations, appending its parameters. */
-function jurisdictionSql(params: unknown[], codeSet: string, unit: string, units: readonly string[]): string {
-  params.push(codeSet, [unit], units);
-  const n = params.length;
-  return `code_set = $${n - 2} AND (route_units @> $${n - 1}::text[] OR proposing_unit = ANY($${n}::text[]))`;
+/** The WHERE clause of the caller's jurisdiction over rm_nominations (its recorded ancestry), appending its parameters. */
+function jurisdictionSql(params: unknown[], mine: Jurisdiction): string {
+  return `code_set = $${params.push(mine.codeSet)} AND ${ancestryScopeSql(params, 'ancestry_units', mine)}`;
 }
 
 @QueryHandler(ListNominationsQuery)
@@ -47,14 +46,10 @@ export class ListNominationsHandler implements IQueryHandler<ListNominationsQuer
     await this.freshness.waitFor(PROJECTION, fresh.minPosition);
     const now = this.clock();
     const actor = this.reference.domainActor(authActor, now);
-    const directory = await this.reference.directory();
-    const mine = jurisdictionOf(actor, directory);
     const params: unknown[] = [];
-    const where = [jurisdictionSql(params, mine.codeSet, mine.unit, mine.units)];
-    if (filter.unit !== undefined) {
-      const theirs = jurisdictionOf(actor, directory, filter.unit);
-      where.push(`(route_units @> $${params.push([filter.unit])}::text[] OR proposing_unit = ANY($${params.push(theirs.units)}::text[]))`);
-    }
+    const where = [jurisdictionSql(params, jurisdictionOf(actor))];
+    // Nominations whose recorded chain holds the unit: its route passes through it, or it was proposed under it.
+    if (filter.unit !== undefined) where.push(`ancestry_units @> ARRAY[$${params.push(filter.unit)}::text]`);
     if (filter.status !== undefined) where.push(`status = $${params.push(filter.status)}`);
     if (filter.level !== undefined) where.push(`current_level = $${params.push(filter.level)}`);
     if (filter.decidingLevel !== undefined) where.push(`deciding_level = $${params.push(filter.decidingLevel)}`);
@@ -84,16 +79,14 @@ export class ListNominationsHandler implements IQueryHandler<ListNominationsQuer
 
 /**
  * Jurisdiction before any stream is read (issue 12): from the read model's row, or, when the read model
- * has not seen the nomination yet, from its first event only (it holds the route and proposing unit).
- * Outside the jurisdiction, the answer is the same 404 as for an id that does not exist.
+ * has not seen the nomination yet, from its first event only (it holds the recorded ancestry). Outside
+ * the jurisdiction, the answer is the same 404 as for an id that does not exist.
  */
-async function assertVisible(pool: Pool, store: EventStore, actor: DomainActor, reference: ReferenceDataService, nominationId: string): Promise<void> {
+async function assertVisible(pool: Pool, store: EventStore, actor: DomainActor, nominationId: string): Promise<void> {
   const notFound = new NotFoundError(`Nomination ${nominationId} not found`);
-  const directory = await reference.directory();
-  const mine = jurisdictionOf(actor, directory);
   const params: unknown[] = [nominationId];
   const { rows } = await pool.query<{ visible: boolean }>(
-    `SELECT (${jurisdictionSql(params, mine.codeSet, mine.unit, mine.units)}) AS visible FROM rm_nominations WHERE id = $1`, params,
+    `SELECT (${jurisdictionSql(params, jurisdictionOf(actor))}) AS visible FROM rm_nominations WHERE id = $1`, params,
   );
   if (rows[0] !== undefined) {
     if (!rows[0].visible) throw notFound;
@@ -106,9 +99,7 @@ async function assertVisible(pool: Pool, store: EventStore, actor: DomainActor, 
     if (error instanceof StreamNotFound) throw notFound;
     throw error;
   }
-  const created = foldNomination(first.map((e) => nominationCodec.decode(e)));
-  if (created.status === 'none' || created.codeSet !== mine.codeSet) throw notFound;
-  if (!created.route.some((s) => s.unit === mine.unit) && !mine.units.includes(created.proposingUnit)) throw notFound;
+  if (!canView(actor, foldNomination(first.map((e) => nominationCodec.decode(e))))) throw notFound;
 }
 
 @QueryHandler(ReadNominationQuery)
@@ -124,7 +115,7 @@ export class ReadNominationHandler implements IQueryHandler<ReadNominationQuery>
   async execute({ actor: authActor, nominationId, at, fresh }: ReadNominationQuery): Promise<NominationRead> {
     await this.freshness.waitFor(PROJECTION, fresh.minPosition);
     const actor = this.reference.domainActor(authActor, this.clock());
-    await assertVisible(this.pool, this.store, actor, this.reference, nominationId);
+    await assertVisible(this.pool, this.store, actor, nominationId);
     if (at.asOf === undefined && at.revision === undefined) {
       const { rows } = await this.pool.query<{ state: ExistingNomination; revision: number; position: string }>(
         'SELECT state, revision, position FROM rm_nominations WHERE id = $1', [nominationId],
@@ -165,7 +156,7 @@ export class ReadNominationHistoryHandler implements IQueryHandler<ReadNominatio
   async execute({ actor: authActor, nominationId, page, fresh }: ReadNominationHistoryQuery): Promise<PageOf<HistoryEntry>> {
     await this.freshness.waitFor(PROJECTION, fresh.minPosition);
     const actor = this.reference.domainActor(authActor, this.clock());
-    await assertVisible(this.pool, this.store, actor, this.reference, nominationId);
+    await assertVisible(this.pool, this.store, actor, nominationId);
     const after = decodeCursor('history', page.cursor, 1);
     const from = after === undefined ? 0 : Number(after[0]) + 1;
     const limit = limitOf(page);

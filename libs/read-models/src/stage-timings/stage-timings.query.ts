@@ -5,7 +5,8 @@ import { vietnamDate } from '@app/nomination';
 import { PG_POOL } from '@app/platform';
 import { CLOCK, type Clock, ReferenceDataService } from '@app/workflow';
 import { ReadModelFreshness } from '../freshness/read-model-freshness';
-import { jurisdictionOf, withinJurisdiction } from '../jurisdiction';
+import { ancestryScopeSql, jurisdictionOf } from '../jurisdiction';
+import { nominationsProjection } from '../nominations/nominations.projection';
 import { checkpointNameOf } from '../projection';
 import { StagesReportQuery } from '../read-models.queries';
 import type { StagesReport } from '../reports.types';
@@ -20,27 +21,31 @@ export class StagesReportHandler implements IQueryHandler<StagesReportQuery> {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Per stage unit at or under `unit` (default: the caller's): in review, overdue, finished, median working days. */
+  /**
+   * Per stage unit at or under `unit` (default: the caller's): in review, overdue, finished, median
+   * working days. "At or under" is read on each nomination's recorded chain (ancestry_units), and
+   * only nominations the caller reads count, whatever the unit tree says today.
+   */
   async execute({ actor: authActor, filter, fresh }: StagesReportQuery): Promise<StagesReport> {
-    await this.freshness.waitFor([checkpointNameOf(stageTimingsProjection)], fresh.minPosition);
+    await this.freshness.waitFor([checkpointNameOf(stageTimingsProjection), checkpointNameOf(nominationsProjection)], fresh.minPosition);
     const now = this.clock();
     const actor = this.reference.domainActor(authActor, now);
-    const directory = await this.reference.directory();
-    const mine = jurisdictionOf(actor, directory);
     const unit = filter.unit ?? actor.unit;
     const today = vietnamDate(now);
-    if (!withinJurisdiction(mine, unit)) return { unit, codeSet: actor.codeSet, today, rows: [] };
-    const scope = jurisdictionOf(actor, directory, unit);
+    const params: unknown[] = [actor.codeSet, today, unit];
+    const scope = ancestryScopeSql(params, 'n.ancestry_units', jurisdictionOf(actor), unit);
     const { rows } = await this.pool.query<Record<string, unknown>>(
-      `SELECT unit, min(unit_name) AS unit_name, min(level) AS level,
-              count(*) FILTER (WHERE left_at IS NULL)::int AS in_review,
-              count(*) FILTER (WHERE left_at IS NULL AND due_on < $3::date)::int AS overdue,
-              count(*) FILTER (WHERE left_at IS NOT NULL)::int AS completed,
-              count(*) FILTER (WHERE left_at IS NOT NULL AND late)::int AS completed_late,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY working_days_spent) FILTER (WHERE left_at IS NOT NULL) AS median
-       FROM rm_stage_visits WHERE code_set = $1 AND unit = ANY($2::text[])
-       GROUP BY unit ORDER BY unit`,
-      [actor.codeSet, scope.units, today],
+      `SELECT v.unit, min(v.unit_name) AS unit_name, min(v.level) AS level,
+              count(*) FILTER (WHERE v.left_at IS NULL)::int AS in_review,
+              count(*) FILTER (WHERE v.left_at IS NULL AND v.due_on < $2::date)::int AS overdue,
+              count(*) FILTER (WHERE v.left_at IS NOT NULL)::int AS completed,
+              count(*) FILTER (WHERE v.left_at IS NOT NULL AND v.late)::int AS completed_late,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY v.working_days_spent) FILTER (WHERE v.left_at IS NOT NULL) AS median
+       FROM rm_stage_visits v JOIN rm_nominations n ON n.id = v.nomination_id
+       WHERE v.code_set = $1 AND n.code_set = $1 AND ${scope}
+         AND array_position(n.ancestry_units, v.unit) <= array_position(n.ancestry_units, $3::text)
+       GROUP BY v.unit ORDER BY v.unit`,
+      params,
     );
     return {
       unit, codeSet: actor.codeSet, today,

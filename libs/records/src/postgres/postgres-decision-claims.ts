@@ -1,17 +1,32 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { ClaimHolder, DecisionClaims, UnitClaims } from '../decision-claims.port';
+import { type ClaimHolder, type DecisionClaims, NominationLockBusy, type UnitClaims } from '../decision-claims.port';
 
-function unitLockKey(codeSet: string, unit: string): string {
-  return createHash('sha256').update(`decisions:${codeSet}:${unit}`).digest().readBigInt64BE(0).toString();
+function lockKey(name: string): string {
+  return createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
+
+const unitLockKey = (codeSet: string, unit: string): string => lockKey(`decisions:${codeSet}:${unit}`);
+const nominationLockKey = (nominationId: string): string => lockKey(`decision-claim:${nominationId.toLowerCase()}`);
+
 /**
- * A session advisory lock per issuing unit; the claims are read and written on the connection that
- * holds it, so a unit's decisions need one pooled connection each, never two.
+ * Session advisory locks: one per issuing unit, one per nomination. The claims are read and written on
+ * the connection that holds the unit's lock, so a unit's decisions need one pooled connection each,
+ * never two; a guard takes one connection for as long as its command runs.
  */
 export class PostgresDecisionClaims implements DecisionClaims {
-  constructor(private readonly pool: Pool) {}
+  /**
+   * A guard holds its connection while its command takes others from the same pool for reads and the
+   * append; a quarter of the pool at most, so guards (a bulk rejection runs eight at once) can never
+   * take every connection and wait for one another's.
+   */
+  private readonly guardSlots: Slots;
+
+  constructor(private readonly pool: Pool) {
+    this.guardSlots = new Slots(Math.max(1, Math.floor((pool.options.max ?? 10) / 4)));
+  }
 
   async withUnitLock<T>(codeSet: string, unit: string, work: (claims: UnitClaims) => Promise<T>): Promise<T> {
     const key = unitLockKey(codeSet, unit);
@@ -20,7 +35,32 @@ export class PostgresDecisionClaims implements DecisionClaims {
       await client.query('SELECT pg_advisory_lock($1)', [key]);
       return await work(new PostgresUnitClaims(client));
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
+      // The unit's lock and every nomination lock taken under it.
+      await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async withNominationGuard<T>(nominationId: string, work: (claim: ClaimHolder | undefined) => Promise<T>): Promise<T> {
+    return this.guardSlots.run(() => this.guard(nominationId, work));
+  }
+
+  private async guard<T>(nominationId: string, work: (claim: ClaimHolder | undefined) => Promise<T>): Promise<T> {
+    const key = nominationLockKey(nominationId);
+    const client = await this.pool.connect();
+    let locked = false;
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+      locked = rows[0]!.locked;
+      if (!locked) throw new NominationLockBusy(nominationId);
+      // Claims are keyed by uuid; any other id names no claimed nomination.
+      const claimed = UUID.test(nominationId)
+        ? await client.query<{ decision_id: string }>('SELECT decision_id FROM decision_claims WHERE nomination_id = $1::uuid', [nominationId])
+        : { rows: [] };
+      const holder = claimed.rows[0];
+      return await work(holder === undefined ? undefined : { nominationId, decisionId: holder.decision_id });
+    } finally {
+      if (locked) await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
       client.release();
     }
   }
@@ -43,5 +83,33 @@ class PostgresUnitClaims implements UnitClaims {
        ON CONFLICT (nomination_id) DO UPDATE SET decision_id = excluded.decision_id, claimed_at = now()`,
       [nominationIds, decisionId],
     );
+  }
+
+  async holdNominations(nominationIds: readonly string[]): Promise<void> {
+    // In one order everywhere, so two holders listing the same nominations cannot deadlock.
+    const keys = [...new Set(nominationIds.map(nominationLockKey))].sort();
+    for (const key of keys) await this.client.query('SELECT pg_advisory_lock($1)', [key]);
+  }
+}
+
+/** At most `size` callers at a time; the others wait in this process, holding nothing. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.free++;
+    }
   }
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { createPool } from '@app/database';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
 import {
   describeDecisionClaimsContract,
@@ -32,3 +34,21 @@ describeIdempotencyRecordsContract('PostgreSQL', () => ({
     );
   },
 }));
+
+describe('PostgresDecisionClaims on a small pool', () => {
+  it('never lets nomination guards take every connection while their commands need one more (a bulk rejection)', async () => {
+    const pool = createPool(database.url, { max: 4, applicationName: 'test-small' });
+    try {
+      const claims = new PostgresDecisionClaims(pool);
+      // Each guard's command reads and appends on other connections of the same pool; with every
+      // connection held by a guard, none would ever get one.
+      const done = await Promise.all(Array.from({ length: 12 }, () => claims.withNominationGuard(randomUUID(), async () => {
+        await pool.query('SELECT pg_sleep(0.01)');
+        return (await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one;
+      })));
+      expect(done).toEqual(Array.from({ length: 12 }, () => 1));
+    } finally {
+      await pool.end();
+    }
+  });
+});

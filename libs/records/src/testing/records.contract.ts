@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DecisionClaims } from '../decision-claims.port';
+import { type DecisionClaims, NominationLockBusy } from '../decision-claims.port';
 import type { IdempotencyRecords } from '../idempotency-records.port';
 import type { StaffRecord, StaffRecords } from '../staff-records.port';
 import type { UnitRecords } from '../unit-records.port';
@@ -173,6 +173,57 @@ export function describeDecisionClaimsContract(adapter: string, factory: () => D
 
       expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
       expect(most).toBe(1);
+    });
+
+    it('runs a nomination guard with the claim that holds the nomination, if any', async () => {
+      const [claimed, free, decision] = [randomUUID(), randomUUID(), randomUUID()];
+      await claims.withUnitLock('gso-2025', fresh('unit'), (c) => c.claim(decision, [claimed]));
+      expect(await claims.withNominationGuard(claimed, async (claim) => claim)).toEqual({ nominationId: claimed, decisionId: decision });
+      expect(await claims.withNominationGuard(free, async (claim) => claim)).toBeUndefined();
+      expect(await claims.withNominationGuard('not-a-uuid', async (claim) => claim)).toBeUndefined();
+    });
+
+    it('refuses a nomination guard at once while a decision holds the nomination, and lets it run after', async () => {
+      const [held, other] = [randomUUID(), randomUUID()];
+      let releaseDecision!: () => void;
+      let holding!: () => void;
+      const isHolding = new Promise<void>((resolve) => (holding = resolve));
+      const decision = claims.withUnitLock('gso-2025', fresh('unit'), async (c) => {
+        await c.holdNominations([held]);
+        holding();
+        await new Promise<void>((resolve) => (releaseDecision = resolve));
+      });
+      await isHolding;
+      let ran = false;
+      await expect(claims.withNominationGuard(held, async () => { ran = true; })).rejects.toBeInstanceOf(NominationLockBusy);
+      expect(ran).toBe(false);
+      expect(await claims.withNominationGuard(other, async () => 'ran')).toBe('ran');
+      releaseDecision();
+      await decision;
+      expect(await claims.withNominationGuard(held, async () => 'ran')).toBe('ran');
+    });
+
+    it('makes a decision wait for a guard already running on a nomination it lists', async () => {
+      const nomination = randomUUID();
+      const order: string[] = [];
+      let releaseGuard!: () => void;
+      let guarding!: () => void;
+      const isGuarding = new Promise<void>((resolve) => (guarding = resolve));
+      const guard = claims.withNominationGuard(nomination, async () => {
+        guarding();
+        await new Promise<void>((resolve) => (releaseGuard = resolve));
+        order.push('guard done');
+      });
+      await isGuarding;
+      const decision = claims.withUnitLock('gso-2025', fresh('unit'), async (c) => {
+        await c.holdNominations([nomination]);
+        order.push('decision holds');
+      });
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(order).toEqual([]);
+      releaseGuard();
+      await Promise.all([guard, decision]);
+      expect(order).toEqual(['guard done', 'decision holds']);
     });
 
     it('does not hold up another unit, or the same unit code in another code set', async () => {
