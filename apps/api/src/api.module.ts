@@ -2,12 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
-import type { AppConfig } from '@app/config';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { AuditTrailModule } from '@app/audit-trail';
 import { AuthModule } from '@app/auth';
 import { PlatformModule } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
-import { WorkflowModule } from '@app/workflow';
+import { attachStreamStateCache, StreamStateCache, WorkflowModule } from '@app/workflow';
 import { NotificationsModule } from '@app/notifications';
 import { AdminController } from './admin/admin.controller';
 import { AuditTrailController } from './audit/audit-trail.controller';
@@ -42,6 +43,16 @@ export class ApiModule {
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         RouteCatalogue,
         ReplayAccess,
+        {
+          // Commands in this process start from the stream state it last read or wrote (STREAM_CACHE_*).
+          provide: StreamStateCache,
+          inject: [EVENT_STORE, APP_CONFIG],
+          useFactory: (store: EventStore, appConfig: AppConfig) => {
+            const cache = new StreamStateCache({ maxStreams: appConfig.streamCacheStreams, maxBytes: appConfig.streamCacheMegabytes * 1_048_576 });
+            attachStreamStateCache(store, cache);
+            return cache;
+          },
+        },
       ],
     };
   }
