@@ -12,6 +12,8 @@ import { ApiModule } from './api.module';
 import { installRequestContext } from './http/request-context';
 import { NullBodyPipe } from './http/null-body.pipe';
 import { ProblemError } from './http/problem';
+import { IdempotencyGuard, IdempotentReplayFilter, installIdempotencyRecording } from './http/idempotency';
+import { IDEMPOTENCY_RECORDS, type IdempotencyRecords } from '@app/records';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { findConsoleFiles, serveConsole } from './console/console-static';
 import { clientErrorHandler, frameworkErrors, installEdge, RouteMethods } from './http/http-edge';
@@ -40,6 +42,11 @@ export async function createApiApp(config: AppConfig, logger: Logger): Promise<N
   fastify.removeContentTypeParser('text/plain');
   installJsonBodyParser(fastify, { maxDepth: config.jsonMaxDepth, bodyLimit: config.bodyLimitBytes });
   installRequestContext(fastify, logger, app.get(Metrics));
+  installIdempotencyRecording(fastify, app.get<IdempotencyRecords>(IDEMPOTENCY_RECORDS), logger.child({ component: 'idempotency' }));
+  // After the global guards of the modules (authentication, roles, rate limits): a stored answer is
+  // replayed only to a caller who may make the request now. Its replay leaves through its own filter.
+  app.useGlobalGuards(app.get(IdempotencyGuard));
+  app.useGlobalFilters(new IdempotentReplayFilter());
   await serveConsole(fastify, findConsoleFiles(config.consoleDir), logger);
   const routeMethods = new RouteMethods();
   routeMethods.install(fastify);

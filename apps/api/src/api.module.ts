@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@app/config';
@@ -16,7 +16,7 @@ import { AuditVerificationController } from './audit/audit-verification.controll
 import { NotificationsController } from './admin/notifications.controller';
 import { DecisionsController } from './decisions/decisions.controller';
 import { HealthController } from './health/health.controller';
-import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { IdempotencyGuard } from './http/idempotency';
 import { NominationsController } from './nominations/nominations.controller';
 import { ReferenceDataController } from './reference-data/reference-data.controller';
 import { InboxController } from './reading/inbox.controller';
@@ -40,7 +40,8 @@ export class ApiModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        // Not an APP_GUARD: createApiApp adds it after the auth and rate-limit guards.
+        IdempotencyGuard,
         RouteCatalogue,
         ReplayAccess,
         {
