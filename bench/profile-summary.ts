@@ -39,8 +39,18 @@ function packageOf(url: string): string {
 for (const file of args) {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  // The profiler's own start call (the hook's Session.post) collects samples of its own: not the api's.
+  const ofHook = (id: number): boolean => {
+    for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
+      if (nodes.get(at)!.callFrame.url.includes('cpu-profile-hook')) return true;
+    }
+    return false;
+  };
   profile.samples.forEach((id, index) => {
     const node = nodes.get(id)!;
+    if (ofHook(id)) return;
     const micros = profile.timeDeltas[index] ?? 0;
     const { functionName, url, lineNumber } = node.callFrame;
     // Idle time is the api waiting for work: not part of what a command costs.

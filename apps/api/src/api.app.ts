@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { NestFactory } from '@nestjs/core';
@@ -18,6 +17,7 @@ import { buildOpenApiDocument } from './openapi/openapi-document';
 import { findConsoleFiles, serveConsole } from './console/console-static';
 import { clientErrorHandler, frameworkErrors, installEdge, RouteMethods } from './http/http-edge';
 import { installJsonBodyParser } from './http/json-body';
+import { installSecurityHeaders } from './http/security-headers';
 import { RouteCatalogue } from './http/route-catalogue';
 
 /** Builds the HTTP application (used by main.ts and, in-process, by the end-to-end tests). */
@@ -57,7 +57,7 @@ export async function createApiApp(config: AppConfig, logger: Logger): Promise<N
     routeMethods,
     isPublic: (method, path) => catalogue.isPublic(method, path),
   });
-  await app.register(helmet, {
+  installSecurityHeaders(fastify, {
     // The api serves JSON, the Swagger UI and the console's static files, all from this origin.
     contentSecurityPolicy: {
       useDefaults: false,

@@ -3,13 +3,14 @@ import { Catch, Inject, Injectable, type ArgumentsHost, type CanActivate, type E
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { canonicalJson } from '@app/event-store';
+import { correlationFields, type CorrelatedRequest } from '@app/observability';
 import { IDEMPOTENCY_RECORDS, type IdempotencyRecords, type StoredResponse } from '@app/records';
 import { deterministicUuid } from '@app/workflow';
 import { ProblemError } from './problem';
 import { ReplayAccess } from './replay-access';
 
 /** What a write request carries once the idempotency step has run. */
-export interface CommandRequest extends FastifyRequest {
+export interface CommandRequest extends FastifyRequest, CorrelatedRequest {
   actor?: { readonly id: string };
   /** Stable across retries with the same Idempotency-Key; seeds the event ids. Absent without a key. */
   commandId?: string;
@@ -116,7 +117,7 @@ export function installIdempotencyRecording(fastify: FastifyInstance, records: I
       const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
       await records.complete(actorId, key, { statusCode: reply.statusCode, headers, body: text === '' ? null : JSON.parse(text) });
     } catch (error) {
-      logger.warn({ err: error, method: request.method, url: request.url }, 'could not store the Idempotency-Key answer; the key is freed');
+      logger.warn({ ...correlationFields(request), err: error, method: request.method, url: request.url }, 'could not store the Idempotency-Key answer; the key is freed');
       await records.release(actorId, key).catch(() => undefined);
     }
     return payload;

@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { FastifyReply } from 'fastify';
-import { runWithCorrelation } from '@app/observability';
+import type { CorrelatedRequest } from '@app/observability';
 import { AuthError } from '../auth.errors';
 
 /** The mapping the api's problem filter applies to AuthError, reduced to what these specs assert. */
@@ -25,7 +25,8 @@ export async function createGuardedApp(controllers: Type[], providers: Provider[
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, _reply, done) => {
-    runWithCorrelation({ correlationId: String(request.id), scope: 'request' }, done);
+    (request as CorrelatedRequest).correlation = { correlationId: String(request.id), scope: 'request' };
+    done();
   });
   await app.init();
   await fastify.ready();
