@@ -43,8 +43,37 @@ export interface StreamStateCacheStats {
 // Per event, beyond its payload and metadata: ids, revision, position, date and the object overhead.
 const EVENT_OVERHEAD_BYTES = 200;
 
+/**
+ * About the length of `value` as JSON, without building the string: JSON.stringify of every event a
+ * command reads or writes cost several times what this walk does, on the path the cache is there to
+ * shorten. Strings count their UTF-16 length, which is what they hold in memory.
+ */
+function jsonLength(value: unknown, depth = 0): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length + 2;
+    case 'number':
+      return 8;
+    case 'boolean':
+      return 5;
+    case 'object': {
+      if (value === null) return 4;
+      if (depth > 16) return 64;
+      let length = 2;
+      if (Array.isArray(value)) {
+        for (const item of value) length += jsonLength(item, depth + 1) + 1;
+        return length;
+      }
+      for (const key in value) length += key.length + 4 + jsonLength((value as Record<string, unknown>)[key], depth + 1);
+      return length;
+    }
+    default:
+      return 0;
+  }
+}
+
 function approximateBytes(event: RecordedEvent): number {
-  return EVENT_OVERHEAD_BYTES + JSON.stringify(event.data ?? null).length + JSON.stringify(event.metadata).length;
+  return EVENT_OVERHEAD_BYTES + jsonLength(event.data) + jsonLength(event.metadata);
 }
 
 /**
