@@ -378,8 +378,9 @@ async function main(): Promise<void> {
     // The api's own configuration, read here first: a refused variable fails now, by name, and the tokens
     // are signed with exactly the secret, issuer and audience the api will verify.
     const config = loadConfig(env);
-    // 40 pooled connections across the api's processes (the server is shared: max_connections is 100).
-    const apiPool = String(Math.ceil(40 / config.apiProcesses));
+    // 32 pooled connections across the api's processes, as many as the HTTP connections of a run (the
+    // server is shared: max_connections is 100).
+    const apiPool = String(Math.ceil(32 / config.apiProcesses));
     // Each pool names itself (PGAPPNAME), so pg_stat_activity tells whose backend is whose.
     api = startProcess([...API_NODE_ARGS, API_ENTRY], { ...env, DATABASE_POOL_MAX: apiPool, PGAPPNAME: 'bench-api' });
     const runningApi = api;
@@ -391,7 +392,8 @@ async function main(): Promise<void> {
     await waitFor('api', api, () => fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false));
     if (WORKER) {
       // Started once the api has migrated the database.
-      worker = startProcess([WORKER_ENTRY], { ...env, LOG_LEVEL: 'info', DATABASE_POOL_MAX: '8', PGAPPNAME: 'bench-worker' });
+      // Each of its 8 consumers holds a pooled connection for its advisory lock: 16 leaves them 8 to work with.
+      worker = startProcess([WORKER_ENTRY], { ...env, LOG_LEVEL: 'info', DATABASE_POOL_MAX: '16', PGAPPNAME: 'bench-worker' });
       const running = worker;
       await waitFor('worker', worker, () => Promise.resolve(running.output().includes('"msg":"worker started"')));
     }
@@ -436,6 +438,9 @@ async function main(): Promise<void> {
         : undefined;
       if (approve !== undefined) rows.push(await drive('approve', url, connections, approve.requests, probes, { amount: approve.amount, profile: profile('approve') }));
     }
+    // Whether the worker kept up: its consumers' checkpoints against the log's head, at the end.
+    const head = await store.headPosition();
+    const { rows: checkpoints } = await database.pool.query<{ name: string; position: string | null }>('SELECT name, position FROM subscription_checkpoints ORDER BY name');
     await store.close();
     const processes = config.apiProcesses;
     console.log(`\nAPI benchmark: ${DURATION} s per timed run, ${processes} api process${processes === 1 ? '' : 'es'} (API_PROCESSES), `
@@ -456,6 +461,11 @@ async function main(): Promise<void> {
       'api ÷ store': r.storePerSecond === undefined ? '-' : (r.perSecond / r.storePerSecond).toFixed(2),
       'load avg': r.load,
     })));
+    if (WORKER) {
+      const behind = checkpoints.filter((c) => head !== undefined && (c.position === null || BigInt(c.position) < head)).map((c) => c.name);
+      console.log(`worker consumers at the end: ${checkpoints.length - behind.length} of ${checkpoints.length} at the head${behind.length > 0 ? ` (behind: ${behind.join(', ')})` : ''}`);
+      if (process.env['BENCH_VERBOSE'] === '1') console.log(worker?.output());
+    }
   } finally {
     await cleanup();
   }
