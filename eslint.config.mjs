@@ -13,6 +13,26 @@ const INFRASTRUCTURE = [
 
 const restrict = (patterns) => ['error', { patterns }];
 
+/** HTTP belongs to apps/api: no lib raises Nest's HTTP exceptions (their codes go through the api's error table). */
+const NO_HTTP_EXCEPTIONS = {
+  group: ['@nestjs/common'],
+  importNamePattern: '^(HttpException|HttpStatus|HttpCode|.+Exception)$',
+  message: 'No HTTP below apps/api: raise an error with a code from this lib\'s code list; the api\'s error table gives it its status.',
+};
+
+/** A numeric HTTP status (100-599) written as a literal. */
+const HTTP_STATUS_LITERAL = '/^[1-5][0-9][0-9]$/';
+const STATUS_NAME = '/^(status|statusCode|httpStatus)$/';
+const NO_HTTP_STATUS = 'No HTTP status below apps/api: give the error a code; apps/api/src/http/error-table.ts maps it to a status.';
+/** Selectors of an HTTP status declared in a lib: `status = 412`, `{ status: 403 }`, `status: 401 | 403`, `reply.status(500)`. */
+const HTTP_STATUS_SYNTAX = [
+  `PropertyDefinition[key.name=${STATUS_NAME}][value.raw=${HTTP_STATUS_LITERAL}]`,
+  `Property[key.name=${STATUS_NAME}][value.raw=${HTTP_STATUS_LITERAL}]`,
+  `:matches(TSPropertySignature, PropertyDefinition, TSAbstractPropertyDefinition)[key.name=${STATUS_NAME}] TSLiteralType > Literal[raw=${HTTP_STATUS_LITERAL}]`,
+  `CallExpression[callee.property.name=/^(status|code)$/] > Literal.arguments[raw=${HTTP_STATUS_LITERAL}]`,
+].map((selector) => ({ selector, message: NO_HTTP_STATUS }));
+const NO_CONSOLE_IMPORT = { selector: "ImportDeclaration[source.value=/apps\\/console/]", message: 'Nothing imports the console; the api serves its built files.' };
+
 /** The application layer and the HTTP app reach PostgreSQL only through ports (libs/records, libs/event-store). */
 const NO_DRIVER = {
   group: ['pg', 'pg-*', 'pg/*'],
@@ -21,6 +41,7 @@ const NO_DRIVER = {
 const LIB_RULES = [
   { group: ['**/apps/**', '@apps/*'], message: 'A lib never imports an app.' },
   { group: ['@app/*/src', '@app/*/src/**'], message: "Import a lib through its index ('@app/<lib>')." },
+  NO_HTTP_EXCEPTIONS,
 ];
 
 export default tseslint.config(
@@ -111,6 +132,12 @@ export default tseslint.config(
   },
   {
     files: ['apps/api/**/*.ts', 'apps/worker/**/*.ts', 'libs/**/*.ts'],
-    rules: { 'no-restricted-syntax': ['error', { selector: "ImportDeclaration[source.value=/apps\\/console/]", message: 'Nothing imports the console; the api serves its built files.' }] },
+    rules: { 'no-restricted-syntax': ['error', NO_CONSOLE_IMPORT] },
+  },
+  {
+    // HTTP statuses live in one table in apps/api; libs speak in codes. Specs and test helpers stand in for the api.
+    files: ['libs/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/testing/**'],
+    rules: { 'no-restricted-syntax': ['error', NO_CONSOLE_IMPORT, ...HTTP_STATUS_SYNTAX] },
   },
 );

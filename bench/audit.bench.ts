@@ -17,19 +17,20 @@
  *     before and at its peak during the export.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { AuditKeyRing, createAuditServices, generateAuditKey } from '@app/audit';
+import type { Pool } from 'pg';
+import { AuditKeyRing, createAuditServices } from '@app/audit';
 import { loadConfig } from '@app/config';
-import { createTestDatabase } from '@app/database/testing';
-import { canonicalJson, chainHash, GENESIS_HASH, PostgresEventStore } from '@app/event-store';
+import { canonicalJson, PostgresEventStore } from '@app/event-store';
 import { signDevelopmentToken } from '@app/auth';
+import { forEachRange, seedLog, type SeedEvent } from './seed-log';
 
 const API_ENTRY = process.env['BENCH_API_ENTRY'] ?? 'dist/apps/api/apps/api/src/main.js';
 const TOTAL = Number(process.env['BENCH_AUDIT_EVENTS'] ?? 1_000_000);
 const PER_STREAM = 10;
-const BATCH = 5_000;
 const SAMPLES = Number(process.env['BENCH_AUDIT_SAMPLES'] ?? 200);
 const COMMUNES = ['03808', '03814', '03820', '03841', '03847', '03850'];
 const TYPES = ['NominationCreated', 'NominationSubmitted', 'StageApproved', 'CouncilVoteRecorded', 'StageApproved', 'NominationApproved', 'NominationAwarded', 'StageApproved', 'NominationReturned', 'NominationSubmitted'];
@@ -63,93 +64,91 @@ async function waitReady(url: string, api: ChildProcess, output: () => string): 
   throw new Error(`api did not become ready within 60 s:\n${output()}`);
 }
 
+/** Bench-only audit key, derived from a fixed text so that a seeded template's MACs stay valid across runs. */
+const BENCH_AUDIT_KEY = createHash('sha256').update('nomination-approvals bench:audit key (never a real key)').digest('base64url');
+
+/**
+ * The log: nominations in streams of ten, interleaved as a busy service writes them (a block of 600
+ * streams advances one revision at a time), spread over the communes of the reference data.
+ */
+function* auditEvents(total: number): Generator<SeedEvent> {
+  const block = 600;
+  let emitted = 0;
+  for (let first = 0; emitted < total; first += block) {
+    const ids = Array.from({ length: block }, () => randomUUID());
+    for (let revision = 0; revision < PER_STREAM; revision++) {
+      for (let s = 0; s < block; s++) {
+        const nominationId = ids[s]!;
+        const commune = COMMUNES[(first + s) % COMMUNES.length]!;
+        const at = new Date(Date.UTC(2023, 0, 1) + emitted * 1000);
+        const by = { id: `u-${commune}-${revision % 3}`, name: 'Lò Thị Hoa', unit: commune, roles: ['officer'] };
+        const data = {
+          schemaVersion: 1, nominationId, at: at.toISOString(), by,
+          comment: 'Hồ sơ đầy đủ, thành tích xuất sắc trong phong trào thi đua năm 2022, đề nghị cấp trên xem xét.',
+          ...(revision === 0 ? { proposingUnit: commune, codeSet: 'gso-2004', route: [{ unit: commune, level: 'commune' }, { unit: '120', level: 'district' }, { unit: '14', level: 'province' }] } : {}),
+        };
+        yield { streamId: `nomination-${nominationId}`, type: TYPES[revision]!, data, metadata: { actor: by, correlationId: randomUUID(), commandId: randomUUID() }, recordedAt: at };
+        if (++emitted >= total) return;
+      }
+    }
+  }
+}
+
+/** The audit read model, filled from the log by SQL (the consumer's own rate is bench:read's business). */
+async function fillReadModel(pool: Pool, log: (line: string) => void): Promise<void> {
+  const t = performance.now();
+  await forEachRange(pool, `
+    INSERT INTO audit_events (position, event_id, stream_id, revision, type, recorded_at, recorded_at_max, actor_id, actor_name, actor_unit, actor_roles, nomination_id, data)
+    SELECT position, event_id, stream_id, revision, type, recorded_at, recorded_at, metadata->'actor'->>'id', metadata->'actor'->>'name',
+           metadata->'actor'->>'unit', metadata->'actor'->'roles', (data->>'nominationId')::uuid, data
+    FROM events WHERE position > $1 AND position <= $2 AND stream_id LIKE 'nomination-%'`);
+  await forEachRange(pool, `
+    INSERT INTO audit_event_scopes (code_set, unit, position, type, actor_id, recorded_at)
+    SELECT 'gso-2004', u, e.position, e.type, e.actor_id, e.recorded_at FROM audit_events e
+    CROSS JOIN LATERAL (VALUES (e.actor_unit), ('120'), ('14')) AS v(u)
+    WHERE e.position > $1 AND e.position <= $2`);
+  await pool.query('VACUUM ANALYZE audit_events');
+  await pool.query('VACUUM ANALYZE audit_event_scopes');
+  log(`  audit read model filled by SQL in ${fmt((performance.now() - t) / 1000, 1)} s`);
+}
+
+const load = (): string => `load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+
 async function main(): Promise<void> {
-  const database = await createTestDatabase({ max: 12 });
-  const secret = generateAuditKey();
+  console.log(`Audit trail benchmark: ${fmt(TOTAL)} events in streams of ${PER_STREAM}, ${load()}`);
+  const seeded = await seedLog({ name: 'audit', version: 1, events: TOTAL, generate: auditEvents, macKey: BENCH_AUDIT_KEY, prepare: fillReadModel });
+  console.log(`Log ready (${seeded.reused ? 'reused' : `seeded in ${fmt(seeded.seedSeconds, 1)} s`}; cloned in ${fmt(seeded.cloneSeconds, 1)} s): ${seeded.database.name}, ${load()}`);
+  const database = seeded.database;
+  if (process.env['BENCH_AUDIT_ONLY'] === 'seed') {
+    await database.drop();
+    return;
+  }
+  const secret = BENCH_AUDIT_KEY;
   const keys = new AuditKeyRing([secret]);
   const store = new PostgresEventStore(database.pool, { authenticator: keys, notifyChannel: null });
-  console.log(`Audit trail benchmark: ${fmt(TOTAL)} events in streams of ${PER_STREAM}, database ${database.name}`);
   try {
-    // ---- The log, written directly (valid chain hashes and MACs) --------------------------------------
-    const started = performance.now();
-    let macNs = 0n;
-    let written = 0;
-    let txid = 1_000;
-    while (written < TOTAL) {
-      const cols = { position: [] as string[], txid: [] as string[], id: [] as string[], stream: [] as string[], revision: [] as number[], type: [] as string[], data: [] as string[], metadata: [] as string[], hash: [] as string[], mac: [] as string[], at: [] as string[] };
-      for (let s = 0; s < BATCH / PER_STREAM && written < TOTAL; s++) {
-        const nominationId = randomUUID();
-        const stream = `nomination-${nominationId}`;
-        const commune = COMMUNES[(written / PER_STREAM) % COMMUNES.length]!;
-        let previous = GENESIS_HASH;
-        for (let revision = 0; revision < PER_STREAM && written < TOTAL; revision++, written++) {
-          const type = TYPES[revision]!;
-          const data = {
-            schemaVersion: 1, nominationId, at: new Date(Date.UTC(2023, 0, 1) + written * 1000).toISOString(),
-            by: { id: `u-${commune}-${revision % 3}`, name: 'Lò Thị Hoa', unit: commune, roles: ['officer'] },
-            comment: 'Hồ sơ đầy đủ, thành tích xuất sắc trong phong trào thi đua năm 2022, đề nghị cấp trên xem xét.',
-            ...(revision === 0 ? { proposingUnit: commune, codeSet: 'gso-2004', route: [{ unit: commune, level: 'commune' }, { unit: '120', level: 'district' }, { unit: '14', level: 'province' }] } : {}),
-          };
-          const metadata = { actor: data.by, correlationId: randomUUID(), commandId: randomUUID() };
-          const dataJson = canonicalJson(data);
-          const metadataJson = canonicalJson(metadata);
-          const id = randomUUID();
-          const hash = chainHash(previous, { type, data, metadata, revision });
-          const t0 = process.hrtime.bigint();
-          const mac = keys.mac({ streamId: stream, revision, id, type, dataJson, metadataJson });
-          macNs += process.hrtime.bigint() - t0;
-          previous = hash;
-          txid++;
-          cols.position.push(String(BigInt(txid) * 100000n));
-          cols.txid.push(String(txid));
-          cols.id.push(id);
-          cols.stream.push(stream);
-          cols.revision.push(revision);
-          cols.type.push(type);
-          cols.data.push(dataJson);
-          cols.metadata.push(metadataJson);
-          cols.hash.push(hash);
-          cols.mac.push(mac);
-          cols.at.push(data.at);
-        }
-      }
-      await database.pool.query(
-        `INSERT INTO events (position, transaction_id, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at)
-         SELECT p, t::xid8, i, s, r, ty, d::jsonb, m::jsonb, h, mc, a
-         FROM unnest($1::bigint[], $2::text[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
-           AS x(p, t, i, s, r, ty, d, m, h, mc, a)`,
-        [cols.position, cols.txid, cols.id, cols.stream, cols.revision, cols.type, cols.data, cols.metadata, cols.hash, cols.mac, cols.at],
-      );
-      if (written % 100_000 === 0) process.stdout.write(`  written ${fmt(written)}\r`);
+    // ---- The MAC's own cost, in-process ---------------------------------------------------------------
+    {
+      const dataJson = canonicalJson({ schemaVersion: 1, nominationId: randomUUID(), comment: 'Hồ sơ đầy đủ, thành tích xuất sắc trong phong trào thi đua năm 2022.', by: { id: 'u-1', name: 'Lò Thị Hoa', unit: '03814', roles: ['officer'] } });
+      const metadataJson = canonicalJson({ actor: { id: 'u-1', name: 'Lò Thị Hoa', unit: '03814', roles: ['officer'] }, correlationId: randomUUID(), commandId: randomUUID() });
+      const n = 200_000;
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) keys.mac({ streamId: 'nomination-x', revision: i, id: '00000000-0000-4000-8000-000000000000', type: 'StageApproved', dataJson, metadataJson });
+      console.log(`MAC (HMAC-SHA-256 over the canonical event, in-process): ${fmt(Number(process.hrtime.bigint() - t0) / n / 1000, 2)} µs per event, ${load()}`);
     }
-    console.log(`Wrote ${fmt(TOTAL)} events in ${fmt((performance.now() - started) / 1000, 1)} s`);
-    console.log(`MAC (HMAC-SHA-256 over the canonical event, in-process): ${fmt(Number(macNs) / TOTAL / 1000, 2)} µs per event`);
 
     // ---- Seal and verify -----------------------------------------------------------------------------
     const audit = createAuditServices(database.pool, store, keys);
     let t = performance.now();
     const sealed = await audit.sealer.seal();
     const sealSeconds = (performance.now() - t) / 1000;
-    console.log(`Sealing the whole log from nothing: ${fmt(sealed!.seal.eventCount)} events in ${fmt(sealSeconds, 1)} s = ${fmt(sealed!.seal.eventCount / sealSeconds)} events/s`);
+    console.log(`Sealing the whole log from nothing: ${fmt(sealed!.seal.eventCount)} events in ${fmt(sealSeconds, 1)} s = ${fmt(sealed!.seal.eventCount / sealSeconds)} events/s, ${load()}`);
     t = performance.now();
     const verification = await audit.verifier.verifyLog({ heldSeal: sealed!.seal });
     const verifySeconds = (performance.now() - t) / 1000;
     if (!verification.ok) throw new Error(`verification failed: ${JSON.stringify(verification.firstBroken)}`);
-    console.log(`Whole-log verification against the seal: ${fmt(verification.checked)} events in ${fmt(verifySeconds, 1)} s = ${fmt(verification.checked / verifySeconds)} events/s (target >= 50,000)`);
-
-    // ---- The audit read model, filled with SQL ----------------------------------------------------------
-    t = performance.now();
-    await database.pool.query(`
-      INSERT INTO audit_events (position, event_id, stream_id, revision, type, recorded_at, actor_id, actor_name, actor_unit, actor_roles, nomination_id, data)
-      SELECT position, event_id, stream_id, revision, type, recorded_at, metadata->'actor'->>'id', metadata->'actor'->>'name',
-             metadata->'actor'->>'unit', metadata->'actor'->'roles', (data->>'nominationId')::uuid, data
-      FROM events WHERE stream_id LIKE 'nomination-%'`);
-    await database.pool.query(`
-      INSERT INTO audit_event_scopes (code_set, unit, position)
-      SELECT 'gso-2004', u, e.position FROM audit_events e
-      CROSS JOIN LATERAL (VALUES (e.actor_unit), ('120'), ('14')) AS v(u)`);
-    await database.pool.query('ANALYZE audit_events; ANALYZE audit_event_scopes');
-    console.log(`Audit read model filled by SQL in ${fmt((performance.now() - t) / 1000, 1)} s (the consumer's own rate is not measured here)`);
+    console.log(`Whole-log verification against the seal: ${fmt(verification.checked)} events in ${fmt(verifySeconds, 1)} s = ${fmt(verification.checked / verifySeconds)} events/s (target >= 50,000), ${load()}`);
+    if (process.env['BENCH_AUDIT_ONLY'] === 'verify') return;
 
     // ---- GET /audit/events, against the built api in its own process -------------------------------------
     const port = Number(process.env['BENCH_AUDIT_PORT'] ?? 3600);
@@ -180,8 +179,12 @@ async function main(): Promise<void> {
         ['type=NominationAwarded', tokens.province, '/audit/events?type=NominationAwarded'],
         ['actor=u-03814-1', tokens.district, '/audit/events?actor=u-03814-1'],
         ['unit=03820, from 2023-01-01 12:00', tokens.province, '/audit/events?unit=03820&from=2023-01-01T12:00:00Z'],
+        ['from 2023-01-12 (the newest few %)', tokens.province, '/audit/events?from=2023-01-12T00:00:00Z'],
+        ['from + to, a six-hour window mid-log', tokens.province, '/audit/events?from=2023-01-06T18:00:00Z&to=2023-01-07T00:00:00Z'],
+        ['type=NominationReturned, from the middle', tokens.province, `/audit/events?type=NominationReturned&cursor=${deep}`],
+        ['a type that never occurs', tokens.province, '/audit/events?type=NominationRevoked'],
       ];
-      console.log(`\nGET /audit/events over HTTP to the built api, ${SAMPLES} requests each, one at a time (each also records the read)`);
+      console.log(`\nGET /audit/events over HTTP to the built api, ${SAMPLES} requests each, one at a time (each also records the read), ${load()}`);
       console.log('case                                          |   p50 ms |   p95 ms |   p99 ms | rows');
       console.log('----------------------------------------------+----------+----------+----------+-----');
       for (const [name, bearer, path] of cases) {
@@ -217,11 +220,46 @@ async function main(): Promise<void> {
       }
       clearInterval(sampler);
       const csvSeconds = (performance.now() - t) / 1000;
-      console.log(`\nCSV export of everything a province auditor sees: ${fmt(lines - 1)} rows, ${fmt(bytes / 1e6, 1)} MB in ${fmt(csvSeconds, 1)} s = ${fmt((lines - 1) / csvSeconds)} rows/s, ${fmt(bytes / 1e6 / csvSeconds, 1)} MB/s`);
+      console.log(`\nCSV export of everything a province auditor sees: ${fmt(lines - 1)} rows, ${fmt(bytes / 1e6, 1)} MB in ${fmt(csvSeconds, 1)} s = ${fmt((lines - 1) / csvSeconds)} rows/s, ${fmt(bytes / 1e6 / csvSeconds, 1)} MB/s, ${load()}`);
       console.log(`  api process RSS before the export ${fmt(before / 1e6)} MB, peak during it ${fmt(peak / 1e6)} MB (+${fmt((peak - before) / 1e6)} MB), sampled every 50 ms`);
     } finally {
       api.kill('SIGTERM');
       await new Promise((resolve) => api.once('exit', resolve));
+    }
+
+    // ---- The MAC's cost on an append: bench:store's two variants, alternating slices -------------------
+    {
+      const plain = new PostgresEventStore(database.pool, { notifyChannel: null });
+      const signed = new PostgresEventStore(database.pool, { notifyChannel: null, authenticator: keys });
+      const writers = 8;
+      const slice = async (target: PostgresEventStore): Promise<{ count: number; seconds: number }> => {
+        const deadline = performance.now() + 1_000;
+        const started = performance.now();
+        let count = 0;
+        await Promise.all(Array.from({ length: writers }, async () => {
+          while (performance.now() < deadline) {
+            const id = randomUUID();
+            await target.append(`nomination-${id}`, [{ id: randomUUID(), type: 'NominationSubmitted', data: { schemaVersion: 1, nominationId: id, comment: 'Hồ sơ đầy đủ, đề nghị cấp trên xem xét.' }, metadata: { actor: { id: 'u-1', name: 'Lò Thị Hoa', unit: '03814', roles: ['proposer'] } } }], 'no_stream');
+            count++;
+          }
+        }));
+        return { count, seconds: (performance.now() - started) / 1000 };
+      };
+      const totals = { plain: { count: 0, seconds: 0 }, signed: { count: 0, seconds: 0 } };
+      await slice(plain);
+      await slice(signed);
+      for (let round = 0; round < 5; round++) {
+        for (const [name, target] of [['plain', plain], ['signed', signed]] as const) {
+          const r = await slice(target);
+          totals[name].count += r.count;
+          totals[name].seconds += r.seconds;
+        }
+      }
+      const plainRate = totals.plain.count / totals.plain.seconds;
+      const signedRate = totals.signed.count / totals.signed.seconds;
+      console.log(`\nAppends (one event, new stream, ${writers} writers, 5 alternating 1 s slices each): without MAC ${fmt(plainRate)}/s, with MAC ${fmt(signedRate)}/s ` +
+        `(${fmt((1 / signedRate - 1 / plainRate) * 1e6 * writers, 0)} µs per append of wall time per writer; bench:store has the full table), ${load()}`);
+      await Promise.all([plain.close(), signed.close()]);
     }
   } finally {
     await store.close();

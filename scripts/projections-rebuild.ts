@@ -1,7 +1,7 @@
 /**
  * Rebuilds read models from the event log into fresh tables and swaps them in atomically, while the
  * api keeps answering from the old ones and the worker keeps running:
- *   npm run projections:rebuild                 # every projection, one after the other
+ *   npm run projections:rebuild                 # every projection, from one replay of the log
  *   npm run projections:rebuild -- nominations  # only these (names: see below)
  * Progress: a bar on a terminal, a JSON line every 2 s otherwise. Configuration as the service's
  * (DATABASE_URL, EVENT_STORE, KURRENTDB_URL). Exit codes: 0 done, 1 failed, 2 usage.
@@ -13,9 +13,9 @@ import { loadReferenceData, WorkingDayCalendar } from '@app/nomination';
 import { createRootLogger } from '@app/observability';
 import { createEventStore } from '@app/platform';
 import { loadAuditKeyRing } from '@app/audit';
-import { PROJECTIONS, projectionNamed, rebuildProjection, type RebuildProgress } from '@app/read-models';
+import { PROJECTIONS, projectionNamed, rebuildProjections, type RebuildProgress } from '@app/read-models';
 
-const USAGE = `usage: npm run projections:rebuild [-- <name> ...] [--batch-size 5000]; names: ${PROJECTIONS.map((p) => p.name).join(', ')}`;
+const USAGE = `usage: npm run projections:rebuild [-- <name> ...] [--batch-size 10000]; names: ${PROJECTIONS.map((p) => p.name).join(', ')}`;
 
 function fail(message: string, code: number): never {
   console.error(`projections:rebuild: ${message}`);
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const batchSize = parsed.values['batch-size'] === undefined ? 5_000 : Number(parsed.values['batch-size']);
+  const batchSize = parsed.values['batch-size'] === undefined ? 10_000 : Number(parsed.values['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000) fail(`--batch-size must be 1–50000\n${USAGE}`, 2);
   let projections;
   try {
@@ -74,14 +74,16 @@ async function main(): Promise<void> {
   await ensureDatabase(config.databaseUrl);
   await runMigrations(config.databaseUrl);
   const logger = createRootLogger({ level: 'warn', service: 'projections-rebuild' });
-  const pool = createPool(config.databaseUrl, { max: 4, applicationName: 'projections-rebuild' });
+  // A connection per projection being rebuilt, and some for reading the log.
+  const pool = createPool(config.databaseUrl, { max: projections.length + 3, applicationName: 'projections-rebuild' });
   const store = createEventStore(config, pool, logger, loadAuditKeyRing(config));
   const context = { calendar: new WorkingDayCalendar(loadReferenceData().holidays) };
   const print = progressPrinter();
   try {
-    for (const projection of projections) {
-      const result = await rebuildProjection(pool, store, projection, context, { batchSize, onProgress: print });
-      if (process.stderr.isTTY !== true) {
+    // One replay of the log for all of them (each batch read and decoded once), then one swap each.
+    const results = await rebuildProjections(pool, store, projections, context, { batchSize, onProgress: print });
+    if (process.stderr.isTTY !== true) {
+      for (const result of results) {
         process.stdout.write(`${JSON.stringify({ projection: result.projection, phase: 'swapped', events: result.events, position: result.position?.toString() ?? null, elapsedMs: result.elapsedMs })}\n`);
       }
     }

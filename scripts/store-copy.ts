@@ -19,7 +19,7 @@ import {
   type EventStore,
   type StoreCopyProgress,
 } from '@app/event-store';
-import { loadAuditKeyRing } from '@app/audit';
+import { createAuditServices, loadAuditKeyRing, MigrationRefused, recordLogMigration } from '@app/audit';
 import { SERVICE_STREAM_PREFIXES } from '@app/platform';
 
 type Kind = 'postgres' | 'kurrentdb';
@@ -76,6 +76,39 @@ async function openStore(kind: Kind, role: 'source' | 'target', config: AppConfi
       await pool.end();
     },
   };
+}
+
+/**
+ * Records the copy for the audit trail (libs/audit/src/log-migration.ts): the old log verified, the new
+ * one checked event for event, each copied event's old position and a signed record kept with the new
+ * log, so seals of the old log still verify. The old log's seals are read from SOURCE_DATABASE_URL, the
+ * record written to TARGET_DATABASE_URL (each defaults to DATABASE_URL: the database of the store that is
+ * PostgreSQL, or of the mode that runs on KurrentDB).
+ */
+async function recordMigration(config: AppConfig, source: EventStore, target: EventStore): Promise<void> {
+  const keys = loadAuditKeyRing(config);
+  const sourceUrl = process.env['SOURCE_DATABASE_URL'] ?? config.databaseUrl;
+  const targetUrl = process.env['TARGET_DATABASE_URL'] ?? config.databaseUrl;
+  if (targetUrl !== config.databaseUrl) {
+    await ensureDatabase(targetUrl);
+    await runMigrations(targetUrl);
+  }
+  const sourcePool = createPool(sourceUrl, { max: 2, applicationName: 'store-copy' });
+  const targetPool = targetUrl === sourceUrl ? sourcePool : createPool(targetUrl, { max: 2, applicationName: 'store-copy' });
+  try {
+    const sourceAudit = createAuditServices(sourcePool, source, keys);
+    const targetAudit = createAuditServices(targetPool, target, keys);
+    const migration = await recordLogMigration({ source: { store: source, ...sourceAudit }, target: { store: target, ...targetAudit }, keys });
+    console.log(`  audit:              copy recorded in ${redactUrl(targetUrl)}: ${migration.eventCount} events with their old positions;`);
+    console.log(`                      seals of the old log (latest #${migration.sourceSeal?.sequence ?? '-'}) verify against the new one (README, "Seals after a store switch")`);
+  } catch (error) {
+    if (!(error instanceof MigrationRefused)) throw error;
+    console.error(`  audit: the copy is NOT recorded: ${error.message}`);
+    process.exitCode = 1;
+  } finally {
+    await sourcePool.end();
+    if (targetPool !== sourcePool) await targetPool.end();
+  }
 }
 
 function parse(): { from: Kind; to: Kind; batchSize: number; prefixes: readonly string[] } {
@@ -167,6 +200,7 @@ async function main(): Promise<void> {
     if (summary.mismatches.length > 0) process.exitCode = 1;
     else {
       console.log(`  target log:         ${await target.store.identity()}`);
+      await recordMigration(config, source.store, target.store);
       console.log('Next: run the service on the target with a PostgreSQL database of its own, so that its read models and');
       console.log('checkpoints are built from the new log (README, "Switching stores").');
     }

@@ -76,7 +76,17 @@ describe('the audit trail', () => {
     const future = new Date(Date.now() + 3_600_000).toISOString();
     expect((await events(provinceAuditor, `?from=${future}`)).items).toEqual([]);
     expect((await events(provinceAuditor, `?to=${future}`)).items).toHaveLength(3);
-    for (const bad of ['?from=yesterday', '?limit=0', '?limit=201', '?nominationId=x', '?type=a;b', '?cursor=%24%24', '?colour=red']) {
+    // A time range on `at` (recorded time): from inclusive, to exclusive, any zone the instant names.
+    const all = (await events(provinceAuditor, '')).items as { at: string; position: string }[];
+    const second = all[1]!;
+    const inRange = (await events(provinceAuditor, `?from=${encodeURIComponent(second.at)}&to=${encodeURIComponent(new Date(Date.parse(second.at) + 1).toISOString())}`)).items;
+    expect(inRange.map((i: { position: string }) => i.position)).toEqual(all.filter((i) => i.at === second.at).map((i) => i.position));
+    const inHanoi = new Date(Date.parse(second.at) + 7 * 3_600_000).toISOString().replace('Z', '+07:00');
+    expect((await events(provinceAuditor, `?from=${encodeURIComponent(inHanoi)}`)).items.map((i: { position: string }) => i.position)).toEqual(
+      all.filter((i) => i.at >= second.at).map((i) => i.position),
+    );
+    // from/to are instants with a zone: a week date Date cannot read, or a time it would read in the server's zone, is a 400.
+    for (const bad of ['?from=yesterday', '?from=2023-W01', '?to=2023-01-01T12:00:00', '?from=2023-01-01', '?limit=0', '?limit=201', '?nominationId=x', '?type=a;b', '?cursor=%24%24', '?colour=red']) {
       expectProblem(await api.request({ method: 'GET', url: `/audit/events${bad}`, as: provinceAuditor }), 400, 'validation_failed');
     }
   });

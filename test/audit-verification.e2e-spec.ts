@@ -144,4 +144,33 @@ describe('audit verification routes', () => {
       await tamperWithLog(api.database.pool, ['INSERT INTO events SELECT * FROM nomination_before']);
     }
   });
+
+  it('records every verification and seal read, with who, what, how many events and the verdict, in GET /audit/reads', async () => {
+    const reader: TestUser = { sub: 'a-120-reads', name: 'Hà Văn Đọc', roles: ['auditor'], unit: '120', codeSet: 'gso-2004' };
+    await api.logVisible();
+    const held = expectOk(await api.request({ method: 'GET', url: '/audit/seals/latest', as: reader }));
+    const stream = expectOk(await api.request({ method: 'GET', url: `/audit/verify?nominationId=${nominationId}`, as: reader }));
+    const whole = expectOk(await api.request({ method: 'GET', url: '/audit/verify', as: reader }));
+    const against = expectOk(await api.request({ method: 'POST', url: '/audit/verify', as: reader, body: { seal: held } }));
+    const elsewhere = '00000000-0000-4000-8000-000000000001';
+    expectProblem(await api.request({ method: 'GET', url: `/audit/verify?decisionId=${elsewhere}`, as: reader }), 404);
+
+    const { items } = expectOk(await api.request({ method: 'GET', url: `/audit/reads?actor=${reader.sub}`, as: admin }));
+    const actor = { id: reader.sub, name: reader.name, unit: '120', roles: ['auditor'] };
+    // Newest first.
+    expect(items).toEqual([
+      expect.objectContaining({ actor, resource: 'audit-verify', filter: { decisionId: elsewhere }, rows: 0, complete: true, result: { found: false } }),
+      expect.objectContaining({
+        actor, resource: 'audit-verify-seal', filter: { seal: { sequence: held.sequence, position: held.position, root: held.root, keyId: held.keyId } },
+        rows: against.checked, complete: true, result: { ok: true, sealsChecked: against.sealsChecked },
+      }),
+      expect.objectContaining({ actor, resource: 'audit-verify', filter: {}, rows: whole.checked, complete: true, result: { ok: true, sealsChecked: whole.sealsChecked } }),
+      expect.objectContaining({ actor, resource: 'audit-verify', filter: { nominationId }, rows: stream.checked, complete: true, result: { ok: true, sealsChecked: stream.sealsChecked } }),
+      expect.objectContaining({ actor, resource: 'audit-seal', filter: {}, rows: 1, complete: true, result: { sequence: held.sequence, position: held.position } }),
+    ]);
+    expect(whole.checked).toBeGreaterThan(1);
+    // An auditor of the reader's district sees these reads as well; one of another district does not.
+    expect(expectOk(await api.request({ method: 'GET', url: `/audit/reads?actor=${reader.sub}`, as: districtAuditor })).items).toHaveLength(5);
+    expect(expectOk(await api.request({ method: 'GET', url: `/audit/reads?actor=${reader.sub}`, as: otherDistrictAuditor })).items).toHaveLength(0);
+  });
 });

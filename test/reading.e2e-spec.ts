@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   approve,
   command,
@@ -8,6 +9,7 @@ import {
   expectOk,
   expectProblem,
   gso2004,
+  gso2025,
   nominationBody,
   nominees,
   type View,
@@ -116,6 +118,35 @@ describe('reading: lists, search, inbox, history, decisions, reports (real Postg
     }
   });
 
+  it('lists the stored item, which the summaries migration computes alike for rows projected before it', async () => {
+    const sql = readFileSync('migrations/1765100000000_nomination-summaries.sql', 'utf8');
+    const update = /UPDATE rm_nominations SET summary = [\s\S]*?;\n/u.exec(sql)![0];
+    const client = await api.database.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('CREATE TEMP TABLE summaries_by_sql ON COMMIT DROP AS SELECT * FROM rm_nominations');
+      await client.query(update.replace('UPDATE rm_nominations', 'UPDATE summaries_by_sql'));
+      const { rows } = await client.query<{ n: number; differ: number }>(
+        'SELECT count(*)::int AS n, count(*) FILTER (WHERE s.summary IS DISTINCT FROM r.summary)::int AS differ FROM summaries_by_sql s JOIN rm_nominations r USING (id)',
+      );
+      await client.query('ROLLBACK');
+      expect(rows[0]!.n).toBeGreaterThanOrEqual(4);
+      expect(rows[0]!.differ).toBe(0);
+    } finally {
+      client.release();
+    }
+    const listed = (await get(proposer, '/nominations?limit=200')).items.find((n: View) => n.id === inReview.id);
+    expect(listed).toEqual({
+      id: inReview.id, revision: expect.any(Number), position: expect.stringMatching(/^\d+$/), ruleSet: 'vn-2017', codeSet: 'gso-2004',
+      awardCode: 'CHIEN_SI_THI_DUA_CO_SO', awardName: expect.any(String), year: expect.any(Number),
+      nominee: { kind: 'individual', name: 'Nguyễn Thị Hằng Ánh', gender: 'female', organization: 'Trường Tiểu học Chiềng Lao' },
+      proposingUnit: '03814', status: 'in_review',
+      currentStage: { unit: '03814', unitName: expect.any(String), level: 'commune', enteredAt: expect.any(String), dueOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) },
+      deciding: { unit: expect.any(String), unitName: expect.any(String), level: expect.any(String) },
+      overdue: expect.any(Boolean), createdAt: expect.any(String), updatedAt: expect.any(String),
+    });
+  });
+
   it('pages with an opaque cursor, without gaps or repeats, and refuses a forged one', async () => {
     const all = (await get(proposer, '/nominations?limit=200')).items.map((n: View) => n.id);
     const seen: string[] = [];
@@ -200,6 +231,21 @@ describe('reading: lists, search, inbox, history, decisions, reports (real Postg
     expect((await get(districtDecider, '/decisions?year=2022')).items).toEqual([]);
     expect((await get(provinceOfficer, '/decisions?unit=120')).items.map((d: View) => d.id)).toEqual([decisionId]);
     expect((await get(communeOfficer, '/decisions')).items).toEqual([]);
+  });
+
+  it('lists the decisions of an abolished district to its successor (Huyện Mường La → Tỉnh Sơn La, gso-2025), and to no one else there', async () => {
+    // The 2025 reform ended gso-2004 (DOMAIN.md): Tỉnh Sơn La of gso-2025 took over Huyện Mường La,
+    // revokes its decisions and reads them (GET /decisions/{id}); its list shows them too.
+    const successor = gso2025.provinceDecider;
+    for (const url of ['/decisions', '/decisions?unit=14', '/decisions?year=2023']) {
+      expect((await get(successor, url)).items).toEqual([expect.objectContaining({ id: decisionId, codeSet: 'gso-2004', issuingUnit: '120' })]);
+    }
+    expect((await get(successor, '/decisions?year=2022')).items).toEqual([]);
+    expect((await get(gso2025.provinceOfficer, '/decisions')).items.map((d: View) => d.id)).toEqual([decisionId]);
+    expect(expectOk(await api.request({ method: 'GET', url: `/decisions/${decisionId}`, as: successor }))).toMatchObject({ id: decisionId });
+    // A gso-2025 commune did not succeed the district: nothing.
+    expect((await get(gso2025.communeOfficer, '/decisions')).items).toEqual([]);
+    expect((await get(gso2025.provinceDecider, '/decisions?unit=03814')).items).toEqual([]);
   });
 
   it('counts awards under a unit, in JSON and as CSV', async () => {

@@ -6,9 +6,9 @@ import { ESLint } from 'eslint';
  */
 const eslint = new ESLint({ cwd: process.cwd() });
 
-async function violations(filePath: string, code: string): Promise<string[]> {
+async function violations(filePath: string, code: string, ruleId = 'no-restricted-imports'): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
-  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return result!.messages.filter((m) => m.ruleId === ruleId).map((m) => m.message);
 }
 
 describe('architecture rules', () => {
@@ -70,6 +70,42 @@ describe('architecture rules', () => {
   it('lets the records and event-store adapters use the driver', async () => {
     expect(await violations('libs/records/src/postgres/x.ts', "import type { Pool } from 'pg';\nexport type X = Pool;\n")).toEqual([]);
     expect(await violations('libs/event-store/src/postgres/x.ts', "import type { Pool } from 'pg';\nexport type X = Pool;\n")).toEqual([]);
+  });
+
+  describe('no HTTP below apps/api', () => {
+    it.each([
+      ['libs/workflow/src/x.ts', "import { ConflictException } from '@nestjs/common';"],
+      ['libs/auth/src/x.ts', "import { HttpException, Injectable } from '@nestjs/common';"],
+      ['libs/read-models/src/x.ts', "import { HttpStatus } from '@nestjs/common';"],
+      ['libs/notifications/src/x.ts', "import { NotFoundException } from '@nestjs/common';"],
+    ])('refuses Nest\'s HTTP exceptions in %s', async (file, code) => {
+      expect(await violations(file, `${code}\nexport const x = 1;\n`)).toEqual([expect.stringContaining('No HTTP below apps/api')]);
+    });
+
+    it('lets a lib use the rest of @nestjs/common', async () => {
+      expect(await violations('libs/workflow/src/x.ts', "import { Inject, Injectable, Module } from '@nestjs/common';\nexport const x = [Inject, Injectable, Module];\n")).toEqual([]);
+    });
+
+    it.each([
+      ['a class field', 'export class StaleRevision extends Error {\n  readonly code = \'stale_revision\';\n  readonly status = 412;\n}\n'],
+      ['an abstract field\'s literal type', 'export abstract class AuthError extends Error {\n  abstract readonly status: 401 | 403;\n}\n'],
+      ['an object member', 'export const answer = { code: \'forbidden\', status: 403 };\n'],
+      ['a type member', 'export interface Refusal {\n  readonly statusCode: 429;\n}\n'],
+      ['a reply status call', 'export function send(reply: { status(n: number): void }): void {\n  reply.status(500);\n}\n'],
+    ])('refuses an HTTP status declared in a lib (%s)', async (_what, code) => {
+      for (const file of ['libs/workflow/src/x.ts', 'libs/auth/src/x.ts', 'libs/event-store/src/x.ts']) {
+        expect([...new Set(await violations(file, code, 'no-restricted-syntax'))]).toEqual([expect.stringContaining('No HTTP status below apps/api')]);
+      }
+    });
+
+    it('lets libs keep status words and numbers that are not HTTP statuses, and lets apps/api and lib specs use statuses', async () => {
+      const domain = "export const state = { status: 'approved', members: 9, limit: 500 };\nexport class X { readonly status = 'none'; readonly maxEvents = 500; }\n";
+      expect(await violations('libs/nomination/src/x.ts', domain, 'no-restricted-syntax')).toEqual([]);
+      const table = 'export const stale = { status: 412 };\n';
+      expect(await violations('apps/api/src/http/x.ts', table, 'no-restricted-syntax')).toEqual([]);
+      expect(await violations('libs/auth/src/x.spec.ts', table, 'no-restricted-syntax')).toEqual([]);
+      expect(await violations('libs/auth/src/testing/x.ts', table, 'no-restricted-syntax')).toEqual([]);
+    });
   });
 
   it('refuses a lib importing an app', async () => {

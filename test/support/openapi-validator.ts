@@ -41,6 +41,42 @@ export class OpenApiValidator {
       .sort((a, b) => a.parameterNames.length - b.parameterNames.length);
   }
 
+  /**
+   * What every e2e test's client checks on every exchange (TestApi.request). A request the api accepted
+   * (below 400) must be one the document accepts, and its answer as documented; a refused request may be
+   * invalid on purpose, so only its answer is checked: a documented status, as problem+json of the
+   * documented shape. Outside the document (an unknown path, a method a path lacks) only refusals are
+   * expected, and they too are problem+json; the document's own routes (/docs, /docs-json) and the
+   * console's static files are not API operations.
+   */
+  checkExchange(request: InjectOptions, response: TestResponse): string[] {
+    const refused = response.statusCode >= 400;
+    const url = new URL(request.url, 'http://api.test');
+    const method = request.method.toLowerCase();
+    // A browser navigating the console (Accept: text/html) is answered with its page, not the API operation.
+    const navigation = !refused && /text\/html/.test(headerOf(request, 'accept') ?? '') && mediaType(String(response.headers['content-type'] ?? '')) === 'text/html';
+    if (navigation) return [];
+    const documented = this.routes.some((r) => r.pattern.test(url.pathname) && this.document.paths[r.template][method] !== undefined);
+    if (documented) return this.check(request, response, { requestIsInvalid: refused });
+    const where = `${request.method} ${url.pathname}${url.search} → ${response.statusCode}`;
+    if (refused) {
+      const media = mediaType(String(response.headers['content-type'] ?? ''));
+      if (media !== 'application/problem+json') return [`${where}: a refusal outside the document is ${media || 'without a media type'}, not application/problem+json`];
+      let body: unknown;
+      try {
+        body = JSON.parse(response.body);
+      } catch {
+        return [`${where}: problem body is not JSON: ${response.body.slice(0, 200)}`];
+      }
+      const errors = this.validate('#/components/schemas/ProblemDetailsDto', body);
+      return errors === undefined ? [] : [`${where}: problem body ${errors}`];
+    }
+    if (url.pathname === '/docs' || url.pathname.startsWith('/docs/') || url.pathname === '/docs-json') return [];
+    const media = mediaType(String(response.headers['content-type'] ?? ''));
+    if (media.endsWith('json')) return [`${where}: answered JSON, but the document has no such operation`];
+    return [];
+  }
+
   /** The violations of one exchange; `requestIsInvalid` for requests sent invalid on purpose (only the answer is checked). */
   check(request: InjectOptions, response: TestResponse, options: { requestIsInvalid?: boolean } = {}): string[] {
     const method = request.method.toLowerCase();
@@ -54,7 +90,9 @@ export class OpenApiValidator {
     if (!options.requestIsInvalid) violations.push(...this.checkRequest(pointer, operation, route, url, request).map((v) => `${where}: request ${v}`));
     const security: Json[] = operation.security ?? this.document.security ?? [];
     const needsToken = security.length > 0 && !security.some((requirement) => Object.keys(requirement).length === 0);
-    if (needsToken && request.as === undefined && headerOf(request, 'authorization') === undefined && response.statusCode !== 401) {
+    // Answers given before authentication (malformed requests, bodies too large, limits) need no token.
+    const afterAuthentication = response.statusCode < 400 || [403, 404, 409, 412, 422].includes(response.statusCode);
+    if (needsToken && afterAuthentication && request.as === undefined && headerOf(request, 'authorization') === undefined) {
       violations.push(`${where}: answered without the bearer token the document requires`);
     }
     if (!needsToken && response.statusCode === 401) violations.push(`${where}: asked for a token the document does not require`);
@@ -104,7 +142,7 @@ export class OpenApiValidator {
     const media = mediaType(String(contentType ?? ''));
     const content = documented.content?.[media];
     if (content === undefined) return [`media type ${media} is not documented for ${status} (documented: ${Object.keys(documented.content ?? {}).join(', ') || 'none'})`];
-    if (content.schema === undefined) return [];
+    if (content.schema === undefined || !/[/+]json$/.test(media)) return [];
     let body: unknown;
     try {
       body = JSON.parse(response.body);

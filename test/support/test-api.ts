@@ -13,6 +13,7 @@ import { createRootLogger } from '@app/observability';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { OpsServer } from '../../apps/api/src/health/ops-server';
+import { OpenApiValidator } from './openapi-validator';
 
 export interface TestUser {
   readonly sub: string;
@@ -48,6 +49,9 @@ export class TestApi {
   /** The highest Log-Position any response carried: sent as Min-Position on reads, as a client would. */
   lastPosition: bigint | undefined;
   private opsServer: OpsServer | undefined;
+  private validator: OpenApiValidator | undefined;
+  /** Every exchange that broke the document; close() fails if any was swallowed by the test. */
+  readonly contractViolations: string[] = [];
 
   private constructor(
     readonly app: NestFastifyApplication,
@@ -137,7 +141,23 @@ export class TestApi {
     });
     const position = response.headers['log-position'];
     if (typeof position === 'string' && (this.lastPosition === undefined || BigInt(position) > this.lastPosition)) this.lastPosition = BigInt(position);
-    return response as unknown as TestResponse;
+    const answer = response as unknown as TestResponse;
+    const violations = (await this.contract()).checkExchange({ ...options, headers }, answer);
+    if (violations.length > 0) {
+      this.contractViolations.push(...violations);
+      throw new Error(`The answer breaks the OpenAPI document:\n${violations.join('\n')}`);
+    }
+    return answer;
+  }
+
+  /** The document the api serves at /docs-json, read once: every answer of every e2e test is checked against it. */
+  private async contract(): Promise<OpenApiValidator> {
+    if (this.validator === undefined) {
+      const document = await this.app.inject({ method: 'GET', url: '/docs-json' });
+      if (document.statusCode !== 200) throw new Error(`GET /docs-json answered ${document.statusCode}`);
+      this.validator = new OpenApiValidator(document.json());
+    }
+    return this.validator;
   }
 
   /** Number of events in the store: the "nothing was written" assertions compare it. */
@@ -173,5 +193,8 @@ export class TestApi {
     await this.opsServer?.close();
     await this.app.close();
     await this.database.drop();
+    if (this.contractViolations.length > 0) {
+      throw new Error(`Answers broke the OpenAPI document:\n${this.contractViolations.join('\n')}`);
+    }
   }
 }

@@ -89,7 +89,7 @@ export async function createApiApp(config: AppConfig, logger: Logger): Promise<N
       transform: true,
       validationError: { target: false, value: false },
       exceptionFactory: (errors) =>
-        new ProblemError(400, 'validation_failed', 'The request is not valid.', {
+        new ProblemError('validation_failed', 'The request is not valid.', {
           errors: errors.flatMap((e) => flattenValidationError(e, '')),
         }),
     }),

@@ -88,7 +88,11 @@ export class AuditEventsProjection implements DurableConsumer {
       );
     }
 
+    // The running maximum of recorded time, carried on from the newest row (see the migration).
+    const { rows: [newest] } = await tx.query<{ at: Date | null }>('SELECT max(recorded_at_max) AS at FROM audit_events');
+    let runningMax = newest?.at?.getTime() ?? Number.NEGATIVE_INFINITY;
     const rows = events.map((e) => {
+      runningMax = Math.max(runningMax, e.recordedAt.getTime());
       const actor = ((e.metadata['actor'] ?? (e.event.data as { by?: unknown }).by ?? {}) as ActorFields);
       return {
         position: e.position.toString(),
@@ -97,6 +101,7 @@ export class AuditEventsProjection implements DurableConsumer {
         revision: e.revision,
         type: e.event.type,
         recorded_at: e.recordedAt.toISOString(),
+        recorded_at_max: new Date(runningMax).toISOString(),
         actor_id: typeof actor.id === 'string' ? actor.id : null,
         actor_name: typeof actor.name === 'string' ? actor.name : null,
         actor_unit: typeof actor.unit === 'string' ? actor.unit : null,
@@ -107,26 +112,30 @@ export class AuditEventsProjection implements DurableConsumer {
       };
     });
     await tx.query(
-      `INSERT INTO audit_events (position, event_id, stream_id, revision, type, recorded_at, actor_id, actor_name, actor_unit,
+      `INSERT INTO audit_events (position, event_id, stream_id, revision, type, recorded_at, recorded_at_max, actor_id, actor_name, actor_unit,
                                  actor_roles, nomination_id, decision_id, data)
-       SELECT r.position, r.event_id, r.stream_id, r.revision, r.type, r.recorded_at, r.actor_id, r.actor_name, r.actor_unit,
+       SELECT r.position, r.event_id, r.stream_id, r.revision, r.type, r.recorded_at, r.recorded_at_max, r.actor_id, r.actor_name, r.actor_unit,
               r.actor_roles, r.nomination_id, r.decision_id, r.data
        FROM jsonb_to_recordset($1::jsonb) AS r(position numeric, event_id uuid, stream_id text, revision bigint, type text,
-              recorded_at timestamptz, actor_id text, actor_name text, actor_unit text, actor_roles jsonb, nomination_id uuid,
+              recorded_at timestamptz, recorded_at_max timestamptz, actor_id text, actor_name text, actor_unit text, actor_roles jsonb, nomination_id uuid,
               decision_id uuid, data jsonb)
        ON CONFLICT (position) DO NOTHING`,
       [JSON.stringify(rows)],
     );
-    const scoped = events.flatMap((e) => {
+    const scoped = events.flatMap((e, i) => {
       const scope = scopes.get(e.streamId);
+      const row = rows[i]!;
       // A stream whose first event this model never saw (it cannot happen for a log read from its
       // start) is visible to no auditor rather than to every one.
-      return scope === undefined ? [] : scope.units.map((unit) => ({ code_set: scope.codeSet, unit, position: e.position.toString() }));
+      return scope === undefined
+        ? []
+        : scope.units.map((unit) => ({ code_set: scope.codeSet, unit, position: row.position, type: row.type, actor_id: row.actor_id, recorded_at: row.recorded_at }));
     });
     if (scoped.length > 0) {
       await tx.query(
-        `INSERT INTO audit_event_scopes (code_set, unit, position)
-         SELECT s.code_set, s.unit, s.position FROM jsonb_to_recordset($1::jsonb) AS s(code_set text, unit text, position numeric)
+        `INSERT INTO audit_event_scopes (code_set, unit, position, type, actor_id, recorded_at)
+         SELECT s.code_set, s.unit, s.position, s.type, s.actor_id, s.recorded_at
+         FROM jsonb_to_recordset($1::jsonb) AS s(code_set text, unit text, position numeric, type text, actor_id text, recorded_at timestamptz)
          ON CONFLICT DO NOTHING`,
         [JSON.stringify(scoped)],
       );

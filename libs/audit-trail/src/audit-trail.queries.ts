@@ -65,16 +65,25 @@ export interface AuditReadItem {
   readonly filter: unknown;
   readonly rows: number;
   readonly complete: boolean;
+  /** For a verification: what it found. */
+  readonly result?: unknown;
 }
+
+/**
+ * What was read: the audit events (a page or an export), a verification (one stream, the whole log,
+ * or the log against a held seal; `rows` = events checked) or the latest seal.
+ */
+export type AuditReadResource = 'audit-events' | 'audit-verify' | 'audit-verify-seal' | 'audit-seal';
 
 /** What one audit read was, to be recorded. */
 export interface AuditReadRecord {
   readonly actor: Actor;
-  readonly resource: 'audit-events';
+  readonly resource: AuditReadResource;
   readonly format: 'json' | 'csv';
   readonly filter: Readonly<Record<string, unknown>>;
   readonly rows: number;
   readonly complete: boolean;
+  readonly result?: unknown;
 }
 
 const EVENT_COLUMNS = `e.position::text AS position, e.stream_id, e.revision, e.type, e.recorded_at, e.actor_id, e.actor_name,
@@ -167,10 +176,21 @@ export class AuditTrailQueries {
     if (after !== undefined) add((n) => `s.position > ${n}::numeric AND e.position > ${n}::numeric`, after);
     if (filter.nominationId !== undefined) add((n) => `e.nomination_id = ${n}::uuid`, filter.nominationId);
     if (filter.decisionId !== undefined) add((n) => `e.decision_id = ${n}::uuid`, filter.decisionId);
-    if (filter.actor !== undefined) add((n) => `e.actor_id = ${n}`, filter.actor);
-    if (filter.types !== undefined) add((n) => `e.type = ANY(${n}::text[])`, filter.types);
-    if (filter.from !== undefined) add((n) => `e.recorded_at >= ${n}`, filter.from);
-    if (filter.to !== undefined) add((n) => `e.recorded_at < ${n}`, filter.to);
+    // Type, actor and time are read from the scope rows, whose indexes lead with the jurisdiction
+    // (migrations/1764900000004_audit-scope-filters.sql).
+    if (filter.actor !== undefined) add((n) => `s.actor_id = ${n}`, filter.actor);
+    if (filter.types !== undefined) add((n) => `s.type = ANY(${n}::text[])`, filter.types);
+    if (filter.from !== undefined) {
+      // Nothing recorded at or after `from` lies before the first position whose running maximum of
+      // recorded time reaches it: the walk starts there instead of at the jurisdiction's first event.
+      add(
+        (n) =>
+          `s.recorded_at >= ${n} AND s.position >= (SELECT f.position FROM audit_events f WHERE f.recorded_at_max >= ${n} ORDER BY f.recorded_at_max, f.position LIMIT 1)` +
+          ` AND e.position >= (SELECT f.position FROM audit_events f WHERE f.recorded_at_max >= ${n} ORDER BY f.recorded_at_max, f.position LIMIT 1)`,
+        filter.from,
+      );
+    }
+    if (filter.to !== undefined) add((n) => `s.recorded_at < ${n}`, filter.to);
     return {
       text: `SELECT ${EVENT_COLUMNS} FROM audit_event_scopes s JOIN audit_events e ON e.position = s.position
              WHERE ${where.join(' AND ')} ORDER BY s.position`,
@@ -227,17 +247,19 @@ export class AuditTrailQueries {
     const directory = await this.referenceData.directory();
     const scope = [read.actor.unit, ...directory.ancestry(codeSet, read.actor.unit).map((unit) => unit.code)];
     const { rows } = await this.pool.query<{ id: string }>(
-      `INSERT INTO audit_reads (actor_id, actor_name, actor_unit, actor_roles, code_set, scope_units, resource, format, filter, rows, complete)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id::text AS id`,
+      `INSERT INTO audit_reads (actor_id, actor_name, actor_unit, actor_roles, code_set, scope_units, resource, format, filter, rows, complete, result)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id::text AS id`,
       [read.actor.id, read.actor.name, read.actor.unit, JSON.stringify(read.actor.roles), codeSet, [...new Set(scope)], read.resource,
-        read.format, JSON.stringify(read.filter), read.rows, read.complete],
+        read.format, JSON.stringify(read.filter), read.rows, read.complete, read.result === undefined ? null : JSON.stringify(read.result)],
     );
     return rows[0]!.id;
   }
 
-  /** The rows an export sent, and whether it ran to the end. */
-  async finishRead(id: string, rows: number, complete: boolean): Promise<void> {
-    await this.pool.query('UPDATE audit_reads SET rows = $2, complete = $3 WHERE id = $1', [id, rows, complete]);
+  /** The rows an export sent (or the events a verification checked), whether it ran to the end, what it found. */
+  async finishRead(id: string, rows: number, complete: boolean, result?: unknown): Promise<void> {
+    await this.pool.query('UPDATE audit_reads SET rows = $2, complete = $3, result = $4 WHERE id = $1', [
+      id, rows, complete, result === undefined ? null : JSON.stringify(result),
+    ]);
   }
 
   /**
@@ -264,9 +286,9 @@ export class AuditTrailQueries {
     values.push(limit + 1);
     const { rows } = await this.pool.query<{
       id: string; at: Date; actor_id: string; actor_name: string; actor_unit: string; actor_roles: string[];
-      resource: string; format: string; filter: unknown; rows: string; complete: boolean;
+      resource: string; format: string; filter: unknown; rows: string; complete: boolean; result: unknown;
     }>(
-      `SELECT id::text AS id, at, actor_id, actor_name, actor_unit, actor_roles, resource, format, filter, rows, complete FROM audit_reads
+      `SELECT id::text AS id, at, actor_id, actor_name, actor_unit, actor_roles, resource, format, filter, rows, complete, result FROM audit_reads
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY audit_reads.id DESC LIMIT $${values.length}`,
       values,
     );
@@ -279,6 +301,7 @@ export class AuditTrailQueries {
       filter: row.filter,
       rows: Number(row.rows),
       complete: row.complete,
+      ...(row.result === null ? {} : { result: row.result }),
     }));
     return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null };
   }

@@ -4,8 +4,8 @@ import { LogWalk, verifyStreamEvents, type SealCheckpoint, type Verification } f
 import { canonicalJson } from '@app/event-store';
 import { SEAL_STREAM, sealSigningText, type Seal } from './seal';
 import type { SealStore } from './seal-store';
-
-const READ_BATCH = 10_000;
+import { canonicalBatches } from './log-reader';
+import type { LogMigration, MigrationStore } from './log-migration';
 
 export interface VerifyLogOptions {
   /** A seal the auditor kept: the log up to its position must be exactly what it sealed. */
@@ -20,6 +20,7 @@ export class AuditVerifier {
     private readonly store: EventStore,
     private readonly keys: AuditKeyRing,
     private readonly seals: SealStore,
+    private readonly migrations?: MigrationStore,
   ) {}
 
   /** Whether a seal given from outside is one of this service's (signature and key id). */
@@ -30,6 +31,8 @@ export class AuditVerifier {
   async verifyLog(options: VerifyLogOptions = {}): Promise<Verification> {
     const checkpoints: SealCheckpoint[] = [];
     for await (const checkpoint of this.seals.all()) checkpoints.push(checkpoint);
+    const sourceSeals: Seal[] = [];
+    let migration: LogMigration | undefined;
     const held = options.heldSeal;
     if (held !== undefined) {
       if (!this.isSignedSeal(held)) {
@@ -50,37 +53,37 @@ export class AuditVerifier {
       const stored = index < 0 ? undefined : checkpoints[index]!;
       // The held seal is the authority: a stored copy is used for its heads only when it is the same seal.
       const same = stored !== undefined && stored.problem === undefined && canonicalJson(stored.seal) === canonicalJson(held);
-      const checkpoint: SealCheckpoint = same ? stored : { seal: held };
-      if (index >= 0) checkpoints[index] = checkpoint;
-      else checkpoints.push(checkpoint);
-      checkpoints.sort((a, b) => {
-        const d = BigInt(a.seal.position) - BigInt(b.seal.position);
-        return d < 0n ? -1 : d > 0n ? 1 : a.seal.sequence - b.seal.sequence;
-      });
+      // A genuine seal that is not this log's and is older than the copy that made this log is one of
+      // the log copied from: checked with the events' old positions (log-migration.ts).
+      migration = same ? undefined : await this.migrations?.latest();
+      if (migration !== undefined && Date.parse(held.sealedAt) <= Date.parse(migration.migratedAt)) {
+        sourceSeals.push(held);
+      } else {
+        migration = undefined;
+        const checkpoint: SealCheckpoint = same ? stored : { seal: held };
+        if (index >= 0) checkpoints[index] = checkpoint;
+        else checkpoints.push(checkpoint);
+        checkpoints.sort((a, b) => {
+          const d = BigInt(a.seal.position) - BigInt(b.seal.position);
+          return d < 0n ? -1 : d > 0n ? 1 : a.seal.sequence - b.seal.sequence;
+        });
+      }
     }
-    const walk = new LogWalk(this.keys, checkpoints);
-    // The next batch is read while this one is checked: the database and the hashing overlap.
-    const read = (after: bigint | undefined) => {
-      const batch = this.store.readAll({ after, limit: READ_BATCH });
-      batch.catch(() => undefined);
-      return batch;
-    };
-    let next = read(undefined);
-    for (;;) {
-      const batch = await next;
-      const more = batch.events.length > 0 && batch.checkpoint !== undefined;
-      if (more) next = read(batch.checkpoint);
-      let going = true;
+    const walk = new LogWalk(this.keys, checkpoints, sourceSeals);
+    let after = -1n;
+    outer: for await (const batch of canonicalBatches(this.store, undefined)) {
+      const old = migration === undefined || batch.checkpoint === undefined ? undefined : await this.migrations!.sourcePositions(after, batch.checkpoint);
       for (const event of batch.events) {
-        if (!walk.push(event)) {
-          going = false;
-          break;
+        if (!walk.push(event, old?.get(event.position))) {
+          options.onProgress?.(walk.checked, batch.checkpoint);
+          break outer;
         }
       }
+      after = batch.checkpoint ?? after;
       options.onProgress?.(walk.checked, batch.checkpoint);
-      if (!going || !more) break;
     }
-    return walk.end();
+    const verification = walk.end();
+    return migration === undefined ? verification : { ...verification, migratedFrom: { sourceLog: migration.sourceLog, migratedAt: migration.migratedAt } };
   }
 
   /** One stream's check; undefined when the stream neither exists nor was ever sealed. */

@@ -10,7 +10,7 @@
  * fails is the answer; verification stops there.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson, GENESIS_HASH, type RecordedEvent } from '@app/event-store';
+import { canonicalJson, GENESIS_HASH, type CanonicalEvent, type RecordedEvent } from '@app/event-store';
 import type { AuditKeyRing } from './audit-key-ring';
 import { extendRoot, GENESIS_ROOT, leafHash, type Seal, type SealHeads } from './seal';
 
@@ -48,6 +48,8 @@ export interface Verification {
   /** Seals whose position the check passed and found exact. */
   readonly sealsChecked: number;
   readonly firstBroken?: BrokenPlace;
+  /** The held seal was one of the log this one was copied from: checked with the events' old positions. */
+  readonly migratedFrom?: { readonly sourceLog: string; readonly migratedAt: string };
 }
 
 /** A seal to hold the log against, with what the seal store knows of it. */
@@ -65,9 +67,19 @@ interface StreamState {
   position: bigint;
 }
 
-/** Canonical text of an event's data and metadata: what the chain hash and the MAC cover. */
-export function contentOf(event: RecordedEvent): { dataJson: string; metadataJson: string } {
-  return { dataJson: canonicalJson(event.data), metadataJson: canonicalJson(event.metadata) };
+/** The event as verification sees it: its content as canonical text, what the chain hash and the MAC cover. */
+export function canonicalEventOf(event: RecordedEvent): CanonicalEvent {
+  return {
+    id: event.id,
+    streamId: event.streamId,
+    type: event.type,
+    revision: event.revision,
+    position: event.position,
+    hash: event.hash,
+    ...(event.mac === undefined ? {} : { mac: event.mac }),
+    dataJson: canonicalJson(event.data),
+    metadataJson: canonicalJson(event.metadata),
+  };
 }
 
 /** chainHash() of hash-chain.ts, from already canonical text (keys data < metadata < revision < type). */
@@ -79,9 +91,17 @@ function chainHashOf(previous: string, revision: number, type: string, dataJson:
 }
 
 /** The checks one event must pass given its stream's previous event (undefined for revision 0). */
-export function checkEvent(keys: AuditKeyRing, event: RecordedEvent, previous: StreamState | undefined): BrokenPlace | undefined {
-  const place = { streamId: event.streamId, revision: event.revision, position: event.position.toString() };
+export function checkEvent(keys: AuditKeyRing, event: CanonicalEvent, previous: StreamState | undefined): BrokenPlace | undefined {
   const expectedRevision = previous === undefined ? 0 : previous.revision + 1;
+  if (
+    event.revision === expectedRevision &&
+    (previous === undefined || event.position > previous.position) &&
+    chainHashOf(previous?.hash ?? GENESIS_HASH, event.revision, event.type, event.dataJson, event.metadataJson) === event.hash
+  ) {
+    return macProblem(keys, event);
+  }
+  // Something is wrong: which, and where (the checks again, in the order they are reported).
+  const place = { streamId: event.streamId, revision: event.revision, position: event.position.toString() };
   if (event.revision > expectedRevision) {
     return {
       ...place,
@@ -96,25 +116,15 @@ export function checkEvent(keys: AuditKeyRing, event: RecordedEvent, previous: S
   if (previous !== undefined && event.position <= previous.position) {
     return { ...place, code: 'position_out_of_order', problem: `position ${event.position} is not after the previous revision's ${previous.position}` };
   }
-  const { dataJson, metadataJson } = contentOf(event);
-  if (chainHashOf(previous?.hash ?? GENESIS_HASH, event.revision, event.type, dataJson, metadataJson) !== event.hash) {
-    return { ...place, code: 'hash_mismatch', problem: 'the stored chain hash does not match the event and the one before it' };
-  }
-  return macProblem(keys, event, dataJson, metadataJson);
+  return { ...place, code: 'hash_mismatch', problem: 'the stored chain hash does not match the event and the one before it' };
 }
 
 /** Whether the event's MAC is valid, as a broken place when it is not. */
-export function macProblem(
-  keys: AuditKeyRing,
-  event: RecordedEvent,
-  dataJson = canonicalJson(event.data),
-  metadataJson = canonicalJson(event.metadata),
-): BrokenPlace | undefined {
+export function macProblem(keys: AuditKeyRing, event: CanonicalEvent): BrokenPlace | undefined {
+  const mac = keys.check(event, event.mac);
+  if (mac === 'valid') return undefined;
   const place = { streamId: event.streamId, revision: event.revision, position: event.position.toString() };
-  const mac = keys.check({ streamId: event.streamId, revision: event.revision, id: event.id, type: event.type, dataJson, metadataJson }, event.mac);
   switch (mac) {
-    case 'valid':
-      return undefined;
     case 'missing':
       return { ...place, code: 'mac_missing', problem: 'the event carries no MAC: it was not written by the service' };
     case 'unknown_key':
@@ -133,9 +143,15 @@ export class LogWalk {
   private broken: BrokenPlace | undefined;
   private next = 0;
 
+  // Seals of the log this one was copied from, checked over the events' positions in that log.
+  private sourceRoot: Buffer = Buffer.from(GENESIS_ROOT, 'hex');
+  private sourceCount = 0;
+  private nextSource = 0;
+
   constructor(
     private readonly keys: AuditKeyRing,
     private readonly checkpoints: readonly SealCheckpoint[],
+    private readonly sourceCheckpoints: readonly Seal[] = [],
   ) {}
 
   get checked(): number {
@@ -147,11 +163,22 @@ export class LogWalk {
   }
 
   /** Returns false once something is broken: there is no point feeding more. */
-  push(event: RecordedEvent): boolean {
+  push(event: CanonicalEvent, sourcePosition?: bigint): boolean {
     if (this.broken !== undefined) return false;
     while (this.next < this.checkpoints.length && BigInt(this.checkpoints[this.next]!.seal.position) < event.position) {
       if (!this.checkSeal(this.checkpoints[this.next]!)) return false;
       this.next++;
+    }
+    if (this.nextSource < this.sourceCheckpoints.length) {
+      // An event the copy did not bring (none: it came after) ends the old log's part.
+      while (this.nextSource < this.sourceCheckpoints.length && (sourcePosition === undefined || BigInt(this.sourceCheckpoints[this.nextSource]!.position) < sourcePosition)) {
+        if (!this.checkSourceSeal(this.sourceCheckpoints[this.nextSource]!)) return false;
+        this.nextSource++;
+      }
+      if (sourcePosition !== undefined) {
+        this.sourceCount++;
+        this.sourceRoot = extendRoot(this.sourceRoot, leafHash({ ...event, position: sourcePosition }));
+      }
     }
     this.count++;
     const previous = this.streams.get(event.streamId);
@@ -160,7 +187,12 @@ export class LogWalk {
       this.broken = broken;
       return false;
     }
-    this.streams.set(event.streamId, { revision: event.revision, hash: event.hash, position: event.position });
+    if (previous === undefined) this.streams.set(event.streamId, { revision: event.revision, hash: event.hash, position: event.position });
+    else {
+      previous.revision = event.revision;
+      previous.hash = event.hash;
+      previous.position = event.position;
+    }
     this.root = extendRoot(this.root, leafHash(event));
     return true;
   }
@@ -170,6 +202,10 @@ export class LogWalk {
     while (this.broken === undefined && this.next < this.checkpoints.length) {
       if (!this.checkSeal(this.checkpoints[this.next]!)) break;
       this.next++;
+    }
+    while (this.broken === undefined && this.nextSource < this.sourceCheckpoints.length) {
+      if (!this.checkSourceSeal(this.sourceCheckpoints[this.nextSource]!)) break;
+      this.nextSource++;
     }
     return {
       ok: this.broken === undefined,
@@ -182,6 +218,28 @@ export class LogWalk {
   private checkSeal({ seal, heads, problem }: SealCheckpoint): boolean {
     this.broken = problem ?? this.sealProblem(seal, heads);
     if (this.broken === undefined) this.sealsChecked++;
+    return this.broken === undefined;
+  }
+
+  private checkSourceSeal(seal: Seal): boolean {
+    const name = `seal #${seal.sequence} of the log this one was copied from (position ${seal.position} there)`;
+    if (this.sourceCount !== seal.eventCount) {
+      this.broken = {
+        streamId: '*',
+        position: seal.position,
+        code: 'seal_count_mismatch',
+        problem: `the copied log holds ${this.sourceCount} events up to old position ${seal.position}; ${name} sealed ${seal.eventCount}`,
+      };
+    } else if (this.sourceRoot.toString('hex') !== seal.root) {
+      this.broken = {
+        streamId: '*',
+        position: seal.position,
+        code: 'seal_root_mismatch',
+        problem: `the copied log up to old position ${seal.position} is not what ${name} sealed: events were changed, reordered, removed or inserted, or their old positions`,
+      };
+    } else {
+      this.sealsChecked++;
+    }
     return this.broken === undefined;
   }
 
@@ -239,7 +297,7 @@ export function verifyStreamEvents(
   let checked = 0;
   for (const event of events) {
     checked++;
-    const broken = checkEvent(keys, event, previous);
+    const broken = checkEvent(keys, canonicalEventOf(event), previous);
     if (broken !== undefined) return { ok: false, checked, sealsChecked: 0, firstBroken: broken };
     previous = { revision: event.revision, hash: event.hash, position: event.position };
   }

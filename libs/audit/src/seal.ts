@@ -58,7 +58,6 @@ export function headsDigest(heads: SealHeads): string {
 }
 
 const LEAF = Buffer.from([0]);
-const NODE = Buffer.from([1]);
 
 /** SHA-256 of the event's leaf text, with the 0x00 prefix that keeps leaves and nodes apart. */
 export function leafHash(event: Pick<RecordedEvent, 'position' | 'streamId' | 'revision' | 'id' | 'type' | 'hash' | 'mac'>): Buffer {
@@ -69,7 +68,12 @@ export function leafHash(event: Pick<RecordedEvent, 'position' | 'streamId' | 'r
 }
 
 export function extendRoot(root: Buffer, leaf: Buffer): Buffer {
-  return createHash('sha256').update(NODE).update(root).update(leaf).digest();
+  // 0x01 ‖ root ‖ leaf in one buffer: one call into the hash instead of three.
+  const node = Buffer.allocUnsafe(65);
+  node[0] = 1;
+  root.copy(node, 1);
+  leaf.copy(node, 33);
+  return createHash('sha256').update(node).digest();
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
-import { RevisionConflict, StreamNotFound, type EventStore } from '@app/event-store';
+import { RevisionConflict, StreamNotFound, type EventStore, type RecordedEvent } from '@app/event-store';
 import type { AuditKeyRing } from './audit-key-ring';
 import { checkEvent, macProblem, type BrokenPlace } from './log-verification';
 import type { SealStore } from './seal-store';
+import { canonicalBatches } from './log-reader';
 import {
   extendRoot,
   GENESIS_ROOT,
@@ -18,8 +19,12 @@ import {
   type SealHeads,
 } from './seal';
 
+export const AUDIT_ERROR_CODES = ['seal_refused'] as const;
+export type AuditErrorCode = (typeof AUDIT_ERROR_CODES)[number];
+
 /** The sealer found something it will not put its signature under. */
 export class SealRefused extends Error {
+  readonly code = 'seal_refused' as const;
   constructor(readonly broken: BrokenPlace) {
     super(`Refusing to seal: ${broken.streamId}${broken.revision === undefined ? '' : ` revision ${broken.revision}`}: ${broken.problem}`);
   }
@@ -33,7 +38,6 @@ export interface SealOutcome {
 
 // One sealer at a time across every api and worker process: seals form a chain.
 const SEALER_LOCK = 0x5ea1_0001;
-const READ_BATCH = 5_000;
 
 /**
  * Makes seals. Every event since the latest seal is checked before it is sealed (a seal vouches for
@@ -71,28 +75,30 @@ export class Sealer {
 
       let root: Buffer = Buffer.from(latest?.seal.root ?? GENESIS_ROOT, 'hex');
       let count = latest?.seal.eventCount ?? 0;
-      let after = latest === undefined ? undefined : BigInt(latest.seal.position);
+      const after = latest === undefined ? undefined : BigInt(latest.seal.position);
       let last: bigint | undefined;
       let changed = false;
       const heads: SealHeads = {};
       const previous = new Map<string, { revision: number; hash: string; position: bigint }>();
-      for (;;) {
-        const batch = await this.store.readAll({ after, limit: READ_BATCH });
+      for await (const batch of canonicalBatches(this.store, after)) {
         for (const event of batch.events) {
           // The stream's event before this one may be older than the latest seal: the MAC then
           // vouches for the event by itself, and its chain link is left to verification.
           const before = previous.get(event.streamId);
           const broken = before === undefined ? macProblem(this.keys, event) : checkEvent(this.keys, event, before);
           if (broken !== undefined) throw new SealRefused(broken);
-          previous.set(event.streamId, { revision: event.revision, hash: event.hash, position: event.position });
+          if (before === undefined) previous.set(event.streamId, { revision: event.revision, hash: event.hash, position: event.position });
+          else {
+            before.revision = event.revision;
+            before.hash = event.hash;
+            before.position = event.position;
+          }
           root = extendRoot(root, leafHash(event));
           count++;
           heads[event.streamId] = [event.revision, event.hash];
           last = event.position;
           if (event.streamId !== SEAL_STREAM) changed = true;
         }
-        if (batch.events.length === 0 || batch.checkpoint === undefined) break;
-        after = batch.checkpoint;
       }
       if (!changed || last === undefined) {
         await client.query('ROLLBACK');
@@ -120,23 +126,35 @@ export class Sealer {
     }
   }
 
-  /** Appends to the log every stored seal it does not hold yet, in order (seal n is revision n - 1). */
+  /**
+   * Appends to the log every stored seal it does not hold yet, in order. The stream holds this log's
+   * seals from revision 0, or, in a log copied from another store, after the copied seals of that log
+   * (which stay as history: log-migration.ts), so our seal n is at revision offset + n - 1.
+   */
   async publish(): Promise<void> {
-    let current: number;
+    let events: readonly RecordedEvent[];
     try {
-      const events = await this.store.readStream(SEAL_STREAM);
-      current = events[events.length - 1]!.revision;
+      events = await this.store.readStream(SEAL_STREAM);
     } catch (error) {
       if (!(error instanceof StreamNotFound)) throw error;
-      current = -1;
+      events = [];
     }
-    for (const seal of await this.seals.from(current + 2)) {
+    let offset = events.length;
+    if (events.length > 0) {
+      const first = await this.seals.bySequence(1);
+      const id = first === undefined ? undefined : sealEventId(first.seal);
+      const at = id === undefined ? -1 : events.findIndex((event) => event.id === id);
+      if (at >= 0) offset = at;
+    }
+    let revision = events.length - 1;
+    for (const seal of await this.seals.from(events.length - offset + 1)) {
       try {
         await this.store.append(
           SEAL_STREAM,
           [{ id: sealEventId(seal), type: SEAL_EVENT_TYPE, data: seal, metadata: { sealedBy: 'service' } }],
-          seal.sequence === 1 ? 'no_stream' : seal.sequence - 2,
+          revision < 0 ? 'no_stream' : revision,
         );
+        revision++;
       } catch (error) {
         // Another process published it first.
         if (error instanceof RevisionConflict) return;

@@ -1,16 +1,16 @@
 import type { Role } from './actor';
 
-export type AuthErrorCode = 'unauthenticated' | 'forbidden' | 'rate_limited' | 'rate_limit_unavailable';
+export const AUTH_ERROR_CODES = ['unauthenticated', 'forbidden', 'rate_limited', 'rate_limit_unavailable'] as const;
+export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
 
 /**
- * Failures of authentication, authorisation and write throttling. The api's exception filter turns
- * them into problem+json: `status`, `code` and `message` (the detail) as they are, `details` as extra
+ * Failures of authentication, authorisation and write throttling. The api turns them into
+ * problem+json: the status its error table gives `code`, `message` as the detail, `details` as extra
  * members of the problem, and `headers` onto the response. Everything on these three is safe to show
  * a client; diagnostics meant only for logs live in other properties.
  */
 export abstract class AuthError extends Error {
   abstract readonly code: AuthErrorCode;
-  abstract readonly status: 401 | 403 | 429 | 503;
 
   protected constructor(
     message: string,
@@ -38,7 +38,6 @@ export type UnauthenticatedReason =
 
 export class Unauthenticated extends AuthError {
   readonly code = 'unauthenticated';
-  readonly status = 401;
 
   constructor(
     readonly reason: UnauthenticatedReason,
@@ -57,7 +56,6 @@ export class Unauthenticated extends AuthError {
 
 export class Forbidden extends AuthError {
   readonly code = 'forbidden';
-  readonly status = 403;
 
   constructor(
     readonly requiredRoles: readonly Role[],
@@ -76,7 +74,6 @@ export class Forbidden extends AuthError {
 
 export class RateLimited extends AuthError {
   readonly code = 'rate_limited';
-  readonly status = 429;
 
   constructor(
     readonly retryAfterSeconds: number,
@@ -94,7 +91,6 @@ export class RateLimited extends AuthError {
 /** The rate limiter could not count the request and is configured to fail closed (RATE_LIMIT_FAIL_OPEN=false). */
 export class RateLimitUnavailable extends AuthError {
   readonly code = 'rate_limit_unavailable';
-  readonly status = 503;
 
   constructor() {
     super('Requests cannot be counted against your limit right now; try again shortly.', undefined, { 'retry-after': '5' });

@@ -1,6 +1,7 @@
 export { ROLES, CODE_SETS, isRole, isCodeSet } from './actor';
 export type { Actor, Role, CodeSet } from './actor';
 export { AuthError, Unauthenticated, Forbidden, RateLimited, RateLimitUnavailable } from './auth.errors';
+export { AUTH_ERROR_CODES } from './auth.errors';
 export type { AuthErrorCode, UnauthenticatedReason } from './auth.errors';
 export { TokenVerifier, SHARED_SECRET_ALGORITHMS, KEY_SET_ALGORITHMS } from './token-verifier';
 export type { AuthConfig, AuthLogger, TokenVerifierOptions } from './token-verifier';

@@ -1,8 +1,18 @@
 import type { ExpectedRevision } from './event-store.port';
 
+export const EVENT_STORE_ERROR_CODES = [
+  'revision_conflict',
+  'stream_not_found',
+  'invalid_append',
+  'event_store_unavailable',
+  'event_store_failure',
+  'stream_truncated',
+] as const;
+export type EventStoreErrorCode = (typeof EVENT_STORE_ERROR_CODES)[number];
+
 /** Base class of every error the port raises; adapters translate vendor errors into these. */
 export abstract class EventStoreError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: EventStoreErrorCode;
 }
 
 export class RevisionConflict extends EventStoreError {

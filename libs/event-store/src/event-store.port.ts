@@ -78,6 +78,27 @@ export interface ReadAllBatch {
   readonly checkpoint: bigint | undefined;
 }
 
+/**
+ * An event as tamper evidence checks it: what its chain hash and MAC cover, with data and metadata as
+ * canonical JSON text (canonicalJson of the values a reader of the store gets), and no recordedAt.
+ */
+export interface CanonicalEvent {
+  readonly id: string;
+  readonly streamId: string;
+  readonly type: string;
+  readonly revision: number;
+  readonly position: bigint;
+  readonly hash: string;
+  readonly mac?: string;
+  readonly dataJson: string;
+  readonly metadataJson: string;
+}
+
+export interface CanonicalBatch {
+  readonly events: readonly CanonicalEvent[];
+  readonly checkpoint: bigint | undefined;
+}
+
 export interface SubscriptionHandler {
   /** Called with events in log order, one batch at a time; the next batch waits for this promise. */
   readonly onEvents: (events: readonly RecordedEvent[]) => Promise<void>;
@@ -111,6 +132,11 @@ export interface EventStore {
   /** Throws StreamNotFound when the stream has no event (or none within the bounds given). */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<readonly RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<ReadAllBatch>;
+  /**
+   * readAll() for verification, where a store can do it cheaper than readAll() and canonicalJson():
+   * the same events and checkpoints, content as canonical text. Optional: callers fall back to readAll.
+   */
+  readAllCanonical?(options?: ReadAllOptions): Promise<CanonicalBatch>;
   subscribe(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
   /** Position of the newest event visible to subscribers, or undefined when the log is empty. */
   headPosition(): Promise<bigint | undefined>;

@@ -18,7 +18,7 @@ export interface TypedEvent {
 
 /** A stored event this code cannot read: unknown type, unknown schema version, or a malformed payload. */
 export class EventDecodeError extends Error {
-  readonly code = 'event_undecodable';
+  readonly code = 'event_undecodable' as const;
   constructor(
     readonly category: string,
     readonly type: string,
@@ -78,25 +78,40 @@ class ShapeError extends Error {}
 
 type FieldKind = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'string|null' | 'number|null' | 'object|null';
 
+type Check = (value: unknown) => boolean;
+
+const CHECKS: Readonly<Record<string, Check>> = {
+  null: (value) => value === null,
+  array: (value) => Array.isArray(value),
+  object: (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  string: (value) => typeof value === 'string',
+  number: (value) => typeof value === 'number',
+  boolean: (value) => typeof value === 'boolean',
+};
+
 /**
- * Checks the top-level fields an event must carry (the nested values were validated by `decide` when
- * the event was written; the log is append-only and hash-chained, so this guards against foreign or
- * hand-written data, not against our own writes). Returns the payload typed as the frozen shape.
+ * A checker of the top-level fields an event must carry, compiled once per event type (it runs for
+ * every event a rebuild replays). The nested values were validated by `decide` when the event was
+ * written; the log is append-only and hash-chained, so this guards against foreign or hand-written
+ * data, not against our own writes. Returns the payload typed as the frozen shape.
  */
+export function shapeOf<Shape>(fields: Readonly<Record<string, FieldKind>>): (payload: Payload) => Shape {
+  const checks = Object.entries(fields).map(([field, kind]) => {
+    const alternatives = kind.split('|').map((k) => CHECKS[k]!);
+    const check: Check = alternatives.length === 1 ? alternatives[0]! : (value) => alternatives.some((ok) => ok(value));
+    return [field, kind, check] as const;
+  });
+  return (payload) => {
+    for (const [field, kind, check] of checks) {
+      if (!check(payload[field])) throw new ShapeError(`field ${field} is not ${kind}`);
+    }
+    return payload as Shape;
+  };
+}
+
+/** shapeOf, compiled and applied at once (for a decoder that runs rarely). */
 export function expectShape<Shape>(payload: Payload, fields: Readonly<Record<string, FieldKind>>): Shape {
-  for (const [field, kind] of Object.entries(fields)) {
-    const value = payload[field];
-    const ok = kind.split('|').some((k) => {
-      switch (k) {
-        case 'null': return value === null;
-        case 'array': return Array.isArray(value);
-        case 'object': return typeof value === 'object' && value !== null && !Array.isArray(value);
-        default: return typeof value === k;
-      }
-    });
-    if (!ok) throw new ShapeError(`field ${field} is not ${kind}`);
-  }
-  return payload as Shape;
+  return shapeOf<Shape>(fields)(payload);
 }
 
 /** @throws for a schema version no upcaster handles. */

@@ -1,4 +1,4 @@
-import { defineCodec, type EventCodec, expectShape, type Payload, unsupportedVersion } from './event-codec';
+import { defineCodec, type EventCodec, type Payload, shapeOf, unsupportedVersion } from './event-codec';
 import type {
   AwardRevokedData,
   CouncilVoteRecordedData,
@@ -31,22 +31,26 @@ interface NominationUpdatedDataV1 {
   readonly changes: NominationChanges;
 }
 
+const updatedV1 = shapeOf<NominationUpdatedDataV1>({ ...COMMON, changes: 'object' });
+const updatedV2 = shapeOf<NominationUpdatedData>({ ...COMMON, changes: 'object', previous: 'object|null' });
+
 function nominationUpdated(payload: Payload, version: number): NominationUpdatedData {
   switch (version) {
     case 1: {
-      const v1 = expectShape<NominationUpdatedDataV1>(payload, { ...COMMON, changes: 'object' });
+      const v1 = updatedV1(payload);
       return { schemaVersion: 2, at: v1.at, by: v1.by, changes: v1.changes, previous: null };
     }
     case 2:
-      return expectShape<NominationUpdatedData>(payload, { ...COMMON, changes: 'object', previous: 'object|null' });
+      return updatedV2(payload);
     default:
       return unsupportedVersion(version);
   }
 }
 
 /** An event type with only one schema version so far: its fields checked, returned as is. */
-function v1<Data>(fields: Parameters<typeof expectShape>[1]): (payload: Payload, version: number) => Data {
-  return (payload, version) => (version === 1 ? expectShape<Data>(payload, { ...COMMON, ...fields }) : unsupportedVersion(version));
+function v1<Data>(fields: Parameters<typeof shapeOf>[0]): (payload: Payload, version: number) => Data {
+  const check = shapeOf<Data>({ ...COMMON, ...fields });
+  return (payload, version) => (version === 1 ? check(payload) : unsupportedVersion(version));
 }
 
 /** The nomination stream's codec: every path that reads a nomination stream decodes through it. */

@@ -1,15 +1,21 @@
 /**
  * Typed domain errors. The `code` strings are the HTTP contract's problem codes (API.md); the api maps
- * each class to its status once, in one exception filter.
+ * each code to its status once, in its error table.
  */
 
-export type DomainErrorCode =
-  | 'validation_failed'
-  | 'forbidden'
-  | 'not_found'
-  | 'invalid_transition'
-  | 'council_vote_required'
-  | 'supplement_limit_reached';
+export const DOMAIN_ERROR_CODES = [
+  'validation_failed',
+  'forbidden',
+  'not_found',
+  'invalid_transition',
+  'council_vote_required',
+  'supplement_limit_reached',
+] as const;
+export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
+
+/** Every code an error of this lib carries: the domain's refusals and the codec's unreadable event. */
+export const NOMINATION_ERROR_CODES = [...DOMAIN_ERROR_CODES, 'event_undecodable'] as const;
+export type NominationErrorCode = (typeof NOMINATION_ERROR_CODES)[number];
 
 /** One problem with one input field, in the shape of problem+json `errors[]`. */
 export interface FieldIssue {

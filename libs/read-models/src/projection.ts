@@ -1,5 +1,6 @@
 import type { ConsumedEvent, ConsumerTransaction, DurableConsumer } from '@app/platform';
 import type { EventCategory, WorkingDayCalendar } from '@app/nomination';
+import type { RowChange } from './sql';
 
 /** What a projection may need beyond the events: reference data that is itself versioned data. */
 export interface ProjectionContext {
@@ -29,8 +30,11 @@ export interface Projection<Row = unknown, Logical extends string = string> {
   keyOf(event: ConsumedEvent): string | null;
   evolve(row: Row | null, event: ConsumedEvent, context: ProjectionContext): Row | null;
   load(tx: ConsumerTransaction, tables: TableNames<Logical>, keys: readonly string[]): Promise<Map<string, Row>>;
-  /** Writes the rows that changed; null = delete the entity's rows. */
-  save(tx: ConsumerTransaction, tables: TableNames<Logical>, changed: ReadonlyMap<string, Row | null>): Promise<void>;
+  /**
+   * Writes the rows that changed, given what the tables hold (`before`) and what they must hold
+   * (`after`; null = the entity has no rows). Most projections use saveRows (sql.ts).
+   */
+  save(tx: ConsumerTransaction, tables: TableNames<Logical>, changes: ReadonlyMap<string, RowChange<Row>>): Promise<void>;
 }
 
 export const checkpointNameOf = (projection: { readonly name: string }): string => `projection:${projection.name}`;
@@ -53,12 +57,12 @@ export async function applyBatch<Row, Logical extends string>(
   }
   if (byKey.size === 0) return 0;
   const current: Map<string, Row> = await projection.load(tx, tables, [...byKey.keys()]);
-  const changed = new Map<string, Row | null>();
+  const changed = new Map<string, RowChange<Row>>();
   for (const [key, list] of byKey) {
     const before = current.get(key) ?? null;
     let row: Row | null = before;
     for (const event of list) row = projection.evolve(row, event, context);
-    if (row !== before) changed.set(key, row);
+    if (row !== before) changed.set(key, { before, after: row });
   }
   if (changed.size > 0) await projection.save(tx, tables, changed);
   return changed.size;

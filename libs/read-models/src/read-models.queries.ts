@@ -5,7 +5,7 @@ import type { Page, PageOf } from './cursor';
 import type { AwardsReport, StagesReport } from './reports.types';
 import type { DecisionSummary } from './decisions/decisions.query';
 import type { InboxItem } from './inbox/inbox.query';
-import type { NominationSummary } from './nominations/nominations.query';
+import type { NominationSummary } from './nominations/nominations.row';
 
 /** Every query may carry the position of the client's last write: it waits until the read model has it. */
 interface Fresh {

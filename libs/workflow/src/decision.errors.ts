@@ -1,3 +1,5 @@
+import type { DomainErrorCode } from '@app/nomination';
+
 /** Some listed nominations cannot be decided: nothing was written. */
 export class DecisionRefused extends Error {
   readonly code = 'invalid_transition';
@@ -13,12 +15,13 @@ export class DecisionRefused extends Error {
  * (forbidden, invalid_transition, not_found...).
  */
 export class DecisionEffectRefused extends Error {
-  readonly code: string;
+  readonly code: DomainErrorCode;
   readonly details: { readonly nominationId: string; readonly offending: readonly { nominationId: string; reason: string }[] };
 
   constructor(nominationId: string, cause: { readonly code: string; readonly message: string; readonly details?: unknown }) {
     super(`Nomination ${nominationId}: ${cause.message}`);
-    this.code = cause.code;
+    // Only the domain's refusals reach here (assertEffects rethrows anything without a code).
+    this.code = cause.code as DomainErrorCode;
     const reason = typeof (cause.details as { reason?: unknown } | undefined)?.reason === 'string'
       ? (cause.details as { reason: string }).reason : cause.code;
     this.details = { nominationId, offending: [{ nominationId, reason }] };

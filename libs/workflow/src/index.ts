@@ -1,4 +1,6 @@
 export { deterministicUuid } from './deterministic-id';
+export { WORKFLOW_ERROR_CODES, type WorkflowErrorCode } from './workflow.errors';
+export { ConcurrentChange, IdempotencyKeyReused, StaleRevision } from './stream-command';
 export * from './workflow.commands';
 export type { NominationView, DecisionView, HistoryEntry } from './views';
 export { ReferenceDataService, type RuleSetSummary } from './reference-data.service';

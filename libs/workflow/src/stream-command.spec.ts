@@ -183,7 +183,7 @@ describe('runStreamCommand', () => {
       const error = await runStreamCommand(store, count(stream, 9, { expectedRevision: 0, decide })).catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(StaleRevision);
-      expect(error).toMatchObject({ streamId: stream, expected: 0, actual: 1, code: 'revision_conflict' });
+      expect(error).toMatchObject({ streamId: stream, expected: 0, actual: 1, code: 'stale_revision' });
       expect(decide).not.toHaveBeenCalled();
       expect(await store.readStream(stream)).toHaveLength(2);
     });

@@ -62,10 +62,9 @@ export interface StreamCommandResult<State, Event extends DomainEvent = DomainEv
   readonly replayed: boolean;
 }
 
-/** The client's If-Match names a revision that is no longer the stream's latest. */
+/** The client's If-Match names a revision that is no longer the stream's latest (the api answers it as a failed precondition). */
 export class StaleRevision extends Error {
-  readonly code = 'revision_conflict';
-  readonly status = 412;
+  readonly code = 'stale_revision';
   constructor(readonly streamId: string, readonly expected: number, readonly actual: number) {
     super(`The nomination has changed since revision ${expected} (now ${actual}); reload it and try again.`);
   }

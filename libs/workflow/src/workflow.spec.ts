@@ -4,7 +4,9 @@ import type { Actor as AuthActor } from '@app/auth';
 import { loadConfig } from '@app/config';
 import { InMemoryEventStore } from '@app/event-store';
 import { InMemoryDecisionClaims, InMemoryStaffRecords, InMemoryUnitRecords } from '@app/records';
+import { decodeForConsumer } from '@app/platform';
 import { DecisionCompleter } from './decision-completer';
+import { decisionStream } from './decision-view';
 import { DecisionNumberTaken, DecisionRefused } from './decision.errors';
 import { deterministicUuid } from './deterministic-id';
 import { IssueDecisionHandler } from './issue-decision.handler';
@@ -64,6 +66,9 @@ let store: InMemoryEventStore;
 let units: InMemoryUnitRecords;
 let claims: InMemoryDecisionClaims;
 let reference: ReferenceDataService;
+let completer: DecisionCompleter;
+const clock = (): Date => new Date();
+const logger = pino({ level: 'silent' });
 
 /** The handlers as the command bus would call them, wired by hand on the in-memory adapters. */
 let nominations: {
@@ -81,13 +86,11 @@ beforeEach(() => {
   units = new InMemoryUnitRecords();
   claims = new InMemoryDecisionClaims();
   reference = new ReferenceDataService(units);
-  const clock = (): Date => new Date();
   const config = loadConfig({});
-  const logger = pino({ level: 'silent' });
   const create = new CreateNominationHandler(store, reference, clock, config);
   const act = new NominationActionHandler(store, reference, clock, config);
   const bulk = new BulkNominationActionHandler(act);
-  const completer = new DecisionCompleter(store, reference, clock, config, logger);
+  completer = new DecisionCompleter(store, reference, clock, config, logger);
   const issue = new IssueDecisionHandler(store, reference, clock, claims, completer, logger);
   const revoke = new RevokeDecisionHandler(store, reference, clock, completer);
   nominations = {
@@ -167,7 +170,7 @@ describe('nomination handlers', () => {
     const error = await nominations.act(envelope(proposer, { expectedRevision: 0 }), view.id, submit).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(StaleRevision);
-    expect(error).toMatchObject({ status: 412, expected: 0, actual: 1 });
+    expect(error).toMatchObject({ code: 'stale_revision', expected: 0, actual: 1 });
     expect(await eventsOf(view.id)).toHaveLength(2);
   });
 
@@ -246,6 +249,22 @@ describe('decision handlers', () => {
     expect(retry).toEqual(view);
     for (const id of ids) {
       expect((await viewOf(id)).status).toBe('awarded');
+      expect((await eventsOf(id)).filter((t) => t === 'NominationAwarded')).toHaveLength(1);
+    }
+  });
+
+  it('leaves a decision whose issuing process died before the awards to the completer, which finishes it from the log once', async () => {
+    const ids = [await approvedAtDistrict(), await approvedAtDistrict()];
+    const dying = new IssueDecisionHandler(store, reference, clock, claims, { completeAwards: async () => undefined } as unknown as DecisionCompleter, logger);
+    const issued = await dying.execute(new IssueDecisionCommand(envelope(districtDecider), decision('40/QĐ-UBND', ids)));
+    for (const id of ids) expect((await viewOf(id)).status).toBe('approved');
+
+    const logged = decodeForConsumer(await store.readStream(decisionStream(issued.id)), new Set(['decision']), (e) => { throw new Error(`undecodable ${e.type}`); });
+    await completer.handle(logged);
+    await completer.handle(logged);
+
+    for (const id of ids) {
+      expect(await viewOf(id)).toMatchObject({ status: 'awarded', decision: { decisionId: issued.id } });
       expect((await eventsOf(id)).filter((t) => t === 'NominationAwarded')).toHaveLength(1);
     }
   });

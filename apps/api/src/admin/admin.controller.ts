@@ -53,7 +53,7 @@ export class AdminController {
   @ApiProblemResponses([400, 401, 403, 422, 429])
   async upsertStaff(@Param('id') id: string, @Body() body: StaffDto, @CurrentActor() actor: Actor): Promise<StaffMember> {
     if (!STAFF_ID.test(id)) {
-      throw new ProblemError(400, 'validation_failed', 'The request is not valid.', {
+      throw new ProblemError('validation_failed', 'The request is not valid.', {
         errors: [{ field: 'id', message: 'id must be 1 to 200 printable characters without spaces' }],
       });
     }

@@ -28,7 +28,7 @@ export class ArrayBodyPipe<T extends object> implements PipeTransform<unknown, P
 
   async transform(value: unknown): Promise<T[]> {
     if (!Array.isArray(value) || value.length > this.maxItems) {
-      throw new ProblemError(400, 'validation_failed', 'The request is not valid.', {
+      throw new ProblemError('validation_failed', 'The request is not valid.', {
         errors: [{ field: 'body', message: `body must be an array of at most ${this.maxItems} items` }],
       });
     }
@@ -51,7 +51,7 @@ export class ArrayBodyPipe<T extends object> implements PipeTransform<unknown, P
       if (errors.length >= MAX_REPORTED_ERRORS) break;
     }
     if (errors.length > 0) {
-      throw new ProblemError(400, 'validation_failed', 'The request is not valid.', { errors: errors.slice(0, MAX_REPORTED_ERRORS) });
+      throw new ProblemError('validation_failed', 'The request is not valid.', { errors: errors.slice(0, MAX_REPORTED_ERRORS) });
     }
     return items;
   }

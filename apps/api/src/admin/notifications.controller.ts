@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@app/auth';
 import { decodeOutboxCursor, NotificationQueues, OutboxStore, type OutboxEntry } from '@app/notifications';
 import { IdempotencyKeyHeader } from '../http/api-headers';
+import { EmptyBodyDto } from '../http/empty-body.dto';
 import { ProblemError } from '../http/problem';
 import { ApiProblemResponses, ApiReadProblemResponses } from '../http/problem-responses';
 import { ResourceIdPipe } from '../http/resource-id.pipe';
@@ -38,7 +39,7 @@ export class NotificationsController {
   async list(@Query() query: NotificationQueryDto): Promise<NotificationPageDto> {
     const cursor = query.cursor === undefined ? undefined : decodeOutboxCursor(query.cursor);
     if (query.cursor !== undefined && cursor === undefined) {
-      throw new ProblemError(400, 'validation_failed', 'The request is not valid.', { errors: [{ field: 'cursor', message: 'cursor is not one this service issued' }] });
+      throw new ProblemError('validation_failed', 'The request is not valid.', { errors: [{ field: 'cursor', message: 'cursor is not one this service issued' }] });
     }
     const page = await this.outbox.list({
       limit: query.limit ?? 50,
@@ -56,6 +57,7 @@ export class NotificationsController {
     description: 'Puts a failed notification back in the queue with a fresh set of attempts (same Message-ID). 409 `invalid_transition` unless it is `failed`.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiBody({ type: EmptyBodyDto, required: false, description: 'Nothing, or `{}`.' })
   @IdempotencyKeyHeader()
   @ApiOkResponse({ type: NotificationDto })
   @ApiProblemResponses([400, 401, 403, 404, 409, 422, 429])
@@ -63,8 +65,8 @@ export class NotificationsController {
   async retry(@Param('id', new ResourceIdPipe('notification')) id: string, @Body(EmptyBodyPipe) _body: Record<string, never>): Promise<NotificationDto> {
     const outcome = await this.outbox.retry(id);
     if (!outcome.ok) {
-      if (outcome.reason === 'not_found') throw new ProblemError(404, 'not_found', 'No such notification.');
-      throw new ProblemError(409, 'invalid_transition', `Only a failed notification can be retried; this one is ${outcome.status}.`);
+      if (outcome.reason === 'not_found') throw new ProblemError('not_found', 'No such notification.');
+      throw new ProblemError('invalid_transition', `Only a failed notification can be retried; this one is ${outcome.status}.`);
     }
     await this.queues.enqueueMail([id]);
     return toDto(outcome.entry);

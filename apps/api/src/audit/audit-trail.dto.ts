@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsUUID, Matches, Max, Min } from 'class-validator';
-import { OptionalField, Text, UnitCode } from '../http/validation-rules';
+import { IsInt, IsUUID, Matches, Max, Min } from 'class-validator';
+import { Instant, OptionalField, Text, UnitCode } from '../http/validation-rules';
 
 const CURSOR = /^[A-Za-z0-9_-]{1,64}$/;
 const TYPE_LIST = /^[A-Za-z][A-Za-z0-9]{0,99}(,[A-Za-z][A-Za-z0-9]{0,99}){0,49}$/;
@@ -15,8 +15,10 @@ export class AuditEventsQueryDto {
   @OptionalField() @UnitCode() readonly unit?: string;
   @ApiPropertyOptional({ example: 'StageApproved,NominationRejected', description: 'One event type or several, comma-separated.' })
   @OptionalField() @Matches(TYPE_LIST) readonly type?: string;
-  @ApiPropertyOptional({ example: '2023-01-01T00:00:00Z', description: 'Recorded at or after (ISO 8601).' }) @OptionalField() @IsISO8601({ strict: true }) readonly from?: string;
-  @ApiPropertyOptional({ example: '2024-01-01T00:00:00Z', description: 'Recorded before (ISO 8601, exclusive).' }) @OptionalField() @IsISO8601({ strict: true }) readonly to?: string;
+  @ApiPropertyOptional({ example: '2023-01-01T00:00:00Z', description: 'Recorded at or after this instant (ISO 8601 with a time zone). A time range, not a log position range: use cursor for positions.' })
+  @OptionalField() @Instant() readonly from?: string;
+  @ApiPropertyOptional({ example: '2024-01-01T00:00:00Z', description: 'Recorded before this instant (ISO 8601 with a time zone, exclusive).' })
+  @OptionalField() @Instant() readonly to?: string;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page.' }) @OptionalField() @Matches(CURSOR) readonly cursor?: string;
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200, description: 'Ignored for CSV, which streams every row.' })
   @OptionalField() @Type(() => Number) @IsInt() @Min(1) @Max(200) readonly limit?: number;
@@ -24,8 +26,8 @@ export class AuditEventsQueryDto {
 
 export class AuditReadsQueryDto {
   @ApiPropertyOptional({ example: 'a-120', description: 'The reader\'s user id.' }) @OptionalField() @Text(1, 200) readonly actor?: string;
-  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z' }) @OptionalField() @IsISO8601({ strict: true }) readonly from?: string;
-  @ApiPropertyOptional({ example: '2026-12-02T00:00:00Z' }) @OptionalField() @IsISO8601({ strict: true }) readonly to?: string;
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'Read at or after this instant.' }) @OptionalField() @Instant() readonly from?: string;
+  @ApiPropertyOptional({ example: '2026-12-02T00:00:00Z', description: 'Read before this instant (exclusive).' }) @OptionalField() @Instant() readonly to?: string;
   @ApiPropertyOptional() @OptionalField() @Matches(CURSOR) readonly cursor?: string;
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @OptionalField() @Type(() => Number) @IsInt() @Min(1) @Max(200) readonly limit?: number;
 }
@@ -67,12 +69,23 @@ export class AuditReadDto {
   @ApiProperty() readonly id: string;
   @ApiProperty({ example: '2026-12-01T09:30:00.000Z' }) readonly at: string;
   @ApiProperty({ type: AuditReaderDto }) readonly actor: AuditReaderDto;
-  @ApiProperty({ example: 'audit-events' }) readonly resource: string;
+  @ApiProperty({
+    enum: ['audit-events', 'audit-verify', 'audit-verify-seal', 'audit-seal'],
+    description: 'audit-events: GET /audit/events; audit-verify: GET /audit/verify (one stream, or the whole log); audit-verify-seal: POST /audit/verify; audit-seal: GET /audit/seals/latest.',
+  })
+  readonly resource: string;
   @ApiProperty({ enum: ['json', 'csv'] }) readonly format: string;
   @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/JsonValue' }, example: { unit: '120', types: ['StageApproved'] } })
   readonly filter: object;
-  @ApiProperty({ example: 50, description: 'Rows returned (for an export: rows sent).' }) readonly rows: number;
-  @ApiProperty({ description: 'False for an export the reader broke off.' }) readonly complete: boolean;
+  @ApiProperty({ example: 50, description: 'Rows returned (for an export: rows sent; for a verification: events checked).' }) readonly rows: number;
+  @ApiProperty({ description: 'False for an export the reader broke off, or a verification still running or cut short.' }) readonly complete: boolean;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/JsonValue' },
+    example: { ok: false, sealsChecked: 3, firstBroken: { streamId: 'nomination-6f1c…', revision: 2, code: 'mac_invalid', problem: '…' } },
+    description: 'For a verification, what it found: { ok, sealsChecked, firstBroken? } ({ found: false } for a stream not found within the jurisdiction); for a seal read, { sequence, position }.',
+  })
+  readonly result?: object;
 }
 
 export class AuditReadPageDto {

@@ -1,15 +1,17 @@
 import { PassThrough } from 'node:stream';
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { AUDIT_KEY_RING, AUDIT_SERVICES, isSeal, SealRefused, type AuditKeyRing, type AuditServices, type Seal, type Verification } from '@app/audit';
+import { AuditTrailQueries, type AuditReadRecord } from '@app/audit-trail';
 import { type Actor, CurrentActor, Roles } from '@app/auth';
 import { NotFoundError } from '@app/nomination';
 import { ROOT_LOGGER } from '@app/platform';
 import { ReadNominationQuery } from '@app/read-models';
 import { decisionStream, GetDecisionQuery, nominationStream } from '@app/workflow';
+import { EmptyBodyDto } from '../http/empty-body.dto';
 import { ProblemError } from '../http/problem';
 import { EmptyBodyPipe } from '../nominations/empty-body.pipe';
 import { ApiProblemResponses, ApiReadProblemResponses } from '../http/problem-responses';
@@ -30,6 +32,7 @@ export class AuditVerificationController {
     @Inject(AUDIT_KEY_RING) private readonly keys: AuditKeyRing,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly queryBus: QueryBus,
+    private readonly trail: AuditTrailQueries,
   ) {}
 
   @Get('verify')
@@ -44,17 +47,17 @@ export class AuditVerificationController {
   @ApiReadProblemResponses()
   async verify(@Query() query: VerifyQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<Verification | PassThrough> {
     if (query.nominationId !== undefined && query.decisionId !== undefined) {
-      throw new ProblemError(400, 'validation_failed', 'Give nominationId or decisionId, not both');
+      throw new ProblemError('validation_failed', 'Give nominationId or decisionId, not both');
     }
     if (query.nominationId !== undefined) {
       const id = query.nominationId.toLowerCase();
-      return this.verifyStream(nominationStream(id), () => this.queryBus.execute(new ReadNominationQuery(actor, id)));
+      return this.verifyStream(actor, { nominationId: id }, nominationStream(id), () => this.queryBus.execute(new ReadNominationQuery(actor, id)));
     }
     if (query.decisionId !== undefined) {
       const id = query.decisionId.toLowerCase();
-      return this.verifyStream(decisionStream(id), () => this.queryBus.execute(new GetDecisionQuery(actor, id)));
+      return this.verifyStream(actor, { decisionId: id }, decisionStream(id), () => this.queryBus.execute(new GetDecisionQuery(actor, id)));
     }
-    return this.streamed(reply, (onProgress) => this.audit.verifier.verifyLog({ onProgress }));
+    return this.streamed(reply, { actor, resource: 'audit-verify', filter: {} }, (onProgress) => this.audit.verifier.verifyLog({ onProgress }));
   }
 
   @Post('verify')
@@ -65,10 +68,11 @@ export class AuditVerificationController {
   })
   @ApiOkResponse({ type: VerificationDto })
   @ApiProblemResponses([400, 401, 403, 429])
-  async verifyAgainst(@Body() body: VerifyAgainstSealDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<PassThrough> {
+  async verifyAgainst(@Body() body: VerifyAgainstSealDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<PassThrough> {
     const seal = { ...body.seal } as Seal;
-    if (!isSeal(seal)) throw new ProblemError(400, 'validation_failed', 'The seal is not well-formed');
-    return this.streamed(reply, (onProgress) => this.audit.verifier.verifyLog({ heldSeal: seal, onProgress }));
+    if (!isSeal(seal)) throw new ProblemError('validation_failed', 'The seal is not well-formed');
+    const filter = { seal: { sequence: seal.sequence, position: seal.position, root: seal.root, keyId: seal.keyId } };
+    return this.streamed(reply, { actor, resource: 'audit-verify-seal', filter }, (onProgress) => this.audit.verifier.verifyLog({ heldSeal: seal, onProgress }));
   }
 
   @Post('seals')
@@ -76,6 +80,7 @@ export class AuditVerificationController {
     summary: 'Seal the log now · Niêm phong nhật ký ngay',
     description: '201 with a new seal; 200 with the latest one when nothing but seals was appended since; 409 seal_refused when an event since the latest seal does not verify (nothing is signed), 409 nothing_to_seal on an empty log.',
   })
+  @ApiBody({ type: EmptyBodyDto, required: false, description: 'Nothing, or `{}`.' })
   @ApiCreatedResponse({ type: SealDto })
   @ApiOkResponse({ type: SealDto, description: 'Nothing changed since the latest seal, which is returned.' })
   @ApiProblemResponses([400, 401, 403, 409, 422, 429])
@@ -86,11 +91,11 @@ export class AuditVerificationController {
     } catch (error) {
       if (error instanceof SealRefused) {
         this.logger.error({ firstBroken: error.broken }, 'audit: refused to seal a log that does not verify');
-        throw new ProblemError(409, 'seal_refused', error.message, { firstBroken: error.broken });
+        throw new ProblemError('seal_refused', error.message, { firstBroken: error.broken });
       }
       throw error;
     }
-    if (outcome === undefined) throw new ProblemError(409, 'nothing_to_seal', 'The log holds no event yet');
+    if (outcome === undefined) throw new ProblemError('nothing_to_seal', 'The log holds no event yet');
     void reply.status(outcome.created ? 201 : 200);
     return outcome.seal;
   }
@@ -99,9 +104,13 @@ export class AuditVerificationController {
   @ApiOperation({ summary: 'The latest seal · Dấu niêm phong mới nhất' })
   @ApiOkResponse({ type: SealDto })
   @ApiReadProblemResponses()
-  async latestSeal(): Promise<Seal> {
+  async latestSeal(@CurrentActor() actor: Actor): Promise<Seal> {
     const latest = await this.audit.seals.latest();
-    if (latest === undefined) throw new ProblemError(404, 'not_found', 'No seal has been made yet');
+    await this.trail.recordRead({
+      actor, resource: 'audit-seal', format: 'json', filter: {}, rows: latest === undefined ? 0 : 1, complete: true,
+      ...(latest === undefined ? {} : { result: { sequence: latest.seal.sequence, position: latest.seal.position, ...(latest.problem === undefined ? {} : { problem: latest.problem.code }) } }),
+    });
+    if (latest === undefined) throw new ProblemError('not_found', 'No seal has been made yet');
     return latest.seal;
   }
 
@@ -122,7 +131,7 @@ export class AuditVerificationController {
    * verdict on such a stream goes to any auditor: it is what internal control must see, whatever its
    * unit. An intact stream outside the jurisdiction stays 404, as reading it would.
    */
-  private async verifyStream(streamId: string, authorise: () => Promise<unknown>): Promise<Verification> {
+  private async verifyStream(actor: Actor, filter: Record<string, string>, streamId: string, authorise: () => Promise<unknown>): Promise<Verification> {
     let readable = true;
     try {
       await authorise();
@@ -131,30 +140,62 @@ export class AuditVerificationController {
       readable = false;
     }
     const verification = await this.audit.verifier.verifyStream(streamId);
-    if (verification === undefined || (!readable && verification.ok)) {
-      throw new ProblemError(404, 'not_found', 'No such stream within your jurisdiction');
-    }
+    const hidden = verification === undefined || (!readable && verification.ok);
+    // Recorded either way: asking about a stream outside one's jurisdiction is worth knowing of too.
+    await this.trail.recordRead({
+      actor, resource: 'audit-verify', format: 'json', filter, rows: hidden ? 0 : verification.checked, complete: true,
+      result: hidden ? { found: false } : resultOf(verification),
+    });
+    if (hidden) throw new ProblemError('not_found', 'No such stream within your jurisdiction');
     return verification;
   }
 
   /** Starts the body at once and keeps it alive with whitespace (valid before JSON) until the answer. */
-  private streamed(reply: FastifyReply, run: (onProgress: () => void) => Promise<Verification>): PassThrough {
+  /**
+   * Starts the body at once and keeps it alive with whitespace (valid before JSON) until the answer.
+   * The read is recorded before the check starts (so it is on record even if the process dies during
+   * it) and completed with the events checked and the verdict.
+   */
+  private async streamed(
+    reply: FastifyReply,
+    read: Pick<AuditReadRecord, 'actor' | 'resource' | 'filter'>,
+    run: (onProgress: (checked: number) => void) => Promise<Verification>,
+  ): Promise<PassThrough> {
+    const readId = await this.trail.recordRead({ ...read, format: 'json', rows: 0, complete: false });
     const body = new PassThrough();
     void reply.header('content-type', 'application/json; charset=utf-8');
     let lastBeat = Date.now();
-    run(() => {
+    let checked = 0;
+    const finish = (complete: boolean, result: unknown) =>
+      this.trail.finishRead(readId, checked, complete, result).catch((error: unknown) => this.logger.error({ err: error }, 'audit: could not record a verification'));
+    run((soFar) => {
+      checked = soFar;
       if (Date.now() - lastBeat >= 1_000) {
         lastBeat = Date.now();
         body.write(' ');
       }
     }).then(
-      (verification) => body.end(JSON.stringify(verification)),
-      (error: unknown) => {
+      async (verification) => {
+        checked = verification.checked;
+        await finish(true, resultOf(verification));
+        body.end(JSON.stringify(verification));
+      },
+      async (error: unknown) => {
         this.logger.error({ err: error }, 'audit: verification failed to run');
+        await finish(false, { error: 'verification_failed' });
         // The status is already sent: cut the body so the client cannot take it for an answer.
         body.destroy(error instanceof Error ? error : new Error(String(error)));
       },
     );
     return body;
   }
+}
+
+/** What a verification found, as recorded with the read. */
+function resultOf(verification: Verification): Record<string, unknown> {
+  return {
+    ok: verification.ok,
+    sealsChecked: verification.sealsChecked,
+    ...(verification.firstBroken === undefined ? {} : { firstBroken: verification.firstBroken }),
+  };
 }

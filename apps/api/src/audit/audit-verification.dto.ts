@@ -101,6 +101,11 @@ export class BrokenPlaceDto {
   readonly problem: string;
 }
 
+class MigratedFromDto {
+  @ApiProperty({ example: 'postgresql:6f1c…', description: 'The identity of the log copied from.' }) readonly sourceLog: string;
+  @ApiProperty({ example: '2026-12-01T09:30:00.000Z' }) readonly migratedAt: string;
+}
+
 export class VerificationDto {
   @ApiProperty()
   readonly ok: boolean;
@@ -113,6 +118,12 @@ export class VerificationDto {
 
   @ApiPropertyOptional({ type: BrokenPlaceDto })
   readonly firstBroken?: BrokenPlaceDto;
+
+  @ApiPropertyOptional({
+    type: MigratedFromDto,
+    description: 'The held seal was made on the log this one was copied from (npm run store:copy): it was checked against the events with the positions they had there.',
+  })
+  readonly migratedFrom?: MigratedFromDto;
 }
 
 class PublicJwkDto {

@@ -79,7 +79,7 @@ export class DevelopmentSignInController {
   @ApiProblemResponses([400, 404])
   async token(@Body() body: DevTokenRequestDto): Promise<DevTokenDto> {
     const member = (await this.staff.list()).find((m) => m.id === body.staffId && m.active);
-    if (member === undefined) throw new ProblemError(404, 'not_found', 'No active staff member has this id.');
+    if (member === undefined) throw new ProblemError('not_found', 'No active staff member has this id.');
     const now = new Date();
     const token = await signDevelopmentToken(
       {

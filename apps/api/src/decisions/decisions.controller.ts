@@ -118,7 +118,7 @@ export class DecisionsController {
     // A decision carries no entity tag (a revocation changes the nominations it names, each with its
     // own revision), so a conditional revoke cannot be honoured; it is refused rather than ignored.
     if (ifMatch !== undefined) {
-      throw new ProblemError(400, 'validation_failed', 'If-Match is not accepted on revoke: a decision has no entity tag.', {
+      throw new ProblemError('validation_failed', 'If-Match is not accepted on revoke: a decision has no entity tag.', {
         errors: [{ field: 'If-Match', message: 'not accepted on revoke' }],
       });
     }

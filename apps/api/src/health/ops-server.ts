@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { Metrics, processGroupMetrics } from '@app/observability';
 import { ReadinessChecks } from '@app/platform';
 import { ProjectionStatus } from '@app/read-models';
+import { problem, type ProblemBody } from '../http/problem';
 
 /**
  * The internal listener (METRICS_PORT): Prometheus metrics and readiness with each dependency's
@@ -21,8 +22,8 @@ export class OpsServer {
     const server = createServer((request, response) => {
       handle(request, response, metrics, readiness, projections).catch((error: unknown) => {
         logger.error({ err: error }, 'ops listener failed to answer');
-        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
-        response.end('internal error\n');
+        if (!response.headersSent) sendProblem(response, problem('internal_error', 'An unexpected error occurred; it has been logged.'));
+        else response.end();
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -50,7 +51,7 @@ async function handle(
 ): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
   if (request.method !== 'GET') {
-    response.writeHead(405, { allow: 'GET', 'content-type': 'text/plain' }).end('method not allowed\n');
+    sendProblem(response, problem('method_not_allowed', `${request.method ?? 'This method'} is not allowed here; use GET.`), { allow: 'GET' });
     return;
   }
   if (path === '/metrics') {
@@ -84,5 +85,10 @@ async function handle(
     response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     return;
   }
-  response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  sendProblem(response, problem('not_found', 'This listener serves /metrics, /health/ready and /health/live.'));
+}
+
+/** The ops listener's refusals are problem+json too, like every other answer of the process. */
+function sendProblem(response: ServerResponse, body: ProblemBody, headers: Readonly<Record<string, string>> = {}): void {
+  response.writeHead(body.status, { ...headers, 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
 }

@@ -23,7 +23,7 @@ export function expectedRevisionFrom(header: string | string[] | undefined): num
   if (value === '*') return undefined;
   const match = ENTITY_TAG.exec(value);
   if (match === null) {
-    throw new ProblemError(400, 'validation_failed', 'If-Match must be one entity tag such as "3", or *.', {
+    throw new ProblemError('validation_failed', 'If-Match must be one entity tag such as "3", or *.', {
       errors: [{ field: 'If-Match', message: 'must be one entity tag such as "3", or *' }],
     });
   }

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError, type Actor } from '@app/auth';
+import { answerFor } from './error-table';
 import { problem, type ProblemBody } from './problem';
 import { urlIssue } from './json-body';
 
@@ -19,16 +20,16 @@ export function sendProblem(reply: FastifyReply, body: ProblemBody, headers: Rea
 /** Fastify's `frameworkErrors`: errors raised before a route is found. */
 export function frameworkErrors(error: Error & { code?: string }, _request: FastifyRequest, reply: FastifyReply): void {
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    void sendProblem(reply, problem(414, 'uri_too_long', 'A path parameter is longer than allowed.'));
+    void sendProblem(reply, problem('uri_too_long', 'A path parameter is longer than allowed.'));
     return;
   }
   if (error.code === 'FST_ERR_BAD_URL') {
-    void sendProblem(reply, problem(400, 'validation_failed', 'The URL is not validly encoded.', {
+    void sendProblem(reply, problem('validation_failed', 'The URL is not validly encoded.', {
       errors: [{ field: 'url', message: 'a path component is not valid percent-encoding' }],
     }));
     return;
   }
-  void sendProblem(reply, problem(500, 'internal_error', 'An unexpected error occurred; it has been logged.'));
+  void sendProblem(reply, problem('internal_error', 'An unexpected error occurred; it has been logged.'));
 }
 
 /**
@@ -37,11 +38,11 @@ export function frameworkErrors(error: Error & { code?: string }, _request: Fast
  */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const code = status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'malformed_request';
-  const detail = status === 431 ? 'The request headers are larger than allowed.'
-    : status === 408 ? 'The request took too long to arrive.' : 'The request is not valid HTTP.';
-  const body = JSON.stringify({ ...problem(status, code, detail), title: STATUS_CODES[status] ?? 'Error' });
+  const code = error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'malformed_request';
+  const detail = code === 'headers_too_large' ? 'The request headers are larger than allowed.'
+    : code === 'request_timeout' ? 'The request took too long to arrive.' : 'The request is not valid HTTP.';
+  const { status } = answerFor(code);
+  const body = JSON.stringify({ ...problem(code, detail), title: STATUS_CODES[status] ?? 'Error' });
   if (socket.writable) {
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/problem+json; charset=utf-8\r\n`
       + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
@@ -103,12 +104,12 @@ export function installEdge(fastify: FastifyInstance, options: EdgeOptions): voi
   fastify.addHook('preParsing', async (request, reply, payload) => {
     const issue = urlIssue(request.url);
     if (issue !== undefined) {
-      return sendProblem(reply, problem(400, 'validation_failed', 'The request is not valid.', { errors: [{ field: 'url', message: issue }] }));
+      return sendProblem(reply, problem('validation_failed', 'The request is not valid.', { errors: [{ field: 'url', message: issue }] }));
     }
     if (request.routeOptions.url === undefined) {
       const allowed = options.routeMethods.allowed(request.url);
       if (allowed !== undefined && !allowed.includes(request.method)) {
-        return sendProblem(reply, problem(405, 'method_not_allowed', `${request.method} is not allowed here; use ${allowed.join(', ')}.`), {
+        return sendProblem(reply, problem('method_not_allowed', `${request.method} is not allowed here; use ${allowed.join(', ')}.`), {
           allow: allowed.join(', '),
         });
       }
@@ -121,7 +122,7 @@ export function installEdge(fastify: FastifyInstance, options: EdgeOptions): voi
       (request as { actor?: Actor }).actor = await options.authenticate(request.headers.authorization);
     } catch (error) {
       if (error instanceof AuthError) {
-        return sendProblem(reply, problem(error.status, error.code, error.message, error.details ?? {}), error.headers);
+        return sendProblem(reply, problem(error.code, error.message, error.details ?? {}), error.headers);
       }
       throw error;
     }

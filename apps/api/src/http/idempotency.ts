@@ -57,7 +57,7 @@ export class IdempotencyGuard implements CanActivate {
     if (header === undefined || actorId === undefined) return true;
     const key = Array.isArray(header) ? header[0] ?? '' : header;
     if (key.length < 1 || key.length > 200) {
-      throw new ProblemError(400, 'validation_failed', 'Idempotency-Key must be 1 to 200 characters.', {
+      throw new ProblemError('validation_failed', 'Idempotency-Key must be 1 to 200 characters.', {
         errors: [{ field: 'Idempotency-Key', message: 'must be 1 to 200 characters' }],
       });
     }
@@ -70,7 +70,7 @@ export class IdempotencyGuard implements CanActivate {
     const reservation = await this.records.reserve(actorId, key, requestHash);
     if (reservation.status === 'taken') {
       if (reservation.requestHash !== requestHash) {
-        throw new ProblemError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.');
+        throw new ProblemError('idempotency_key_reused', 'This Idempotency-Key was already used for a different request.');
       }
       if (reservation.response !== undefined) {
         // The caller may have lost the jurisdiction since (moved unit, another code set): the stored

@@ -103,7 +103,7 @@ export function installJsonBodyParser(fastify: FastifyInstance, options: { maxDe
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.bodyLimit }, (request, body, done) => {
     const text = body as string;
     if (jsonNestingDepth(text, options.maxDepth) > options.maxDepth) {
-      done(new ProblemError(400, 'json_too_deep', `JSON bodies may nest arrays and objects at most ${options.maxDepth} deep.`, {
+      done(new ProblemError('json_too_deep', `JSON bodies may nest arrays and objects at most ${options.maxDepth} deep.`, {
         errors: [{ field: 'body', message: `nested deeper than ${options.maxDepth} levels` }],
       }), undefined);
       return;
@@ -115,7 +115,7 @@ export function installJsonBodyParser(fastify: FastifyInstance, options: { maxDe
       }
       const issues = textIssues(parsed);
       if (issues.length > 0) {
-        done(new ProblemError(400, 'validation_failed', 'The request is not valid.', { errors: issues }), undefined);
+        done(new ProblemError('validation_failed', 'The request is not valid.', { errors: issues }), undefined);
         return;
       }
       done(null, parsed);

@@ -24,7 +24,7 @@ export function setLogPosition(reply: FastifyReply, position: bigint | undefined
 function parsePosition(value: string, field: string): bigint {
   const position = POSITION.test(value) ? BigInt(value) : -1n;
   if (position < 0n || position > MAX_POSITION) {
-    throw new ProblemError(400, 'validation_failed', `${field} must be a log position (a whole number) from a command answer.`, {
+    throw new ProblemError('validation_failed', `${field} must be a log position (a whole number) from a command answer.`, {
       errors: [{ field, message: 'must be a whole number from Log-Position' }],
     });
   }
@@ -41,7 +41,7 @@ export const MinPosition = createParamDecorator((_data: unknown, context: Execut
   const header = request.headers['min-position'];
   const positions: bigint[] = [];
   if (query !== undefined) {
-    if (typeof query !== 'string') throw new ProblemError(400, 'validation_failed', 'Give minPosition once.', { errors: [{ field: 'minPosition', message: 'given more than once' }] });
+    if (typeof query !== 'string') throw new ProblemError('validation_failed', 'Give minPosition once.', { errors: [{ field: 'minPosition', message: 'given more than once' }] });
     positions.push(parsePosition(query, 'minPosition'));
   }
   if (header !== undefined) positions.push(parsePosition(Array.isArray(header) ? header.join(',') : header, 'Min-Position'));

@@ -9,7 +9,7 @@ import { ProblemError } from './problem';
 export class NullBodyPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'body' && value === null) {
-      throw new ProblemError(400, 'validation_failed', 'The request body must be a JSON object.', {
+      throw new ProblemError('validation_failed', 'The request body must be a JSON object.', {
         errors: [{ field: 'body', message: 'must be a JSON object, not null' }],
       });
     }

@@ -1,7 +1,11 @@
-import type { ArgumentsHost } from '@nestjs/common';
+import { NotFoundException, type ArgumentsHost } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { Forbidden, RateLimited, Unauthenticated } from '@app/auth';
 import { EventStoreFailure, EventStoreUnavailable, RevisionConflict, StreamTruncated } from '@app/event-store';
+import { EventDecodeError } from '@app/nomination';
+import { ConcurrentChange, DecisionNumberTaken, StaleRevision } from '@app/workflow';
 import { ProblemDetailsFilter } from './problem-details.filter';
+import { ProblemError } from './problem';
 
 /** Runs the filter on one error and returns what it would send (the reply is a recording stand-in). */
 function answer(error: unknown) {
@@ -56,5 +60,32 @@ describe('ProblemDetailsFilter: event store errors', () => {
     const sent = answer(new RevisionConflict('nomination-1', 1, 2));
     expect(sent).toMatchObject({ status: 409, body: { code: 'revision_conflict' } });
     expect(sent.logged).toEqual([]);
+  });
+});
+
+describe('ProblemDetailsFilter: every status from the error table', () => {
+  it('answers a stale If-Match with 412 and the public code revision_conflict, a lost race with 409', () => {
+    expect(answer(new StaleRevision('nomination-1', 0, 1))).toMatchObject({ status: 412, body: { status: 412, code: 'revision_conflict', title: 'Precondition Failed' } });
+    expect(answer(new ConcurrentChange('nomination-1'))).toMatchObject({ status: 409, body: { status: 409, code: 'revision_conflict' } });
+  });
+
+  it('answers auth errors with their statuses, headers and details', () => {
+    expect(answer(new Unauthenticated('expired'))).toMatchObject({ status: 401, headers: { 'www-authenticate': expect.stringContaining('invalid_token') }, body: { code: 'unauthenticated' } });
+    expect(answer(new Forbidden(['decider']))).toMatchObject({ status: 403, body: { code: 'forbidden', details: { requiredRoles: ['decider'] } } });
+    expect(answer(new RateLimited(12, 60))).toMatchObject({ status: 429, headers: { 'retry-after': '12' }, body: { details: { retryAfterSeconds: 12, limitPerMinute: 60 } } });
+  });
+
+  it('answers a stored event this version cannot read as a logged 500 that leaks nothing', () => {
+    const sent = answer(new EventDecodeError('nomination', 'NominationCreated', 'schema version 9 is unknown'));
+    expect(sent).toMatchObject({ status: 500, body: { code: 'internal_error', detail: 'An unexpected error occurred; it has been logged.' } });
+    expect(JSON.stringify(sent.body)).not.toContain('schema version');
+    expect(sent.logged).toEqual(['error:unhandled error']);
+  });
+
+  it('gives the api\'s own problems and framework exceptions the table\'s statuses', () => {
+    expect(answer(new ProblemError('uri_too_long', 'A path parameter is longer than allowed.'))).toMatchObject({ status: 414, body: { code: 'uri_too_long' } });
+    expect(answer(new NotFoundException('Cannot GET /nowhere'))).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    expect(answer(new DecisionNumberTaken({ number: '7/QĐ-UBND', issuingUnit: '120', decisionId: 'd-1' })))
+      .toMatchObject({ status: 409, body: { code: 'decision_number_taken', details: { number: '7/QĐ-UBND' } } });
   });
 });

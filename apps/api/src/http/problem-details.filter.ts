@@ -4,35 +4,8 @@ import type { Logger } from 'pino';
 import { EventStoreError } from '@app/event-store';
 import { correlationFields, type CorrelatedRequest } from '@app/observability';
 import { ROOT_LOGGER } from '@app/platform';
+import { answerFor, codeForStatus, isErrorCode, type ErrorCode } from './error-table';
 import { problem, ProblemError, type ProblemBody } from './problem';
-
-/** HTTP status of each stable domain/port error code. */
-export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  validation_failed: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  stream_not_found: 404,
-  invalid_transition: 409,
-  revision_conflict: 409,
-  council_vote_required: 409,
-  supplement_limit_reached: 409,
-  decision_number_taken: 409,
-  // The nomination's history was deleted or truncated inside the event store (KurrentDB): it can be
-  // neither shown as complete nor changed until an administrator restores it.
-  stream_truncated: 409,
-  nomination_too_many_events: 409,
-  nomination_too_large: 413,
-  idempotency_key_reused: 422,
-  rate_limited: 429,
-  rate_limit_unavailable: 503,
-  invalid_append: 400,
-  event_store_unavailable: 503,
-  // The event store refuses this service for good (access denied...): an operator must act.
-  event_store_failure: 503,
-  service_unavailable: 503,
-  read_model_behind: 503,
-};
 
 /** pg / network error codes meaning "the database is not there right now". */
 const UNAVAILABLE_CODES = new Set([
@@ -49,18 +22,16 @@ function isUnavailable(error: unknown): boolean {
 }
 
 interface TypedError {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly message: string;
   readonly details?: unknown;
   readonly errors?: unknown;
-  /** Set by errors whose status differs from their code's usual one (412 for a stale If-Match). */
-  readonly status?: unknown;
   readonly headers?: unknown;
 }
 
+/** An error of a lib (domain, auth, storage, application) whose code the error table answers. */
 function isTypedError(error: unknown): error is TypedError {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string'
-    && ((error as unknown as { code: string }).code in STATUS_BY_CODE);
+  return error instanceof Error && isErrorCode((error as { code?: unknown }).code);
 }
 
 /**
@@ -79,22 +50,24 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     let body: ProblemBody;
 
     if (error instanceof ProblemError) {
-      body = problem(error.status, error.code, error.message, error.extra);
+      body = problem(error.code, error.message, error.extra);
       Object.assign(headers, error.headers);
     } else if (isTypedError(error)) {
-      const status = STATUS_BY_CODE[error.code]!;
       const extra: Record<string, unknown> = {};
       if (Array.isArray(error.errors)) extra['errors'] = error.errors;
       if (error.details !== undefined && typeof error.details === 'object' && error.details !== null) {
         const { errors: _errors, ...rest } = error.details as Record<string, unknown>;
         if (Object.keys(rest).length > 0) extra['details'] = rest;
       }
-      const httpStatus = typeof error.status === 'number' ? error.status : status;
-      body = problem(httpStatus, error.code === 'stream_not_found' ? 'not_found' : error.code, error.message, extra);
+      const status = answerFor(error.code).status;
+      // A 500 of the table (a stored event this version cannot read) says nothing more than any other 500.
+      body = status >= 500 && status < 503 ? problem(error.code, 'An unexpected error occurred; it has been logged.') : problem(error.code, error.message, extra);
       const typed: TypedError = error;
       if (typeof typed.headers === 'object' && typed.headers !== null) Object.assign(headers, typed.headers);
       if (error instanceof EventStoreError && error.code === 'event_store_unavailable') headers['retry-after'] = '5';
-      if (error instanceof EventStoreError && (error.code === 'event_store_failure' || error.code === 'stream_truncated')) {
+      if (status >= 500 && status < 503) {
+        this.logger.error({ ...correlationFields(request as CorrelatedRequest), err: error, method: request.method, url: request.url }, 'unhandled error');
+      } else if (error instanceof EventStoreError && (error.code === 'event_store_failure' || error.code === 'stream_truncated')) {
         this.logger.error({ ...correlationFields(request as CorrelatedRequest), err: error, method: request.method, url: request.url }, 'event store refused the operation');
       }
     } else if (error instanceof HttpException) {
@@ -103,11 +76,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       body = this.fromFastifyError(error);
     } else if (isUnavailable(error)) {
       this.logger.warn({ ...correlationFields(request as CorrelatedRequest), err: error }, 'dependency unavailable');
-      body = problem(503, 'service_unavailable', 'A storage service is unavailable; try again shortly.');
+      body = problem('service_unavailable', 'A storage service is unavailable; try again shortly.');
       headers['retry-after'] = '5';
     } else {
       this.logger.error({ ...correlationFields(request as CorrelatedRequest), err: error, method: request.method, url: request.url }, 'unhandled error');
-      body = problem(500, 'internal_error', 'An unexpected error occurred; it has been logged.');
+      body = problem('internal_error', 'An unexpected error occurred; it has been logged.');
     }
 
     void reply.status(body.status).headers(headers).header('content-type', 'application/problem+json; charset=utf-8').send(body);
@@ -119,30 +92,29 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const message = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
     if (status === 400) {
       const messages = Array.isArray(message) ? message.map(String) : [String(message ?? error.message)];
-      return problem(400, 'validation_failed', 'The request is not valid.', {
+      return problem('validation_failed', 'The request is not valid.', {
         errors: messages.map((m) => ({ field: m.split(' ')[0] ?? '', message: m })),
       });
     }
-    const code = status === 404 ? 'not_found' : status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden'
-      : status === 429 ? 'rate_limited' : status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type'
-      : status === 405 ? 'method_not_allowed' : status >= 500 ? 'internal_error' : 'http_error';
-    return problem(status, code, typeof message === 'string' ? message : error.message);
+    const code = codeForStatus(status);
+    if (answerFor(code).status !== status) this.logger.error({ err: error }, 'framework exception of a status the error table does not answer');
+    return problem(code, answerFor(code).status === status && typeof message === 'string' ? message : error.message);
   }
 
   private fromFastifyError(error: FastifyLikeError): ProblemBody {
     const status = error.statusCode;
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return problem(413, 'payload_too_large', 'The request body is larger than allowed.');
+      return problem('payload_too_large', 'The request body is larger than allowed.');
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return problem(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.');
+      return problem('unsupported_media_type', 'Send JSON with Content-Type: application/json.');
     }
     if (status >= 400 && status < 500) {
-      return problem(400, 'validation_failed', 'The request body is not valid JSON.', {
+      return problem('validation_failed', 'The request body is not valid JSON.', {
         errors: [{ field: 'body', message: error.message }],
       });
     }
-    return problem(500, 'internal_error', 'An unexpected error occurred; it has been logged.');
+    return problem('internal_error', 'An unexpected error occurred; it has been logged.');
   }
 }
 

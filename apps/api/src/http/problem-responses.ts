@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { STATUS_BY_CODE } from './problem-details.filter';
+import { PROBLEM_CODES, problemsOfStatus } from './error-table';
 
 export class ProblemFieldErrorDto {
   @ApiProperty({ example: 'nominee.gender' })
@@ -9,17 +9,6 @@ export class ProblemFieldErrorDto {
   @ApiProperty({ example: 'gender must be one of the following values: female, male' })
   readonly message: string;
 }
-
-/**
- * Every `code` a problem can carry: the stable codes of the domain, auth and storage errors the filter
- * maps (its table, so a code added there is documented here), and those it gives HTTP-level failures.
- */
-export const PROBLEM_CODES: readonly string[] = [
-  ...new Set([
-    ...Object.keys(STATUS_BY_CODE).filter((code) => code !== 'stream_not_found'),
-    'payload_too_large', 'unsupported_media_type', 'method_not_allowed', 'http_error', 'internal_error',
-  ]),
-];
 
 export class OffendingNominationDto {
   @ApiProperty({ format: 'uuid', example: 'c3f1a7e2-5b2d-4e7a-9d0b-1f0e6c2a9b11' })
@@ -45,6 +34,16 @@ export class ProblemDetailsExtraDto {
   @ApiPropertyOptional({ type: [String], example: ['officer'], description: 'forbidden: roles that may do this.' }) readonly requiredRoles?: string[];
   @ApiPropertyOptional({ example: 12, description: 'rate_limited.' }) readonly retryAfterSeconds?: number;
   @ApiPropertyOptional({ example: 60, description: 'rate_limited.' }) readonly limitPerMinute?: number;
+  @ApiPropertyOptional({ example: 'approved_at_another_stage', description: 'forbidden with reason separation_of_duties: how the caller took part.' }) readonly conflict?: string;
+  @ApiPropertyOptional({ example: 'draft', description: 'invalid_transition: the status the nomination is in.' }) readonly status?: string;
+  @ApiPropertyOptional({ type: [String], example: ['in_review'], description: 'invalid_transition: the statuses that allow the command.' }) readonly allowed?: string[];
+  @ApiPropertyOptional({ type: [String], example: ['district'], description: 'validation_failed with reason no_deciding_unit.' }) readonly decidingLevels?: string[];
+  @ApiPropertyOptional({ format: 'uuid', description: 'The nomination a decision\'s effect was refused on.' }) readonly nominationId?: string;
+  @ApiPropertyOptional({ type: [String], description: 'invalid_transition of a revocation: the nominations already revoked.' }) readonly nominationIds?: string[];
+  @ApiPropertyOptional({ example: 500, description: 'nomination_too_many_events: the most events a nomination may hold.' }) readonly limit?: number;
+  @ApiPropertyOptional({ example: 8388608, description: 'nomination_too_large: the most bytes of recorded data.' }) readonly limitBytes?: number;
+  @ApiPropertyOptional({ type: [String], example: ['nominations'], description: 'read_model_behind: the read models still behind.' }) readonly projections?: string[];
+  @ApiPropertyOptional({ example: '1234', description: 'read_model_behind: the position asked for.' }) readonly minPosition?: string;
 }
 
 /** RFC 9457 problem details, as ProblemDetailsFilter sends them (OpenAPI only). */
@@ -61,7 +60,7 @@ export class ProblemDetailsDto {
   @ApiProperty({ example: 'The request is not valid.' })
   readonly detail: string;
 
-  @ApiProperty({ enum: PROBLEM_CODES, example: 'validation_failed', description: 'Stable: clients switch on it.' })
+  @ApiProperty({ enum: PROBLEM_CODES, example: 'validation_failed', description: 'Stable: clients switch on it. The codes and their statuses come from one table (apps/api/src/http/error-table.ts).' })
   readonly code: string;
 
   @ApiPropertyOptional({ type: [ProblemFieldErrorDto], description: 'validation_failed: one entry per refused field.' })
@@ -71,32 +70,39 @@ export class ProblemDetailsDto {
   readonly details?: ProblemDetailsExtraDto;
 }
 
-const MEANINGS: Record<number, string> = {
-  400: 'validation_failed: malformed body, query, header or unknown field.',
-  401: 'unauthenticated: missing, expired or invalid bearer token.',
-  403: 'forbidden: the role or the stage does not allow this caller.',
-  404: 'not_found: no such resource within the caller\'s jurisdiction.',
-  409: 'invalid_transition, revision_conflict, council_vote_required, supplement_limit_reached, decision_number_taken, ' +
-    'stream_truncated (the history was deleted or truncated inside the event store; nothing was written), ' +
-    'seal_refused (an event since the latest seal does not verify; nothing was signed) or nothing_to_seal.',
-  412: 'revision_conflict: If-Match does not name the current revision; nothing was written.',
-  422: 'idempotency_key_reused: the Idempotency-Key was used for a different request.',
-  429: 'rate_limited: too many writes; see Retry-After.',
-  503: 'read_model_behind: the read models did not reach minPosition within 5 s; retry.',
-};
+/** The description of a status's answer: every code the error table gives that status, with its meaning. */
+function describe(status: number): string {
+  return problemsOfStatus(status).map(({ code, meaning }) => `${code}: ${meaning}.`).join(' ');
+}
+
+/**
+ * The documented answer of one status: problem+json whose `status` is that status and whose `code`
+ * is one the error table gives it. Built from the table, so the document cannot drift from the filter.
+ */
+export function problemResponse(status: number): { description: string; content: Record<string, { schema: object }> } {
+  return {
+    description: describe(status),
+    content: {
+      'application/problem+json': {
+        schema: {
+          allOf: [
+            { $ref: getSchemaPath(ProblemDetailsDto) },
+            { type: 'object', properties: { status: { type: 'integer', enum: [status] }, code: { type: 'string', enum: problemsOfStatus(status).map((p) => p.code) } } },
+          ],
+        },
+      },
+    },
+  };
+}
 
 /** Answers any route may give, whatever it declares (added to every operation by openapi-document.ts). */
-export const EVERY_ROUTE_PROBLEMS: Readonly<Record<number, string>> = {
-  500: 'internal_error: an unexpected failure; it was logged, and nothing half-done was kept.',
-  503: 'service_unavailable, event_store_unavailable: a storage service does not answer; see Retry-After.',
-};
+export const EVERY_ROUTE_STATUSES = [400, 500, 503] as const;
 
-/** Answers any route with a request body may give. */
-export const BODY_ROUTE_PROBLEMS: Readonly<Record<number, string>> = {
-  400: 'validation_failed: the body is not valid JSON or not valid for this route.',
-  413: 'payload_too_large: the body is larger than the configured limit.',
-  415: 'unsupported_media_type: the body is not sent as application/json.',
-};
+/** Answers any route with a path parameter may give (an over-long parameter). */
+export const PATH_PARAMETER_STATUSES = [414] as const;
+
+/** Answers any route that reads a body may give (POST, PUT, PATCH), whether or not it documents one. */
+export const BODY_ROUTE_STATUSES = [400, 413, 415] as const;
 
 const READ_STATUSES = [400, 401, 403, 404, 429] as const;
 const WRITE_STATUSES = [400, 401, 403, 404, 409, 412, 422, 429] as const;
@@ -105,13 +111,7 @@ const WRITE_STATUSES = [400, 401, 403, 404, 409, 412, 422, 429] as const;
 export function ApiProblemResponses(statuses: readonly number[] = WRITE_STATUSES): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemDetailsDto),
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: MEANINGS[status] ?? 'Problem details.',
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
-      }),
-    ),
+    ...statuses.map((status) => ApiResponse({ status, ...problemResponse(status) })),
   );
 }
 

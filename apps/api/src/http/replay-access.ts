@@ -52,7 +52,7 @@ export class ReplayAccess {
       else if (route.startsWith('/decisions')) await this.queryBus.execute(new GetDecisionQuery(actor, id));
     } catch (error) {
       // The id was never the caller's to know now: the answer names nothing.
-      if ((error as { code?: unknown }).code === 'not_found') throw new ProblemError(404, 'not_found', 'No such resource.');
+      if ((error as { code?: unknown }).code === 'not_found') throw new ProblemError('not_found', 'No such resource.');
       throw error;
     }
     return body;

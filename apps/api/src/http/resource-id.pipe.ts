@@ -13,7 +13,7 @@ export class ResourceIdPipe implements PipeTransform<unknown, string> {
 
   transform(value: unknown): string {
     if (typeof value !== 'string' || !UUID.test(value)) {
-      throw new ProblemError(404, 'not_found', `No such ${this.what}.`);
+      throw new ProblemError('not_found', `No such ${this.what}.`);
     }
     return value.toLowerCase();
   }

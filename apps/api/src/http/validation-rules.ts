@@ -45,6 +45,19 @@ export const CalendarDate = (): PropertyDecorator =>
     IsISO8601({ strict: true }, { message: '$property must be a date YYYY-MM-DD' }),
   );
 
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * An instant: ISO 8601 date and time with `Z` or an offset. Not a date alone, a week or ordinal date
+ * (which Date cannot read) or a time without a zone (which Date would read in the server's own zone).
+ */
+export const Instant = (): PropertyDecorator =>
+  applyDecorators(
+    IsString(),
+    Matches(INSTANT, { message: '$property must be an ISO 8601 instant with a time zone (2023-01-01T00:00:00Z)' }),
+    IsISO8601({ strict: true }, { message: '$property must be an ISO 8601 instant with a time zone (2023-01-01T00:00:00Z)' }),
+  );
+
 /**
  * Ids are compared without regard to case, as the ids themselves are: one id sent in 40 case variants
  * is one id listed 40 times, and refused, not 40 commands folding the same stream.

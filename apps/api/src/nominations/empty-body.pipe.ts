@@ -10,13 +10,13 @@ export class EmptyBodyPipe implements PipeTransform<unknown, Record<string, neve
   transform(value: unknown): Record<string, never> {
     if (value === undefined) return {};
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new ProblemError(400, 'validation_failed', 'The request is not valid.', {
+      throw new ProblemError('validation_failed', 'The request is not valid.', {
         errors: [{ field: 'body', message: 'body must be an empty object' }],
       });
     }
     const unknown = Object.keys(value);
     if (unknown.length > 0) {
-      throw new ProblemError(400, 'validation_failed', 'The request is not valid.', {
+      throw new ProblemError('validation_failed', 'The request is not valid.', {
         errors: unknown.slice(0, 20).map((field) => ({ field, message: `property ${field} should not exist` })),
       });
     }

@@ -317,7 +317,7 @@ export class NominationsController {
     // One entity tag cannot name the revisions of many nominations; ignoring it would make a client
     // believe its bulk command was conditional when it was not.
     if (ifMatch !== undefined) {
-      throw new ProblemError(400, 'validation_failed', 'If-Match is not accepted on bulk commands: each nomination has its own revision.', {
+      throw new ProblemError('validation_failed', 'If-Match is not accepted on bulk commands: each nomination has its own revision.', {
         errors: [{ field: 'If-Match', message: 'not accepted on bulk commands' }],
       });
     }
@@ -339,7 +339,7 @@ function pageOf(cursor: string | undefined, limit: string | undefined): { cursor
 
 function asOfFrom(query: NominationAtQueryDto): AsOf {
   if (query.asOf !== undefined && query.revision !== undefined) {
-    throw new ProblemError(400, 'validation_failed', 'Give asOf or revision, not both.', {
+    throw new ProblemError('validation_failed', 'Give asOf or revision, not both.', {
       errors: [{ field: 'asOf', message: 'asOf and revision are mutually exclusive' }],
     });
   }

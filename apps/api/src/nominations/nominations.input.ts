@@ -60,7 +60,7 @@ export function createInputOf(dto: CreateNominationDto): CreateNominationInput {
 
 export function updateActionOf(dto: UpdateNominationDto): UpdateNomination {
   if (UPDATABLE_FIELDS.every((field) => dto[field] === undefined)) {
-    throw new ProblemError(400, 'validation_failed', 'The request is not valid.', {
+    throw new ProblemError('validation_failed', 'The request is not valid.', {
       errors: [{ field: 'body', message: `at least one of ${UPDATABLE_FIELDS.join(', ')} is required` }],
     });
   }

@@ -1,9 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { BODY_ROUTE_PROBLEMS, EVERY_ROUTE_PROBLEMS } from '../http/problem-responses';
+import { BODY_ROUTE_STATUSES, EVERY_ROUTE_STATUSES, PATH_PARAMETER_STATUSES, problemResponse } from '../http/problem-responses';
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
+/** Methods whose requests the api reads a body of (and may refuse for it). */
+const BODY_METHODS = new Set(['put', 'post', 'patch']);
 
 /** Examples for path parameters by name; a path parameter with neither a declared example nor one here fails the build. */
 const PATH_PARAMETER_EXAMPLES: Readonly<Record<string, unknown>> = {
@@ -28,8 +30,9 @@ const JSON_VALUE_SCHEMA = {
  * reference (`currentStage`) is `anyOf [ref, null]`, which every validator reads the same way, where
  * 3.0's `nullable` beside an `allOf` is read differently by each.
  *
- * The decorators describe each route's own answers; the answers every route shares (500, 503, and for
- * routes with a body 400, 413, 415) are added here so none can be forgotten.
+ * The decorators describe each route's own answers; the answers every route shares (400, 500, 503;
+ * for routes that read a body 413, 415; for routes with a path parameter 414) are added here so none
+ * can be forgotten. Every problem answer is generated from the error table (problemResponse).
  */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
@@ -60,13 +63,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 }
 
 function completeOperation(path: string, method: string, operation: Operation): void {
-  const problems = { ...(operation.requestBody !== undefined ? BODY_ROUTE_PROBLEMS : {}), ...EVERY_ROUTE_PROBLEMS };
-  for (const [status, description] of Object.entries(problems)) {
-    operation.responses[status] ??= {
-      description,
-      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } },
-    };
-  }
+  const statuses = new Set<number>([
+    ...EVERY_ROUTE_STATUSES,
+    ...(BODY_METHODS.has(method) ? BODY_ROUTE_STATUSES : []),
+    ...(path.includes('{') ? PATH_PARAMETER_STATUSES : []),
+  ]);
+  for (const status of statuses) operation.responses[status] ??= problemResponse(status);
   for (const parameter of operation.parameters ?? []) {
     if (!('in' in parameter) || parameter.in !== 'path' || parameter.example !== undefined || parameter.examples !== undefined) continue;
     const example = PATH_PARAMETER_EXAMPLES[parameter.name];

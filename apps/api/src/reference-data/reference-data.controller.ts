@@ -52,7 +52,7 @@ export class ReferenceDataController {
   @ApiOkResponse({ type: UnitDto })
   @ApiReadProblemResponses()
   async unit(@Param('code') code: string, @Query() query: UnitQueryDto): Promise<UnitRecord> {
-    if (!UNIT_CODE.test(code)) throw new ProblemError(404, 'not_found', 'No such unit.');
+    if (!UNIT_CODE.test(code)) throw new ProblemError('not_found', 'No such unit.');
     return this.referenceData.unit(code, query.codeSet);
   }
 }

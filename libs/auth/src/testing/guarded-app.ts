@@ -4,14 +4,18 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import type { FastifyReply } from 'fastify';
 import type { CorrelatedRequest } from '@app/observability';
-import { AuthError } from '../auth.errors';
+import { AuthError, type AuthErrorCode } from '../auth.errors';
+
+/** The statuses the api's error table gives these codes (a lib knows no HTTP; this stands in for the api in specs). */
+const STATUS: Readonly<Record<AuthErrorCode, number>> = { unauthenticated: 401, forbidden: 403, rate_limited: 429, rate_limit_unavailable: 503 };
 
 /** The mapping the api's problem filter applies to AuthError, reduced to what these specs assert. */
 @Catch(AuthError)
 class AuthErrorFilter implements ExceptionFilter {
   catch(error: AuthError, host: ArgumentsHost): void {
-    void host.switchToHttp().getResponse<FastifyReply>().status(error.status).headers(error.headers)
-      .send({ status: error.status, code: error.code, detail: error.message, ...error.details });
+    const status = STATUS[error.code];
+    void host.switchToHttp().getResponse<FastifyReply>().status(status).headers(error.headers)
+      .send({ status, code: error.code, detail: error.message, ...error.details });
   }
 }
 

@@ -236,9 +236,14 @@ describe('KurrentDbEventStore subscription (client transform, scripted gRPC stre
   it('maps a transport failure to a resubscription, not to onError', async () => {
     const { store, client } = storeWithStandIn(['nomination-']);
     const streams: PassThrough[] = [];
+    // Resolved when the client has opened its n-th subscription stream: the test awaits that, not a delay.
+    const opened: Array<{ count: number; resolve: () => void }> = [];
+    const streamOpened = (count: number) =>
+      streams.length >= count ? Promise.resolve() : new Promise<void>((resolve) => opened.push({ count, resolve }));
     client.GRPCStreamCreator = () => () => {
       const grpc = Object.assign(new PassThrough({ objectMode: true }), { cancel: () => grpc.end() });
       streams.push(grpc);
+      for (const waiter of opened.filter((w) => streams.length >= w.count)) waiter.resolve();
       return Promise.resolve(grpc);
     };
     const errors: Error[] = [];
@@ -250,17 +255,17 @@ describe('KurrentDbEventStore subscription (client transform, scripted gRPC stre
       onError: (error) => errors.push(error),
     });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await streamOpened(1);
       streams[0]!.write(grpcEvent('nomination-1', 0, 100n, 1));
-      await subscription.waitFor(100n, 1000);
+      await subscription.waitFor(100n, 10_000);
       streams[0]!.destroy(Object.assign(new Error('14 UNAVAILABLE: Connection dropped'), { code: 14 }));
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await streamOpened(2);
       expect(streams.length).toBeGreaterThanOrEqual(2);
       // The new subscription replays from the last handled event; the replay is not handed over twice.
       const latest = streams[streams.length - 1]!;
       latest.write(grpcEvent('nomination-1', 0, 100n, 1));
       latest.write(grpcEvent('nomination-1', 1, 200n, 2));
-      await subscription.waitFor(200n, 2000);
+      await subscription.waitFor(200n, 10_000);
       expect(positions).toEqual([100n, 200n]);
       expect(errors).toEqual([]);
     } finally {

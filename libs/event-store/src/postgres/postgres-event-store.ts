@@ -2,6 +2,8 @@ import type { Pool, QueryResultRow } from 'pg';
 import { EventStoreUnavailable, InvalidAppend, RevisionConflict, StreamNotFound } from '../event-store.errors';
 import type {
   AppendResult,
+  CanonicalBatch,
+  CanonicalEvent,
   EventStore,
   ExpectedRevision,
   NewEvent,
@@ -15,6 +17,7 @@ import type {
 } from '../event-store.port';
 import { prepareAppend, type PreparedEvent } from '../append-validation';
 import type { EventAuthenticator } from '../event-mac';
+import { canonicalJsonText } from '../hash-chain';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
 import { appendQuery, RESOLVE_APPEND_SQL, resolveAppendValues, type ResolveAppendRow } from './postgres-append-sql';
 import { pgConstraint, pgErrorCode, translateError } from './postgres-errors';
@@ -64,6 +67,18 @@ const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, 
 const READ_ALL_SQL = `
   SELECT ${COLUMNS} FROM (
     SELECT ${COLUMNS}, transaction_id FROM events
+    WHERE position > $1
+    ORDER BY position
+    LIMIT $2
+  ) AS next
+  WHERE transaction_id < ${XMIN_BOUND}
+  ORDER BY position`;
+
+// The same walk for verification: content as jsonb's own text, parsed by nobody but canonicalJsonText.
+const CANONICAL_COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, hash, mac';
+const READ_ALL_TEXT_SQL = `
+  SELECT position::text, event_id::text, stream_id, revision::text, type, data::text, metadata::text, hash, mac FROM (
+    SELECT ${CANONICAL_COLUMNS}, transaction_id FROM events
     WHERE position > $1
     ORDER BY position
     LIMIT $2
@@ -233,6 +248,39 @@ export class PostgresEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllBatch> {
     this.assertOpen();
     return this.readBatch(options.after, options.limit ?? DEFAULT_READ_ALL_LIMIT);
+  }
+
+  /**
+   * readAll() with data and metadata as canonical JSON text, straight from jsonb's text output (the
+   * text every reader of this store parses) through canonicalJsonText: no value is built. Rows come as
+   * arrays of text, nothing else is parsed but the position.
+   */
+  async readAllCanonical(options: ReadAllOptions = {}): Promise<CanonicalBatch> {
+    this.assertOpen();
+    const after = options.after;
+    const limit = Math.max(1, Math.min(MAX_READ_LIMIT, Math.floor(options.limit ?? DEFAULT_READ_ALL_LIMIT)));
+    let rows: [string, string, string, string, string, string, string, string, string][];
+    try {
+      ({ rows } = await this.pool.query({ name: 'event_store_read_all_text', text: READ_ALL_TEXT_SQL, values: [(after ?? -1n).toString(), limit], rowMode: 'array' }));
+    } catch (error) {
+      throw translateError(error, 'reading the log');
+    }
+    const events: CanonicalEvent[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [position, id, streamId, revision, type, data, metadata, hash, mac] = rows[i]!;
+      events[i] = {
+        id,
+        streamId,
+        type,
+        revision: Number(revision),
+        position: BigInt(position),
+        hash,
+        ...(mac === '' ? {} : { mac }),
+        dataJson: canonicalJsonText(data),
+        metadataJson: canonicalJsonText(metadata),
+      };
+    }
+    return { events, checkpoint: events.length > 0 ? events[events.length - 1]!.position : after };
   }
 
   subscribe(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {

@@ -2,13 +2,21 @@ import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent } from '@app/platform';
 import type { Nominee } from '@app/nomination';
 import type { Projection } from '../projection';
-import { deleteKeys, upsertRows } from '../sql';
+import { type RowMapping, saveRows } from '../sql';
 import { isUuid } from '../uuid';
 import { AWARD_STATS_TABLES, type AwardFactRow, type AwardStatsTables } from './award-stats.row';
 
-const COLUMNS = {
-  nomination_id: 'uuid', code_set: 'text', rule_set: 'text', year: 'integer', proposing_unit: 'text', level: 'text', award_code: 'text',
-  award_name: 'text', nominee_kind: 'text', gender: 'text', status: 'text', bonus_amount: 'bigint', decision_id: 'text', signed_on: 'date',
+const ROWS: RowMapping<AwardFactRow> = {
+  key: 'nomination_id',
+  columns: {
+    nomination_id: 'uuid', code_set: 'text', rule_set: 'text', year: 'integer', proposing_unit: 'text', level: 'text', award_code: 'text',
+    award_name: 'text', nominee_kind: 'text', gender: 'text', status: 'text', bonus_amount: 'bigint', decision_id: 'text', signed_on: 'date',
+  },
+  columnsOf: (id, r) => ({
+    nomination_id: id, code_set: r.codeSet, rule_set: r.ruleSet, year: r.year, proposing_unit: r.proposingUnit, level: r.level,
+    award_code: r.awardCode, award_name: r.awardName, nominee_kind: r.nomineeKind, gender: r.gender, status: r.status,
+    bonus_amount: r.bonusAmount, decision_id: r.decisionId, signed_on: r.signedOn,
+  }),
 };
 
 const genderOf = (nominee: Nominee): AwardFactRow['gender'] => (nominee.kind === 'individual' ? nominee.gender : null);
@@ -69,20 +77,5 @@ export const awardStatsProjection: Projection<AwardFactRow, AwardStatsTables> = 
       signedOn: r['signed_on'] as string | null,
     }]));
   },
-  async save(tx, tables, changed) {
-    const upserts: Record<string, unknown>[] = [];
-    const deletes: string[] = [];
-    for (const [id, r] of changed) {
-      if (r === null) deletes.push(id);
-      else {
-        upserts.push({
-          nomination_id: id, code_set: r.codeSet, rule_set: r.ruleSet, year: r.year, proposing_unit: r.proposingUnit, level: r.level,
-          award_code: r.awardCode, award_name: r.awardName, nominee_kind: r.nomineeKind, gender: r.gender, status: r.status,
-          bonus_amount: r.bonusAmount, decision_id: r.decisionId, signed_on: r.signedOn,
-        });
-      }
-    }
-    await deleteKeys(tx, tables.facts, 'nomination_id', deletes);
-    await upsertRows(tx, tables.facts, COLUMNS, ['nomination_id'], upserts);
-  },
+  save: (tx, tables, changes) => saveRows(tx, tables.facts, ROWS, changes),
 };

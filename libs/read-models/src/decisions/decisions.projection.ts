@@ -1,13 +1,17 @@
 import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent } from '@app/platform';
 import type { Projection } from '../projection';
-import { deleteKeys, upsertRows } from '../sql';
+import { type RowMapping, saveRows } from '../sql';
 import { isUuid } from '../uuid';
 import { DECISIONS_TABLES, type DecisionRow, type DecisionsTables } from './decisions.row';
 
-const COLUMNS = {
-  id: 'uuid', code_set: 'text', issuing_unit: 'text', number: 'text', signed_on: 'date', year: 'integer', issued_at: 'timestamptz',
-  row: 'jsonb',
+const ROWS: RowMapping<DecisionRow> = {
+  key: 'id',
+  columns: { id: 'uuid', code_set: 'text', issuing_unit: 'text', number: 'text', signed_on: 'date', year: 'integer', issued_at: 'timestamptz', row: 'jsonb' },
+  columnsOf: (id, row) => ({
+    id, code_set: row.codeSet, issuing_unit: row.issuingUnit, number: row.number, signed_on: row.signedOn, year: Number(row.signedOn.slice(0, 4)),
+    issued_at: row.issuedAt, row,
+  }),
 };
 
 export function evolveDecisionRow(row: DecisionRow | null, e: ConsumedEvent): DecisionRow | null {
@@ -42,19 +46,5 @@ export const decisionsProjection: Projection<DecisionRow, DecisionsTables> = {
     const { rows } = await tx.query<{ id: string; row: DecisionRow }>(`SELECT id, row FROM ${escapeIdentifier(tables.decisions)} WHERE id = ANY($1::uuid[])`, [keys]);
     return new Map(rows.map((r) => [r.id, r.row]));
   },
-  async save(tx, tables, changed) {
-    const upserts: Record<string, unknown>[] = [];
-    const deletes: string[] = [];
-    for (const [id, row] of changed) {
-      if (row === null) deletes.push(id);
-      else {
-        upserts.push({
-          id, code_set: row.codeSet, issuing_unit: row.issuingUnit, number: row.number, signed_on: row.signedOn, year: Number(row.signedOn.slice(0, 4)),
-          issued_at: row.issuedAt, row,
-        });
-      }
-    }
-    await deleteKeys(tx, tables.decisions, 'id', deletes);
-    await upsertRows(tx, tables.decisions, COLUMNS, ['id'], upserts);
-  },
+  save: (tx, tables, changes) => saveRows(tx, tables.decisions, ROWS, changes),
 };

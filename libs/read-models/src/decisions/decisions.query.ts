@@ -1,12 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
-import type { ActorRef, Signer } from '@app/nomination';
+import { type ActorRef, type CodeSetDefinition, type Signer, type UnitDirectory, vietnamDate } from '@app/nomination';
 import { PG_POOL } from '@app/platform';
 import { CLOCK, type Clock, ReferenceDataService } from '@app/workflow';
 import { decodeCursor, encodeCursor, limitOf, type PageOf } from '../cursor';
 import { ReadModelFreshness } from '../freshness/read-model-freshness';
-import { jurisdictionOf, withinJurisdiction } from '../jurisdiction';
+import { type Jurisdiction, jurisdictionOf, withinJurisdiction } from '../jurisdiction';
 import { checkpointNameOf } from '../projection';
 import { ListDecisionsQuery } from '../read-models.queries';
 import { decisionsProjection } from './decisions.projection';
@@ -28,6 +28,25 @@ export interface DecisionSummary {
   readonly issuedBy: ActorRef;
 }
 
+/**
+ * The units of code sets no longer in force (`today` past their end) whose successor, in the
+ * caller's code set, lies within `scope`: Huyện Mường La (gso-2004) for Tỉnh Sơn La (gso-2025).
+ */
+function predecessorsWithin(
+  scope: Jurisdiction,
+  directory: UnitDirectory,
+  codeSets: readonly CodeSetDefinition[],
+  today: string,
+): { codeSet: string; code: string }[] {
+  const ended = codeSets.filter((c) => c.id !== scope.codeSet && c.validUntil !== null && c.validUntil < today);
+  return ended.flatMap((c) => directory.units(c.id)
+    .filter((unit) => {
+      const successor = directory.successorOf(c.id, unit.code);
+      return successor !== undefined && successor.codeSet === scope.codeSet && scope.units.includes(successor.code);
+    })
+    .map((unit) => ({ codeSet: c.id, code: unit.code })));
+}
+
 @QueryHandler(ListDecisionsQuery)
 export class ListDecisionsHandler implements IQueryHandler<ListDecisionsQuery> {
   constructor(
@@ -37,16 +56,26 @@ export class ListDecisionsHandler implements IQueryHandler<ListDecisionsQuery> {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Decisions issued by the caller's unit or a unit under it (narrowed by `unit`), newest signed first. */
+  /**
+   * Decisions issued by the caller's unit or a unit under it (narrowed by `unit`), newest signed
+   * first; and those of units abolished by a reform whose successor is among them (GET
+   * /decisions/{id} shows them to the successor, which revokes them: assertDecisionVisible in
+   * libs/workflow/src/decision-access.ts).
+   */
   async execute({ actor: authActor, filter, page, fresh }: ListDecisionsQuery): Promise<PageOf<DecisionSummary>> {
     await this.freshness.waitFor([checkpointNameOf(decisionsProjection)], fresh.minPosition);
-    const actor = this.reference.domainActor(authActor, this.clock());
+    const now = this.clock();
+    const actor = this.reference.domainActor(authActor, now);
     const directory = await this.reference.directory();
     const mine = jurisdictionOf(actor, directory);
     if (filter.unit !== undefined && !withinJurisdiction(mine, filter.unit)) return { items: [], nextCursor: null };
     const scope = filter.unit === undefined ? mine : jurisdictionOf(actor, directory, filter.unit);
-    const params: unknown[] = [actor.codeSet, scope.units];
-    const where = ['code_set = $1', 'issuing_unit = ANY($2::text[])'];
+    const inherited = predecessorsWithin(scope, directory, this.reference.data.codeSets, vietnamDate(now));
+    const params: unknown[] = [actor.codeSet, scope.units, inherited.map((u) => u.codeSet), inherited.map((u) => u.code)];
+    const where = [
+      `((code_set = $1 AND issuing_unit = ANY($2::text[]))
+        OR (code_set, issuing_unit) IN (SELECT * FROM unnest($3::text[], $4::text[])))`,
+    ];
     if (filter.year !== undefined) where.push(`year = $${params.push(filter.year)}`);
     const after = decodeCursor('decisions', page.cursor, 2);
     if (after !== undefined) where.push(`(signed_on, id) < ($${params.push(after[0])}::date, $${params.push(after[1])}::uuid)`);

@@ -3,9 +3,12 @@ import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { CHECKPOINT_CHANNEL, PG_POOL, ROOT_LOGGER } from '@app/platform';
 
+export const READ_MODEL_ERROR_CODES = ['read_model_behind'] as const;
+export type ReadModelErrorCode = (typeof READ_MODEL_ERROR_CODES)[number];
+
 /** The read models did not catch up with the position a client asked for within the wait. */
 export class ReadModelBehind extends Error {
-  readonly code = 'read_model_behind';
+  readonly code = 'read_model_behind' as const;
   constructor(readonly details: { readonly projections: readonly string[]; readonly minPosition: string }) {
     super(`The read models have not yet caught up with position ${details.minPosition}; retry shortly.`);
   }

@@ -1,13 +1,20 @@
 import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent } from '@app/platform';
 import type { Projection } from '../projection';
-import { deleteKeys, upsertRows } from '../sql';
+import { type RowMapping, saveRows } from '../sql';
 import { isUuid } from '../uuid';
 import { INBOX_TABLES, type InboxRow, type InboxTables } from './inbox.row';
 
-const COLUMNS = {
-  nomination_id: 'uuid', code_set: 'text', waiting_for: 'text', unit: 'text', due_on: 'date', since: 'timestamptz', sort_key: 'text',
-  status: 'text', row: 'jsonb',
+const ROWS: RowMapping<InboxRow> = {
+  key: 'nomination_id',
+  columns: {
+    nomination_id: 'uuid', code_set: 'text', waiting_for: 'text', unit: 'text', due_on: 'date', since: 'timestamptz', sort_key: 'text',
+    status: 'text', row: 'jsonb',
+  },
+  columnsOf: (id, row) => ({
+    nomination_id: id, code_set: row.codeSet, waiting_for: row.waitingFor, unit: row.unit, due_on: row.dueOn, since: row.since,
+    sort_key: inboxSortKey(row, id), status: row.status, row,
+  }),
 };
 
 /** Oldest due date first, nominations without a deadline after, then by how long they have waited. */
@@ -70,19 +77,5 @@ export const inboxProjection: Projection<InboxRow, InboxTables> = {
     );
     return new Map(rows.map((r) => [r.nomination_id, r.row]));
   },
-  async save(tx, tables, changed) {
-    const upserts: Record<string, unknown>[] = [];
-    const deletes: string[] = [];
-    for (const [id, row] of changed) {
-      if (row === null) deletes.push(id);
-      else {
-        upserts.push({
-          nomination_id: id, code_set: row.codeSet, waiting_for: row.waitingFor, unit: row.unit, due_on: row.dueOn, since: row.since,
-          sort_key: inboxSortKey(row, id), status: row.status, row,
-        });
-      }
-    }
-    await deleteKeys(tx, tables.inbox, 'nomination_id', deletes);
-    await upsertRows(tx, tables.inbox, COLUMNS, ['nomination_id'], upserts);
-  },
+  save: (tx, tables, changes) => saveRows(tx, tables.inbox, ROWS, changes),
 };

@@ -2,15 +2,15 @@ import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent, ConsumerTransaction } from '@app/platform';
 import { evolve, type ExistingNomination, initialNominationState, searchKey } from '@app/nomination';
 import type { Projection, TableNames } from '../projection';
-import { deleteKeys, upsertRows } from '../sql';
+import { type RowMapping, saveRows } from '../sql';
 import { isUuid } from '../uuid';
-import { NOMINATIONS_TABLES, type NominationRow, type NominationsTables } from './nominations.row';
+import { NOMINATIONS_TABLES, type NominationRow, type NominationsTables, summaryOf } from './nominations.row';
 
 const COLUMNS = {
   id: 'uuid', code_set: 'text', rule_set: 'text', award_code: 'text', year: 'integer', status: 'text', proposing_unit: 'text',
   route_units: 'text[]', current_unit: 'text', current_level: 'text', deciding_unit: 'text', deciding_level: 'text', due_on: 'date',
   nominee_kind: 'text', nominee_name: 'text', search_key: 'text', created_at: 'timestamptz', updated_at: 'timestamptz',
-  revision: 'integer', position: 'numeric', state: 'jsonb',
+  revision: 'integer', position: 'numeric', state: 'jsonb', summary: 'jsonb',
 };
 
 function columnsOf(id: string, row: NominationRow): Record<string, unknown> {
@@ -22,9 +22,11 @@ function columnsOf(id: string, row: NominationRow): Record<string, unknown> {
     route_units: s.route.map((stage) => stage.unit), current_unit: current?.unit ?? null, current_level: current?.level ?? null,
     deciding_unit: deciding.unit, deciding_level: deciding.level, due_on: current?.dueOn ?? null, nominee_kind: s.nominee.kind,
     nominee_name: s.nominee.name, search_key: searchKey(s.nominee.name), created_at: s.createdAt, updated_at: s.updatedAt,
-    revision: row.revision, position: row.position, state: s,
+    revision: row.revision, position: row.position, state: s, summary: summaryOf(id, row),
   };
 }
+
+const ROWS: RowMapping<NominationRow> = { key: 'id', columns: COLUMNS, columnsOf };
 
 /**
  * Nominations, folded with the domain's own `evolve`, so the read model's state is by construction the
@@ -49,14 +51,5 @@ export const nominationsProjection: Projection<NominationRow, NominationsTables>
     );
     return new Map(rows.map((r) => [r.id, { state: r.state, revision: r.revision, position: r.position }]));
   },
-  async save(tx, tables, changed) {
-    const upserts: Record<string, unknown>[] = [];
-    const deletes: string[] = [];
-    for (const [id, row] of changed) {
-      if (row === null) deletes.push(id);
-      else upserts.push(columnsOf(id, row));
-    }
-    await deleteKeys(tx, tables.nominations, 'id', deletes);
-    await upsertRows(tx, tables.nominations, COLUMNS, ['id'], upserts);
-  },
+  save: (tx, tables, changes) => saveRows(tx, tables.nominations, ROWS, changes),
 };

@@ -1,7 +1,8 @@
 import { escapeIdentifier, type Pool, type PoolClient } from 'pg';
 import type { EventStore } from '@app/event-store';
 import { CHECKPOINT_CHANNEL, decodeForConsumer, lockKey } from '@app/platform';
-import { applyBatch, checkpointNameOf, type Projection, type ProjectionContext, type TableNames } from '../projection';
+import { checkpointNameOf, type Projection, type ProjectionContext, type TableNames } from '../projection';
+import { ShadowWriter } from './shadow-writer';
 
 export interface RebuildProgress {
   readonly projection: string;
@@ -15,8 +16,10 @@ export interface RebuildProgress {
 }
 
 export interface RebuildOptions {
-  /** Events per read and per shadow transaction (default 5000). */
+  /** Events per read of the log (default 10000). */
   readonly batchSize?: number;
+  /** Rows kept in memory across batches (default 20000): a row cached is neither read back nor written twice per batch. */
+  readonly cacheRows?: number;
   readonly onProgress?: (progress: RebuildProgress) => void;
   /** Build the shadow tables and stop before the swap (tests compare them with the live ones). */
   readonly swap?: boolean;
@@ -76,12 +79,25 @@ async function countEvents(pool: Pool): Promise<number | null> {
   }
 }
 
+/** One projection being rebuilt: its shadow tables, its connection, its writer, where it stands. */
+interface Target {
+  readonly projection: Projection<unknown, string>;
+  readonly shadow: TableNames;
+  readonly client: PoolClient;
+  readonly writer: ShadowWriter<unknown>;
+  readonly categories: ReadonlySet<string>;
+  readonly deferred: { table: string; copy: string; index: IndexDef }[];
+  events: number;
+  position: bigint | undefined;
+}
+
 /**
  * Replays the whole log into fresh copies of a projection's tables and swaps them in atomically.
  *
  * 1. Shadow tables `<table>__rebuild` are created like the live ones, with only their unique
  *    indexes, and filled batch by batch from the start of the log (queries keep reading the live
- *    tables; the live runner keeps projecting into them).
+ *    tables; the live runner keeps projecting into them). Rows are cached across batches and written
+ *    once per batch in bulk, while the next batch is read (ShadowWriter).
  * 2. The other indexes are built once the bulk is in, and the tables analysed.
  * 3. The swap, in one transaction: lock the projection's checkpoint row (the live runner's next
  *    batch waits on it, see DurableSubscriber), lock the live tables, apply what was appended since,
@@ -99,100 +115,160 @@ export async function rebuildProjection(
   context: ProjectionContext,
   options: RebuildOptions = {},
 ): Promise<RebuildResult> {
+  return (await rebuildProjections(pool, store, [projection], context, options))[0]!;
+}
+
+/**
+ * Several projections rebuilt from one replay of the log: each batch is read and decoded once and
+ * folded into every projection's shadows, each written over its own connection (so the writes run
+ * side by side). Then indexes, and the swaps one projection after the other, as rebuildProjection.
+ */
+export async function rebuildProjections(
+  pool: Pool,
+  store: EventStore,
+  projections: readonly Projection<unknown, string>[],
+  context: ProjectionContext,
+  options: RebuildOptions = {},
+): Promise<RebuildResult[]> {
   const started = Date.now();
   const suffix = options.suffix ?? '__rebuild';
-  const batchSize = options.batchSize ?? 5_000;
-  const live = projection.tables;
-  const shadow: TableNames = Object.fromEntries(Object.entries(live).map(([logical, table]) => [logical, `${table}${suffix}`]));
-  const categories = new Set<string>(projection.categories);
+  const batchSize = options.batchSize ?? 10_000;
   const total = await countEvents(pool);
-  let events = 0;
-  let position: bigint | undefined;
-  const report = (phase: RebuildProgress['phase']): void =>
-    options.onProgress?.({ projection: projection.name, phase, events, total, position: position?.toString() ?? null, elapsedMs: Date.now() - started });
+  const names = projections.map((p) => p.name).join('+');
+  const targets: Target[] = [];
+  const categories = new Set<string>(projections.flatMap((p) => p.categories));
+  const report = (phase: RebuildProgress['phase'], target?: Target): void => {
+    const t = target ?? targets[0];
+    options.onProgress?.({
+      projection: target?.projection.name ?? names, phase, events: t?.events ?? 0, total, position: t?.position?.toString() ?? null, elapsedMs: Date.now() - started,
+    });
+  };
 
-  const client = await pool.connect();
   try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(`rebuild:${projection.name}`).toString()]);
-    if (!rows[0]?.locked) throw new Error(`A rebuild of ${projection.name} is already running`);
-
-    const deferred: { table: string; copy: string; index: IndexDef }[] = [];
-    for (const [logical, table] of Object.entries(live)) {
-      const copy = shadow[logical]!;
-      await client.query(`DROP TABLE IF EXISTS ${escapeIdentifier(copy)}`);
-      await client.query(`CREATE TABLE ${escapeIdentifier(copy)} (LIKE ${escapeIdentifier(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)`);
-      for (const index of await indexesOf(client, table)) {
-        if (index.unique) await client.query(shadowIndexSql(index, table, copy, suffix));
-        else deferred.push({ table, copy, index });
-      }
-    }
-
-    // Replay from the start into the shadows, one transaction per batch.
-    const replay = async (tx: PoolClient, untilCaughtUp: boolean): Promise<void> => {
-      for (;;) {
-        const batch = await store.readAll({ ...(position !== undefined ? { after: position } : {}), limit: batchSize });
-        if (batch.events.length === 0) {
-          if (batch.checkpoint !== undefined && (position === undefined || batch.checkpoint > position)) position = batch.checkpoint;
-          if (untilCaughtUp && options.until !== undefined && (position === undefined || position < options.until)) {
-            await new Promise((resolve) => setTimeout(resolve, 20));
-            continue;
-          }
-          return;
-        }
-        const decoded = decodeForConsumer(batch.events, categories, () => undefined);
-        if (untilCaughtUp) await tx.query('BEGIN');
-        await applyBatch(projection, decoded, tx, shadow, context);
-        if (untilCaughtUp) await tx.query('COMMIT');
-        events += batch.events.length;
-        position = batch.events[batch.events.length - 1]!.position;
-        report('replay');
-        if (batch.events.length < batchSize && untilCaughtUp && (options.until === undefined || position >= options.until)) return;
-      }
-    };
-    await replay(client, true);
-
-    report('indexes');
-    for (const { table, copy, index } of deferred) await client.query(shadowIndexSql(index, table, copy, suffix));
-    // Fresh tables have no statistics: without them the planner would choose badly until autovacuum
-    // got round to them, so they are analysed before they serve a single query.
-    for (const copy of Object.values(shadow)) await client.query(`ANALYZE ${escapeIdentifier(copy)}`);
-    // Whatever was appended while the indexes were built.
-    await replay(client, true);
-
-    if (options.swap === false) {
-      report('done');
-      return { projection: projection.name, events, position, elapsedMs: Date.now() - started, tables: shadow };
-    }
-
-    report('swap');
-    const checkpoint = checkpointNameOf(projection);
-    await client.query('BEGIN');
-    try {
-      await client.query('INSERT INTO subscription_checkpoints (name, position) VALUES ($1, NULL) ON CONFLICT (name) DO NOTHING', [checkpoint]);
-      await client.query('SELECT position FROM subscription_checkpoints WHERE name = $1 FOR UPDATE', [checkpoint]);
-      await client.query(`LOCK TABLE ${Object.values(live).map(escapeIdentifier).join(', ')} IN ACCESS EXCLUSIVE MODE`);
-      await replay(client, false);
+    for (const projection of projections) {
+      const client = await pool.connect();
+      const live = projection.tables;
+      const shadow: TableNames = Object.fromEntries(Object.entries(live).map(([logical, table]) => [logical, `${table}${suffix}`]));
+      const target: Target = {
+        projection, shadow, client, writer: new ShadowWriter(projection, client, shadow, context, options.cacheRows ?? 20_000),
+        categories: new Set<string>(projection.categories), deferred: [], events: 0, position: undefined,
+      };
+      targets.push(target);
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(`rebuild:${projection.name}`).toString()]);
+      if (!rows[0]?.locked) throw new Error(`A rebuild of ${projection.name} is already running`);
+      // The shadows are thrown away if the rebuild dies: no need to wait for each write to reach the disk.
+      await client.query('SET synchronous_commit TO off');
+      await client.query(`SET maintenance_work_mem TO '256MB'`);
       for (const [logical, table] of Object.entries(live)) {
         const copy = shadow[logical]!;
-        const indexes = await indexesOf(client, table);
-        await client.query(`DROP TABLE ${escapeIdentifier(table)}`);
-        await client.query(`ALTER TABLE ${escapeIdentifier(copy)} RENAME TO ${escapeIdentifier(table)}`);
-        for (const index of indexes) {
-          await client.query(`ALTER INDEX ${escapeIdentifier(index.name + suffix)} RENAME TO ${escapeIdentifier(index.name)}`);
-          if (index.primary) await client.query(`ALTER TABLE ${escapeIdentifier(table)} ADD CONSTRAINT ${escapeIdentifier(index.name)} PRIMARY KEY USING INDEX ${escapeIdentifier(index.name)}`);
+        await client.query(`DROP TABLE IF EXISTS ${escapeIdentifier(copy)}`);
+        await client.query(
+          `CREATE TABLE ${escapeIdentifier(copy)} (LIKE ${escapeIdentifier(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION)`,
+        );
+        for (const index of await indexesOf(client, table)) {
+          if (index.unique) await client.query(shadowIndexSql(index, table, copy, suffix));
+          else target.deferred.push({ table, copy, index });
         }
       }
-      await client.query('UPDATE subscription_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [checkpoint, position?.toString() ?? null]);
-      if (position !== undefined) await client.query('SELECT pg_notify($1, $2)', [CHECKPOINT_CHANNEL, `${checkpoint} ${position}`]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
     }
-    report('done');
-    return { projection: projection.name, events, position, elapsedMs: Date.now() - started, tables: live };
+
+    /**
+     * Folds the log from where `group` stands (they all stand at the same position) into their
+     * shadows: the next batch is read while this one is folded and written.
+     */
+    const replay = async (group: readonly Target[], waitForUntil: boolean): Promise<void> => {
+      let position = group[0]!.position;
+      const read = (after: bigint | undefined) => store.readAll({ ...(after !== undefined ? { after } : {}), limit: batchSize });
+      let next = read(position);
+      for (;;) {
+        const batch = await next;
+        if (batch.events.length === 0) {
+          if (batch.checkpoint !== undefined && (position === undefined || batch.checkpoint > position)) position = batch.checkpoint;
+          if (waitForUntil && options.until !== undefined && (position === undefined || position < options.until)) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            next = read(position);
+            continue;
+          }
+          break;
+        }
+        position = batch.events[batch.events.length - 1]!.position;
+        const more = batch.events.length >= batchSize || (waitForUntil && options.until !== undefined && position < options.until);
+        if (more) next = read(position);
+        const decoded = decodeForConsumer(batch.events, categories, () => undefined);
+        // Side by side: each folds its batch, then waits for its own previous write, not the others'.
+        await Promise.all(group.map((target) => target.writer.apply(group.length === 1 ? decoded : decoded.filter((e) => target.categories.has(e.category)))));
+        for (const target of group) {
+          target.events += batch.events.length;
+          target.position = position;
+        }
+        report('replay', group.length === 1 ? group[0] : undefined);
+        if (!more) break;
+      }
+      for (const target of group) {
+        await target.writer.flushed();
+        target.position = position;
+      }
+    };
+    await replay(targets, true);
+
+    report('indexes');
+    for (const { client, deferred, shadow } of targets) {
+      for (const { table, copy, index } of deferred) await client.query(shadowIndexSql(index, table, copy, suffix));
+      // Fresh tables have no statistics: without them the planner would choose badly until autovacuum
+      // got round to them, so they are analysed before they serve a single query.
+      for (const copy of Object.values(shadow)) await client.query(`ANALYZE ${escapeIdentifier(copy)}`);
+    }
+    // Whatever was appended while the indexes were built.
+    await replay(targets, true);
+    for (const { client } of targets) await client.query('RESET synchronous_commit');
+
+    const result = (target: Target, tables: TableNames): RebuildResult => ({
+      projection: target.projection.name, events: target.events, position: target.position, elapsedMs: Date.now() - started, tables,
+    });
+    if (options.swap === false) {
+      report('done');
+      return targets.map((t) => result(t, t.shadow));
+    }
+
+    const results: RebuildResult[] = [];
+    for (const target of targets) {
+      const { projection, client, shadow } = target;
+      const live = projection.tables;
+      report('swap', target);
+      const checkpoint = checkpointNameOf(projection);
+      await client.query('BEGIN');
+      try {
+        await client.query('INSERT INTO subscription_checkpoints (name, position) VALUES ($1, NULL) ON CONFLICT (name) DO NOTHING', [checkpoint]);
+        await client.query('SELECT position FROM subscription_checkpoints WHERE name = $1 FOR UPDATE', [checkpoint]);
+        await client.query(`LOCK TABLE ${Object.values(live).map(escapeIdentifier).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+        await replay([target], false);
+        for (const [logical, table] of Object.entries(live)) {
+          const copy = shadow[logical]!;
+          const indexes = await indexesOf(client, table);
+          await client.query(`DROP TABLE ${escapeIdentifier(table)}`);
+          await client.query(`ALTER TABLE ${escapeIdentifier(copy)} RENAME TO ${escapeIdentifier(table)}`);
+          for (const index of indexes) {
+            await client.query(`ALTER INDEX ${escapeIdentifier(index.name + suffix)} RENAME TO ${escapeIdentifier(index.name)}`);
+            if (index.primary) await client.query(`ALTER TABLE ${escapeIdentifier(table)} ADD CONSTRAINT ${escapeIdentifier(index.name)} PRIMARY KEY USING INDEX ${escapeIdentifier(index.name)}`);
+          }
+        }
+        const position = target.position;
+        await client.query('UPDATE subscription_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [checkpoint, position?.toString() ?? null]);
+        if (position !== undefined) await client.query('SELECT pg_notify($1, $2)', [CHECKPOINT_CHANNEL, `${checkpoint} ${position}`]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      report('done', target);
+      results.push(result(target, live));
+    }
+    return results;
   } finally {
-    await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
-    client.release();
+    for (const { client, writer } of targets) {
+      await writer.flushed().catch(() => undefined);
+      await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      client.release();
+    }
   }
 }

@@ -2,7 +2,7 @@ import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent } from '@app/platform';
 import { type StageEntry, vietnamDate, type WorkingDayCalendar } from '@app/nomination';
 import type { Projection, ProjectionContext } from '../projection';
-import { deleteKeys, upsertRows } from '../sql';
+import { deleteKeys, type RowMapping, saveRows, upsertRows } from '../sql';
 import { isUuid } from '../uuid';
 import { STAGE_TIMINGS_TABLES, type StageTimingsRow, type StageTimingsTables, type StageVisit } from './stage-timings.row';
 
@@ -11,6 +11,20 @@ const VISIT_COLUMNS = {
   entered_at: 'timestamptz', due_on: 'date', deadline_working_days: 'integer', left_at: 'timestamptz', outcome: 'text',
   working_days_spent: 'integer', late: 'boolean',
 };
+
+const HEADS: RowMapping<StageTimingsRow> = {
+  key: 'nomination_id',
+  columns: { nomination_id: 'uuid', code_set: 'text', visits: 'jsonb' },
+  columnsOf: (id, row) => ({ nomination_id: id, code_set: row.codeSet, visits: row.visits }),
+};
+
+function visitColumns(id: string, visitNo: number, codeSet: string, v: StageVisit): Record<string, unknown> {
+  return {
+    nomination_id: id, visit_no: visitNo, code_set: codeSet, stage_index: v.stageIndex, unit: v.unit, unit_name: v.unitName, level: v.level,
+    entered_at: v.enteredAt, due_on: v.dueOn, deadline_working_days: v.deadlineWorkingDays, left_at: v.leftAt, outcome: v.outcome,
+    working_days_spent: v.workingDaysSpent, late: v.late,
+  };
+}
 
 function arrive(stage: StageEntry, at: string): StageVisit {
   return {
@@ -71,27 +85,25 @@ export const stageTimingsProjection: Projection<StageTimingsRow, StageTimingsTab
     );
     return new Map(rows.map((r) => [r.nomination_id, { codeSet: r.code_set, visits: r.visits ?? [] }]));
   },
-  async save(tx, tables, changed) {
-    const heads: Record<string, unknown>[] = [];
+  async save(tx, tables, changes) {
+    // A stay, once closed, never changes again and stays are only ever appended: only the stays that
+    // differ from what the table holds are written (evolve keeps an unchanged stay's object).
     const visits: Record<string, unknown>[] = [];
-    const deletes: string[] = [];
-    const rewritten: string[] = [];
-    for (const [id, row] of changed) {
-      if (row === null) {
-        deletes.push(id);
-        continue;
+    const cleared: string[] = [];
+    for (const [id, { before, after }] of changes) {
+      const held = before?.visits ?? [];
+      if (after === null || after.visits.length < held.length) {
+        if (held.length > 0) cleared.push(id);
+        if (after === null) continue;
       }
-      heads.push({ nomination_id: id, code_set: row.codeSet, visits: row.visits });
-      rewritten.push(id);
-      row.visits.forEach((v, i) => visits.push({
-        nomination_id: id, visit_no: i, code_set: row.codeSet, stage_index: v.stageIndex, unit: v.unit, unit_name: v.unitName, level: v.level,
-        entered_at: v.enteredAt, due_on: v.dueOn, deadline_working_days: v.deadlineWorkingDays, left_at: v.leftAt, outcome: v.outcome,
-        working_days_spent: v.workingDaysSpent, late: v.late,
-      }));
+      const rewriteAll = after.visits.length < held.length;
+      after.visits.forEach((v, i) => {
+        if (!rewriteAll && held[i] === v) return;
+        visits.push(visitColumns(id, i, after.codeSet, v));
+      });
     }
-    await deleteKeys(tx, tables.nominations, 'nomination_id', deletes);
-    await deleteKeys(tx, tables.visits, 'nomination_id', [...deletes, ...rewritten]);
-    await upsertRows(tx, tables.nominations, { nomination_id: 'uuid', code_set: 'text', visits: 'jsonb' }, ['nomination_id'], heads);
+    await saveRows(tx, tables.nominations, HEADS, changes);
+    await deleteKeys(tx, tables.visits, 'nomination_id', cleared);
     await upsertRows(tx, tables.visits, VISIT_COLUMNS, ['nomination_id', 'visit_no'], visits);
   },
 };
