@@ -1,31 +1,44 @@
 /*
- * HTTP benchmark: the running service under a mixed command workload, against the store alone.
+ * HTTP benchmark: the running service under command load, against the store alone.
  *
- *   npm run bench:api                      (32 and 128 connections, 10 s each)
+ *   npm run bench:api                      (32 and 128 connections, 10 s per run)
  *   BENCH_DURATION=20 BENCH_CONNECTIONS=32 npm run bench:api
  *
  * It builds nothing: run `npm run build` first (npm run bench:api does). It creates its own database
  * (dropped at the end), starts the api from dist/ on a free port (API_PROCESSES processes, by default
- * one per core), and drives it with
- * autocannon. Each connection loops through the life of a vn-2025 Bằng khen nomination along its
- * route: create (proposer, commune 03814) → submit → approve at the commune → approve at the province,
- * four commands per nomination. Then, on the same database server, the same number of events is
- * appended straight to the event store with the same concurrency (one stream per nomination, four
- * appends with expected revisions), and the ratio api ÷ store says what HTTP, auth, validation,
- * idempotency and folding cost on top of the append itself. "api CPU ms/cmd" is the api processes' CPU
- * time (from /proc, the primary and its children) divided by the commands they answered: the figure to watch on a machine this small,
- * where the api, PostgreSQL and autocannon share two cores.
+ * one per core) and the worker beside it (projections, dispatcher; BENCH_WORKER=off leaves it out),
+ * and drives the api with autocannon in phases (BENCH_PHASES, default all four):
  *
- * Profiling the api: BENCH_API_NODE_ARGS is passed to its node (e.g. '-r ./cpu-profile-hook.cjs'), and
- * BENCH_API_ENTRY points at another build of it to compare against.
+ *  - mixed: each connection loops through the life of a vn-2025 Bằng khen nomination along its route:
+ *    create (proposer, commune 03814) → submit → approve at the commune → approve at the province.
+ *    Then, on the same database server, the same number of events is appended straight to the event
+ *    store with the same concurrency, and the ratio api ÷ store says what HTTP, auth, validation,
+ *    idempotency and folding cost on top of the append itself.
+ *  - create: POST /nominations only, for the whole run; every request makes a fresh nomination.
+ *  - submit, approve: each request submits (then approves, at the commune) one of the nominations the
+ *    create phase made, each exactly once, until they run out: a fresh nomination per request.
+ *
+ * CPU per command is read from /proc: "api" is the api processes (the primary and its children),
+ * "PG" the PostgreSQL backends serving the api's pool (application_name bench-api in
+ * pg_stat_activity; PostgreSQL's shared background processes are not counted), "worker" the worker
+ * process and its own backends. On a machine this small, where the api, PostgreSQL, the worker and
+ * autocannon share two cores, api + PG per command is the figure to watch.
+ *
+ * Profiling the api: BENCH_PROFILE=<dir> loads bench/cpu-profile-hook.mjs into every api process and
+ * writes one .cpuprofile per process for the BENCH_PROFILE_PHASE run (default approve) at the first
+ * connection count; `npx tsx bench/profile-summary.ts <dir>/*.cpuprofile` lists the top frames.
+ * BENCH_API_NODE_ARGS adds node flags to the api, BENCH_API_ENTRY / BENCH_WORKER_ENTRY point at
+ * another build to compare against.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { constants, loadavg } from 'node:os';
+import { constants, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import type { Pool } from 'pg';
 import { signDevelopmentToken, type Role } from '@app/auth';
 import { loadConfig } from '@app/config';
 import { createTestDatabase } from '@app/database/testing';
@@ -33,11 +46,19 @@ import { PostgresEventStore } from '@app/event-store';
 
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
 const CONNECTIONS = (process.env['BENCH_CONNECTIONS'] ?? '32,128').split(',').map(Number);
-// The built api (relative to the working directory); another build can be pointed at for comparisons.
+const PHASES = (process.env['BENCH_PHASES'] ?? 'mixed,create,submit,approve').split(',');
+const WORKER = process.env['BENCH_WORKER'] !== 'off';
+// The built api and worker (relative to the working directory); another build can be pointed at for comparisons.
 const API_ENTRY = process.env['BENCH_API_ENTRY'] ?? 'dist/apps/api/apps/api/src/main.js';
-// Extra node flags for the api process only, e.g. '-r /path/to/profile-hook.cjs' (--cpu-prof writes
-// nothing here: the api is stopped with SIGTERM, and Nest re-raises it rather than exiting normally).
-const API_NODE_ARGS = (process.env['BENCH_API_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+const WORKER_ENTRY = process.env['BENCH_WORKER_ENTRY'] ?? 'dist/apps/worker/apps/worker/src/main.js';
+const PROFILE_DIR = process.env['BENCH_PROFILE'];
+const PROFILE_PHASE = process.env['BENCH_PROFILE_PHASE'] ?? 'approve';
+// Extra node flags for the api process only. --cpu-prof writes nothing here (the api is stopped with
+// SIGTERM, and Nest re-raises it rather than exiting normally): use BENCH_PROFILE.
+const API_NODE_ARGS = [
+  ...(process.env['BENCH_API_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== ''),
+  ...(PROFILE_DIR !== undefined ? ['--import', path.resolve('bench/cpu-profile-hook.mjs')] : []),
+];
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -47,25 +68,25 @@ async function freePort(): Promise<number> {
   return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
-interface ApiProcess {
+interface ServiceProcess {
   readonly child: ChildProcess;
   /** Settles once, when the process has exited (or failed to spawn), however early that was. */
   readonly exited: Promise<string>;
-  /** The last few kilobytes the api wrote (stdout and stderr), for the error message when it dies. */
+  /** The last few kilobytes the process wrote (stdout and stderr), for the error message when it dies. */
   output(): string;
 }
 
 /*
- * The api logs JSON to stdout (warnings and worse at LOG_LEVEL=warn) and crashes to stderr: both are
- * piped and drained continuously, so an api that dies at start says why (a refused configuration exits
- * 78, EX_CONFIG, after logging the reason) and a full pipe never blocks a live one. The exit promise is
- * taken right at spawn, so an exit that happens before anyone waits for it is not lost.
+ * The api and the worker log JSON to stdout and crash to stderr: both are piped and drained
+ * continuously, so a process that dies at start says why (a refused configuration exits 78, EX_CONFIG,
+ * after logging the reason) and a full pipe never blocks a live one. The exit promise is taken right at
+ * spawn, so an exit that happens before anyone waits for it is not lost.
  */
-function startApi(env: NodeJS.ProcessEnv): ApiProcess {
-  const child = spawn(process.execPath, [...API_NODE_ARGS, API_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function startProcess(args: readonly string[], env: NodeJS.ProcessEnv): ServiceProcess {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: string): void => {
-    tail = (tail + chunk).slice(-4096);
+    tail = (tail + chunk).slice(-8192);
   };
   child.stdout!.setEncoding('utf8').on('data', keep);
   child.stderr!.setEncoding('utf8').on('data', keep);
@@ -76,54 +97,72 @@ function startApi(env: NodeJS.ProcessEnv): ApiProcess {
   return { child, exited, output: () => tail.trim() };
 }
 
-async function waitReady(url: string, api: ApiProcess): Promise<void> {
-  const died = api.exited.then((how) => {
-    throw new Error(`api ${how} before it was ready${api.output() ? `:\n${api.output()}` : ''}`);
+async function waitFor(what: string, service: ServiceProcess, ready: () => Promise<boolean>): Promise<void> {
+  const died = service.exited.then((how) => {
+    throw new Error(`${what} ${how} before it was ready${service.output() ? `:\n${service.output()}` : ''}`);
   });
   died.catch(() => undefined);
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const ready = await Promise.race([
-      fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false),
-      died,
-    ]);
-    if (ready) return;
+    if (await Promise.race([ready(), died])) return;
     await Promise.race([new Promise((resolve) => setTimeout(resolve, 100)), died]);
   }
-  throw new Error('api did not become ready within 60 s');
+  throw new Error(`${what} did not become ready within 60 s`);
 }
 
-async function stopApi(api: ApiProcess): Promise<void> {
-  if (api.child.exitCode === null && api.child.signalCode === null) api.child.kill('SIGTERM');
-  const forced = setTimeout(() => api.child.kill('SIGKILL'), 10_000);
-  await api.exited;
+async function stopProcess(service: ServiceProcess): Promise<void> {
+  if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGTERM');
+  const forced = setTimeout(() => service.child.kill('SIGKILL'), 10_000);
+  await service.exited;
   clearTimeout(forced);
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc; undefined where there is no /proc. */
-function cpuSeconds(pid: number | undefined): number | undefined {
+/** The process and its children (an api cluster's processes). */
+function processTree(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  const children = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((entry) => {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return parent === pid ? [Number(entry)] : [];
+    } catch {
+      return [];
+    }
+  });
+  return [pid, ...children];
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined when it is gone or there is no /proc. */
+function processCpu(pid: number): number | undefined {
   try {
-    const own = processCpu(pid!);
-    // With API_PROCESSES > 1 the api is a cluster: count its processes, the children of this one, too.
-    const children = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((entry) => {
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return parent === pid ? [processCpu(Number(entry))] : [];
-      } catch {
-        return [];
-      }
-    });
-    return children.reduce((sum, seconds) => sum + seconds, own);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ, 100 on Linux)
   } catch {
     return undefined;
   }
 }
 
-function processCpu(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ, 100 on Linux)
+/** The PostgreSQL backends of one process's pool, by the application_name it connects with. */
+async function backends(pool: Pool, applicationName: string): Promise<number[]> {
+  const { rows } = await pool.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1', [applicationName],
+  );
+  return rows.map((r) => r.pid);
+}
+
+/** CPU seconds per pid now; a sample taken later is compared pid by pid (a pid born since counts from 0). */
+type CpuSample = Map<number, number>;
+function sample(pids: readonly number[]): CpuSample {
+  return new Map(pids.flatMap((pid) => {
+    const seconds = processCpu(pid);
+    return seconds === undefined ? [] : [[pid, seconds] as const];
+  }));
+}
+function cpuSince(before: CpuSample, after: CpuSample): number {
+  let sum = 0;
+  for (const [pid, seconds] of after) sum += seconds - (before.get(pid) ?? 0);
+  return sum;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -145,8 +184,10 @@ const createBody = JSON.stringify({
 });
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
+const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 interface RunResult {
+  readonly phase: string;
   readonly connections: number;
   readonly commands: number;
   readonly errors: number;
@@ -154,18 +195,33 @@ interface RunResult {
   readonly p50: number;
   readonly p95: number;
   readonly p99: number;
-  /** CPU time the api process spent per command, in ms (undefined without /proc). */
-  readonly apiCpuMs: number | undefined;
+  /** CPU ms per command of the api processes, of their PostgreSQL backends, and of the worker with its backends. */
+  readonly apiCpuMs: number;
+  readonly pgCpuMs: number;
+  readonly workerCpuMs: number | undefined;
+  readonly load: string;
 }
 
-async function runApi(url: string, tokens: Record<string, string>, connections: number, apiPid: number | undefined): Promise<RunResult> {
+interface Probes {
+  readonly pool: Pool;
+  readonly apiPid: number | undefined;
+  readonly workerPid: number | undefined;
+}
+
+type Request = autocannon.Request & Record<string, unknown>;
+
+/** One autocannon run: for DURATION seconds, or exactly `amount` requests. */
+async function drive(
+  phase: string, url: string, connections: number, requests: readonly Request[], probes: Probes, options: { amount?: number; profile?: boolean } = {},
+): Promise<RunResult> {
   const latencies: number[] = [];
-  const cpuBefore = cpuSeconds(apiPid);
-  const commandHeaders = (role: string): Record<string, string> => ({
-    'content-type': 'application/json',
-    authorization: `Bearer ${tokens[role]}`,
-  });
-  type Context = { id?: string };
+  const apiPids = processTree(probes.apiPid);
+  const apiBackends = await backends(probes.pool, 'bench-api');
+  const workerPids = [...processTree(probes.workerPid), ...(probes.workerPid !== undefined ? await backends(probes.pool, 'bench-worker') : [])];
+  // A single process serves by itself; a cluster's primary only supervises, its children are profiled.
+  const profiled = apiPids.length > 1 ? apiPids.slice(1) : apiPids;
+  if (options.profile === true) for (const pid of profiled) process.kill(pid, 'SIGWINCH');
+  const before = { api: sample(apiPids), pg: sample(apiBackends), worker: sample(workerPids) };
   let finish!: (result: autocannon.Result) => void;
   let fail!: (error: Error) => void;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
@@ -173,41 +229,32 @@ async function runApi(url: string, tokens: Record<string, string>, connections: 
     fail = reject;
   });
   const instance = autocannon({
-    url,
-    connections,
-    duration: DURATION,
-    requests: [
-      {
-        method: 'POST', path: '/nominations', headers: commandHeaders('proposer'), body: createBody,
-        onResponse: (status: number, body: string, context: Context) => {
-          if (status === 201) context.id = (JSON.parse(body) as { id: string }).id;
-        },
-      },
-      {
-        method: 'POST', headers: commandHeaders('proposer'), body: '{}',
-        setupRequest: (request: { path?: string }, context: Context) => (context.id ? { ...request, path: `/nominations/${context.id}/submit` } : undefined),
-      },
-      {
-        method: 'POST', headers: commandHeaders('communeOfficer'), body: '{"comment":"Đủ điều kiện, đề nghị cấp tỉnh xem xét"}',
-        setupRequest: (request: { path?: string }, context: Context) => (context.id ? { ...request, path: `/nominations/${context.id}/approve` } : undefined),
-      },
-      {
-        method: 'POST', headers: commandHeaders('provinceOfficer'), body: '{"comment":"Trình Chủ tịch UBND tỉnh"}',
-        setupRequest: (request: { path?: string }, context: Context) => (context.id ? { ...request, path: `/nominations/${context.id}/approve` } : undefined),
-      },
-    ],
-  } as autocannon.Options, (error, result) => (error ? fail(error) : finish(result)));
+    url, connections, requests,
+    ...(options.amount !== undefined ? { amount: options.amount } : { duration: DURATION }),
+  } as unknown as autocannon.Options, (error, result) => (error ? fail(error) : finish(result)));
   instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+  const failures = new Map<string, number>();
+  instance.on('reqError', (error: Error) => failures.set(error.message, (failures.get(error.message) ?? 0) + 1));
   const result = await done;
-  const cpuAfter = cpuSeconds(apiPid);
+  // Backends opened during the run count from zero; the worker's pool grows as it needs.
+  const after = {
+    api: sample(processTree(probes.apiPid)),
+    pg: sample(await backends(probes.pool, 'bench-api')),
+    worker: sample([...processTree(probes.workerPid), ...(probes.workerPid !== undefined ? await backends(probes.pool, 'bench-worker') : [])]),
+  };
+  if (options.profile === true) for (const pid of profiled) process.kill(pid, 'SIGWINCH');
   latencies.sort((a, b) => a - b);
   const errors = result.non2xx + result.errors + result.timeouts;
   if (errors > 0) {
     // Every command of the workload is valid: anything but 2xx is a fault of the bench or of the api.
     const statuses = Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => `${status}×${count}`).join(' ');
-    console.error(`${connections} connections: ${result.non2xx} non-2xx (${statuses}), ${result.errors} errors, ${result.timeouts} timeouts`);
+    console.error(`${phase} at ${connections} connections: ${result.non2xx} non-2xx (${statuses}), ${result.errors} errors, ${result.timeouts} timeouts`
+      + `${failures.size > 0 ? ` (${[...failures].map(([message, count]) => `${message} ×${count}`).join(', ')})` : ''}`);
   }
+  const total = Math.max(1, result.requests.total);
+  const perCommandMs = (seconds: number): number => round2((seconds * 1000) / total);
   return {
+    phase,
     connections,
     commands: result.requests.total,
     errors,
@@ -215,9 +262,65 @@ async function runApi(url: string, tokens: Record<string, string>, connections: 
     p50: round1(percentile(latencies, 50)),
     p95: round1(percentile(latencies, 95)),
     p99: round1(percentile(latencies, 99)),
-    apiCpuMs: cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
-      ? undefined
-      : Math.round(((cpuAfter - cpuBefore) * 1000 * 100) / result.requests.total) / 100,
+    apiCpuMs: perCommandMs(cpuSince(before.api, after.api)),
+    pgCpuMs: perCommandMs(cpuSince(before.pg, after.pg)),
+    workerCpuMs: probes.workerPid === undefined ? undefined : perCommandMs(cpuSince(before.worker, after.worker)),
+    load: loadavg().map((l) => l.toFixed(2)).join(' '),
+  };
+}
+
+type Tokens = Record<'proposer' | 'communeOfficer' | 'provinceOfficer', string>;
+
+const headersOf = (token: string): Record<string, string> => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
+
+/** The four commands of one nomination's route, looped by every connection. */
+function mixedRequests(tokens: Tokens): Request[] {
+  type Context = { id?: string };
+  return [
+    {
+      method: 'POST', path: '/nominations', headers: headersOf(tokens.proposer), body: createBody,
+      onResponse: (status: number, body: string, context: Context) => {
+        if (status === 201) context.id = (JSON.parse(body) as { id: string }).id;
+      },
+    },
+    {
+      method: 'POST', headers: headersOf(tokens.proposer), body: '{}',
+      setupRequest: (request: { path?: string }, context: Context) => (context.id ? { ...request, path: `/nominations/${context.id}/submit` } : undefined),
+    },
+    {
+      method: 'POST', headers: headersOf(tokens.communeOfficer), body: '{"comment":"Đủ điều kiện, đề nghị cấp tỉnh xem xét"}',
+      setupRequest: (request: { path?: string }, context: Context) => (context.id ? { ...request, path: `/nominations/${context.id}/approve` } : undefined),
+    },
+    {
+      method: 'POST', headers: headersOf(tokens.provinceOfficer), body: '{"comment":"Trình Chủ tịch UBND tỉnh"}',
+      setupRequest: (request: { path?: string }, context: Context) => (context.id ? { ...request, path: `/nominations/${context.id}/approve` } : undefined),
+    },
+  ] as Request[];
+}
+
+/** Collects the id of every nomination a request answered with `status`. */
+function collectIds(status: number, into: string[]) {
+  return (got: number, body: string): void => {
+    if (got === status) into.push((JSON.parse(body) as { id: string }).id);
+  };
+}
+
+/**
+ * One request per nomination of `ids`, each exactly once. autocannon builds each connection's next
+ * request before it knows whether it will be sent, so a reserve of two per connection is kept out of
+ * `amount`: every request sent names a nomination no other request named.
+ */
+function onceEach(ids: readonly string[], connections: number, command: string, token: string, body: string, done: string[]): { requests: Request[]; amount: number } | undefined {
+  const amount = ids.length - 2 * connections;
+  if (amount < 2 * connections) return undefined;
+  let next = 0;
+  return {
+    amount,
+    requests: [{
+      method: 'POST', headers: headersOf(token), body,
+      setupRequest: (request: { path?: string }) => ({ ...request, path: `/nominations/${ids[Math.min(next++, ids.length - 1)]}/${command}` }),
+      onResponse: collectIds(200, done),
+    }] as Request[],
   };
 }
 
@@ -227,7 +330,8 @@ async function runStore(store: PostgresEventStore, nominations: number, concurre
   const worker = async (): Promise<void> => {
     while (next < nominations) {
       next++;
-      const stream = `nomination-${randomUUID()}`;
+      // Its own stream category, which the worker's consumers pass over.
+      const stream = `benchstore-${randomUUID()}`;
       for (let revision = 0; revision < 4; revision++) {
         await store.append(stream, [{ id: randomUUID(), type: 'BenchEvent', data: { revision, name: 'Trường Tiểu học Chiềng Lao' }, metadata: { actor: { id: 'u' } } }], revision === 0 ? 'no_stream' : revision - 1);
       }
@@ -238,13 +342,17 @@ async function runStore(store: PostgresEventStore, nominations: number, concurre
 }
 
 async function main(): Promise<void> {
-  const database = await createTestDatabase({ max: 40 });
-  let api: ApiProcess | undefined;
+  // The store comparison's pool: 16 connections at most (the server is shared, max_connections 100).
+  const database = await createTestDatabase({ max: 16 });
+  const mailDir = mkdtempSync(path.join(tmpdir(), 'bench-api-mail-'));
+  let api: ServiceProcess | undefined;
+  let worker: ServiceProcess | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanup = (): Promise<void> =>
     (cleaning ??= (async () => {
-      if (api !== undefined) await stopApi(api);
+      await Promise.all([api, worker].map((p) => (p === undefined ? undefined : stopProcess(p))));
       await database.drop();
+      rmSync(mailDir, { recursive: true, force: true });
     })());
   // Interrupted (Ctrl-C, or a time limit's SIGTERM): stop the api and drop the database before going.
   // `on`, not `once`: a signal sent to the process group arrives twice (directly, and relayed by the tsx
@@ -262,49 +370,102 @@ async function main(): Promise<void> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const env = {
-      ...process.env, NODE_ENV: 'development', PORT: String(port), METRICS_PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'warn',
+      ...process.env, NODE_ENV: 'development', PORT: String(port), METRICS_PORT: '0', WORKER_METRICS_PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'warn',
       // The per-user write limit is the config's maximum: three bench users write far more than 600 a minute.
-      DATABASE_POOL_MAX: '40', WRITE_RATE_LIMIT_PER_MINUTE: '1000000', QUEUE_PREFIX: `bench-${process.pid}`,
+      WRITE_RATE_LIMIT_PER_MINUTE: '1000000', QUEUE_PREFIX: `bench-${process.pid}`, MAIL_DIR: mailDir, DEMO: 'off',
+      ...(PROFILE_DIR !== undefined ? { BENCH_PROFILE_DIR: path.resolve(PROFILE_DIR) } : {}),
     };
     // The api's own configuration, read here first: a refused variable fails now, by name, and the tokens
     // are signed with exactly the secret, issuer and audience the api will verify.
     const config = loadConfig(env);
-    api = startApi(env);
-    const running = api;
-    // However this process ends, the api does not outlive it.
-    process.once('exit', () => running.child.kill('SIGKILL'));
-    await waitReady(url, api);
+    // 32 pooled connections across the api's processes, as many as the HTTP connections of a run (the
+    // server is shared: max_connections is 100).
+    const apiPool = String(Math.ceil(32 / config.apiProcesses));
+    // Each pool names itself (PGAPPNAME), so pg_stat_activity tells whose backend is whose.
+    api = startProcess([...API_NODE_ARGS, API_ENTRY], { ...env, DATABASE_POOL_MAX: apiPool, PGAPPNAME: 'bench-api' });
+    const runningApi = api;
+    // However this process ends, the api and worker do not outlive it.
+    process.once('exit', () => {
+      runningApi.child.kill('SIGKILL');
+      worker?.child.kill('SIGKILL');
+    });
+    await waitFor('api', api, () => fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false));
+    if (WORKER) {
+      // Started once the api has migrated the database.
+      // Each of its 8 consumers holds a pooled connection for its advisory lock: 16 leaves them 8 to work with.
+      worker = startProcess([WORKER_ENTRY], { ...env, LOG_LEVEL: 'info', DATABASE_POOL_MAX: '16', PGAPPNAME: 'bench-worker' });
+      const running = worker;
+      await waitFor('worker', worker, () => Promise.resolve(running.output().includes('"msg":"worker started"')));
+    }
     const sign = (sub: string, roles: Role[], unit: string): Promise<string> =>
       signDevelopmentToken({ sub, name: `Cán bộ ${sub}`, roles, unit, codeSet: 'gso-2025' }, config, { expiresIn: '2h' });
-    const tokens = {
+    const tokens: Tokens = {
       proposer: await sign('bench-proposer', ['proposer'], '03814'),
       communeOfficer: await sign('bench-commune-officer', ['officer'], '03814'),
       provinceOfficer: await sign('bench-province-officer', ['officer'], '14'),
     };
+    const probes: Probes = { pool: database.pool, apiPid: api.child.pid, workerPid: worker?.child.pid };
     // Warm-up at the largest concurrency: JIT, and every pooled connection opened (with its server
     // backend and prepared statements) before anything is measured.
-    await runApi(url, tokens, Math.max(...CONNECTIONS), api.child.pid);
+    await drive('warm-up', url, Math.max(...CONNECTIONS), mixedRequests(tokens), probes);
     const store = new PostgresEventStore(database.pool);
-    const rows: (RunResult & { storePerSecond: number })[] = [];
-    for (const connections of CONNECTIONS) {
-      const result = await runApi(url, tokens, connections, api.child.pid);
-      const storePerSecond = await runStore(store, Math.max(1, Math.round(result.commands / 4)), connections);
-      rows.push({ ...result, storePerSecond });
+    const rows: (RunResult & { storePerSecond?: number })[] = [];
+    for (const [index, connections] of CONNECTIONS.entries()) {
+      const profile = (phase: string): boolean => PROFILE_DIR !== undefined && index === 0 && phase === PROFILE_PHASE;
+      if (PHASES.includes('mixed')) {
+        const result = await drive('mixed', url, connections, mixedRequests(tokens), probes, { profile: profile('mixed') });
+        // The comparison is a side figure: a server out of connections (max_connections) skips it.
+        const storePerSecond = await runStore(store, Math.max(1, Math.round(result.commands / 4)), connections).catch((error: unknown) => {
+          console.error(`store comparison skipped: ${(error as Error).message}`);
+          return undefined;
+        });
+        rows.push({ ...result, ...(storePerSecond !== undefined ? { storePerSecond } : {}) });
+      }
+      const created: string[] = [];
+      const submitted: string[] = [];
+      const approved: string[] = [];
+      if (PHASES.includes('create')) {
+        const requests = [{ method: 'POST', path: '/nominations', headers: headersOf(tokens.proposer), body: createBody, onResponse: collectIds(201, created) }] as Request[];
+        rows.push(await drive('create', url, connections, requests, probes, { profile: profile('create') }));
+      }
+      const submit = PHASES.includes('submit') || PHASES.includes('approve') ? onceEach(created, connections, 'submit', tokens.proposer, '{}', submitted) : undefined;
+      if (submit !== undefined) {
+        const result = await drive('submit', url, connections, submit.requests, probes, { amount: submit.amount, profile: profile('submit') });
+        if (PHASES.includes('submit')) rows.push(result);
+      }
+      const approve = PHASES.includes('approve')
+        ? onceEach(submitted, connections, 'approve', tokens.communeOfficer, '{"comment":"Đủ điều kiện, đề nghị cấp tỉnh xem xét"}', approved)
+        : undefined;
+      if (approve !== undefined) rows.push(await drive('approve', url, connections, approve.requests, probes, { amount: approve.amount, profile: profile('approve') }));
     }
+    // Whether the worker kept up: its consumers' checkpoints against the log's head, at the end.
+    const head = await store.headPosition();
+    const { rows: checkpoints } = await database.pool.query<{ name: string; position: string | null }>('SELECT name, position FROM subscription_checkpoints ORDER BY name');
     await store.close();
     const processes = config.apiProcesses;
-    console.log(`\nAPI benchmark: ${DURATION} s per run, mixed create/submit/approve/approve, ${processes} api process${processes === 1 ? '' : 'es'} (API_PROCESSES), PostgreSQL local, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`\nAPI benchmark: ${DURATION} s per timed run, ${processes} api process${processes === 1 ? '' : 'es'} (API_PROCESSES), `
+      + `${WORKER ? 'worker running' : 'no worker'}, PostgreSQL local, ${API_ENTRY}`);
     console.table(rows.map((r) => ({
-      connections: r.connections,
-      'commands/s': Math.round(r.perSecond),
-      'non-2xx/errors': r.errors,
+      phase: r.phase,
+      conns: r.connections,
+      'cmd/s': Math.round(r.perSecond),
+      'non-2xx': r.errors,
       'p50 ms': r.p50,
       'p95 ms': r.p95,
       'p99 ms': r.p99,
-      'api CPU ms/cmd': r.apiCpuMs ?? '-',
-      'store appends/s': Math.round(r.storePerSecond),
-      'api ÷ store': (r.perSecond / r.storePerSecond).toFixed(2),
+      'api CPU ms/cmd': r.apiCpuMs,
+      'PG CPU ms/cmd': r.pgCpuMs,
+      'api+PG ms/cmd': round2(r.apiCpuMs + r.pgCpuMs),
+      'worker ms/cmd': r.workerCpuMs ?? '-',
+      'store appends/s': r.storePerSecond === undefined ? '-' : Math.round(r.storePerSecond),
+      'api ÷ store': r.storePerSecond === undefined ? '-' : (r.perSecond / r.storePerSecond).toFixed(2),
+      'load avg': r.load,
     })));
+    if (WORKER) {
+      const behind = checkpoints.filter((c) => head !== undefined && (c.position === null || BigInt(c.position) < head)).map((c) => c.name);
+      console.log(`worker consumers at the end: ${checkpoints.length - behind.length} of ${checkpoints.length} at the head${behind.length > 0 ? ` (behind: ${behind.join(', ')})` : ''}`);
+      if (process.env['BENCH_VERBOSE'] === '1') console.log(worker?.output());
+    }
   } finally {
     await cleanup();
   }

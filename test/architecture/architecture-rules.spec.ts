@@ -42,7 +42,7 @@ describe('architecture rules', () => {
     ['libs/workflow/src/decision.workflow.ts', "import { Pool } from 'pg';"],
     ['libs/workflow/src/staff-directory.ts', "import type { PoolClient } from 'pg';"],
     ['libs/workflow/src/x.ts', "import { Cursor } from 'pg-cursor';"],
-    ['apps/api/src/http/idempotency.interceptor.ts', "import { Pool } from 'pg';"],
+    ['apps/api/src/http/idempotency.ts', "import { Pool } from 'pg';"],
     ['apps/api/src/health/health.controller.ts', "import type { Pool } from 'pg';"],
   ])('refuses the PostgreSQL driver in %s (%s)', async (file, code) => {
     expect(await violations(file, `${code}\nexport const x = 1;\n`)).toEqual([expect.stringContaining('No PostgreSQL driver here')]);

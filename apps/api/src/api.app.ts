@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { NestFactory } from '@nestjs/core';
@@ -12,10 +11,13 @@ import { ApiModule } from './api.module';
 import { installRequestContext } from './http/request-context';
 import { NullBodyPipe } from './http/null-body.pipe';
 import { ProblemError } from './http/problem';
+import { IdempotencyGuard, IdempotentReplayFilter, installIdempotencyRecording } from './http/idempotency';
+import { IDEMPOTENCY_RECORDS, type IdempotencyRecords } from '@app/records';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { findConsoleFiles, serveConsole } from './console/console-static';
 import { clientErrorHandler, frameworkErrors, installEdge, RouteMethods } from './http/http-edge';
 import { installJsonBodyParser } from './http/json-body';
+import { installSecurityHeaders } from './http/security-headers';
 import { RouteCatalogue } from './http/route-catalogue';
 
 /** Builds the HTTP application (used by main.ts and, in-process, by the end-to-end tests). */
@@ -40,6 +42,11 @@ export async function createApiApp(config: AppConfig, logger: Logger): Promise<N
   fastify.removeContentTypeParser('text/plain');
   installJsonBodyParser(fastify, { maxDepth: config.jsonMaxDepth, bodyLimit: config.bodyLimitBytes });
   installRequestContext(fastify, logger, app.get(Metrics));
+  installIdempotencyRecording(fastify, app.get<IdempotencyRecords>(IDEMPOTENCY_RECORDS), logger.child({ component: 'idempotency' }));
+  // After the global guards of the modules (authentication, roles, rate limits): a stored answer is
+  // replayed only to a caller who may make the request now. Its replay leaves through its own filter.
+  app.useGlobalGuards(app.get(IdempotencyGuard));
+  app.useGlobalFilters(new IdempotentReplayFilter());
   await serveConsole(fastify, findConsoleFiles(config.consoleDir), logger);
   const routeMethods = new RouteMethods();
   routeMethods.install(fastify);
@@ -50,7 +57,7 @@ export async function createApiApp(config: AppConfig, logger: Logger): Promise<N
     routeMethods,
     isPublic: (method, path) => catalogue.isPublic(method, path),
   });
-  await app.register(helmet, {
+  installSecurityHeaders(fastify, {
     // The api serves JSON, the Swagger UI and the console's static files, all from this origin.
     contentSecurityPolicy: {
       useDefaults: false,

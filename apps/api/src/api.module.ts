@@ -1,13 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
-import type { AppConfig } from '@app/config';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { AuditTrailModule } from '@app/audit-trail';
 import { AuthModule } from '@app/auth';
 import { PlatformModule } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
-import { WorkflowModule } from '@app/workflow';
+import { attachStreamStateCache, StreamStateCache, WorkflowModule } from '@app/workflow';
 import { NotificationsModule } from '@app/notifications';
 import { AdminController } from './admin/admin.controller';
 import { AuditTrailController } from './audit/audit-trail.controller';
@@ -15,7 +16,7 @@ import { AuditVerificationController } from './audit/audit-verification.controll
 import { NotificationsController } from './admin/notifications.controller';
 import { DecisionsController } from './decisions/decisions.controller';
 import { HealthController } from './health/health.controller';
-import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { IdempotencyGuard } from './http/idempotency';
 import { NominationsController } from './nominations/nominations.controller';
 import { ReferenceDataController } from './reference-data/reference-data.controller';
 import { InboxController } from './reading/inbox.controller';
@@ -39,9 +40,20 @@ export class ApiModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        // Not an APP_GUARD: createApiApp adds it after the auth and rate-limit guards.
+        IdempotencyGuard,
         RouteCatalogue,
         ReplayAccess,
+        {
+          // Commands in this process start from the stream state it last read or wrote (STREAM_CACHE_*).
+          provide: StreamStateCache,
+          inject: [EVENT_STORE, APP_CONFIG],
+          useFactory: (store: EventStore, appConfig: AppConfig) => {
+            const cache = new StreamStateCache({ maxStreams: appConfig.streamCacheStreams, maxBytes: appConfig.streamCacheMegabytes * 1_048_576 });
+            attachStreamStateCache(store, cache);
+            return cache;
+          },
+        },
       ],
     };
   }

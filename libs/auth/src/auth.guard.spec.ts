@@ -1,7 +1,7 @@
-import { Controller, Get, Post } from '@nestjs/common';
+import { Controller, Get, Post, Req } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { currentCorrelation } from '@app/observability';
+import { correlationOf, type CorrelatedRequest } from '@app/observability';
 import type { Actor } from './actor';
 import { CurrentActor, Public, Roles } from './auth.decorators';
 import { AuthGuard } from './auth.guard';
@@ -16,8 +16,8 @@ const auth: AuthConfig = { jwtSecret: 'guard-spec-secret-long-enough-0123456789a
 @Roles('officer')
 class ProbeController {
   @Get('me')
-  me(@CurrentActor() actor: Actor): { actor: Actor; userId: string | undefined } {
-    return { actor, userId: currentCorrelation()?.userId };
+  me(@CurrentActor() actor: Actor, @Req() request: CorrelatedRequest): { actor: Actor; userId: string | undefined } {
+    return { actor, userId: correlationOf(request)?.userId };
   }
 
   @Post('decisions')

@@ -1,12 +1,12 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { currentCorrelation } from '@app/observability';
+import { correlationOf, type CorrelatedRequest } from '@app/observability';
 import type { Role } from './actor';
 import { IS_PUBLIC, REQUIRED_ROLES, type AuthenticatedRequest } from './auth.decorators';
 import { Forbidden } from './auth.errors';
 import { Authenticator } from './authenticator';
 
-interface HttpRequest extends AuthenticatedRequest {
+interface HttpRequest extends AuthenticatedRequest, CorrelatedRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
@@ -30,7 +30,7 @@ export class AuthGuard implements CanActivate {
     // The api's edge authenticates requests with a body before reading it; that actor is reused.
     const actor = request.actor ?? await this.authenticator.authenticate(request.headers.authorization);
     request.actor = actor;
-    const correlation = currentCorrelation();
+    const correlation = correlationOf(request);
     if (correlation !== undefined) correlation.userId = actor.id;
 
     const required = this.reflector.getAllAndOverride<readonly Role[] | undefined>(REQUIRED_ROLES, targets);

@@ -62,6 +62,43 @@ describe('WriteRateLimiter (Redis)', () => {
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
+  it('reserves the budget in blocks: a burst costs Redis a few round trips, and Redis counts no more than was reserved', async () => {
+    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 600, keyPrefix: prefix() });
+    const evalsha = jest.spyOn(redis, 'evalsha');
+    try {
+      const decisions = await Promise.all(Array.from({ length: 100 }, () => limiter.hit('u1')));
+      expect(decisions.every((d) => d.allowed)).toBe(true);
+      // Every request got its own place in the window's count.
+      expect(new Set(decisions.map((d) => d.count)).size).toBe(100);
+      expect(evalsha.mock.calls.length).toBeLessThanOrEqual(6);
+      const counted = Number(await redis.get(limiter.keyFor('u1')));
+      expect(counted).toBeGreaterThanOrEqual(100);
+      expect(counted).toBeLessThanOrEqual(100 + 37 + 37);
+    } finally {
+      evalsha.mockRestore();
+    }
+  });
+
+  it('never lets more than the limit through in a window, across processes reserving at the same time', async () => {
+    const keyPrefix = prefix();
+    // Two api processes: two limiters with their own leases on one Redis.
+    const processes = [new WriteRateLimiter(redis, { limitPerMinute: 200, keyPrefix }), new WriteRateLimiter(redis, { limitPerMinute: 200, keyPrefix })];
+    const decisions = await Promise.all(Array.from({ length: 300 }, (_, i) => processes[i % 2]!.hit('u1')));
+    // Until both are refused, each spends what it reserved: exactly the limit, never more.
+    const more = await Promise.all(Array.from({ length: 40 }, (_, i) => processes[i % 2]!.hit('u1')));
+    const allowed = [...decisions, ...more].filter((d) => d.allowed);
+    expect(allowed).toHaveLength(200);
+    expect(new Set(allowed.map((d) => d.count)).size).toBe(200);
+    expect(Math.max(...allowed.map((d) => d.count))).toBe(200);
+    expect(more.every((d) => !d.allowed && d.retryAfterSeconds >= 1)).toBe(true);
+  });
+
+  it('failing closed, counts every request in Redis itself, one round trip each', async () => {
+    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 600, keyPrefix: prefix(), failOpen: false });
+    for (let i = 0; i < 5; i += 1) await limiter.hit('u1');
+    expect(Number(await redis.get(limiter.keyFor('u1')))).toBe(5);
+  });
+
   it('does not extend the window with later writes, and starts afresh once it ends', async () => {
     const limiter = new WriteRateLimiter(redis, { limitPerMinute: 2, keyPrefix: prefix(), windowMs: 400 });
     await limiter.hit('u1');

@@ -72,6 +72,10 @@ export interface AppConfig {
   readonly nominationMaxBytes: number;
   /** Oldest token accepted, counted from its `iat` (and the longest lifetime `exp - iat` may give). */
   readonly authMaxTokenAgeSeconds: number;
+  /** Streams whose folded state each api process keeps between commands (0: none; see stream-state-cache.ts). */
+  readonly streamCacheStreams: number;
+  /** Approximate megabytes of events those kept streams may hold per api process. */
+  readonly streamCacheMegabytes: number;
   /** How long a staff directory record (active, unit) is cached per api process before re-reading. */
   readonly authStaffCacheSeconds: number;
   /** /health/ready says `degraded` when a projection's oldest unprocessed event is older than this. */
@@ -418,6 +422,8 @@ export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env
     nominationMaxEvents: read.integer('NOMINATION_MAX_EVENTS', 500, 20, 100_000),
     nominationMaxBytes: read.integer('NOMINATION_MAX_BYTES', 8 * 1_048_576, 65_536, 1_073_741_824),
     authMaxTokenAgeSeconds: read.integer('AUTH_MAX_TOKEN_AGE', 12 * 3600, 60, 30 * 24 * 3600),
+    streamCacheStreams: read.integer('STREAM_CACHE_STREAMS', 1_000, 0, 10_000_000),
+    streamCacheMegabytes: read.integer('STREAM_CACHE_MB', 16, 1, 65_536),
     authStaffCacheSeconds: read.integer('AUTH_STAFF_CACHE_SECONDS', 5, 0, 300),
     projectionStuckSeconds: read.integer('PROJECTION_STUCK_SECONDS', 60, 1, 86_400),
     audit: {

@@ -47,6 +47,11 @@ export interface AppendResult {
   readonly position: bigint;
   /** False when every event was already stored (an idempotent retry): nothing new was written. */
   readonly written: boolean;
+  /**
+   * When the store recorded the events written (their `recordedAt`), for adapters that learn it from
+   * the append itself (PostgreSQL, in memory); absent on a deduplicated retry and from KurrentDB.
+   */
+  readonly recordedAt?: Date;
 }
 
 export interface ReadStreamOptions {

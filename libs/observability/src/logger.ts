@@ -4,7 +4,8 @@ import { currentCorrelation } from './correlation';
 
 /**
  * Structured JSON logs on stdout. Every line carries the correlation id of the request or job it was
- * written under (taken from AsyncLocalStorage), so one request can be followed across api and worker.
+ * written under, so one request can be followed across api and worker: a job's from AsyncLocalStorage
+ * (this mixin), a request's passed with the line (correlationFields(request); see correlation.ts).
  */
 export function createRootLogger(options: { level: LevelWithSilent; service: string }): Logger {
   return pino({

@@ -12,3 +12,4 @@ export { DecisionRefused, DecisionNumberTaken } from './decision.errors';
 export { decisionStream } from './decision-view';
 export { WorkflowModule } from './workflow.module';
 export { DecisionCompleter } from './decision-completer';
+export { StreamStateCache, attachStreamStateCache, streamStateCacheOf, type StreamStateCacheOptions, type StreamStateCacheStats } from './stream-state-cache';

@@ -1,12 +1,14 @@
 import {
   RevisionConflict,
   StreamNotFound,
+  type AppendResult,
   type EventMetadata,
   type EventStore,
   type RecordedEvent,
 } from '@app/event-store';
 import type { EventCodec } from '@app/nomination';
 import { deterministicUuid } from './deterministic-id';
+import { streamStateCacheOf, type StreamStateCache } from './stream-state-cache';
 
 /** A domain event as the decider emits it: a literal type and its payload. */
 export interface DomainEvent {
@@ -84,84 +86,136 @@ function isCode(error: unknown, code: string): boolean {
  * The one path every command takes: read the stream, fold it, decide, append with the revision that
  * was read. A conflicting append (someone else wrote in between) is retried from a fresh read, so the
  * decision is always taken on the latest state and never merged blindly.
+ *
+ * With a StreamStateCache attached to the store, the read is skipped when this process holds the
+ * stream: the command decides on the cached state and appends with the cached revision. If another
+ * process (or command) wrote since, that append fails on its expected revision, the entry is dropped
+ * and the same attempt runs again from the store. Only a successful append is trusted from the cache:
+ * any other outcome decided on cached state (a refusal, a stale If-Match, nothing to do, a replay) is
+ * confirmed on a fresh read first, so no answer and no event ever rests on state that was behind.
  */
 export async function runStreamCommand<State, Event extends DomainEvent>(
   store: EventStore,
   command: StreamCommand<State, Event>,
 ): Promise<StreamCommandResult<State, Event>> {
   const maxAttempts = command.maxAttempts ?? 5;
+  const cache = streamStateCacheOf(store);
   for (let attempt = 1; ; attempt++) {
     const optimistic = attempt === 1 && command.assumeNewStream === true && command.expectedRevision === undefined;
-    const recorded = optimistic ? [] : await readOrEmpty(store, command.streamId);
-    const revision = recorded.length - 1;
-
-    const earlier = recorded.findIndex((e) => e.metadata['commandId'] === command.commandId);
-    if (earlier >= 0) {
-      assertSameRequest(command.metadata, recorded[earlier]!.metadata);
-      // A retry of a command that already took effect: answer with the state it produced.
-      let last = earlier;
-      while (last + 1 < recorded.length && recorded[last + 1]!.metadata['commandId'] === command.commandId) last++;
-      return {
-        state: fold(command, recorded.slice(0, last + 1)),
-        revision: last,
-        position: recorded[last]!.position,
-        appended: [],
-        replayed: true,
-      };
-    }
-    const state = fold(command, recorded);
-    command.guard?.(state);
-    if (command.expectedRevision !== undefined && command.expectedRevision !== revision) {
-      throw new StaleRevision(command.streamId, command.expectedRevision, revision);
-    }
-
-    let events: readonly Event[];
-    try {
-      events = command.decide(state);
-    } catch (error) {
-      // Someone else's write won the race and moved the nomination on (often to another stage, where
-      // this actor no longer acts). Report the race, not a permission problem the caller did not cause.
-      const changedMeanwhile = attempt > 1
-        || (command.receivedAt !== undefined && recorded.length > 0 && recorded[recorded.length - 1]!.recordedAt >= command.receivedAt);
-      if (changedMeanwhile && isCode(error, 'forbidden')) throw new ConcurrentChange(command.streamId);
-      throw error;
-    }
-    if (events.length === 0) return { state, revision, position: recorded[recorded.length - 1]?.position, appended: [], replayed: false };
-    command.beforeAppend?.(recorded, events);
-
-    let written: boolean;
-    let position: bigint;
-    try {
-      ({ written, position } = await store.append(
-        command.streamId,
-        events.map((event, index) => ({
-          id: deterministicUuid(command.commandId, String(index)),
-          type: event.type,
-          data: event.data,
-          metadata: { ...command.metadata, commandId: command.commandId },
-        })),
-        revision < 0 ? 'no_stream' : revision,
-      ));
-    } catch (error) {
-      if (error instanceof RevisionConflict) {
-        if (command.expectedRevision !== undefined) {
-          const actual = typeof error.actual === 'number' ? error.actual : -1;
-          throw new StaleRevision(command.streamId, command.expectedRevision, actual);
-        }
-        if (optimistic || attempt < maxAttempts) continue;
+    const cached = cache !== undefined && !optimistic ? cache.get<State>(command.streamId, command.evolve) : undefined;
+    if (cached !== undefined) {
+      try {
+        const outcome = await attemptOn(store, command, cached.recorded, cached.state, attempt, cache);
+        if (!(outcome instanceof RevisionConflict) && outcome.appended.length > 0) return outcome;
+      } catch {
+        // Decided on state that may be behind: the fresh read below says what is true.
       }
-      throw error;
+      cache!.stale(command.streamId);
     }
-    // The store recognised these very events (a retry that raced its original, or a create retried
-    // optimistically): the state is the same, but this attempt wrote nothing.
+    const recorded = optimistic ? [] : await readOrEmpty(store, command.streamId);
+    const state = fold(command, recorded);
+    if (!optimistic) cache?.remember(command.streamId, command.evolve, recorded, state);
+    const outcome = await attemptOn(store, command, recorded, state, attempt, cache);
+    if (!(outcome instanceof RevisionConflict)) return outcome;
+    cache?.forget(command.streamId);
+    if (!(optimistic || attempt < maxAttempts)) throw outcome;
+  }
+}
+
+/**
+ * One attempt on the stream as `recorded` says it is: a replay of an earlier attempt, a refusal
+ * (thrown), nothing to do, or an append with the revision of `recorded`. The RevisionConflict
+ * (returned, not thrown) when that append found the stream moved on, and the command may be retried.
+ */
+async function attemptOn<State, Event extends DomainEvent>(
+  store: EventStore,
+  command: StreamCommand<State, Event>,
+  recorded: readonly RecordedEvent[],
+  state: State,
+  attempt: number,
+  cache: StreamStateCache | undefined,
+): Promise<StreamCommandResult<State, Event> | RevisionConflict> {
+  const revision = recorded.length - 1;
+  const earlier = recorded.findIndex((e) => e.metadata['commandId'] === command.commandId);
+  if (earlier >= 0) {
+    assertSameRequest(command.metadata, recorded[earlier]!.metadata);
+    // A retry of a command that already took effect: answer with the state it produced.
+    let last = earlier;
+    while (last + 1 < recorded.length && recorded[last + 1]!.metadata['commandId'] === command.commandId) last++;
     return {
-      state: events.reduce(command.evolve, state),
-      revision: revision + events.length,
-      position,
-      appended: written ? events : [],
-      replayed: !written,
+      state: fold(command, recorded.slice(0, last + 1)),
+      revision: last,
+      position: recorded[last]!.position,
+      appended: [],
+      replayed: true,
     };
   }
+  command.guard?.(state);
+  if (command.expectedRevision !== undefined && command.expectedRevision !== revision) {
+    throw new StaleRevision(command.streamId, command.expectedRevision, revision);
+  }
+
+  let events: readonly Event[];
+  try {
+    events = command.decide(state);
+  } catch (error) {
+    // Someone else's write won the race and moved the nomination on (often to another stage, where
+    // this actor no longer acts). Report the race, not a permission problem the caller did not cause.
+    const changedMeanwhile = attempt > 1
+      || (command.receivedAt !== undefined && recorded.length > 0 && recorded[recorded.length - 1]!.recordedAt >= command.receivedAt);
+    if (changedMeanwhile && isCode(error, 'forbidden')) throw new ConcurrentChange(command.streamId);
+    throw error;
+  }
+  if (events.length === 0) return { state, revision, position: recorded[recorded.length - 1]?.position, appended: [], replayed: false };
+  command.beforeAppend?.(recorded, events);
+
+  const metadata = { ...command.metadata, commandId: command.commandId };
+  const newEvents = events.map((event, index) => ({
+    id: deterministicUuid(command.commandId, String(index)),
+    type: event.type,
+    data: event.data,
+    metadata,
+  }));
+  let result: AppendResult;
+  try {
+    result = await store.append(command.streamId, newEvents, revision < 0 ? 'no_stream' : revision);
+  } catch (error) {
+    if (error instanceof RevisionConflict) {
+      if (command.expectedRevision !== undefined) {
+        const actual = typeof error.actual === 'number' ? error.actual : -1;
+        throw new StaleRevision(command.streamId, command.expectedRevision, actual);
+      }
+      return error;
+    }
+    throw error;
+  }
+  const { written, position } = result;
+  const after = events.reduce(command.evolve, state);
+  if (cache !== undefined) {
+    if (written && result.recordedAt !== undefined) {
+      // What the store now holds, as a read would return it (the runner reads only these fields back).
+      const appended = newEvents.map((event, index): RecordedEvent => ({
+        ...event,
+        streamId: command.streamId,
+        revision: revision + 1 + index,
+        position,
+        recordedAt: result.recordedAt!,
+        hash: '',
+      }));
+      cache.remember(command.streamId, command.evolve, [...recorded, ...appended], after, appended.length);
+    } else {
+      cache.forget(command.streamId);
+    }
+  }
+  // The store recognised these very events (a retry that raced its original, or a create retried
+  // optimistically): the state is the same, but this attempt wrote nothing.
+  return {
+    state: after,
+    revision: revision + events.length,
+    position,
+    appended: written ? events : [],
+    replayed: !written,
+  };
 }
 
 function fold<State, Event extends DomainEvent>(command: StreamCommand<State, Event>, recorded: readonly RecordedEvent[]): State {

@@ -4,7 +4,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { actorOf, Unauthenticated } from '@app/auth';
 import type { CommandEnvelope } from '@app/workflow';
-import type { CommandRequest } from './idempotency.interceptor';
+import type { CommandRequest } from './idempotency';
 import { ProblemError } from './problem';
 
 const USER_AGENT_MAX = 300;
@@ -37,7 +37,7 @@ export function commandEnvelopeOf(request: FastifyRequest): CommandEnvelope {
   const expectedRevision = expectedRevisionFrom(request.headers['if-match']);
   return {
     actor,
-    // Set by IdempotencyInterceptor: derived from the Idempotency-Key, so a retry reuses it.
+    // Set by IdempotencyGuard: derived from the Idempotency-Key, so a retry reuses it.
     commandId: (request as CommandRequest).commandId ?? randomUUID(),
     correlationId: request.id,
     ...(expectedRevision === undefined ? {} : { expectedRevision }),
@@ -51,7 +51,7 @@ export function commandEnvelopeOf(request: FastifyRequest): CommandEnvelope {
 
 /**
  * The command envelope of the current request. Parameters resolve inside the interceptor chain, so
- * the idempotency interceptor has already fixed the command id.
+ * the idempotency guard (the last guard) has already fixed the command id.
  */
 export const Envelope = createParamDecorator(
   (_data: unknown, context: ExecutionContext): CommandEnvelope => commandEnvelopeOf(context.switchToHttp().getRequest<FastifyRequest>()),

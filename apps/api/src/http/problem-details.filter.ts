@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Inject, type ExceptionFilter } fro
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { EventStoreError } from '@app/event-store';
+import { correlationFields, type CorrelatedRequest } from '@app/observability';
 import { ROOT_LOGGER } from '@app/platform';
 import { answerFor, codeForStatus, isErrorCode, type ErrorCode } from './error-table';
 import { problem, ProblemError, type ProblemBody } from './problem';
@@ -65,20 +66,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (typeof typed.headers === 'object' && typed.headers !== null) Object.assign(headers, typed.headers);
       if (error instanceof EventStoreError && error.code === 'event_store_unavailable') headers['retry-after'] = '5';
       if (status >= 500 && status < 503) {
-        this.logger.error({ err: error, method: request.method, url: request.url }, 'unhandled error');
+        this.logger.error({ ...correlationFields(request as CorrelatedRequest), err: error, method: request.method, url: request.url }, 'unhandled error');
       } else if (error instanceof EventStoreError && (error.code === 'event_store_failure' || error.code === 'stream_truncated')) {
-        this.logger.error({ err: error, method: request.method, url: request.url }, 'event store refused the operation');
+        this.logger.error({ ...correlationFields(request as CorrelatedRequest), err: error, method: request.method, url: request.url }, 'event store refused the operation');
       }
     } else if (error instanceof HttpException) {
       body = this.fromHttpException(error);
     } else if (isFastifyError(error)) {
       body = this.fromFastifyError(error);
     } else if (isUnavailable(error)) {
-      this.logger.warn({ err: error }, 'dependency unavailable');
+      this.logger.warn({ ...correlationFields(request as CorrelatedRequest), err: error }, 'dependency unavailable');
       body = problem('service_unavailable', 'A storage service is unavailable; try again shortly.');
       headers['retry-after'] = '5';
     } else {
-      this.logger.error({ err: error, method: request.method, url: request.url }, 'unhandled error');
+      this.logger.error({ ...correlationFields(request as CorrelatedRequest), err: error, method: request.method, url: request.url }, 'unhandled error');
       body = problem('internal_error', 'An unexpected error occurred; it has been logged.');
     }
 

@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { FastifyReply } from 'fastify';
-import { runWithCorrelation } from '@app/observability';
+import type { CorrelatedRequest } from '@app/observability';
 import { AuthError, type AuthErrorCode } from '../auth.errors';
 
 /** The statuses the api's error table gives these codes (a lib knows no HTTP; this stands in for the api in specs). */
@@ -29,7 +29,8 @@ export async function createGuardedApp(controllers: Type[], providers: Provider[
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, _reply, done) => {
-    runWithCorrelation({ correlationId: String(request.id), scope: 'request' }, done);
+    (request as CorrelatedRequest).correlation = { correlationId: String(request.id), scope: 'request' };
+    done();
   });
   await app.init();
   await fastify.ready();

@@ -152,7 +152,7 @@ export class InMemoryEventStore implements EventStore {
     }
     this.streams.set(streamId, stream);
     for (const wake of this.wakes) wake();
-    return { nextRevision: last!.revision, position: last!.position, written: true };
+    return { nextRevision: last!.revision, position: last!.position, written: true, recordedAt: new Date(recordedAt.getTime()) };
   }
 
   /**

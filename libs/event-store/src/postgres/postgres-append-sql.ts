@@ -46,7 +46,7 @@ function singleEventSql(kind: keyof typeof PREVIOUS): string {
          $2::uuid, $1::text, previous.revision + 1, $3::text, $4::text::jsonb, $5::text::jsonb,
          event_hash(previous.hash, previous.revision + 1, $3::text, $4::text, $5::text), $6::text, ${RECORDED_AT}
   FROM previous, slot
-  RETURNING position, revision`;
+  RETURNING position, revision, recorded_at`;
 }
 
 function multiEventSql(kind: keyof typeof PREVIOUS): string {
@@ -60,7 +60,7 @@ function multiEventSql(kind: keyof typeof PREVIOUS): string {
          chain.hashes[t.ord], t.mac, ${RECORDED_AT}
   FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(id, type, data, metadata, mac, ord)
   CROSS JOIN previous CROSS JOIN slot CROSS JOIN chain
-  RETURNING position, revision`;
+  RETURNING position, revision, recorded_at`;
 }
 
 export interface AppendQuery {

@@ -177,11 +177,11 @@ export class PostgresEventStore implements EventStore {
       const query = await this.appendQueryFor(streamId, prepared, expected);
       let refusal: unknown;
       try {
-        const { rows } = await this.pool.query<{ position: string; revision: string }>(query);
+        const { rows } = await this.pool.query<{ position: string; revision: string; recorded_at: Date }>(query);
         if (rows.length > 0) {
           const last = rows[rows.length - 1]!;
           this.appended();
-          return { nextRevision: Number(last.revision), position: BigInt(last.position), written: true };
+          return { nextRevision: Number(last.revision), position: BigInt(last.position), written: true, recordedAt: last.recorded_at };
         }
       } catch (error) {
         if (INVALID_VALUE_CODES.has(pgErrorCode(error) ?? '')) {
