@@ -384,7 +384,7 @@ export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env
     publicUrl: read.url('PUBLIC_URL', ['http', 'https'], 'http://localhost:3000').replace(/\/+$/, ''),
     notifications: {
       templatesDir: read.string('MAIL_TEMPLATES_DIR', 'libs/notifications/templates'),
-      concurrency: read.integer('MAIL_CONCURRENCY', 16, 1, 256),
+      concurrency: read.integer('MAIL_CONCURRENCY', 32, 1, 256),
       maxAttempts: read.integer('MAIL_MAX_ATTEMPTS', 12, 1, 100),
       retryBaseMs: read.integer('MAIL_RETRY_BASE_MS', 5_000, 1, 3_600_000),
       retryMaxMs: read.integer('MAIL_RETRY_MAX_MS', 900_000, 1, 86_400_000),

@@ -231,7 +231,7 @@ export class OutboxStore {
 
   async markQueued(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.pool.query(`UPDATE notification_outbox SET queued_at = now() WHERE id = ANY($1::uuid[]) AND queued_at IS NULL`, [ids]);
+    await this.pool.query(`UPDATE notification_outbox SET queued_at = now() WHERE id = ANY($1::uuid[]) AND queued_at IS NULL AND status = 'pending'`, [ids]);
   }
 
   /** The dispatcher checkpoint at the last purge in this event store: events at or below it write no outbox rows. */
