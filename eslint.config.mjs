@@ -89,7 +89,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict([
         ...LIB_RULES,
-        { group: ['@app/workflow', '@app/auth', '@app/read-models'], message: 'libs/notifications depends only on the domain, the event store and the platform.' },
+        { group: ['@app/workflow', '@app/auth', '@app/read-models'], message: 'libs/notifications depends only on the domain, the event store, the records ports and the platform.' },
       ]),
     },
   },

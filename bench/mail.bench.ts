@@ -17,6 +17,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { SMTPServer } from 'smtp-server';
@@ -27,6 +28,8 @@ import { decide, evolve, findRuleSet, initialNominationState, loadReferenceData,
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 10_000);
 const WORKER_ENTRY = process.env['BENCH_WORKER_ENTRY'] ?? 'dist/apps/worker/apps/worker/src/main.js';
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
+/** Extra node flags for the worker, e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=var/prof' to profile it. */
+const WORKER_NODE_ARGS = (process.env['BENCH_WORKER_NODE_ARGS'] ?? '').split(/\s+/).filter((a) => a !== '');
 
 const reference = loadReferenceData();
 const directory = UnitDirectory.fromRecords(reference.units, reference.levels.map((l) => l.code), reference.codeSets.map((c) => c.id));
@@ -93,7 +96,7 @@ async function startPeer(): Promise<Peer> {
 }
 
 function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; started: Promise<void>; output: () => string } {
-  const child = spawn(process.execPath, [WORKER_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...WORKER_NODE_ARGS, WORKER_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const started = new Promise<void>((resolve, reject) => {
     const keep = (chunk: string): void => {
@@ -122,6 +125,24 @@ async function appendAll(store: PostgresEventStore, nominations: ReturnType<type
       await store.append(streamId, events, 'no_stream');
     }
   }));
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+async function redisCpuSeconds(): Promise<number> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const info = await redis.info('cpu');
+  redis.disconnect();
+  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -155,12 +176,14 @@ async function run(mode: 'backlog' | 'live'): Promise<void> {
     const nominations = Array.from({ length: Math.ceil(EVENTS / 2) }, (_, i) => nominationEvents(i + 1));
     const mails = nominations.length * 2;
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env['PATH'], NODE_ENV: 'production', AUTH_JWT_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'info',
+      PATH: process.env['PATH'], NODE_ENV: 'production', AUTH_JWT_SECRET: randomBytes(32).toString('hex'), AUDIT_SIGNING_KEY: randomBytes(32).toString('base64url'), LOG_LEVEL: 'info',
       DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: prefix, SMTP_URL: `smtp://127.0.0.1:${peer.port}`,
       MAIL_FROM: 'Khen thưởng <no-reply@sonla.gov.vn>', PUBLIC_URL: 'https://khenthuong.sonla.gov.vn', WORKER_METRICS_PORT: '0',
       ...(process.env['MAIL_CONCURRENCY'] ? { MAIL_CONCURRENCY: process.env['MAIL_CONCURRENCY'] } : {}),
     };
     let t0: number;
+    const benchCpu0 = process.cpuUsage();
+    const redisCpu0 = await redisCpuSeconds();
     if (mode === 'backlog') {
       await appendAll(store, nominations, 16);
       worker = startWorker(env);
@@ -173,15 +196,28 @@ async function run(mode: 'backlog' | 'live'): Promise<void> {
       await appendAll(store, nominations, 16);
     }
     await peer.untilCount(mails, 600_000);
+    // CPU per process over the run (the peer shares the bench process with the appends in live mode; Redis is shared with other users).
+    const benchCpu = process.cpuUsage(benchCpu0);
+    const { rows: backends } = await database.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    const cpu = {
+      worker: cpuSecondsOf(worker.child.pid),
+      postgresBackends: backends.reduce((sum, b) => sum + (cpuSecondsOf(b.pid) ?? 0), 0),
+      redis: (await redisCpuSeconds()) - redisCpu0,
+      benchAndPeer: (benchCpu.user + benchCpu.system) / 1e6,
+    };
     const last = Math.max(...peer.accepted.values());
     const seconds = (last - t0) / 1000;
-    const { rows } = await database.pool.query<{ message_id: string; occurred_at: Date; sent: boolean }>(
-      "SELECT message_id, occurred_at, status = 'sent' AS sent FROM notification_outbox",
+    const { rows } = await database.pool.query<{ message_id: string; occurred_at: Date; created_at: Date; sent: boolean }>(
+      "SELECT message_id, occurred_at, created_at, status = 'sent' AS sent FROM notification_outbox",
     );
+    // Where the time went: the dispatcher's last outbox row (its transaction's start) against the last acceptance.
+    const dispatched = Math.max(...rows.map((r) => r.created_at.getTime()));
     const latencies = rows.map((r) => peer.accepted.get(r.message_id)! - r.occurred_at.getTime()).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
     console.log(JSON.stringify({
       mode, events: nominations.length * 2, mails, outboxRows: rows.length, distinctAccepted: peer.accepted.size,
       seconds: Number(seconds.toFixed(2)), mailsPerSecond: Math.round(mails / seconds),
+      lastDispatchedAtSeconds: Number(((dispatched - t0) / 1000).toFixed(2)),
+      cpuSeconds: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v === undefined ? null : Number(v.toFixed(1))])),
       appendToAcceptanceMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies[latencies.length - 1]!) },
     }));
   } finally {

@@ -147,4 +147,49 @@ describe('notification e-mails (API.md table) over a real SMTP peer', () => {
     await peer.until((received) => received.slice(before).some((m) => m.messageId === target.message_id), 30_000, 'the retried mail');
     expect(expectOk(await api.request({ method: 'GET', url: `/admin/notifications?status=failed`, as: admin })).items.some((f: { id: string }) => f.id === target.id)).toBe(false);
   });
+
+  it('bounds the listing and the retry by the admin\'s unit and the units under it; another unit\'s notification is not found', async () => {
+    const { api, peer } = stack;
+    const communeAdmin = { sub: 'admin-03814', name: 'Quản trị xã Chiềng Lao', roles: ['admin'], unit: '03814', codeSet: 'gso-2004' } as const;
+    const districtAdmin = { sub: 'admin-120', name: 'Quản trị huyện Mường La', roles: ['admin'], unit: '120', codeSet: 'gso-2004' } as const;
+    const neighbourAdmin = { sub: 'admin-03820', name: 'Quản trị xã Ngọc Chiến', roles: ['admin'], unit: '03820', codeSet: 'gso-2004' } as const;
+    peer.policy.rejectRecipients.add('thanh.cv@chienglao.muongla.gov.vn');
+    await createAndSubmit(api, gso2004.proposer, nominationBody({ nominee: { kind: 'collective', name: 'Bản Huổi Văn', organization: 'Xã Chiềng Lao' } }));
+    await stack.dispatched();
+    await stack.settled();
+    const rows = await stack.outbox();
+    const target = rows.find((r) => r.recipient_email === 'thanh.cv@chienglao.muongla.gov.vn' && r.status === 'failed')!;
+    expect(target).toBeDefined();
+    // Every row knows its unit: the staff recipient's, or the proposing unit for the nominee's own address.
+    expect(rows.filter((r) => r.unit === null || r.code_set === null)).toEqual([]);
+    expect(target).toMatchObject({ code_set: 'gso-2004', unit: '03814' });
+    expect(rows.find((r) => r.recipient_email === 'pom.lv@example.vn')).toMatchObject({ code_set: 'gso-2004', unit: '03814' });
+    expect(rows.find((r) => r.recipient_email === 'hang.nt@muongla.sonla.gov.vn')).toMatchObject({ code_set: 'gso-2004', unit: '120' });
+
+    type Listed = { items: { id: string; recipient: { email: string } }[] };
+    const listedBy = async (user: typeof admin): Promise<Listed['items']> => (expectOk(await api.request({ method: 'GET', url: '/admin/notifications?limit=200', as: user })) as Listed).items;
+    const ids = async (user: typeof admin): Promise<string[]> => (await listedBy(user)).map((i) => i.id);
+    const unitOf = new Map(rows.map((r) => [r.id, r.unit]));
+    // The province sees every unit; the district its own and its communes'; the commune only its own; the neighbour none of these.
+    expect((await ids(admin)).sort()).toEqual(rows.filter((r) => r.delivery !== 'digested').map((r) => r.id).sort());
+    expect(new Set((await ids(districtAdmin)).map((id) => unitOf.get(id)))).toEqual(new Set(['120', '03814']));
+    expect(new Set((await ids(communeAdmin)).map((id) => unitOf.get(id)))).toEqual(new Set(['03814']));
+    expect(await ids(neighbourAdmin)).toEqual([]);
+    expect((await api.request({ method: 'GET', url: '/admin/notifications?status=failed', as: neighbourAdmin })).json()).toEqual({ items: [], nextCursor: null });
+
+    // Retrying another unit's notification answers exactly as for an id that does not exist, and changes nothing.
+    const foreign = await api.request({ method: 'POST', url: `/admin/notifications/${target.id}/retry`, as: neighbourAdmin, body: {} });
+    const unknown = await api.request({ method: 'POST', url: `/admin/notifications/${randomUUID()}/retry`, as: neighbourAdmin, body: {} });
+    expectProblem(foreign, 404, 'not_found');
+    expect({ status: foreign.statusCode, body: foreign.json() }).toEqual({ status: unknown.statusCode, body: unknown.json() });
+    // The district's own sent row is above the commune's admin: not found either (not a 409 that would tell it exists).
+    const districtRow = rows.find((r) => r.unit === '120' && r.status === 'sent')!;
+    expectProblem(await api.request({ method: 'POST', url: `/admin/notifications/${districtRow.id}/retry`, as: communeAdmin, body: {} }), 404, 'not_found');
+    expect((await stack.outbox()).find((r) => r.id === target.id)).toMatchObject({ status: 'failed' });
+
+    peer.policy.rejectRecipients.clear();
+    const before = peer.received.length;
+    expect(expectOk(await api.request({ method: 'POST', url: `/admin/notifications/${target.id}/retry`, as: communeAdmin, body: {} }))).toMatchObject({ id: target.id, status: 'pending' });
+    await peer.until((received) => received.slice(before).some((m) => m.messageId === target.message_id), 30_000, 'the retried mail');
+  });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ROLES, type Role } from '@app/auth';
 import { RouteCatalogue, type RouteInfo } from '../apps/api/src/http/route-catalogue';
 import {
@@ -70,6 +71,7 @@ describe('OWASP API Top 10 over every route (RouteCatalogue)', () => {
   let routes: readonly RouteInfo[];
   let nominationId: string;
   let decisionId: string;
+  let notificationId: string;
 
   const OBJECT_KINDS: Record<string, ObjectKind> = {
     nominations: {
@@ -85,8 +87,12 @@ describe('OWASP API Top 10 over every route (RouteCatalogue)', () => {
       existing: () => ({ id: decisionId }),
     },
     units: { rule: 'reference data: every authenticated user may read every unit of the official lists' },
-    // Outbox rows carry no unit yet: any admin may list and retry failed notifications (to be scoped next).
-    admin: { rule: 'API5: notifications administration is for admins only; rows are not yet scoped by unit' },
+    admin: {
+      rule: 'API1 BOLA: a notification belongs to its staff recipient\'s unit; an admin of another unit is told 404, as for an unknown id',
+      foreignStatus: 404,
+      foreigner: (route) => ({ ...foreigner(route, '03820'), roles: ['admin'] }),
+      existing: () => ({ id: notificationId }),
+    },
     staff: {
       rule: 'API1/API5: an admin acts only for staff of their own unit and the units under it (403)',
       foreignStatus: 403,
@@ -105,6 +111,15 @@ describe('OWASP API Top 10 over every route (RouteCatalogue)', () => {
       body: { number: '07/QĐ-UBND', signedOn: '2023-03-24', signer: { name: 'Lường Văn Chiến', title: 'Chủ tịch UBND huyện' },
         reason: 'Đã có thành tích xuất sắc', nominationIds: [approved.id] },
     }), 201).id;
+    // A failed notification of commune 03814's officer (no worker runs here: the row is written as the dispatcher would).
+    notificationId = randomUUID();
+    await api.database.pool.query(
+      `INSERT INTO notification_outbox (id, template, delivery, source, nomination_id, recipient_id, recipient_email, recipient_name, locale,
+         message_id, payload, status, attempts, last_error, occurred_at, failed_at, code_set, unit)
+       VALUES ($1, 'stage_arrived', 'immediate', $2, $3, 'can-bo-xa-chieng-lao', 'thanh@chienglao.gov.vn', 'Cầm Văn Thanh', 'vi',
+         $4, '{}', 'failed', 1, '550 5.1.1 mailbox unavailable', now(), now(), 'gso-2004', '03814')`,
+      [notificationId, randomUUID(), nominationId, `<${notificationId}@sonla.gov.vn>`],
+    );
     expectOk(await api.request({
       method: 'PUT', url: '/staff/can-bo-xa-chieng-lao', as: { sub: 'admin-03814', name: 'Quản trị xã', roles: ['admin'], unit: '03814', codeSet: 'gso-2004' },
       body: { name: 'Cầm Văn Thanh', email: 'thanh@chienglao.gov.vn', unit: '03814', codeSet: 'gso-2004', roles: ['officer'], locale: 'vi', active: true },
@@ -159,6 +174,7 @@ describe('OWASP API Top 10 over every route (RouteCatalogue)', () => {
     'POST /nominations/:id/withdraw': () => ({ reason: 'Rút hồ sơ' }),
     'POST /nominations/:id/council-votes': () => ({ sessionDate: '2023-03-20', minutesNumber: '05/BB', members: 9, present: 9, inFavour: 9, against: 0 }),
     'POST /decisions/:id/revoke': () => ({ number: '09/QĐ-UBND', signedOn: '2023-06-01', nominationIds: ['0b7d3f0e-6a7c-4f0e-9a53-2f9a1d6c1e01'], ground: 'false_declaration', reason: 'Khai man' }),
+    'POST /admin/notifications/:id/retry': () => ({}),
     'PUT /staff/:id': () => ({ name: 'Cầm Văn Thanh', email: 'thanh@chienglao.gov.vn', unit: '03814', codeSet: 'gso-2004', roles: ['officer'], locale: 'vi', active: false }),
   };
 

@@ -103,7 +103,11 @@ export class NotificationStack {
     await this.worker!.get(NotificationSweeper).sweep();
   }
 
-  async outbox(): Promise<{ id: string; template: string; status: string; delivery: string; recipient_email: string; locale: string; message_id: string; attempts: number; last_error: string | null }[]> {
+  async outbox(): Promise<{
+    id: string; template: string; status: string; delivery: string; recipient_email: string; locale: string; message_id: string; attempts: number;
+    last_error: string | null; code_set: string | null; unit: string | null; sent_at: Date | null; failed_at: Date | null; source_position: string | null;
+    nomination_id: string | null;
+  }[]> {
     const { rows } = await this.api.database.pool.query('SELECT * FROM notification_outbox ORDER BY created_at, id');
     return rows;
   }

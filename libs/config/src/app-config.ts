@@ -133,6 +133,11 @@ export interface NotificationSettings {
   readonly reminderTime: string;
   /** Port of the worker's own GET /metrics (Prometheus); 0 turns it off. */
   readonly workerMetricsPort: number;
+  /**
+   * Days a sent notification (or a failed one nobody retried) is kept in the outbox before the worker
+   * purges it; 0 keeps every row forever.
+   */
+  readonly retentionDays: number;
 }
 
 /** The development secret: fine on a laptop, refused in production. */
@@ -383,7 +388,7 @@ export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env
     publicUrl: read.url('PUBLIC_URL', ['http', 'https'], 'http://localhost:3000').replace(/\/+$/, ''),
     notifications: {
       templatesDir: read.string('MAIL_TEMPLATES_DIR', 'libs/notifications/templates'),
-      concurrency: read.integer('MAIL_CONCURRENCY', 16, 1, 256),
+      concurrency: read.integer('MAIL_CONCURRENCY', 32, 1, 256),
       maxAttempts: read.integer('MAIL_MAX_ATTEMPTS', 12, 1, 100),
       retryBaseMs: read.integer('MAIL_RETRY_BASE_MS', 5_000, 1, 3_600_000),
       retryMaxMs: read.integer('MAIL_RETRY_MAX_MS', 900_000, 1, 86_400_000),
@@ -391,6 +396,7 @@ export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env
       requeueAfterMs: read.integer('NOTIFICATION_REQUEUE_AFTER_MS', 60_000, 0, 86_400_000),
       jobLockMs: read.integer('NOTIFICATION_JOB_LOCK_MS', 30_000, 1_000, 600_000),
       sendTimeoutMs: read.integer('MAIL_SEND_TIMEOUT_MS', 60_000, 1_000, 600_000),
+      retentionDays: read.integer('NOTIFICATION_RETENTION_DAYS', 365, 0, 36_500),
       digestTime: read.clock('DIGEST_TIME', '07:30'),
       reminderTime: read.clock('REMINDER_TIME', '08:00'),
       workerMetricsPort: read.integer('WORKER_METRICS_PORT', 9464, 0, 65535),

@@ -29,6 +29,8 @@ interface ItemRow {
   recipient_name: string | null;
   locale: Locale;
   payload: NotificationPayload;
+  code_set: string | null;
+  unit: string | null;
 }
 
 /**
@@ -63,7 +65,7 @@ export class DigestService {
       );
       if ((claimed.rowCount ?? 0) === 0) return [];
       const { rows } = await tx.query<ItemRow>(
-        `SELECT id, template, recipient_id, recipient_email, recipient_name, locale, payload FROM notification_outbox
+        `SELECT id, template, recipient_id, recipient_email, recipient_name, locale, payload, code_set, unit FROM notification_outbox
          WHERE delivery = 'digest' AND created_at < $1 ORDER BY created_at, id FOR UPDATE`,
         [cutoff.toISOString()],
       );
@@ -88,6 +90,8 @@ export class DigestService {
             ...(latest.recipient_name !== null ? { name: latest.recipient_name } : {}), locale: latest.locale, preference: 'daily_digest',
           },
           payload, occurredAt: cutoff,
+          // The recipient's unit, as their items recorded it.
+          unit: latest.code_set !== null && latest.unit !== null ? { codeSet: latest.code_set, code: latest.unit } : null,
         }]);
         await tx.query(`UPDATE notification_outbox SET delivery = 'digested', digest_id = $1 WHERE id = ANY($2::uuid[])`, [id, items.map((i) => i.id)]);
         ids.push(...written);

@@ -1,7 +1,7 @@
 // Public surface of @app/notifications: who is told what, templates, the mailer and the pipeline.
 export {
   TEMPLATE_NAMES, type TemplateName, LOCALES, type Locale, NOTIFICATION_PREFERENCES, type NotificationPreference,
-  type OutboxEntry, type OutboxStatus, type NotificationPayload, type DigestPayload, type Audience, type NotificationIntent, type Recipient,
+  type OutboxEntry, type OutboxStatus, type OutboxUnit, type NotificationPayload, type DigestPayload, type Audience, type NotificationIntent, type Recipient,
 } from './notification.types';
 export { notificationsFor, reminderIntent, nominationLink, type NominationContext } from './notification-rules';
 export { remindersForStage, workingDaysBefore, vietnamInstant, type ScheduledReminder, type ReminderKind } from './reminder-schedule';
@@ -9,9 +9,9 @@ export { MailTemplates, TemplateError, formatDate, type RenderedMail } from './m
 export { parseTemplate, renderNodes, escapeHtml, TemplateSyntaxError } from './template-engine';
 export { FileMailer, SmtpMailer, MailSendError, classifySendError, type Mailer, type OutgoingMail, type MailReceipt } from './mailer';
 export { backoffDelay, MailSender, type SendOutcome } from './mail-sender';
-export { OutboxStore, decodeOutboxCursor, inTransaction, type OutboxPage, type RetryOutcome, type Queryable } from './outbox.store';
+export { OutboxStore, decodeOutboxCursor, inTransaction, type ClaimOutcome, type OutboxPage, type OutboxScope, type RetryOutcome, type Queryable } from './outbox.store';
 export { ReminderStore } from './reminder.store';
-export { NotificationDispatcher, type DispatchOutcome } from './notification-dispatcher';
+export { NotificationDispatcher, DISPATCHER_NAME, type DispatchOutcome } from './notification-dispatcher';
 export { NotificationDispatcherConsumer } from './notification-dispatcher.consumer';
 export { ReminderService } from './reminder.service';
 export { DigestService, latestDigestDay } from './digest.service';

@@ -1,4 +1,4 @@
-import { mkdtempSync, cpSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MailTemplates, TemplateError, formatDate } from './mail-templates';
@@ -79,9 +79,30 @@ describe('e-mail templates (files under libs/notifications/templates)', () => {
       expect(() => MailTemplates.load(dir)).toThrow(TemplateError);
       expect(() => MailTemplates.load(dir)).toThrow(/overdue\/en\.txt: missing/);
       expect(() => MailTemplates.load(dir)).toThrow(/returned\/vi\.html: \{\{#missing\}\} is never closed/);
+      writeFileSync(path.join(dir, 'awarded', 'en.html'), '{{> detials}}');
+      writeFileSync(path.join(dir, '_partials', 'details.fr.html'), '<table></table>');
+      expect(() => MailTemplates.load(dir)).toThrow(/awarded\/en\.html: \{\{> detials\}\} names no partial/);
+      expect(() => MailTemplates.load(dir)).toThrow(/_partials\/details\.fr\.html: not <name>\.<vi\|en>\.html/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps the markup the bodies share in _partials, once per locale: no HTML template repeats it', () => {
+    for (const template of TEMPLATE_NAMES) {
+      for (const locale of LOCALES) {
+        const source = readFileSync(path.join(DIR, template, `${locale}.html`), 'utf8');
+        expect({ template, locale, greeting: source.startsWith('{{> greeting}}') }).toEqual({ template, locale, greeting: true });
+        expect(source).not.toContain('display: inline-block');
+        if (template !== 'daily_digest') expect({ template, locale, details: source.includes('{{> details}}'), table: source.includes('<table') }).toEqual({ template, locale, details: true, table: false });
+      }
+    }
+    // Rendered, the pieces are where they were: the details table, the button to the nomination.
+    const mail = templates.render('stage_arrived', 'vi', payload, null);
+    expect(mail.html).toContain('<p>Kính gửi quý cơ quan, đơn vị,</p>');
+    expect(mail.html).toContain('<td style="padding: 2px 12px 2px 0; color: #616e7c;">Đối tượng</td><td><strong>Trường Tiểu học Chiềng Lao &lt;A&amp;B&gt;</strong></td>');
+    expect(mail.html).toContain(`<p><a href="${payload.link}" style="display: inline-block;`);
+    expect(mail.html).not.toContain('{{');
   });
 
   it('writes dates the way each language does', () => {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { escapeHtml, parseTemplate, renderNodes } from './template-engine';
+import { escapeHtml, parseTemplate, renderNodes, type PartialLookup } from './template-engine';
 import { LOCALES, TEMPLATE_NAMES, type DigestPayload, type Locale, type NotificationPayload, type TemplateName } from './notification.types';
 
 type Parsed = ReturnType<typeof parseTemplate>;
@@ -29,12 +29,15 @@ export class TemplateError extends Error {}
 
 const CONTENT_MARKER = '<!-- content -->';
 const PARTS = ['subject.txt', 'html', 'txt'] as const;
+const PARTIALS = '_partials';
 
 /**
  * The e-mail templates, read once from their directory (MAIL_TEMPLATES_DIR): for each template and
  * locale `<template>/<locale>.subject.txt`, `.html` and `.txt`; `_layout/<locale>.html` wraps every HTML
- * body; `labels.<locale>.json` names levels, reason codes, grounds and document kinds. A missing or
- * broken file stops the process at start rather than at the first mail.
+ * body; `_partials/<name>.<locale>.html` are the pieces HTML bodies share (`{{> name}}`: the details
+ * table, the button to the nomination, the greeting), written once per locale; `labels.<locale>.json`
+ * names levels, reason codes, grounds and document kinds. A missing or broken file stops the process at
+ * start rather than at the first mail.
  */
 export class MailTemplates {
   private constructor(
@@ -53,11 +56,12 @@ export class MailTemplates {
         return undefined;
       }
     };
-    const parse = (file: string): Parsed | undefined => {
-      const source = read(file);
+    const parse = (file: string, partials?: PartialLookup, trimFinalNewline = false): Parsed | undefined => {
+      const text = read(file);
+      const source = trimFinalNewline ? text?.replace(/\r?\n$/, '') : text;
       if (source === undefined) return undefined;
       try {
-        return parseTemplate(source, file);
+        return parseTemplate(source, file, partials);
       } catch (error) {
         problems.push((error as Error).message);
         return undefined;
@@ -80,12 +84,24 @@ export class MailTemplates {
           problems.push(`labels.${locale}.json: ${(error as Error).message}`);
         }
       }
+      const partials = new Map<string, Parsed>();
+      for (const entry of safeReaddir(path.join(dir, PARTIALS))) {
+        const match = /^([A-Za-z0-9_-]+)\.([a-z]+)\.html$/.exec(entry);
+        if (match === null || !(LOCALES as readonly string[]).includes(match[2]!)) {
+          if (locale === LOCALES[0]) problems.push(`${PARTIALS}/${entry}: not <name>.<${LOCALES.join('|')}>.html`);
+          continue;
+        }
+        if (match[2] !== locale) continue;
+        // A partial's final line break is the file's, not part of the markup it stands for.
+        const parsed = parse(`${PARTIALS}/${entry}`, undefined, true);
+        if (parsed !== undefined) partials.set(match[1]!, parsed);
+      }
       for (const template of TEMPLATE_NAMES) {
-        const [subject, html, text] = PARTS.map((part) => parse(`${template}/${locale}.${part}`));
+        const [subject, html, text] = PARTS.map((part) => parse(`${template}/${locale}.${part}`, part === 'html' ? (name) => partials.get(name) : undefined));
         if (subject && html && text) sets.set(`${template}.${locale}`, { subject, html, text });
       }
     }
-    const known = new Set<string>([...TEMPLATE_NAMES, '_layout']);
+    const known = new Set<string>([...TEMPLATE_NAMES, '_layout', PARTIALS]);
     for (const entry of safeReaddir(dir)) {
       if (!entry.endsWith('.json') && !known.has(entry)) problems.push(`${path.join(dir, entry)}: not a known template`);
     }

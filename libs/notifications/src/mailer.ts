@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import { composeMessage } from './mime-message';
 
 export interface OutgoingMail {
   /** RFC 5322 msg-id with angle brackets, derived from the notification (event and recipient). */
@@ -98,7 +99,9 @@ export class SmtpMailer implements Mailer {
 
   async send(mail: OutgoingMail): Promise<MailReceipt> {
     try {
-      const info = (await this.transport.sendMail(toNodemailer(mail))) as { response?: string; rejected?: unknown[] };
+      // Composed here in one buffer (composeMessage): the transport then writes the DATA in one go.
+      const { envelope, raw } = composeMessage({ ...mail, headers: AUTOMATIC_HEADERS });
+      const info = (await this.transport.sendMail({ envelope: { from: envelope.from, to: [...envelope.to] }, raw })) as { response?: string; rejected?: unknown[] };
       if (Array.isArray(info.rejected) && info.rejected.length > 0) throw new MailSendError(`recipient refused: ${info.response ?? ''}`, true);
       return { response: info.response ?? '' };
     } catch (error) {

@@ -4,6 +4,7 @@ import { ConsumerHost, DurableConsumerProvider, type ConsumedEvent, type Consume
 import { NotificationDispatcher, type DispatchOutcome } from './notification-dispatcher';
 import { NotificationQueues } from './notification-queues';
 import { NOTIFICATION_CLOCK, type NotificationClock } from './notifications.tokens';
+import { OutboxStore } from './outbox.store';
 
 /** How long a batch's jobs wait for its commit before the sweeper is left to queue them. */
 const COMMIT_WAIT_MS = 120_000;
@@ -23,6 +24,7 @@ export class NotificationDispatcherConsumer implements DurableConsumer {
   constructor(
     private readonly dispatcher: NotificationDispatcher,
     private readonly queues: NotificationQueues,
+    private readonly outbox: OutboxStore,
     private readonly moduleRef: ModuleRef,
     @Inject(NOTIFICATION_CLOCK) private readonly clock: NotificationClock,
   ) {}
@@ -44,5 +46,8 @@ export class NotificationDispatcherConsumer implements DurableConsumer {
   private async handOver(outcome: DispatchOutcome): Promise<void> {
     await this.queues.enqueueMail(outcome.mailIds);
     await this.queues.enqueueReminders(outcome.reminders, this.clock());
+    // Queued: the sweeper leaves these rows alone until NOTIFICATION_REQUEUE_AFTER_MS (it re-claimed and
+    // re-added every row of a backlog at each sweep while they looked never queued).
+    await this.outbox.markQueued(outcome.mailIds);
   }
 }

@@ -4,7 +4,8 @@ import type { ConsumedEvent } from '@app/platform';
 import { emptyFold, evolveFold, foldNominationEvents, type NominationFold } from './nomination-fold';
 import { messageIdFor, derivedUuid, outboxId, recipientKey } from './notification-ids';
 import { notificationsFor, stageEntryOf } from './notification-rules';
-import type { NewOutboxEntry, NotificationIntent, Recipient } from './notification.types';
+import type { StaffRecords } from '@app/records';
+import type { NewOutboxEntry, NotificationIntent, OutboxUnit, Recipient } from './notification.types';
 import type { OutboxStore, Queryable } from './outbox.store';
 import { remindersForStage } from './reminder-schedule';
 import type { NewReminder, ReminderStore } from './reminder.store';
@@ -29,8 +30,17 @@ const MOVES = new Set<NominationEvent['type']>([
 
 const CACHE_LIMIT = 20_000;
 
-/** Turns recipients of one intent into outbox rows; ids derive from the source and the recipient. */
-export function outboxEntriesFor(intent: NotificationIntent, recipients: readonly Recipient[], source: string, occurredAt: Date, mailFrom: string): NewOutboxEntry[] {
+/** The dispatcher's name as a durable consumer (its checkpoint row): persisted, never rename. */
+export const DISPATCHER_NAME = 'notification-dispatcher';
+
+/**
+ * Turns recipients of one intent into outbox rows; ids derive from the source and the recipient. A row
+ * belongs to its staff recipient's unit, or, for a nominee's own address, to `proposingUnit`.
+ */
+export function outboxEntriesFor(
+  intent: NotificationIntent, recipients: readonly Recipient[], source: string, occurredAt: Date, mailFrom: string,
+  proposingUnit: OutboxUnit, sourcePosition?: bigint,
+): NewOutboxEntry[] {
   return recipients.map((recipient) => {
     const id = outboxId(source, intent.template, recipientKey(recipient));
     return {
@@ -38,6 +48,8 @@ export function outboxEntriesFor(intent: NotificationIntent, recipients: readonl
       delivery: recipient.preference === 'daily_digest' ? 'digest' : 'immediate',
       messageId: messageIdFor(id, mailFrom),
       payload: intent.payload,
+      unit: recipient.unit ?? proposingUnit,
+      ...(sourcePosition === undefined ? {} : { sourcePosition }),
     };
   });
 }
@@ -49,12 +61,13 @@ export function outboxEntriesFor(intent: NotificationIntent, recipients: readonl
  * derived from its event.
  */
 export class NotificationDispatcher {
-  readonly name = 'notification-dispatcher';
+  readonly name = DISPATCHER_NAME;
   /** Folded nominations by stream, so consecutive events of one nomination never re-read it. */
   private readonly folds = new Map<string, NominationFold>();
 
   constructor(
     private readonly eventStore: EventStore,
+    private readonly staffRecords: StaffRecords,
     private readonly outbox: OutboxStore,
     private readonly reminders: ReminderStore,
     private readonly calendar: WorkingDayCalendar,
@@ -64,9 +77,14 @@ export class NotificationDispatcher {
 
   /** Writes, through `tx`, what a batch of decoded events owes anyone; returns what to hand BullMQ after the commit. */
   async write(tx: Queryable, events: readonly ConsumedEvent[]): Promise<DispatchOutcome> {
-    const staff = new StaffRecipients(tx, this.defaultCodeSet());
+    const staff = new StaffRecipients(this.staffRecords, this.defaultCodeSet());
+    // Events at or below the retention horizon were dispatched before and their sent rows may be purged:
+    // handled again (a rewound checkpoint), they must not re-create those rows, which would send them again.
+    const purgedThrough = await this.outbox.purgedThrough(tx, await this.eventStore.identity());
     const entries: NewOutboxEntry[] = [];
     const newReminders: NewReminder[] = [];
+    /** Nominations that left a stage visit in this batch, with the visit they are in after it (last event wins). */
+    const moves = new Map<string, string | undefined>();
     for (const recorded of events) {
       if (recorded.category !== 'nomination') continue;
       const event = recorded.event;
@@ -74,11 +92,16 @@ export class NotificationDispatcher {
       this.remember(recorded.entityId, fold);
       if (fold.state.status === 'none') continue;
 
-      for (const intent of notificationsFor(event, fold, this.settings.publicUrl)) {
-        entries.push(...outboxEntriesFor(intent, await staff.resolve(intent.audiences), recorded.id, recorded.recordedAt, this.settings.mailFrom));
+      if (purgedThrough === undefined || recorded.position > purgedThrough) {
+        for (const intent of notificationsFor(event, fold, this.settings.publicUrl)) {
+          const proposingUnit = { codeSet: fold.state.codeSet, code: fold.state.proposingUnit };
+          const recipients = await staff.resolve(intent.audiences);
+          entries.push(...outboxEntriesFor(intent, recipients, recorded.id, recorded.recordedAt, this.settings.mailFrom, proposingUnit, recorded.position));
+        }
       }
       if (MOVES.has(event.type)) {
-        await this.reminders.dropOthers(tx, fold.state.id, fold.state.status === 'in_review' ? fold.entryEventId : undefined);
+        moves.delete(fold.state.id);
+        moves.set(fold.state.id, fold.state.status === 'in_review' ? fold.entryEventId : undefined);
       }
       const entry = stageEntryOf(event);
       if (entry !== undefined) {
@@ -92,8 +115,10 @@ export class NotificationDispatcher {
       }
     }
     const mailIds = await this.outbox.insert(tx, entries);
-    const reminders = await this.reminders.insert(tx, newReminders);
-    return { mailIds, reminders };
+    // Inserted first, then dropped: a visit begun and left within this batch leaves no live reminder.
+    const inserted = await this.reminders.insert(tx, newReminders);
+    const dropped = new Set(await this.reminders.dropOthers(tx, moves));
+    return { mailIds, reminders: inserted.filter((r) => !dropped.has(r.id)) };
   }
 
   /** The nomination as it was just before the event: from the cache, or read from the store. */

@@ -2,9 +2,11 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { runWithCorrelation } from '@app/observability';
 import { PG_POOL, ROOT_LOGGER } from '@app/platform';
 import { DigestService } from './digest.service';
+import { DISPATCHER_NAME } from './notification-dispatcher';
 import { NotificationQueues } from './notification-queues';
 import { NOTIFICATION_CLOCK, type NotificationClock } from './notifications.tokens';
 import { OutboxStore, queryable } from './outbox.store';
@@ -14,14 +16,23 @@ export interface SweepResult {
   readonly mails: number;
   readonly reminders: number;
   readonly digests: number;
+  /** Settled notifications deleted for being older than NOTIFICATION_RETENTION_DAYS. */
+  readonly purged: number;
 }
+
+/** Rows per purge transaction, and transactions per sweep: small enough never to hold up the dispatcher. */
+const PURGE_BATCH = 500;
+const PURGE_BATCHES_PER_SWEEP = 20;
+const DAY_MS = 86_400_000;
 
 /**
  * What makes Redis disposable: at start and then every NOTIFICATION_SWEEP_MS it hands BullMQ again
  * every outbox row not yet sent whose job may be gone (never queued, or queued more than
  * NOTIFICATION_REQUEUE_AFTER_MS ago), re-creates the delayed jobs of reminders coming due, assembles a
  * digest whose time has come and re-creates the digest's job scheduler. Adding a job whose id exists
- * is a no-op in BullMQ, so sweeping a healthy queue changes nothing.
+ * is a no-op in BullMQ, so sweeping a healthy queue changes nothing. It also purges, a few small
+ * batches at a time, the outbox rows settled longer ago than NOTIFICATION_RETENTION_DAYS that the
+ * dispatcher is past (OutboxStore.purgeSettled).
  */
 @Injectable()
 export class NotificationSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -34,6 +45,7 @@ export class NotificationSweeper implements OnApplicationBootstrap, BeforeApplic
     private readonly reminders: ReminderStore,
     private readonly digests: DigestService,
     private readonly queues: NotificationQueues,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(NOTIFICATION_CLOCK) private readonly clock: NotificationClock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
@@ -71,7 +83,30 @@ export class NotificationSweeper implements OnApplicationBootstrap, BeforeApplic
     await this.queues.enqueueMail(digestIds);
     // The punctual 07:30 trigger; without it the sweep above still assembles the digest, only later.
     await this.queues.ensureDigestScheduler(settings.digestTime).catch((error: unknown) => this.logger.warn({ err: error }, 'digest scheduler not re-created'));
+    const purged = await this.purge().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'outbox purge failed; retrying at the next sweep');
+      return 0;
+    });
     if (mails > 0 || digestIds.length > 0) this.logger.info({ mails, reminders: due.length, digests: digestIds.length }, 'notification sweep re-queued work');
-    return { mails, reminders: due.length, digests: digestIds.length };
+    if (purged > 0) this.logger.info({ purged, retentionDays: settings.retentionDays }, 'settled notifications past their retention purged');
+    return { mails, reminders: due.length, digests: digestIds.length, purged };
+  }
+
+  /**
+   * Deletes settled rows older than the retention, PURGE_BATCH at a time; none when retention is 0 (keep
+   * forever). By the real clock, not the notification clock tests move: rows are stamped by the database.
+   */
+  private async purge(): Promise<number> {
+    const days = this.config.notifications.retentionDays;
+    if (days === 0) return 0;
+    const before = new Date(Date.now() - days * DAY_MS);
+    const storeId = await this.eventStore.identity();
+    let purged = 0;
+    for (let batch = 0; batch < PURGE_BATCHES_PER_SWEEP; batch++) {
+      const n = await this.outbox.purgeSettled(DISPATCHER_NAME, storeId, before, PURGE_BATCH);
+      purged += n;
+      if (n < PURGE_BATCH) break;
+    }
+    return purged;
   }
 }

@@ -54,6 +54,17 @@ export interface Recipient {
   readonly name?: string;
   readonly locale: Locale;
   readonly preference: NotificationPreference;
+  /** The unit of the staff member's record; undefined for a nominee's own address. */
+  readonly unit?: OutboxUnit;
+}
+
+/**
+ * The unit a notification belongs to, whose admins (and those above) list and retry it: the recipient's
+ * unit for staff, the proposing unit for a nominee's own address. Recorded when the row is written.
+ */
+export interface OutboxUnit {
+  readonly codeSet: string;
+  readonly code: string;
 }
 
 /** Who is told: the active staff of a unit with a role, one staff member, or a plain address. */
@@ -87,6 +98,7 @@ export interface OutboxEntry {
   readonly createdAt: Date;
   readonly sentAt: Date | null;
   readonly failedAt: Date | null;
+  readonly unit: OutboxUnit | null;
 }
 
 /** A row about to be written to the outbox. */
@@ -100,4 +112,7 @@ export interface NewOutboxEntry {
   readonly messageId: string;
   readonly payload: NotificationPayload | DigestPayload;
   readonly occurredAt: Date;
+  /** Log position of the source event (none for reminders and digests): retention purges behind the dispatcher only. */
+  readonly sourcePosition?: bigint;
+  readonly unit: OutboxUnit | null;
 }

@@ -7,6 +7,7 @@ import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { ancestryOf, loadReferenceData, ruleSetInForce, vietnamDate, WorkingDayCalendar, type ReferenceData } from '@app/nomination';
 import { Metrics } from '@app/observability';
 import { PG_POOL, ROOT_LOGGER } from '@app/platform';
+import { RecordsModule, STAFF_RECORDS, type StaffRecords } from '@app/records';
 import { DigestService } from './digest.service';
 import { MailProcessor } from './mail.processor';
 import { MailSender } from './mail-sender';
@@ -72,7 +73,7 @@ export class NotificationsModule {
     const settings = config.notifications;
     return {
       module: NotificationsModule,
-      imports: queues(config),
+      imports: [...queues(config), RecordsModule],
       providers: [
         ...shared,
         { provide: NOTIFICATION_CLOCK, useValue: clock },
@@ -107,17 +108,17 @@ export class NotificationsModule {
         },
         {
           provide: NotificationDispatcher,
-          inject: [EVENT_STORE, OutboxStore, ReminderStore, CALENDAR, REFERENCE],
-          useFactory: (store: EventStore, outbox: OutboxStore, reminders: ReminderStore, calendar: WorkingDayCalendar, reference: ReferenceData) =>
-            new NotificationDispatcher(store, outbox, reminders, calendar, {
+          inject: [EVENT_STORE, STAFF_RECORDS, OutboxStore, ReminderStore, CALENDAR, REFERENCE],
+          useFactory: (store: EventStore, staff: StaffRecords, outbox: OutboxStore, reminders: ReminderStore, calendar: WorkingDayCalendar, reference: ReferenceData) =>
+            new NotificationDispatcher(store, staff, outbox, reminders, calendar, {
               publicUrl: config.publicUrl, mailFrom: config.mailFrom, reminderTime: settings.reminderTime,
             }, defaultCodeSet(reference)),
         },
         {
           provide: ReminderService,
-          inject: [PG_POOL, EVENT_STORE, OutboxStore, ReminderStore, REFERENCE, NOTIFICATION_CLOCK],
-          useFactory: (pool: Pool, store: EventStore, outbox: OutboxStore, reminders: ReminderStore, reference: ReferenceData, now: NotificationClock) =>
-            new ReminderService(pool, store, outbox, reminders, { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, defaultCodeSet(reference), unitAbove, now),
+          inject: [PG_POOL, EVENT_STORE, STAFF_RECORDS, OutboxStore, ReminderStore, REFERENCE, NOTIFICATION_CLOCK],
+          useFactory: (pool: Pool, store: EventStore, staff: StaffRecords, outbox: OutboxStore, reminders: ReminderStore, reference: ReferenceData, now: NotificationClock) =>
+            new ReminderService(pool, store, staff, outbox, reminders, { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, defaultCodeSet(reference), unitAbove, now),
         },
         {
           provide: DigestService,

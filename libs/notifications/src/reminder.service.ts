@@ -1,3 +1,4 @@
+import type { StaffRecords } from '@app/records';
 import type { Pool } from 'pg';
 import { StreamNotFound, type EventStore } from '@app/event-store';
 import { nominationStreamId, type ExistingNomination } from '@app/nomination';
@@ -32,6 +33,7 @@ export class ReminderService {
   constructor(
     private readonly pool: Pool,
     private readonly eventStore: EventStore,
+    private readonly staffRecords: StaffRecords,
     private readonly outbox: OutboxStore,
     private readonly reminders: ReminderStore,
     private readonly settings: ReminderSettings,
@@ -66,9 +68,9 @@ export class ReminderService {
       }
       const above = await this.unitAbove(state, reminder.stageIndex);
       const intent = reminderIntent(reminder.kind, fold, reminder.stageIndex, reminder.dueOn, above, this.settings.publicUrl)!;
-      const recipients = await new StaffRecipients(tx, this.defaultCodeSet()).resolve(intent.audiences);
+      const recipients = await new StaffRecipients(this.staffRecords, this.defaultCodeSet()).resolve(intent.audiences);
       const source = `reminder:${reminder.id}`;
-      const mailIds = await this.outbox.insert(tx, outboxEntriesFor(intent, recipients, source, reminder.fireAt, this.settings.mailFrom));
+      const mailIds = await this.outbox.insert(tx, outboxEntriesFor(intent, recipients, source, reminder.fireAt, this.settings.mailFrom, { codeSet: state.codeSet, code: state.proposingUnit }));
       await this.reminders.settle(tx, reminderId, 'fired');
       return { kind: 'fired', mailIds };
     });

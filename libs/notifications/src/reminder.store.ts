@@ -49,14 +49,22 @@ export class ReminderStore {
     return rows.map((r) => ({ id: r.id, fireAt: r.fire_at }));
   }
 
-  /** The nomination left the stage visit `keepEntryEventId` is not: its other scheduled reminders will not fire. */
-  async dropOthers(q: Queryable, nominationId: string, keepEntryEventId: string | undefined): Promise<number> {
-    const result = await q.query(
-      `UPDATE notification_reminders SET status = 'dropped', settled_at = now()
-       WHERE nomination_id = $1 AND status = 'scheduled' AND ($2::uuid IS NULL OR entry_event_id <> $2)`,
-      [nominationId, keepEntryEventId ?? null],
+  /**
+   * Nominations that left a stage visit: each one's scheduled reminders other than those of the visit it
+   * is now in (`keepEntryEventId`, none when it is no longer in review) will not fire. One statement for a
+   * whole batch of events; returns the ids dropped.
+   */
+  async dropOthers(q: Queryable, moves: ReadonlyMap<string, string | undefined>): Promise<string[]> {
+    if (moves.size === 0) return [];
+    const { rows } = await q.query<{ id: string }>(
+      `UPDATE notification_reminders r SET status = 'dropped', settled_at = now()
+       FROM unnest($1::uuid[], $2::uuid[]) AS m(nomination_id, keep_entry_event_id)
+       WHERE r.nomination_id = m.nomination_id AND r.status = 'scheduled'
+         AND (m.keep_entry_event_id IS NULL OR r.entry_event_id <> m.keep_entry_event_id)
+       RETURNING r.id`,
+      [[...moves.keys()], [...moves.values()].map((keep) => keep ?? null)],
     );
-    return result.rowCount ?? 0;
+    return rows.map((r) => r.id);
   }
 
   async lock(q: Queryable, id: string): Promise<ReminderRecord | undefined> {

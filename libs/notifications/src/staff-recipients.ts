@@ -1,25 +1,18 @@
-import type { Queryable } from './outbox.store';
-import type { Audience, Locale, NotificationPreference, Recipient } from './notification.types';
-
-interface StaffRow {
-  id: string;
-  name: string;
-  email: string;
-  locale: Locale;
-  notifications: NotificationPreference;
-}
-
-const toRecipient = (row: StaffRow): Recipient => ({ id: row.id, email: row.email, name: row.name, locale: row.locale, preference: row.notifications });
+import type { StaffRecords, StoredStaffRecord } from '@app/records';
+import type { Audience, Recipient } from './notification.types';
 
 /**
- * Resolves audiences against the staff directory: the active staff of a unit and role (in the
- * nomination's code set; a staff record without a code set belongs to the code set in force), or one
- * staff member. Lookups are cached for the life of one instance, i.e. one batch of events.
+ * Resolves audiences against the staff directory, through its port (StaffRecords): the active staff of
+ * a unit and role (in the nomination's code set; a staff record without a code set belongs to the code
+ * set in force), or one staff member. Lookups are cached for the life of one instance, i.e. one batch of
+ * events, so a batch asks once per unit and role however many events it holds.
+ *
+ * Each staff recipient carries the unit of their record: the outbox row's unit, whose admins see it.
  */
 export class StaffRecipients {
   private readonly cache = new Map<string, Promise<Recipient[]>>();
 
-  constructor(private readonly q: Queryable, private readonly defaultCodeSet: string) {}
+  constructor(private readonly staff: StaffRecords, private readonly defaultCodeSet: string) {}
 
   async resolve(audiences: readonly Audience[]): Promise<Recipient[]> {
     const all = (await Promise.all(audiences.map((a) => this.one(a)))).flat();
@@ -33,26 +26,26 @@ export class StaffRecipients {
     });
   }
 
+  private toRecipient(record: StoredStaffRecord): Recipient {
+    return {
+      id: record.id, email: record.email, name: record.name, locale: record.locale, preference: record.notifications,
+      unit: { codeSet: record.codeSet ?? this.defaultCodeSet, code: record.unit },
+    };
+  }
+
   private async one(audience: Audience): Promise<Recipient[]> {
     switch (audience.kind) {
       case 'address':
         return [{ email: audience.email, name: audience.name, locale: 'vi', preference: 'immediate' }];
       case 'role':
         return this.cached(`role:${audience.codeSet}:${audience.unit}:${audience.role}`, async () => {
-          const { rows } = await this.q.query<StaffRow>(
-            `SELECT id, name, email, locale, notifications FROM staff
-             WHERE active AND unit = $1 AND $2 = ANY(roles) AND coalesce(code_set, $4) = $3 ORDER BY id`,
-            [audience.unit, audience.role, audience.codeSet, this.defaultCodeSet],
-          );
-          return rows.map(toRecipient);
+          const found = await this.staff.activeWithRole({ unit: audience.unit, role: audience.role, codeSet: audience.codeSet, defaultCodeSet: this.defaultCodeSet });
+          return found.map((record) => this.toRecipient(record));
         });
       case 'staff': {
         const found = await this.cached(`staff:${audience.id}`, async () => {
-          const { rows } = await this.q.query<StaffRow>(
-            'SELECT id, name, email, locale, notifications FROM staff WHERE active AND id = $1',
-            [audience.id],
-          );
-          return rows.map(toRecipient);
+          const record = await this.staff.get(audience.id);
+          return record !== undefined && record.active ? [this.toRecipient(record)] : [];
         });
         return found.length > 0 ? found : this.one(audience.fallback);
       }

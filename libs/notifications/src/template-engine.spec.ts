@@ -19,6 +19,14 @@ describe('template engine', () => {
     expect(render('<b>{{x}}</b>', { x: '<script>"&\'' }, true)).toBe('<b>&lt;script&gt;&quot;&amp;&#39;</b>');
   });
 
+  it('inlines partials where they are named, and refuses an unknown one', () => {
+    const row = parseTemplate('<td>{{label}}</td>');
+    const partials = (name: string) => (name === 'row' ? row : undefined);
+    expect(renderNodes(parseTemplate('<tr>{{> row}}</tr>{{#items}}[{{>row}}]{{/items}}', 'list', partials), { label: 'A&B', items: [{ label: 'x' }] }, escapeHtml))
+      .toBe('<tr><td>A&amp;B</td></tr>[<td>x</td>]');
+    expect(() => parseTemplate('{{> nothing}}', 'mail.html', partials)).toThrow(new TemplateSyntaxError('mail.html: {{> nothing}} names no partial'));
+  });
+
   it('refuses unbalanced sections', () => {
     expect(() => parseTemplate('{{#a}}x')).toThrow(TemplateSyntaxError);
     expect(() => parseTemplate('{{#a}}x{{/b}}')).toThrow(TemplateSyntaxError);

@@ -4,6 +4,7 @@
  *   {{name}}            a value (HTML-escaped in .html templates), dotted paths allowed, {{.}} the current item
  *   {{#name}}…{{/name}}  rendered once for a truthy value, once per element for a list
  *   {{^name}}…{{/name}}  rendered when the value is missing, false or an empty list
+ *   {{> name}}           a partial: shared markup (templates/_partials), inlined when the template is read
  */
 
 type Node =
@@ -11,11 +12,16 @@ type Node =
   | { readonly kind: 'value'; readonly path: string }
   | { readonly kind: 'section'; readonly path: string; readonly inverted: boolean; readonly children: readonly Node[] };
 
+export type { Node as TemplateNode };
+
 export class TemplateSyntaxError extends Error {}
 
-const TAG = /\{\{\s*([#^/]?)\s*([A-Za-z0-9_.]+)\s*\}\}/g;
+const TAG = /\{\{\s*([#^/>]?)\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
 
-export function parseTemplate(source: string, name = 'template'): readonly Node[] {
+/** The parsed partials a template may include, by name (undefined: no such partial). */
+export type PartialLookup = (name: string) => readonly Node[] | undefined;
+
+export function parseTemplate(source: string, name = 'template', partials: PartialLookup = () => undefined): readonly Node[] {
   const root: Node[] = [];
   const stack: { path: string; inverted: boolean; children: Node[] }[] = [];
   const current = (): Node[] => stack[stack.length - 1]?.children ?? root;
@@ -24,7 +30,11 @@ export function parseTemplate(source: string, name = 'template'): readonly Node[
     if (match.index > last) current().push({ kind: 'text', text: source.slice(last, match.index) });
     last = match.index + match[0].length;
     const [, sigil, path] = match as unknown as [string, string, string];
-    if (sigil === '#' || sigil === '^') {
+    if (sigil === '>') {
+      const partial = partials(path);
+      if (partial === undefined) throw new TemplateSyntaxError(`${name}: {{> ${path}}} names no partial`);
+      current().push(...partial);
+    } else if (sigil === '#' || sigil === '^') {
       stack.push({ path, inverted: sigil === '^', children: [] });
     } else if (sigil === '/') {
       const open = stack.pop();

@@ -25,6 +25,19 @@ export interface StaffRecords {
   list(unit?: string): Promise<StoredStaffRecord[]>;
   /** The member with this id (a token's `sub`), or undefined; read on every request by the auth check. */
   get(id: string): Promise<StoredStaffRecord | undefined>;
+  /**
+   * The active members of one unit holding a role, in one code set, ordered by id: who a notification to
+   * "the officers of unit X" reaches. A record without a code set counts as being in `defaultCodeSet`.
+   */
+  activeWithRole(filter: StaffRoleFilter): Promise<StoredStaffRecord[]>;
+}
+
+export interface StaffRoleFilter {
+  readonly unit: string;
+  readonly role: string;
+  readonly codeSet: string;
+  /** The code set of records stored without one (that of the rule set in force). */
+  readonly defaultCodeSet: string;
 }
 
 export const STAFF_RECORDS = Symbol('STAFF_RECORDS');

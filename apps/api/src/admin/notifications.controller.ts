@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@app/auth';
-import { decodeOutboxCursor, NotificationQueues, OutboxStore, type OutboxEntry } from '@app/notifications';
+import { type Actor, CODE_SETS, CurrentActor, Roles } from '@app/auth';
+import { decodeOutboxCursor, NotificationQueues, OutboxStore, type OutboxEntry, type OutboxScope } from '@app/notifications';
+import { ReferenceDataService } from '@app/workflow';
 import { IdempotencyKeyHeader } from '../http/api-headers';
 import { EmptyBodyDto } from '../http/empty-body.dto';
 import { ProblemError } from '../http/problem';
@@ -19,6 +20,12 @@ function toDto(entry: OutboxEntry): NotificationDto {
   };
 }
 
+/**
+ * The outbox as its admins see it. Like every admin action (issue 12.14) it is bounded by the admin's
+ * unit: a notification belongs to its staff recipient's unit (the proposing unit for a nominee's own
+ * address), and an admin lists and retries those of their unit and of every unit under it, in each code
+ * set. Anyone else's notification does not exist for them (404, as for an unknown id).
+ */
 @ApiTags('administration')
 @ApiBearerAuth('bearer')
 @Roles('admin')
@@ -27,16 +34,28 @@ export class NotificationsController {
   constructor(
     private readonly outbox: OutboxStore,
     private readonly queues: NotificationQueues,
+    private readonly referenceData: ReferenceDataService,
   ) {}
+
+  /** The admin's unit and every unit under it, per code set. */
+  private async scopeOf(actor: Actor): Promise<OutboxScope> {
+    const admin = this.referenceData.domainActor(actor);
+    const directory = await this.referenceData.directory();
+    return CODE_SETS.flatMap((codeSet) => {
+      const under = directory.units(codeSet).filter((u) => directory.isAtOrUnder(codeSet, u.code, admin.unit)).map((u) => u.code);
+      return [...new Set([admin.unit, ...under])].map((code) => ({ codeSet, code }));
+    });
+  }
 
   @Get()
   @ApiOperation({
     summary: 'Notification e-mails, e.g. the failed ones · Thư thông báo (ví dụ: thư gửi lỗi)',
-    description: '`status=failed` lists what was refused permanently (a rejected address) or gave up after the last retry, newest failure first, with the server\'s answer in `lastError`.',
+    description: '`status=failed` lists what was refused permanently (a rejected address) or gave up after the last retry, newest failure first, with the server\'s answer in `lastError`. '
+      + 'Only notifications of the admin\'s unit and the units under it (the staff recipient\'s unit; for a nominee\'s own address, the proposing unit).',
   })
   @ApiOkResponse({ type: NotificationPageDto })
   @ApiReadProblemResponses()
-  async list(@Query() query: NotificationQueryDto): Promise<NotificationPageDto> {
+  async list(@CurrentActor() actor: Actor, @Query() query: NotificationQueryDto): Promise<NotificationPageDto> {
     const cursor = query.cursor === undefined ? undefined : decodeOutboxCursor(query.cursor);
     if (query.cursor !== undefined && cursor === undefined) {
       throw new ProblemError('validation_failed', 'The request is not valid.', { errors: [{ field: 'cursor', message: 'cursor is not one this service issued' }] });
@@ -46,6 +65,7 @@ export class NotificationsController {
       ...(query.status !== undefined ? { status: query.status } : {}),
       ...(query.nominationId !== undefined ? { nominationId: query.nominationId.toLowerCase() } : {}),
       ...(cursor !== undefined ? { cursor } : {}),
+      scope: await this.scopeOf(actor),
     });
     return { items: page.items.map(toDto), nextCursor: page.nextCursor };
   }
@@ -54,7 +74,8 @@ export class NotificationsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Send a failed notification again · Gửi lại thư lỗi',
-    description: 'Puts a failed notification back in the queue with a fresh set of attempts (same Message-ID). 409 `invalid_transition` unless it is `failed`.',
+    description: 'Puts a failed notification back in the queue with a fresh set of attempts (same Message-ID). 409 `invalid_transition` unless it is `failed`. '
+      + 'A notification of a unit outside the admin\'s is 404, as an unknown one.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiBody({ type: EmptyBodyDto, required: false, description: 'Nothing, or `{}`.' })
@@ -62,8 +83,12 @@ export class NotificationsController {
   @ApiOkResponse({ type: NotificationDto })
   @ApiProblemResponses([400, 401, 403, 404, 409, 422, 429])
   // Takes no body; anything sent in one is refused (unknown JSON fields are never silently ignored).
-  async retry(@Param('id', new ResourceIdPipe('notification')) id: string, @Body(EmptyBodyPipe) _body: Record<string, never>): Promise<NotificationDto> {
-    const outcome = await this.outbox.retry(id);
+  async retry(
+    @CurrentActor() actor: Actor,
+    @Param('id', new ResourceIdPipe('notification')) id: string,
+    @Body(EmptyBodyPipe) _body: Record<string, never>,
+  ): Promise<NotificationDto> {
+    const outcome = await this.outbox.retry(id, await this.scopeOf(actor));
     if (!outcome.ok) {
       if (outcome.reason === 'not_found') throw new ProblemError('not_found', 'No such notification.');
       throw new ProblemError('invalid_transition', `Only a failed notification can be retried; this one is ${outcome.status}.`);

@@ -1,4 +1,4 @@
-import type { StaffRecord, StaffRecords, StoredStaffRecord } from '../staff-records.port';
+import type { StaffRecord, StaffRecords, StaffRoleFilter, StoredStaffRecord } from '../staff-records.port';
 
 /** Orders as PostgreSQL does under the C collation of the databases here (code point order for Vietnamese text). */
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -24,5 +24,12 @@ export class InMemoryStaffRecords implements StaffRecords {
   async get(id: string): Promise<StoredStaffRecord | undefined> {
     const stored = this.staff.get(id);
     return stored === undefined ? undefined : { ...stored, roles: [...stored.roles] };
+  }
+
+  async activeWithRole(filter: StaffRoleFilter): Promise<StoredStaffRecord[]> {
+    return [...this.staff.values()]
+      .filter((s) => s.active && s.unit === filter.unit && s.roles.includes(filter.role) && (s.codeSet ?? filter.defaultCodeSet) === filter.codeSet)
+      .sort((a, b) => byCodeUnit(a.id, b.id))
+      .map((s) => ({ ...s, roles: [...s.roles] }));
   }
 }

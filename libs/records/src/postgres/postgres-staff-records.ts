@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { StaffRecord, StaffRecords, StoredStaffRecord } from '../staff-records.port';
+import type { StaffRecord, StaffRecords, StaffRoleFilter, StoredStaffRecord } from '../staff-records.port';
 
 interface StaffRow {
   id: string;
@@ -48,5 +48,13 @@ export class PostgresStaffRecords implements StaffRecords {
   async get(id: string): Promise<StoredStaffRecord | undefined> {
     const { rows } = await this.pool.query<StaffRow>('SELECT * FROM staff WHERE id = $1', [id]);
     return rows[0] === undefined ? undefined : toRecord(rows[0]);
+  }
+
+  async activeWithRole(filter: StaffRoleFilter): Promise<StoredStaffRecord[]> {
+    const { rows } = await this.pool.query<StaffRow>(
+      'SELECT * FROM staff WHERE active AND unit = $1 AND $2 = ANY(roles) AND coalesce(code_set, $4) = $3 ORDER BY id',
+      [filter.unit, filter.role, filter.codeSet, filter.defaultCodeSet],
+    );
+    return rows.map(toRecord);
   }
 }

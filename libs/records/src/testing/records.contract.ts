@@ -115,6 +115,26 @@ export function describeStaffRecordsContract(adapter: string, factory: () => Sta
       const everyone = (await staff.list()).filter((m) => m.unit === a || m.unit === b);
       expect(everyone.map((m) => m.id)).toEqual([binh.id, dao1.id, dao2.id, inB.id]);
     });
+
+    it('finds the active members of a unit holding a role, in a code set (none stored: the default one), by id', async () => {
+      const unit = fresh('u');
+      const id = fresh('s');
+      const officer = member(unit, { id: `${id}-2`, codeSet: 'gso-2004' });
+      const undated = member(unit, { id: `${id}-1`, roles: ['proposer', 'officer'] });
+      const others = [
+        member(unit, { id: `${id}-3`, active: false }),
+        member(unit, { id: `${id}-4`, roles: ['decider'] }),
+        member(unit, { id: `${id}-5`, codeSet: 'gso-2025' }),
+        member(fresh('u'), { id: `${id}-6` }),
+      ];
+      for (const m of [officer, undated, ...others]) await staff.upsert(m);
+
+      const found = await staff.activeWithRole({ unit, role: 'officer', codeSet: 'gso-2004', defaultCodeSet: 'gso-2004' });
+      expect(found.map((m) => m.id)).toEqual([undated.id, officer.id]);
+      expect(found[0]).toEqual({ ...undated, updatedAt: expect.any(Date) });
+      expect((await staff.activeWithRole({ unit, role: 'officer', codeSet: 'gso-2004', defaultCodeSet: 'gso-2025' })).map((m) => m.id)).toEqual([officer.id]);
+      expect((await staff.activeWithRole({ unit, role: 'officer', codeSet: 'gso-2025', defaultCodeSet: 'gso-2025' })).map((m) => m.id)).toEqual([undated.id, `${id}-5`]);
+    });
   });
 }
 
