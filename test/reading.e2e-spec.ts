@@ -202,15 +202,26 @@ describe('reading: lists, search, inbox, history, decisions, reports (real Postg
       { status: 'in_review', currentStage: { unit: '120' }, route: ['03814:approved', '120:in_review'] },
       { status: 'approved', currentStage: null, route: ['03814:approved', '120:approved'] },
     ];
+    // asOf keeps the events recorded at or before the instant (the store records to the millisecond).
+    const recorded = (await api.database.pool.query<{ revision: string; at: Date }>(
+      'SELECT revision, recorded_at AS at FROM events WHERE stream_id = $1 ORDER BY revision', [`nomination-${awarded.id}`],
+    )).rows.map((row) => ({ revision: Number(row.revision), at: row.at }));
+    expect(recorded.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4]);
     for (const [revision, want] of expected.entries()) {
       const byRevision = await get(districtOfficer, `/nominations/${awarded.id}?revision=${revision}`);
-      // The instant the next command was decided: after this revision was recorded, before the next one was.
-      const byTime = await get(districtOfficer, `/nominations/${awarded.id}?asOf=${encodeURIComponent(history[revision + 1].at)}`);
-      for (const view of [byRevision, byTime]) {
-        expect(view).toMatchObject({ revision, status: want.status, currentStage: want.currentStage });
-        expect(view.route.map((s: View) => `${s.unit}:${s.status}`)).toEqual(want.route);
-      }
+      expect(byRevision).toMatchObject({ revision, status: want.status, currentStage: want.currentStage });
+      expect(byRevision.route.map((s: View) => `${s.unit}:${s.status}`)).toEqual(want.route);
+      // The instant this revision was recorded: it and everything before it, nothing after — unless the next
+      // command was recorded within the same millisecond, when no instant lies between them and the view
+      // is the later revision's (the fast path can decide and append within one).
+      const instant = recorded[revision]!.at;
+      const seen = Math.max(...recorded.filter((e) => e.at.getTime() <= instant.getTime()).map((e) => e.revision));
+      const byTime = await get(districtOfficer, `/nominations/${awarded.id}?asOf=${encodeURIComponent(instant.toISOString())}`);
+      expect(byTime).toMatchObject({ revision: seen, status: expected[seen]?.status ?? 'awarded' });
+      if (seen === revision) expect(byTime.route.map((s: View) => `${s.unit}:${s.status}`)).toEqual(want.route);
     }
+    // Each command's own instant (when it was decided) comes at or before the instant it was recorded.
+    for (const [revision, event] of history.slice(0, 4).entries()) expect(Date.parse(event.at)).toBeLessThanOrEqual(recorded[revision]!.at.getTime());
     expectProblem(await api.request({ method: 'GET', url: `/nominations/${awarded.id}?asOf=2000-01-01T00:00:00Z`, as: districtOfficer }), 404, 'not_found');
   });
 
