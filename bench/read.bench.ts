@@ -27,7 +27,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
@@ -40,6 +39,7 @@ import { DurableSubscriber } from '@app/platform';
 import { PROJECTIONS, ProjectionConsumer, projectionNamed, rebuildProjections } from '@app/read-models';
 import { journeys } from '../libs/read-models/src/testing/journeys';
 import { type SeedEvent, seedLog } from './seed-log';
+import { freePort } from '../test/support/free-port';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
@@ -47,14 +47,6 @@ const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 32);
 const API_ENTRY = process.env['BENCH_API_ENTRY'] ?? 'dist/apps/api/apps/api/src/main.js';
 /** Nominations in flight while the log is generated: how far apart one nomination's events lie. */
 const IN_FLIGHT = 2_048;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { signDevelopmentToken } from '@app/auth';
@@ -10,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from '@app/database/testing';
 import { PostgresEventStore, type RecordedEvent } from '@app/event-store';
 import { gso2025, nominationBody2025 } from './support/nomination-fixtures';
 import type { TestUser } from './support/test-api';
+import { freePort } from './support/free-port';
 
 /*
  * The per-process stream state cache (libs/workflow/src/stream-state-cache.ts) across two real api
@@ -20,14 +20,6 @@ import type { TestUser } from './support/test-api';
  */
 
 jest.setTimeout(180_000);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 interface Answer {
   readonly status: number;

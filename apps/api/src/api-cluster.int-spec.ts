@@ -1,22 +1,14 @@
 import cluster, { type Worker } from 'node:cluster';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { superviseApiProcesses, type ApiProcessGroup } from './api-cluster';
+import { freePort } from '../../../test/support/free-port';
 
 /*
  * The supervisor with real processes: node's cluster forks a stand-in api (test/support/fixtures/
  * cluster-worker.cjs) that shares one port, answers with its pid and counts requests in prom-client.
  */
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 function fetchText(port: number, path: string): Promise<string> {
   return new Promise((done, fail) => {

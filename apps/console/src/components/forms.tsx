@@ -134,6 +134,20 @@ export function TableRegion({ label, children }: { label: string; children: Reac
 }
 
 /**
+ * Keyset paging under a list: "back" while on a later page (the cursor lives in the address, so the
+ * browser's history is the way back), "more" while the server gives a next cursor.
+ */
+export function KeysetPager({ cursor, next, onMore, testId }: { cursor: string; next: string | null | undefined; onMore: (next: string) => void; testId: string }) {
+  const { t } = useI18n();
+  return (
+    <div className="pager">
+      {cursor !== '' && <button type="button" onClick={() => window.history.back()}>{t('common.back')}</button>}
+      {next && <button type="button" data-testid={testId} onClick={() => onMore(next)}>{t('common.more')}</button>}
+    </div>
+  );
+}
+
+/**
  * A date typed as dd/mm/yyyy whatever the browser's language (a native date input would show mm/dd/yyyy
  * in an English browser). `value` and `onChange` carry the API's YYYY-MM-DD, or '' while incomplete.
  */

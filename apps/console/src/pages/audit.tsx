@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
 import { api, saveDownload, type Problem, type Schemas } from '../api/client';
 import type { paths } from '../api/schema';
-import { DateInput, Field, ProblemMessage, TableRegion, asProblem, useCommand } from '../components/forms';
+import { DateInput, Field, KeysetPager, ProblemMessage, TableRegion, asProblem, useCommand } from '../components/forms';
 import { formatCount, formatDate, formatDateTime, nfc, vietnamDay } from '../format';
 import { useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
@@ -152,10 +152,7 @@ function AuditEvents() {
           </table>
         </TableRegion>
       )}
-      <div className="pager">
-        {cursor !== '' && <button type="button" onClick={() => window.history.back()}>{t('common.back')}</button>}
-        {next && <button type="button" data-testid="audit-next" onClick={() => more(next)}>{t('common.more')}</button>}
-      </div>
+      <KeysetPager cursor={cursor} next={next} onMore={more} testId="audit-next" />
     </>
   );
 }

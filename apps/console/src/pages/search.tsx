@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, type Problem, type Schemas } from '../api/client';
-import { Field, ProblemMessage, TableRegion, asProblem } from '../components/forms';
+import { Field, KeysetPager, ProblemMessage, TableRegion, asProblem } from '../components/forms';
 import { formatDate, nfc } from '../format';
 import { useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
@@ -86,10 +86,7 @@ export default function SearchPage() {
           </table>
         </TableRegion>
       )}
-      <div className="pager">
-        {cursor !== '' && <button type="button" onClick={() => window.history.back()}>{t('common.back')}</button>}
-        {next && <button type="button" data-testid="search-next" onClick={() => page(next)}>{t('common.more')}</button>}
-      </div>
+      <KeysetPager cursor={cursor} next={next} onMore={page} testId="search-next" />
     </section>
   );
 }
