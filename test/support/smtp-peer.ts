@@ -13,6 +13,8 @@ export interface ReceivedMail {
   readonly raw: string;
   /** The whole message with quoted-printable undone (soft breaks removed, bytes read as UTF-8). */
   readonly decoded: string;
+  /** When the client began sending this message's DATA (before any answering delay). */
+  readonly dataStartedAt: number;
   readonly acceptedAt: number;
 }
 
@@ -89,6 +91,7 @@ export class SmtpPeer {
         callback();
       },
       onData(stream, session, callback) {
+        const dataStartedAt = Date.now();
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
@@ -99,7 +102,7 @@ export class SmtpPeer {
               messageId: headers.get('message-id') ?? '',
               to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
               subject: decodeEncodedWords(headers.get('subject') ?? ''),
-              headers, raw, decoded: decodeQuotedPrintable(raw), acceptedAt: Date.now(),
+              headers, raw, decoded: decodeQuotedPrintable(raw), dataStartedAt, acceptedAt: Date.now(),
             };
             self.peer!.received.push(mail);
             callback();
