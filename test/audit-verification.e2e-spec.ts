@@ -143,7 +143,8 @@ describe('audit verification routes', () => {
     } finally {
       await tamperWithLog(api.database.pool, ['INSERT INTO events SELECT * FROM nomination_before']);
     }
-  });
+    // Two runs of the command line, each compiling the script with tsx: longer than jest's default on a busy machine.
+  }, 120_000);
 
   it('records every verification and seal read, with who, what, how many events and the verdict, in GET /audit/reads', async () => {
     const reader: TestUser = { sub: 'a-120-reads', name: 'Hà Văn Đọc', roles: ['auditor'], unit: '120', codeSet: 'gso-2004' };
