@@ -10,7 +10,7 @@ import { type Actor, CurrentActor, Roles } from '@app/auth';
 import { NotFoundError } from '@app/nomination';
 import { ROOT_LOGGER } from '@app/platform';
 import { ReadNominationQuery } from '@app/read-models';
-import { decisionStream, GetDecisionQuery, nominationStream } from '@app/workflow';
+import { decisionStream, GetDecisionQuery, nominationStream } from '@app/application';
 import { EmptyBodyDto } from '../http/empty-body.dto';
 import { ProblemError } from '../http/problem';
 import { EmptyBodyPipe } from '../nominations/empty-body.pipe';
