@@ -38,6 +38,25 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const NOMINEE = 'Trường Tiểu học Chiềng Lao';
 const SECOND = 'Hội Nông dân xã Chiềng Lao';
 
+/**
+ * How the audit list is laid out: what of the table region lies hidden to the right, whether a row's
+ * record and content cells sit side by side (a table) or one under the other (a phone's card), and
+ * the column headers (kept for screen readers either way).
+ */
+async function auditLayout(page: Page): Promise<{ hiddenRight: number; stacked: boolean; rowWidth: number; headers: string[] }> {
+  return page.evaluate(() => {
+    const region = document.querySelector('.table-wrap')!;
+    const row = document.querySelector('[data-testid="audit-row"]')!;
+    const [, , , subject, content] = [...row.querySelectorAll('td')].map((cell) => cell.getBoundingClientRect());
+    return {
+      hiddenRight: region.scrollWidth - region.clientWidth,
+      stacked: content!.top >= subject!.bottom - 1 && content!.left < subject!.right,
+      rowWidth: row.getBoundingClientRect().width,
+      headers: [...document.querySelectorAll('.audit-table th')].map((th) => th.textContent ?? ''),
+    };
+  });
+}
+
 async function seriousViolations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
   return result.violations
@@ -385,6 +404,8 @@ describe('the approvers\' console in a browser', () => {
     await row.waitFor();
     expect(await page.getByTestId('audit-row').count()).toBe(1);
     expect(await row.getAttribute('data-type')).toBe('DecisionIssued');
+    // On a wide screen it is a table: a row's cells side by side, under visible column headers.
+    expect(await auditLayout(page)).toMatchObject({ stacked: false, headers: ['Thời điểm', 'Sự kiện', 'Người thực hiện', 'Hồ sơ / quyết định', 'Nội dung'] });
     const text = (await row.textContent())!;
     expect(text).toContain('Ban hành quyết định');
     expect(text).toContain(people.chairman.name);
@@ -592,6 +613,13 @@ describe('the approvers\' console in a browser', () => {
     const page = await signedIn(people.auditor, '/audit', { width: 360, height: 780 });
     await page.getByTestId('audit-row').first().waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    // On a phone each event is a card of lines: nothing hides to the right of the list, the column
+    // headers are still there for screen readers.
+    const phone = await auditLayout(page);
+    expect(phone).toMatchObject({ hiddenRight: 0, stacked: true, headers: ['Thời điểm', 'Sự kiện', 'Người thực hiện', 'Hồ sơ / quyết định', 'Nội dung'] });
+    expect(phone.rowWidth).toBeLessThanOrEqual(360);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '09a-audit-list-360px');
 
     // With the keyboard alone: one nomination's stream, by its id.
     await page.getByTestId('verify-scope-nomination').focus();

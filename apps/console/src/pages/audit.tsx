@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useId, useState, type ChangeEvent, type FormEvent, type ReactNode } from 'react';
 import { api, saveDownload, type Problem, type Schemas } from '../api/client';
 import type { paths } from '../api/schema';
 import { DateInput, Field, KeysetPager, ProblemMessage, TableRegion, asProblem, useCommand } from '../components/forms';
@@ -139,14 +139,16 @@ function AuditEvents() {
       {items !== undefined && items.length === 0 && problem === undefined && <p role="status">{t('audit.empty')}</p>}
       {items !== undefined && items.length > 0 && (
         <TableRegion label={t('audit.title')}>
-          <table className="audit-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('audit.at')}</th><th scope="col">{t('audit.event')}</th><th scope="col">{t('audit.actor')}</th>
-                <th scope="col">{t('audit.subject')}</th><th scope="col">{t('audit.content')}</th>
+          {/* On a phone each row is a card (styles.css); the explicit roles keep it a table for screen readers. */}
+          <table className="audit-table" role="table">
+            <thead role="rowgroup">
+              <tr role="row">
+                <th scope="col" role="columnheader">{t('audit.at')}</th><th scope="col" role="columnheader">{t('audit.event')}</th>
+                <th scope="col" role="columnheader">{t('audit.actor')}</th><th scope="col" role="columnheader">{t('audit.subject')}</th>
+                <th scope="col" role="columnheader">{t('audit.content')}</th>
               </tr>
             </thead>
-            <tbody>
+            <tbody role="rowgroup">
               {items.map((item) => <AuditRow key={item.position} item={item} />)}
             </tbody>
           </table>
@@ -174,31 +176,40 @@ function AuditRow({ item }: { item: AuditEvent }) {
   const { t, tv } = useI18n();
   const parts = summary(item.data);
   return (
-    <tr data-testid="audit-row" data-type={item.type}>
-      <td className="nowrap">{formatDateTime(item.at)}</td>
-      <td>
+    <tr data-testid="audit-row" data-type={item.type} role="row">
+      <Cell label={t('audit.at')} className="nowrap">{formatDateTime(item.at)}</Cell>
+      <Cell label={t('audit.event')}>
         {tv('event', item.type)}
         <br /><code className="meta">{item.type}</code>
-      </td>
-      <td>
+      </Cell>
+      <Cell label={t('audit.actor')}>
         {item.actor.name ?? item.actor.id ?? '—'}
         {(item.actor.unit || item.actor.roles.length > 0) && (
           <><br /><span className="meta">{[item.actor.unit, item.actor.roles.map((r) => tv('role', r)).join(', ')].filter(Boolean).join(' · ')}</span></>
         )}
-      </td>
-      <td>
+      </Cell>
+      <Cell label={t('audit.subject')}>
         {item.decisionId && <><Link href={`/decisions/${item.decisionId}`}>{t('audit.decision')} {item.decisionId.slice(0, 8)}</Link><br /></>}
         {item.nominationId && <><Link href={`/nominations/${item.nominationId}`}>{t('audit.nomination')} {item.nominationId.slice(0, 8)}</Link><br /></>}
         <span className="meta">{t('audit.position')} {item.position} · {t('audit.revision')} {item.revision}</span>
-      </td>
-      <td className="audit-content">
+      </Cell>
+      <Cell label={t('audit.content')} className="audit-content">
         {parts.length > 0 && <p>{parts.join(' · ')}</p>}
         <details>
           <summary>{t('audit.data')}</summary>
           <pre className="json">{JSON.stringify(item.data, null, 2)}</pre>
         </details>
-      </td>
+      </Cell>
     </tr>
+  );
+}
+
+/** One cell of the audit list; on a phone its `label` is shown beside it (the column header is off screen). */
+function Cell({ label, className, children }: { label: string; className?: string; children: ReactNode }) {
+  return (
+    <td role="cell" data-label={label} {...(className === undefined ? {} : { className })}>
+      <div className="cell">{children}</div>
+    </td>
   );
 }
 
