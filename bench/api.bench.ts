@@ -27,12 +27,16 @@
  * Profiling the api: BENCH_PROFILE=<dir> loads bench/cpu-profile-hook.mjs into every api process and
  * writes one .cpuprofile per process for the BENCH_PROFILE_PHASE run (default approve) at the first
  * connection count; `npx tsx bench/profile-summary.ts <dir>/*.cpuprofile` lists the top frames.
+ * BENCH_PERF=<dir> records the same run with Linux perf instead (`perf record -g` on the api processes,
+ * node started with --perf-basic-prof so JIT frames have names; kernel time included, which V8's sampler
+ * cannot split from waiting), and the api's PostgreSQL backends beside it:
+ * `perf report -i <dir>/perf-<phase>-api.data --no-children --sort dso,sym` (and perf-<phase>-pg.data).
  * BENCH_API_NODE_ARGS adds node flags to the api, BENCH_API_ENTRY / BENCH_WORKER_ENTRY point at
  * another build to compare against.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { constants, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -52,12 +56,14 @@ const WORKER = process.env['BENCH_WORKER'] !== 'off';
 const API_ENTRY = process.env['BENCH_API_ENTRY'] ?? 'dist/apps/api/apps/api/src/main.js';
 const WORKER_ENTRY = process.env['BENCH_WORKER_ENTRY'] ?? 'dist/apps/worker/apps/worker/src/main.js';
 const PROFILE_DIR = process.env['BENCH_PROFILE'];
+const PERF_DIR = process.env['BENCH_PERF'];
 const PROFILE_PHASE = process.env['BENCH_PROFILE_PHASE'] ?? 'approve';
 // Extra node flags for the api process only. --cpu-prof writes nothing here (the api is stopped with
 // SIGTERM, and Nest re-raises it rather than exiting normally): use BENCH_PROFILE.
 const API_NODE_ARGS = [
   ...(process.env['BENCH_API_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== ''),
   ...(PROFILE_DIR !== undefined ? ['--import', path.resolve('bench/cpu-profile-hook.mjs')] : []),
+  ...(PERF_DIR !== undefined ? ['--perf-basic-prof'] : []),
 ];
 
 interface ServiceProcess {
@@ -212,7 +218,8 @@ async function drive(
   const workerPids = [...processTree(probes.workerPid), ...(probes.workerPid !== undefined ? await backends(probes.pool, 'bench-worker') : [])];
   // A single process serves by itself; a cluster's primary only supervises, its children are profiled.
   const profiled = apiPids.length > 1 ? apiPids.slice(1) : apiPids;
-  if (options.profile === true) for (const pid of profiled) process.kill(pid, 'SIGWINCH');
+  if (options.profile === true && PROFILE_DIR !== undefined) for (const pid of profiled) process.kill(pid, 'SIGWINCH');
+  const perf = options.profile === true && PERF_DIR !== undefined ? [startPerf(`${phase}-api`, profiled), startPerf(`${phase}-pg`, apiBackends)] : [];
   const before = { api: sample(apiPids), pg: sample(apiBackends), worker: sample(workerPids) };
   let finish!: (result: autocannon.Result) => void;
   let fail!: (error: Error) => void;
@@ -234,7 +241,8 @@ async function drive(
     pg: sample(await backends(probes.pool, 'bench-api')),
     worker: sample([...processTree(probes.workerPid), ...(probes.workerPid !== undefined ? await backends(probes.pool, 'bench-worker') : [])]),
   };
-  if (options.profile === true) for (const pid of profiled) process.kill(pid, 'SIGWINCH');
+  if (options.profile === true && PROFILE_DIR !== undefined) for (const pid of profiled) process.kill(pid, 'SIGWINCH');
+  await Promise.all(perf.map((stop) => stop()));
   latencies.sort((a, b) => a - b);
   const errors = result.non2xx + result.errors + result.timeouts;
   if (errors > 0) {
@@ -258,6 +266,23 @@ async function drive(
     pgCpuMs: perCommandMs(cpuSince(before.pg, after.pg)),
     workerCpuMs: probes.workerPid === undefined ? undefined : perCommandMs(cpuSince(before.worker, after.worker)),
     load: loadavg().map((l) => l.toFixed(2)).join(' '),
+  };
+}
+
+/** `perf record` on `pids` until the returned function is called (it stops perf and waits for its file). */
+function startPerf(phase: string, pids: readonly number[]): () => Promise<void> {
+  mkdirSync(PERF_DIR!, { recursive: true });
+  const output = path.join(PERF_DIR!, `perf-${phase}.data`);
+  const perf = spawn('perf', ['record', '-F', '999', '-g', '-o', output, '-p', pids.join(',')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let errors = '';
+  perf.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
+  const exited = new Promise<number | null>((resolve) => {
+    perf.once('error', () => resolve(-1));
+    perf.once('exit', resolve);
+  });
+  return async () => {
+    perf.kill('SIGINT');
+    if ((await exited) !== 0) console.error(`perf record: ${errors.trim()}`);
   };
 }
 
@@ -403,7 +428,7 @@ async function main(): Promise<void> {
     const store = new PostgresEventStore(database.pool);
     const rows: (RunResult & { storePerSecond?: number })[] = [];
     for (const [index, connections] of CONNECTIONS.entries()) {
-      const profile = (phase: string): boolean => PROFILE_DIR !== undefined && index === 0 && phase === PROFILE_PHASE;
+      const profile = (phase: string): boolean => (PROFILE_DIR !== undefined || PERF_DIR !== undefined) && index === 0 && phase === PROFILE_PHASE;
       if (PHASES.includes('mixed')) {
         const result = await drive('mixed', url, connections, mixedRequests(tokens), probes, { profile: profile('mixed') });
         // The comparison is a side figure: a server out of connections (max_connections) skips it.

@@ -81,6 +81,21 @@ function dataBytes(data: unknown): number {
 }
 
 /**
+ * A recorded event never changes, so its size is measured once: the stream state cache hands the same
+ * event objects to every later command on the stream, which would otherwise serialise the whole stream
+ * again on each one.
+ */
+const recordedSizes = new WeakMap<RecordedEvent, number>();
+function recordedBytes(event: RecordedEvent): number {
+  let bytes = recordedSizes.get(event);
+  if (bytes === undefined) {
+    bytes = dataBytes(event.data);
+    recordedSizes.set(event, bytes);
+  }
+  return bytes;
+}
+
+/**
  * Every nomination is bounded in events and bytes, with defaults no real dossier reaches: one user
  * PATCHing a draft in a loop must not grow a stream every later read has to fold.
  */
@@ -98,7 +113,7 @@ function checkBounds(
   for (const event of events) bytes += dataBytes(event.data);
   if (bytes > maxBytes) throw new NominationTooLarge({ limitBytes: maxBytes });
   for (const event of recorded) {
-    bytes += dataBytes(event.data);
+    bytes += recordedBytes(event);
     if (bytes > maxBytes) throw new NominationTooLarge({ limitBytes: maxBytes });
   }
 }
