@@ -63,7 +63,8 @@ const PROFILE_PHASE = process.env['BENCH_PROFILE_PHASE'] ?? 'approve';
 const API_NODE_ARGS = [
   ...(process.env['BENCH_API_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== ''),
   ...(PROFILE_DIR !== undefined ? ['--import', path.resolve('bench/cpu-profile-hook.mjs')] : []),
-  ...(PERF_DIR !== undefined ? ['--perf-basic-prof'] : []),
+  // V8 writes a log beside the perf map: into the perf directory, not the working tree.
+  ...(PERF_DIR !== undefined ? ['--perf-basic-prof', `--logfile=${path.resolve(PERF_DIR, 'v8.log')}`] : []),
 ];
 
 interface ServiceProcess {
