@@ -31,6 +31,8 @@
  * node started with --perf-basic-prof so JIT frames have names; kernel time included, which V8's sampler
  * cannot split from waiting), and the api's PostgreSQL backends beside it:
  * `perf report -i <dir>/perf-<phase>-api.data --no-children --sort dso,sym` (and perf-<phase>-pg.data).
+ * BENCH_IDEMPOTENCY_KEYS=1 sends a fresh Idempotency-Key with every command, as the console does, so
+ * the key's reservation and stored answer are measured too (without it no request carries one).
  * BENCH_API_NODE_ARGS adds node flags to the api, BENCH_API_ENTRY / BENCH_WORKER_ENTRY point at
  * another build to compare against.
  */
@@ -52,6 +54,7 @@ const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
 const CONNECTIONS = (process.env['BENCH_CONNECTIONS'] ?? '32,128').split(',').map(Number);
 const PHASES = (process.env['BENCH_PHASES'] ?? 'mixed,create,submit,approve').split(',');
 const WORKER = process.env['BENCH_WORKER'] !== 'off';
+const KEYED = process.env['BENCH_IDEMPOTENCY_KEYS'] === '1';
 // The built api and worker (relative to the working directory); another build can be pointed at for comparisons.
 const API_ENTRY = process.env['BENCH_API_ENTRY'] ?? 'dist/apps/api/apps/api/src/main.js';
 const WORKER_ENTRY = process.env['BENCH_WORKER_ENTRY'] ?? 'dist/apps/worker/apps/worker/src/main.js';
@@ -63,7 +66,8 @@ const PROFILE_PHASE = process.env['BENCH_PROFILE_PHASE'] ?? 'approve';
 const API_NODE_ARGS = [
   ...(process.env['BENCH_API_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== ''),
   ...(PROFILE_DIR !== undefined ? ['--import', path.resolve('bench/cpu-profile-hook.mjs')] : []),
-  ...(PERF_DIR !== undefined ? ['--perf-basic-prof'] : []),
+  // V8 writes a log beside the perf map: into the perf directory, not the working tree.
+  ...(PERF_DIR !== undefined ? ['--perf-basic-prof', `--logfile=${path.resolve(PERF_DIR, 'v8.log')}`] : []),
 ];
 
 interface ServiceProcess {
@@ -207,6 +211,16 @@ interface Probes {
 }
 
 type Request = autocannon.Request & Record<string, unknown>;
+type Setup<C> = (request: autocannon.Request, context: C) => autocannon.Request | undefined;
+
+/** With BENCH_IDEMPOTENCY_KEYS=1, each request `setup` builds gets an Idempotency-Key of its own. */
+function keyed<C>(setup: Setup<C> = (request) => request): Setup<C> {
+  if (!KEYED) return setup;
+  return (request, context) => {
+    const built = setup(request, context);
+    return built === undefined ? undefined : { ...built, headers: { ...built.headers, 'idempotency-key': randomUUID() } };
+  };
+}
 
 /** One autocannon run: for DURATION seconds, or exactly `amount` requests. */
 async function drive(
@@ -295,22 +309,22 @@ function mixedRequests(tokens: Tokens): Request[] {
   type Context = { id?: string };
   return [
     {
-      method: 'POST', path: '/nominations', headers: headersOf(tokens.proposer), body: createBody,
+      method: 'POST', path: '/nominations', headers: headersOf(tokens.proposer), body: createBody, setupRequest: keyed(),
       onResponse: (status: number, body: string, context: Context) => {
         if (status === 201) context.id = (JSON.parse(body) as { id: string }).id;
       },
     },
     {
       method: 'POST', headers: headersOf(tokens.proposer), body: '{}',
-      setupRequest: (request: { path?: string }, context: Context) => (context.id ? { ...request, path: `/nominations/${context.id}/submit` } : undefined),
+      setupRequest: keyed((request: autocannon.Request, context: Context) => (context.id ? { ...request, path: `/nominations/${context.id}/submit` } : undefined)),
     },
     {
       method: 'POST', headers: headersOf(tokens.communeOfficer), body: '{"comment":"Đủ điều kiện, đề nghị cấp tỉnh xem xét"}',
-      setupRequest: (request: { path?: string }, context: Context) => (context.id ? { ...request, path: `/nominations/${context.id}/approve` } : undefined),
+      setupRequest: keyed((request: autocannon.Request, context: Context) => (context.id ? { ...request, path: `/nominations/${context.id}/approve` } : undefined)),
     },
     {
       method: 'POST', headers: headersOf(tokens.provinceOfficer), body: '{"comment":"Trình Chủ tịch UBND tỉnh"}',
-      setupRequest: (request: { path?: string }, context: Context) => (context.id ? { ...request, path: `/nominations/${context.id}/approve` } : undefined),
+      setupRequest: keyed((request: autocannon.Request, context: Context) => (context.id ? { ...request, path: `/nominations/${context.id}/approve` } : undefined)),
     },
   ] as Request[];
 }
@@ -335,7 +349,7 @@ function onceEach(ids: readonly string[], connections: number, command: string, 
     amount,
     requests: [{
       method: 'POST', headers: headersOf(token), body,
-      setupRequest: (request: { path?: string }) => ({ ...request, path: `/nominations/${ids[Math.min(next++, ids.length - 1)]}/${command}` }),
+      setupRequest: keyed((request: autocannon.Request) => ({ ...request, path: `/nominations/${ids[Math.min(next++, ids.length - 1)]}/${command}` })),
       onResponse: collectIds(200, done),
     }] as Request[],
   };
@@ -442,7 +456,7 @@ async function main(): Promise<void> {
       const submitted: string[] = [];
       const approved: string[] = [];
       if (PHASES.includes('create')) {
-        const requests = [{ method: 'POST', path: '/nominations', headers: headersOf(tokens.proposer), body: createBody, onResponse: collectIds(201, created) }] as Request[];
+        const requests = [{ method: 'POST', path: '/nominations', headers: headersOf(tokens.proposer), body: createBody, setupRequest: keyed(), onResponse: collectIds(201, created) }] as Request[];
         rows.push(await drive('create', url, connections, requests, probes, { profile: profile('create') }));
       }
       const submit = PHASES.includes('submit') || PHASES.includes('approve') ? onceEach(created, connections, 'submit', tokens.proposer, '{}', submitted) : undefined;
@@ -461,7 +475,7 @@ async function main(): Promise<void> {
     await store.close();
     const processes = config.apiProcesses;
     console.log(`\nAPI benchmark: ${DURATION} s per timed run, ${processes} api process${processes === 1 ? '' : 'es'} (API_PROCESSES), `
-      + `${WORKER ? 'worker running' : 'no worker'}, PostgreSQL local, ${API_ENTRY}`);
+      + `${WORKER ? 'worker running' : 'no worker'}, ${KEYED ? 'an Idempotency-Key on every command' : 'no Idempotency-Key'}, PostgreSQL local, ${API_ENTRY}`);
     console.table(rows.map((r) => ({
       phase: r.phase,
       conns: r.connections,
