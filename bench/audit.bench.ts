@@ -112,6 +112,30 @@ async function fillReadModel(pool: Pool, log: (line: string) => void): Promise<v
   log(`  audit read model filled by SQL in ${fmt((performance.now() - t) / 1000, 1)} s`);
 }
 
+/** CPU seconds of this process (all its threads) and of the PostgreSQL backends serving `database`. */
+async function cpuNow(pool: Pool, database: string): Promise<{ node: number; postgres: Map<number, number> }> {
+  const { user, system } = process.cpuUsage();
+  const { rows } = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+  const tick = 100; // USER_HZ
+  const postgres = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      postgres.set(pid, (Number(fields[11]) + Number(fields[12])) / tick);
+    } catch {
+      // Not on this machine's /proc (a remote cluster): PostgreSQL's CPU is then not reported.
+    }
+  }
+  return { node: (user + system) / 1e6, postgres };
+}
+
+function cpuSince(before: { node: number; postgres: Map<number, number> }, after: { node: number; postgres: Map<number, number> }, events: number): string {
+  let pg = 0;
+  for (const [pid, seconds] of after.postgres) pg += seconds - (before.postgres.get(pid) ?? 0);
+  const us = (seconds: number) => fmt((seconds / events) * 1e6, 1);
+  return `CPU per event: node ${us(after.node - before.node)} µs (all threads), PostgreSQL ${after.postgres.size === 0 ? 'n/a' : `${us(pg)} µs`}`;
+}
+
 const load = (): string => `load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 
 async function main(): Promise<void> {
@@ -152,14 +176,18 @@ async function main(): Promise<void> {
     // ---- Seal and verify -----------------------------------------------------------------------------
     const audit = createAuditServices(database.pool, store, keys);
     let t = performance.now();
+    let cpu = await cpuNow(database.pool, database.name);
     const sealed = await audit.sealer.seal();
     const sealSeconds = (performance.now() - t) / 1000;
-    console.log(`Sealing the whole log from nothing: ${fmt(sealed!.seal.eventCount)} events in ${fmt(sealSeconds, 1)} s = ${fmt(sealed!.seal.eventCount / sealSeconds)} events/s, ${load()}`);
+    console.log(`Sealing the whole log from nothing: ${fmt(sealed!.seal.eventCount)} events in ${fmt(sealSeconds, 1)} s = ${fmt(sealed!.seal.eventCount / sealSeconds)} events/s, ` +
+      `${cpuSince(cpu, await cpuNow(database.pool, database.name), sealed!.seal.eventCount)}, ${load()}`);
+    cpu = await cpuNow(database.pool, database.name);
     t = performance.now();
     const verification = await audit.verifier.verifyLog({ heldSeal: sealed!.seal });
     const verifySeconds = (performance.now() - t) / 1000;
     if (!verification.ok) throw new Error(`verification failed: ${JSON.stringify(verification.firstBroken)}`);
-    console.log(`Whole-log verification against the seal: ${fmt(verification.checked)} events in ${fmt(verifySeconds, 1)} s = ${fmt(verification.checked / verifySeconds)} events/s (target >= 50,000), ${load()}`);
+    console.log(`Whole-log verification against the seal: ${fmt(verification.checked)} events in ${fmt(verifySeconds, 1)} s = ${fmt(verification.checked / verifySeconds)} events/s (target >= 50,000), ` +
+      `${cpuSince(cpu, await cpuNow(database.pool, database.name), verification.checked)}, ${load()}`);
     if (process.env['BENCH_AUDIT_ONLY'] === 'verify') return;
 
     // ---- GET /audit/events, against the built api in its own process -------------------------------------

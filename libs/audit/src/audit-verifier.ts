@@ -1,10 +1,12 @@
-import { StreamNotFound, type CanonicalEvent, type EventStore } from '@app/event-store';
+import { StreamNotFound, type CanonicalEvent, type CanonicalTextRow, type EventStore } from '@app/event-store';
+import { ContentCheckPool, defaultVerifyThreads } from './content-check-pool';
+import type { RowChecks } from './content-check';
 import type { AuditKeyRing } from './audit-key-ring';
 import { canonicalEventOf, LogWalk, verifyStreamEvents, type SealCheckpoint, type Verification } from './log-verification';
 import { canonicalJson } from '@app/event-store';
 import { SEAL_STREAM, sealSigningText, type Seal } from './seal';
 import type { SealStore } from './seal-store';
-import { canonicalBatches } from './log-reader';
+import { canonicalBatches, canonicalTextBatches } from './log-reader';
 import type { LogMigration, MigrationStore } from './log-migration';
 
 export interface VerifyLogOptions {
@@ -16,12 +18,20 @@ export interface VerifyLogOptions {
 
 /** Verification of one stream or of the whole log, against the stored seals and a held one. */
 export class AuditVerifier {
+  private readonly threads: number;
+  private readonly batchSize: number | undefined;
+
   constructor(
     private readonly store: EventStore,
     private readonly keys: AuditKeyRing,
     private readonly seals: SealStore,
     private readonly migrations?: MigrationStore,
-  ) {}
+    /** `threads`: worker threads for the content checks (0: all in this one); `batchSize`: events per read. */
+    options: { readonly threads?: number; readonly batchSize?: number } = {},
+  ) {
+    this.threads = Math.max(0, Math.floor(options.threads ?? defaultVerifyThreads()));
+    this.batchSize = options.batchSize;
+  }
 
   /** Whether a seal given from outside is one of this service's (signature and key id). */
   isSignedSeal(seal: Seal): boolean {
@@ -71,8 +81,11 @@ export class AuditVerifier {
       }
     }
     const walk = new LogWalk(this.keys, checkpoints, sourceSeals);
+    if (migration === undefined && this.threads > 0 && this.store.readAllCanonicalText !== undefined) {
+      return this.walkInThreads(walk, options.onProgress);
+    }
     let after = -1n;
-    outer: for await (const batch of canonicalBatches(this.store, undefined)) {
+    outer: for await (const batch of canonicalBatches(this.store, undefined, this.batchSize)) {
       const old = migration === undefined || batch.checkpoint === undefined ? undefined : await this.migrations!.sourcePositions(after, batch.checkpoint);
       for (const event of batch.events) {
         if (!walk.push(event, old?.get(event.position))) {
@@ -85,6 +98,58 @@ export class AuditVerifier {
     }
     const verification = walk.end();
     return migration === undefined ? verification : { ...verification, migratedFrom: { sourceLog: migration.sourceLog, migratedAt: migration.migratedAt } };
+  }
+
+  /**
+   * The walk with the content checks (canonical JSON, chain link, MAC, leaves) in worker threads: this
+   * thread reads the log in order, hands each batch with the previous stored hash of each event's stream
+   * to a thread, and feeds the answers to the walk in log order, so the first broken place is the same
+   * as the walk in one thread names. Batches keep being read and checked ahead while earlier answers are
+   * walked; after a broken place nothing more is read.
+   */
+  private async walkInThreads(walk: LogWalk, onProgress: VerifyLogOptions['onProgress']): Promise<Verification> {
+    const pool = new ContentCheckPool(this.keys.macKeyMaterial(), this.threads);
+    const untilV1 = walk.leavesNeeded(1);
+    const untilV2 = walk.leavesNeeded(2);
+    const heads = new Map<string, string>();
+    const inFlight: { rows: readonly CanonicalTextRow[]; checkpoint: bigint | undefined; checks: Promise<RowChecks> }[] = [];
+    const walkNext = async (): Promise<boolean> => {
+      const { rows, checkpoint, checks } = inFlight.shift()!;
+      const { status, v1, v2 } = await checks;
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        const event = { position: BigInt(row[0]), streamId: row[2], revision: Number(row[3]), hash: row[7], ...(row[8] === '' ? {} : { mac: row[8] }) };
+        if (!walk.pushChecked(event, status[i]!, v1, v2, i * 32)) {
+          onProgress?.(walk.checked, checkpoint);
+          return false;
+        }
+      }
+      onProgress?.(walk.checked, checkpoint);
+      return true;
+    };
+    try {
+      let going = true;
+      for await (const batch of canonicalTextBatches(this.store, undefined, this.batchSize)) {
+        const previous = new Array<string | null>(batch.rows.length);
+        for (let i = 0; i < batch.rows.length; i++) {
+          const row = batch.rows[i]!;
+          previous[i] = heads.get(row[2]) ?? null;
+          heads.set(row[2], row[7]);
+        }
+        const checks = pool.run(batch.rows, previous, untilV1, untilV2);
+        checks.catch(() => undefined);
+        inFlight.push({ rows: batch.rows, checkpoint: batch.checkpoint, checks });
+        // Keep every thread busy with one batch and one more queued; walk the oldest meanwhile.
+        if (inFlight.length > this.threads * 2 && !(await walkNext())) {
+          going = false;
+          break;
+        }
+      }
+      while (going && inFlight.length > 0) going = await walkNext();
+    } finally {
+      await pool.close();
+    }
+    return walk.end();
   }
 
   /** One stream's check; undefined when the stream neither exists nor was ever sealed. */

@@ -107,6 +107,19 @@ export interface CanonicalEvent {
   readonly recordedAt: string;
 }
 
+/**
+ * A CanonicalEvent before canonicalisation, as text: [position, id, streamId, revision, type, data,
+ * metadata, hash, mac ('' for none), recorded instant as exact epoch seconds (PostgreSQL's
+ * `extract(epoch …)::text`, see event-mac.ts instantFromEpochText)], data and metadata as the store's
+ * JSON text. What whole-log verification hands to its worker threads.
+ */
+export type CanonicalTextRow = readonly [string, string, string, string, string, string, string, string, string, string];
+
+export interface CanonicalTextBatch {
+  readonly rows: readonly CanonicalTextRow[];
+  readonly checkpoint: bigint | undefined;
+}
+
 export interface CanonicalBatch {
   readonly events: readonly CanonicalEvent[];
   readonly checkpoint: bigint | undefined;
@@ -156,6 +169,8 @@ export interface EventStore {
    * lose something verification must see (PostgreSQL: instants finer than a millisecond).
    */
   readStreamCanonical?(streamId: string): Promise<readonly CanonicalEvent[]>;
+  /** readAllCanonical() before canonicalisation (CanonicalTextRow), for a verifier that canonicalises in other threads. Optional. */
+  readAllCanonicalText?(options?: ReadAllOptions): Promise<CanonicalTextBatch>;
   subscribe(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
   /** Position of the newest event visible to subscribers, or undefined when the log is empty. */
   headPosition(): Promise<bigint | undefined>;

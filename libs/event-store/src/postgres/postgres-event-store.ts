@@ -4,6 +4,8 @@ import type {
   AppendResult,
   CanonicalBatch,
   CanonicalEvent,
+  CanonicalTextBatch,
+  CanonicalTextRow,
   EventStore,
   ExpectedRevision,
   NewEvent,
@@ -317,17 +319,22 @@ export class PostgresEventStore implements EventStore {
    * arrays of text, nothing else is parsed but the position.
    */
   async readAllCanonical(options: ReadAllOptions = {}): Promise<CanonicalBatch> {
+    const { rows, checkpoint } = await this.readAllCanonicalText(options);
+    return { events: rows.map(toCanonicalEvent), checkpoint };
+  }
+
+  /** The rows readAllCanonical() canonicalises, as they come: arrays of text, nothing parsed. */
+  async readAllCanonicalText(options: ReadAllOptions = {}): Promise<CanonicalTextBatch> {
     this.assertOpen();
     const after = options.after;
     const limit = Math.max(1, Math.min(MAX_READ_LIMIT, Math.floor(options.limit ?? DEFAULT_READ_ALL_LIMIT)));
     let rows: CanonicalRow[];
     try {
-      ({ rows } = await this.pool.query({ name: 'event_store_read_all_text', text: READ_ALL_TEXT_SQL, values: [(after ?? -1n).toString(), limit], rowMode: 'array' }));
+      ({ rows } = (await this.pool.query({ name: 'event_store_read_all_text', text: READ_ALL_TEXT_SQL, values: [(after ?? -1n).toString(), limit], rowMode: 'array' })) as unknown as { rows: CanonicalRow[] });
     } catch (error) {
       throw translateError(error, 'reading the log');
     }
-    const events = rows.map(toCanonicalEvent);
-    return { events, checkpoint: events.length > 0 ? events[events.length - 1]!.position : after };
+    return { rows, checkpoint: rows.length > 0 ? BigInt(rows[rows.length - 1]![0]) : after };
   }
 
   /** The stream as canonical events, with every recorded instant exact (readStream's Dates keep milliseconds). */
@@ -335,7 +342,7 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
     let rows: CanonicalRow[];
     try {
-      ({ rows } = await this.pool.query({ name: 'event_store_read_stream_text', text: READ_STREAM_TEXT_SQL, values: [streamId], rowMode: 'array' }));
+      ({ rows } = (await this.pool.query({ name: 'event_store_read_stream_text', text: READ_STREAM_TEXT_SQL, values: [streamId], rowMode: 'array' })) as unknown as { rows: CanonicalRow[] });
     } catch (error) {
       throw translateError(error, `reading stream ${streamId}`);
     }
@@ -485,7 +492,7 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-type CanonicalRow = [string, string, string, string, string, string, string, string, string, string];
+type CanonicalRow = CanonicalTextRow;
 
 function toCanonicalEvent(row: CanonicalRow): CanonicalEvent {
   const [position, id, streamId, revision, type, data, metadata, hash, mac, recordedAt] = row;
