@@ -1,12 +1,12 @@
-import { StreamNotFound, type CanonicalEvent, type CanonicalTextRow, type EventStore } from '@app/event-store';
-import { ContentCheckPool, defaultVerifyThreads } from './content-check-pool';
-import type { RowChecks } from './content-check';
+import { StreamNotFound, type CanonicalEvent, type EventStore } from '@app/event-store';
+import { checkedBatches, checkedPackedBatches, ContentCheckPool, defaultVerifyThreads, placedEventOf } from './content-check-pool';
+import { HASH_BY_CALLER, MAC_V2 } from './content-check';
 import type { AuditKeyRing } from './audit-key-ring';
 import { canonicalEventOf, LogWalk, verifyStreamEvents, type SealCheckpoint, type Verification } from './log-verification';
 import { canonicalJson } from '@app/event-store';
 import { SEAL_STREAM, sealSigningText, type Seal } from './seal';
 import type { SealStore } from './seal-store';
-import { canonicalBatches, canonicalTextBatches } from './log-reader';
+import { canonicalBatches } from './log-reader';
 import type { LogMigration, MigrationStore } from './log-migration';
 
 export interface VerifyLogOptions {
@@ -81,7 +81,7 @@ export class AuditVerifier {
       }
     }
     const walk = new LogWalk(this.keys, checkpoints, sourceSeals);
-    if (migration === undefined && this.threads > 0 && this.store.readAllCanonicalText !== undefined) {
+    if (migration === undefined && this.threads > 0 && (this.store.readAllCanonicalPacked !== undefined || this.store.readAllCanonicalText !== undefined)) {
       return this.walkInThreads(walk, options.onProgress);
     }
     let after = -1n;
@@ -111,41 +111,36 @@ export class AuditVerifier {
     const pool = new ContentCheckPool(this.keys.macKeyMaterial(), this.threads);
     const untilV1 = walk.leavesNeeded(1);
     const untilV2 = walk.leavesNeeded(2);
-    const heads = new Map<string, string>();
-    const inFlight: { rows: readonly CanonicalTextRow[]; checkpoint: bigint | undefined; checks: Promise<RowChecks> }[] = [];
-    const walkNext = async (): Promise<boolean> => {
-      const { rows, checkpoint, checks } = inFlight.shift()!;
-      const { status, v1, v2 } = await checks;
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        const event = { position: BigInt(row[0]), streamId: row[2], revision: Number(row[3]), hash: row[7], ...(row[8] === '' ? {} : { mac: row[8] }) };
-        if (!walk.pushChecked(event, status[i]!, v1, v2, i * 32)) {
-          onProgress?.(walk.checked, checkpoint);
-          return false;
-        }
-      }
-      onProgress?.(walk.checked, checkpoint);
-      return true;
-    };
+    const ahead = this.threads * 2;
     try {
-      let going = true;
-      for await (const batch of canonicalTextBatches(this.store, undefined, this.batchSize)) {
-        const previous = new Array<string | null>(batch.rows.length);
-        for (let i = 0; i < batch.rows.length; i++) {
-          const row = batch.rows[i]!;
-          previous[i] = heads.get(row[2]) ?? null;
-          heads.set(row[2], row[7]);
+      if (this.store.readAllCanonicalPacked !== undefined) {
+        outer: for await (const { count, checkpoint, checks } of checkedPackedBatches(this.store, pool, { batchSize: this.batchSize, untilV1, untilV2, ahead })) {
+          const { status, positions, revisions, streams, hashes, suffixes, v1, v2 } = checks;
+          let nextSuffix = 0;
+          for (let i = 0; i < count; i++) {
+            const s = status[i]!;
+            const mac = (s & MAC_V2) !== 0 ? 'v2.' : ((s >> 1) & 3) === 1 ? undefined : 'v1';
+            const event = { position: positions[i]!, streamId: streams[i]!, revision: revisions[i]!, hash: hashes[i]!, ...(mac === undefined ? {} : { mac }) };
+            const suffix = (s & HASH_BY_CALLER) !== 0 ? suffixes[nextSuffix++] : undefined;
+            if (!walk.pushChecked(event, s, v1, v2, i * 32, suffix)) {
+              onProgress?.(walk.checked, checkpoint);
+              break outer;
+            }
+          }
+          onProgress?.(walk.checked, checkpoint);
         }
-        const checks = pool.run(batch.rows, previous, untilV1, untilV2);
-        checks.catch(() => undefined);
-        inFlight.push({ rows: batch.rows, checkpoint: batch.checkpoint, checks });
-        // Keep every thread busy with one batch and one more queued; walk the oldest meanwhile.
-        if (inFlight.length > this.threads * 2 && !(await walkNext())) {
-          going = false;
-          break;
+      } else {
+        outer: for await (const { rows, checkpoint, checks } of checkedBatches(this.store, pool, { batchSize: this.batchSize, untilV1, untilV2, ahead })) {
+          const { status, v1, v2 } = checks;
+          for (let i = 0; i < rows.length; i++) {
+            if (!walk.pushChecked(placedEventOf(rows[i]!), status[i]!, v1, v2, i * 32)) {
+              onProgress?.(walk.checked, checkpoint);
+              break outer;
+            }
+          }
+          onProgress?.(walk.checked, checkpoint);
         }
       }
-      while (going && inFlight.length > 0) going = await walkNext();
     } finally {
       await pool.close();
     }

@@ -16,7 +16,7 @@
  * an object per event (about half the time for the short version-2 record).
  */
 import * as crypto from 'node:crypto';
-import { canonicalJsonKit, instantFromEpochText, macInput, macInputV1, type CanonicalTextRow } from '@app/event-store';
+import { canonicalJsonKit, GENESIS_HASH, instantFromEpochText, macInput, macInputV1, type CanonicalTextRow } from '@app/event-store';
 import { leafText, leafTextV2 } from './seal';
 
 /** A key of the ring as the kit takes it: its id and both MAC keys (32 bytes each). */
@@ -26,9 +26,25 @@ export interface MacKeyMaterial {
   readonly v2: Uint8Array;
 }
 
-/** Per event: bit 0 set when the chain hash matches; bits 1-2 the MAC check (MAC_VALID…MAC_INVALID). */
+/**
+ * Per event: bit 0 set when the chain hash matches; bits 1-2 the MAC check (index in MAC_CODES); in
+ * packed checks, bit 3 when the chain link is left to the caller (the stream's previous event is not in
+ * the batch: `suffixes` has what to hash after its hash), bit 4 when the MAC is of version 2.
+ */
 export const HASH_OK = 1;
+export const HASH_BY_CALLER = 8;
+export const MAC_V2 = 16;
 export const MAC_CODES = ['valid', 'missing', 'unknown_key', 'invalid'] as const;
+
+/** checkPacked()'s answer: RowChecks, with the fields the walk needs, parsed. */
+export interface PackedChecks extends RowChecks {
+  readonly positions: BigInt64Array;
+  readonly revisions: Float64Array;
+  readonly streams: string[];
+  readonly hashes: string[];
+  /** For each event with HASH_BY_CALLER, in order: the text hashed after the previous hash. */
+  readonly suffixes: string[];
+}
 
 export interface RowChecks {
   /** One byte per row: HASH_OK | (index in MAC_CODES) << 1. */
@@ -156,10 +172,80 @@ export function contentCheckKit(nodeCrypto: typeof crypto, deps: KitDeps) {
     return { status, v1, v2 };
   }
 
-  return { keyTable, checkMac, macV1, macV2, checkRows };
+  /** A JSON string field of a packed row (see CanonicalPackedBatch). */
+  function unquote(field: string): string {
+    return field.indexOf('\\') < 0 && field.length >= 2 && field.charCodeAt(0) === 34 ? field.slice(1, -1) : (JSON.parse(field) as string);
+  }
+
+  /**
+   * checkRows() over a packed batch (CanonicalPackedBatch), with the chain link checked here when the
+   * stream's previous event is in the batch and left to the caller otherwise (HASH_BY_CALLER).
+   */
+  function checkPacked(table: Table, base64: string, count: number, untilV1: string | null, untilV2: string | null): PackedChecks {
+    const text = Buffer.from(base64, 'base64').toString('utf8');
+    const status = new Uint8Array(count);
+    const positions = new BigInt64Array(count);
+    const revisions = new Float64Array(count);
+    const streams = new Array<string>(count);
+    const hashes = new Array<string>(count);
+    const suffixes: string[] = [];
+    const v1 = untilV1 === null ? null : new Uint8Array(count * 32);
+    const v2 = untilV2 === null ? null : new Uint8Array(count * 32);
+    const heads = new Map<string, string>();
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      let end = text.indexOf('\n', at);
+      if (end < 0) end = text.length;
+      const fields = text.slice(at, end).split('\t');
+      at = end + 1;
+      if (fields.length !== 10) throw new Error(`packed row ${i} has ${fields.length} fields`);
+      const position = fields[0]!;
+      const id = fields[1]!;
+      const streamId = unquote(fields[2]!);
+      const revision = Number(fields[3]);
+      const type = unquote(fields[4]!);
+      const storedHash = unquote(fields[7]!);
+      const mac = unquote(fields[8]!);
+      const dataJson = deps.canonicalJsonText(fields[5]!);
+      const metadataJson = deps.canonicalJsonText(fields[6]!);
+      const recordedAt = deps.instantFromEpochText(fields[9]!);
+      positions[i] = BigInt(position);
+      revisions[i] = revision;
+      streams[i] = streamId;
+      hashes[i] = storedHash;
+      const suffix = `{"data":${dataJson},"metadata":${metadataJson},"revision":${revision},"type":${JSON.stringify(type)}}`;
+      const previous = heads.get(streamId);
+      heads.set(streamId, storedHash);
+      let flags: number;
+      if (previous === undefined) {
+        suffixes.push(suffix);
+        flags = 8;
+      } else {
+        flags = hash('sha256', previous + suffix, 'hex') === storedHash ? 1 : 0;
+      }
+      const content = { streamId, revision, id, type, hash: storedHash, recordedAt, dataJson, metadataJson };
+      status[i] = flags | (checkMac(table, content, mac) << 1) | (mac.startsWith(V2) ? 16 : 0);
+      const leafEvent = { position, id, streamId, revision, type, hash: storedHash, mac, recordedAt };
+      if (v1 !== null && atOrBefore(position, untilV1)) v1.set(hash('sha256', deps.leafText(leafEvent), 'buffer'), i * 32);
+      if (v2 !== null && atOrBefore(position, untilV2)) v2.set(hash('sha256', deps.leafTextV2(leafEvent), 'buffer'), i * 32);
+    }
+    return { status, positions, revisions, streams, hashes, suffixes, v1, v2 };
+  }
+
+  return { keyTable, checkMac, macV1, macV2, checkRows, checkPacked };
 }
 
 export type ContentCheckKit = ReturnType<typeof contentCheckKit>;
+
+/**
+ * An event's status with the chain link settled: as the thread found it, or, for HASH_BY_CALLER,
+ * SHA-256 over the previous stored hash of its stream (GENESIS for none) and its suffix.
+ */
+export function chainStatus(status: number, previousHash: string | undefined, suffix: string | undefined, storedHash: string): number {
+  if ((status & HASH_BY_CALLER) === 0) return status;
+  const ok = crypto.hash('sha256', (previousHash ?? GENESIS_HASH) + suffix!, 'hex') === storedHash;
+  return ok ? status | HASH_OK : status & ~HASH_OK;
+}
 
 const { canonicalJsonText } = canonicalJsonKit();
 const DEPS: KitDeps = { canonicalJsonText, instantFromEpochText, macInput, macInputV1, leafText, leafTextV2 };
@@ -170,6 +256,8 @@ export const contentCheck: ContentCheckKit = contentCheckKit(crypto, DEPS);
 /** What a worker thread runs: the kit from its source, answering check jobs. */
 export const CONTENT_CHECK_WORKER_SOURCE = `
 'use strict';
+// What a compiler may have put into the functions' source (esbuild, under tsx, names functions with it).
+var __name = (target) => target;
 const { parentPort, workerData } = require('node:worker_threads');
 const nodeCrypto = require('node:crypto');
 const { canonicalJsonText } = (${canonicalJsonKit.toString()})();
@@ -185,8 +273,11 @@ const kit = (${contentCheckKit.toString()})(nodeCrypto, deps);
 const table = kit.keyTable(workerData.keys);
 parentPort.on('message', (job) => {
   try {
-    const result = kit.checkRows(table, job.rows, job.previous, job.untilV1, job.untilV2);
+    const result = job.packed === undefined
+      ? kit.checkRows(table, job.rows, job.previous, job.untilV1, job.untilV2)
+      : kit.checkPacked(table, job.packed, job.count, job.untilV1, job.untilV2);
     const transfer = [result.status.buffer];
+    if (result.positions !== undefined) transfer.push(result.positions.buffer, result.revisions.buffer);
     if (result.v1 !== null) transfer.push(result.v1.buffer);
     if (result.v2 !== null) transfer.push(result.v2.buffer);
     parentPort.postMessage({ id: job.id, result }, transfer);

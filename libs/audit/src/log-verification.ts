@@ -15,7 +15,7 @@
  */
 import { canonicalJson, chainHashOfText, GENESIS_HASH, instantText, macVersionOf, type CanonicalEvent, type MacCheck, type RecordedEvent } from '@app/event-store';
 import type { AuditKeyRing } from './audit-key-ring';
-import { HASH_OK, MAC_CODES } from './content-check';
+import { chainStatus, HASH_OK, MAC_CODES } from './content-check';
 import { extendRoot, GENESIS_ROOT, leafOf, sealVersion, type Seal, type SealHeads, type SealVersion } from './seal';
 
 /** Stable names of what can be wrong, beside the sentence in `problem`. */
@@ -118,7 +118,12 @@ export function checkEvent(keys: AuditKeyRing, event: CanonicalEvent, previous: 
  * whether the chain hash matched, and the MAC's result. The same answers, in the same order.
  */
 export function checkEventWith(event: PlacedEvent, previous: StreamState | undefined, status: number): BrokenPlace | undefined {
-  return checkPlaced(event, previous, (status & HASH_OK) !== 0, () => macProblemOf(event, MAC_CODES[status >> 1]!));
+  return checkPlaced(event, previous, (status & HASH_OK) !== 0, () => macProblemOf(event, MAC_CODES[(status >> 1) & 3]!));
+}
+
+/** macProblem() given the content checks made already (content-check.ts). */
+export function macProblemWith(event: PlacedEvent, status: number): BrokenPlace | undefined {
+  return macProblemOf(event, MAC_CODES[(status >> 1) & 3]!);
 }
 
 /** An event as far as its place in the log is concerned. */
@@ -264,13 +269,14 @@ export class LogWalk {
    * leaves at `offset` in `v1`/`v2`, as leavesNeeded() asked. Not for walks against seals of a log
    * copied from (their leaves need the old positions).
    */
-  pushChecked(event: PlacedEvent, status: number, v1: Uint8Array | null, v2: Uint8Array | null, offset: number): boolean {
+  pushChecked(event: PlacedEvent, status: number, v1: Uint8Array | null, v2: Uint8Array | null, offset: number, suffix?: string): boolean {
     if (this.broken !== undefined) return false;
     if (this.sourceCheckpoints.length > 0) throw new Error('pushChecked() cannot check seals of a log copied from');
     if (!this.passSeals(event.position)) return false;
     this.count++;
     const previous = this.streams.get(event.streamId);
-    const broken = checkEventWith(event, previous, status);
+    // A chain link the thread could not check (the stream's previous event was in another batch): here, against the walk's own.
+    const broken = checkEventWith(event, previous, chainStatus(status, previous?.hash, suffix, event.hash));
     if (broken !== undefined) {
       this.broken = broken;
       return false;

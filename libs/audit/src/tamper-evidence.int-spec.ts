@@ -109,6 +109,9 @@ beforeAll(async () => {
   for (const [name, count] of [['changed', 3], ['truncated', 3], ['removed', 2], ['swapped', 3], ['forged', 2], ['reordered', 3], ['f', 1], ['g', 1]] as const) {
     await write(name, count);
   }
+  // Content that the packed reads of verification must carry exactly: separators, quotes, escapes, astral characters.
+  const odd = `nomination-"odd"\tstream\\${randomUUID()}`;
+  await store.append(odd, [{ id: randomUUID(), type: 'Odd\tType"', data: { note: 'tab\there\nnewline "quoted" \\ back 😀 \u0001', list: [1.5e300, -0, 'ü'] }, metadata: { 'k\ty': '\r\n' } }], 'no_stream');
   const outcome = await sealNow(audit);
   expect(outcome?.created).toBe(true);
   held = JSON.parse(JSON.stringify(outcome!.seal)) as Seal;

@@ -120,6 +120,18 @@ export interface CanonicalTextBatch {
   readonly checkpoint: bigint | undefined;
 }
 
+/**
+ * CanonicalTextRows packed in one text: rows separated by a newline, fields by a tab, and the text
+ * fields that are not JSON already (stream id, type, hash, mac) as JSON strings, so that neither
+ * separator occurs raw inside a field. `count` rows; `checkpoint` as in ReadAllBatch.
+ */
+export interface CanonicalPackedBatch {
+  readonly count: number;
+  /** The packed text's UTF-8, in base64 (line breaks allowed). */
+  readonly rows: string;
+  readonly checkpoint: bigint | undefined;
+}
+
 export interface CanonicalBatch {
   readonly events: readonly CanonicalEvent[];
   readonly checkpoint: bigint | undefined;
@@ -171,6 +183,8 @@ export interface EventStore {
   readStreamCanonical?(streamId: string): Promise<readonly CanonicalEvent[]>;
   /** readAllCanonical() before canonicalisation (CanonicalTextRow), for a verifier that canonicalises in other threads. Optional. */
   readAllCanonicalText?(options?: ReadAllOptions): Promise<CanonicalTextBatch>;
+  /** readAllCanonicalText() packed in one text per batch (CanonicalPackedBatch). Optional. */
+  readAllCanonicalPacked?(options?: ReadAllOptions): Promise<CanonicalPackedBatch>;
   subscribe(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
   /** Position of the newest event visible to subscribers, or undefined when the log is empty. */
   headPosition(): Promise<bigint | undefined>;
