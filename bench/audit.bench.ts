@@ -2,6 +2,7 @@
  * Audit trail benchmark:
  *   npm run bench:audit                         (1,000,000 events)
  *   BENCH_AUDIT_EVENTS=200000 npm run bench:audit
+ *   BENCH_AUDIT_ONLY=verify|append|seed (no api build needed for these: tsx --tsconfig tsconfig.json bench/audit.bench.ts)
  *
  * On a scratch database (dropped at the end) it writes BENCH_AUDIT_EVENTS events in streams of ten,
  * spread over the communes of the reference data, each with a valid chain hash and MAC, straight into
@@ -112,6 +113,33 @@ async function fillReadModel(pool: Pool, log: (line: string) => void): Promise<v
   log(`  audit read model filled by SQL in ${fmt((performance.now() - t) / 1000, 1)} s`);
 }
 
+/** CPU seconds of this process (all its threads) and of the PostgreSQL backends serving `database`. */
+async function cpuNow(pool: Pool, database: string): Promise<{ node: number; main: number; postgres: Map<number, number> }> {
+  const { user, system } = process.cpuUsage();
+  const mainFields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const { rows } = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+  const tick = 100; // USER_HZ
+  const postgres = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      postgres.set(pid, (Number(fields[11]) + Number(fields[12])) / tick);
+    } catch {
+      // Not on this machine's /proc (a remote cluster): PostgreSQL's CPU is then not reported.
+    }
+  }
+  return { node: (user + system) / 1e6, main: (Number(mainFields[11]) + Number(mainFields[12])) / tick, postgres };
+}
+
+type CpuSample = Awaited<ReturnType<typeof cpuNow>>;
+
+function cpuSince(before: CpuSample, after: CpuSample, events: number): string {
+  let pg = 0;
+  for (const [pid, seconds] of after.postgres) pg += seconds - (before.postgres.get(pid) ?? 0);
+  const us = (seconds: number) => fmt((seconds / events) * 1e6, 1);
+  return `CPU per event: node ${us(after.node - before.node)} µs (all threads; main thread ${us(after.main - before.main)} µs), PostgreSQL ${after.postgres.size === 0 ? 'n/a' : `${us(pg)} µs`}`;
+}
+
 const load = (): string => `load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 
 async function main(): Promise<void> {
@@ -135,108 +163,117 @@ async function main(): Promise<void> {
       const id = '00000000-0000-4000-8000-000000000000';
       const recordedAt = new Date().toISOString();
       const hash = 'a'.repeat(64);
-      const t0 = process.hrtime.bigint();
+      // CPU time of this process (only this thread works here), less disturbed by other processes than wall time.
+      const cpuMicros = () => { const { user, system } = process.cpuUsage(); return user + system; };
+      const t0 = cpuMicros();
       for (let i = 0; i < n; i++) keys.macV1({ streamId: 'nomination-x', revision: i, id, type: 'StageApproved', dataJson, metadataJson, hash, recordedAt });
-      const v1 = Number(process.hrtime.bigint() - t0) / n / 1000;
+      const v1 = (cpuMicros() - t0) / n;
       // Version 2 on an append: the service computes the chain hash (SHA-256 over the content), then the MAC over the small record.
-      const t1 = process.hrtime.bigint();
+      const t1 = cpuMicros();
       for (let i = 0; i < n; i++) {
         const chained = chainHashOfText(hash, i, 'StageApproved', dataJson, metadataJson);
         keys.mac({ streamId: 'nomination-x', revision: i, id, type: 'StageApproved', hash: chained, recordedAt });
       }
-      const v2 = Number(process.hrtime.bigint() - t1) / n / 1000;
-      console.log(`MAC, in-process, per event: version 1 (HMAC-SHA-256 over the canonical event) ${fmt(v1, 2)} µs; ` +
+      const v2 = (cpuMicros() - t1) / n;
+      console.log(`MAC, in-process, CPU per event: version 1 (HMAC-SHA-256 over the canonical event) ${fmt(v1, 2)} µs; ` +
         `version 2 (chain hash in the service + HMAC over {hash, id, recordedAt, revision, stream, type}) ${fmt(v2, 2)} µs, ${load()}`);
     }
 
-    // ---- Seal and verify -----------------------------------------------------------------------------
-    const audit = createAuditServices(database.pool, store, keys);
-    let t = performance.now();
-    const sealed = await audit.sealer.seal();
-    const sealSeconds = (performance.now() - t) / 1000;
-    console.log(`Sealing the whole log from nothing: ${fmt(sealed!.seal.eventCount)} events in ${fmt(sealSeconds, 1)} s = ${fmt(sealed!.seal.eventCount / sealSeconds)} events/s, ${load()}`);
-    t = performance.now();
-    const verification = await audit.verifier.verifyLog({ heldSeal: sealed!.seal });
-    const verifySeconds = (performance.now() - t) / 1000;
-    if (!verification.ok) throw new Error(`verification failed: ${JSON.stringify(verification.firstBroken)}`);
-    console.log(`Whole-log verification against the seal: ${fmt(verification.checked)} events in ${fmt(verifySeconds, 1)} s = ${fmt(verification.checked / verifySeconds)} events/s (target >= 50,000), ${load()}`);
-    if (process.env['BENCH_AUDIT_ONLY'] === 'verify') return;
-
-    // ---- GET /audit/events, against the built api in its own process -------------------------------------
-    const port = Number(process.env['BENCH_AUDIT_PORT'] ?? 3600);
-    const url = `http://127.0.0.1:${port}`;
-    const env = {
-      ...process.env, NODE_ENV: 'development', PORT: String(port), DATABASE_URL: database.url, LOG_LEVEL: 'warn', AUDIT_SIGNING_KEY: secret,
-      QUEUE_PREFIX: `bench-audit-${process.pid}`, DATABASE_POOL_MAX: '10',
-    };
-    const config = loadConfig(env);
-    const api = spawn(process.execPath, [API_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let apiOutput = '';
-    api.stdout!.setEncoding('utf8').on('data', (chunk: string) => void (apiOutput = (apiOutput + chunk).slice(-4096)));
-    api.stderr!.setEncoding('utf8').on('data', (chunk: string) => void (apiOutput = (apiOutput + chunk).slice(-4096)));
-    process.once('exit', () => api.kill('SIGKILL'));
-    try {
-      await waitReady(url, api, () => apiOutput);
-      const token = (unit: string) => signDevelopmentToken({ sub: `a-${unit}`, name: 'Thanh tra', roles: ['auditor'], unit, codeSet: 'gso-2004' }, config, { expiresIn: '2h' });
-      const tokens = { province: await token('14'), district: await token('120'), commune: await token('03814') };
-      const { rows: [middle] } = await database.pool.query<{ position: string }>('SELECT position::text AS position FROM audit_events ORDER BY position OFFSET $1 LIMIT 1', [Math.floor(TOTAL / 2)]);
-      const { rows: [someStream] } = await database.pool.query<{ nomination_id: string }>('SELECT nomination_id FROM audit_events OFFSET $1 LIMIT 1', [Math.floor(TOTAL / 3)]);
-      const deep = Buffer.from(`p:${middle!.position}`).toString('base64url');
-      const cases: [string, string, string][] = [
-        ['province auditor, first page (50)', tokens.province, '/audit/events'],
-        ['province auditor, 200 rows from the middle', tokens.province, `/audit/events?limit=200&cursor=${deep}`],
-        ['district auditor, first page', tokens.district, '/audit/events'],
-        ['commune auditor, page from the middle', tokens.commune, `/audit/events?cursor=${deep}`],
-        ['one nomination', tokens.province, `/audit/events?nominationId=${someStream!.nomination_id}`],
-        ['type=NominationAwarded', tokens.province, '/audit/events?type=NominationAwarded'],
-        ['actor=u-03814-1', tokens.district, '/audit/events?actor=u-03814-1'],
-        ['unit=03820, from 2023-01-01 12:00', tokens.province, '/audit/events?unit=03820&from=2023-01-01T12:00:00Z'],
-        ['from 2023-01-12 (the newest few %)', tokens.province, '/audit/events?from=2023-01-12T00:00:00Z'],
-        ['from + to, a six-hour window mid-log', tokens.province, '/audit/events?from=2023-01-06T18:00:00Z&to=2023-01-07T00:00:00Z'],
-        ['type=NominationReturned, from the middle', tokens.province, `/audit/events?type=NominationReturned&cursor=${deep}`],
-        ['a type that never occurs', tokens.province, '/audit/events?type=NominationRevoked'],
-      ];
-      console.log(`\nGET /audit/events over HTTP to the built api, ${SAMPLES} requests each, one at a time (each also records the read), ${load()}`);
-      console.log('case                                          |   p50 ms |   p95 ms |   p99 ms | rows');
-      console.log('----------------------------------------------+----------+----------+----------+-----');
-      for (const [name, bearer, path] of cases) {
-        const times: number[] = [];
-        let rows = 0;
-        for (let i = 0; i < SAMPLES + 10; i++) {
-          const t0 = performance.now();
-          const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
-          const body = await response.text();
-          const elapsed = performance.now() - t0;
-          if (response.status !== 200) throw new Error(`${path}: ${response.status} ${body.slice(0, 300)}`);
-          if (i >= 10) times.push(elapsed);
-          rows = (JSON.parse(body) as { items: unknown[] }).items.length;
-        }
-        times.sort((a, b) => a - b);
-        console.log(`${name.padEnd(46)}| ${fmt(percentile(times, 50), 2).padStart(8)} | ${fmt(percentile(times, 95), 2).padStart(8)} | ${fmt(percentile(times, 99), 2).padStart(8)} | ${rows}`);
-      }
-
-      // ---- CSV export: every event a province auditor sees -------------------------------------------------
-      const before = rssOf(api.pid);
-      let peak = before;
-      const sampler = setInterval(() => {
-        peak = Math.max(peak, rssOf(api.pid));
-      }, 50);
+    // BENCH_AUDIT_ONLY=append: only the MAC's costs (above and the append slices below).
+    if (process.env['BENCH_AUDIT_ONLY'] !== 'append') {
+      // ---- Seal and verify -----------------------------------------------------------------------------
+      const audit = createAuditServices(database.pool, store, keys);
+      let t = performance.now();
+      let cpu = await cpuNow(database.pool, database.name);
+      const sealed = await audit.sealer.seal();
+      const sealSeconds = (performance.now() - t) / 1000;
+      console.log(`Sealing the whole log from nothing: ${fmt(sealed!.seal.eventCount)} events in ${fmt(sealSeconds, 1)} s = ${fmt(sealed!.seal.eventCount / sealSeconds)} events/s, ` +
+        `${cpuSince(cpu, await cpuNow(database.pool, database.name), sealed!.seal.eventCount)}, ${load()}`);
+      cpu = await cpuNow(database.pool, database.name);
       t = performance.now();
-      const response = await fetch(`${url}/audit/events`, { headers: { authorization: `Bearer ${tokens.province}`, accept: 'text/csv' } });
-      if (response.status !== 200 || response.body === null) throw new Error(`CSV export: ${response.status}`);
-      let bytes = 0;
-      let lines = 0;
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        bytes += chunk.length;
-        for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+      const verification = await audit.verifier.verifyLog({ heldSeal: sealed!.seal });
+      const verifySeconds = (performance.now() - t) / 1000;
+      if (!verification.ok) throw new Error(`verification failed: ${JSON.stringify(verification.firstBroken)}`);
+      console.log(`Whole-log verification against the seal: ${fmt(verification.checked)} events in ${fmt(verifySeconds, 1)} s = ${fmt(verification.checked / verifySeconds)} events/s (target >= 50,000), ` +
+        `${cpuSince(cpu, await cpuNow(database.pool, database.name), verification.checked)}, ${load()}`);
+      if (process.env['BENCH_AUDIT_ONLY'] === 'verify') return;
+
+      // ---- GET /audit/events, against the built api in its own process -------------------------------------
+      const port = Number(process.env['BENCH_AUDIT_PORT'] ?? 3600);
+      const url = `http://127.0.0.1:${port}`;
+      const env = {
+        ...process.env, NODE_ENV: 'development', PORT: String(port), DATABASE_URL: database.url, LOG_LEVEL: 'warn', AUDIT_SIGNING_KEY: secret,
+        QUEUE_PREFIX: `bench-audit-${process.pid}`, DATABASE_POOL_MAX: '10',
+      };
+      const config = loadConfig(env);
+      const api = spawn(process.execPath, [API_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let apiOutput = '';
+      api.stdout!.setEncoding('utf8').on('data', (chunk: string) => void (apiOutput = (apiOutput + chunk).slice(-4096)));
+      api.stderr!.setEncoding('utf8').on('data', (chunk: string) => void (apiOutput = (apiOutput + chunk).slice(-4096)));
+      process.once('exit', () => api.kill('SIGKILL'));
+      try {
+        await waitReady(url, api, () => apiOutput);
+        const token = (unit: string) => signDevelopmentToken({ sub: `a-${unit}`, name: 'Thanh tra', roles: ['auditor'], unit, codeSet: 'gso-2004' }, config, { expiresIn: '2h' });
+        const tokens = { province: await token('14'), district: await token('120'), commune: await token('03814') };
+        const { rows: [middle] } = await database.pool.query<{ position: string }>('SELECT position::text AS position FROM audit_events ORDER BY position OFFSET $1 LIMIT 1', [Math.floor(TOTAL / 2)]);
+        const { rows: [someStream] } = await database.pool.query<{ nomination_id: string }>('SELECT nomination_id FROM audit_events OFFSET $1 LIMIT 1', [Math.floor(TOTAL / 3)]);
+        const deep = Buffer.from(`p:${middle!.position}`).toString('base64url');
+        const cases: [string, string, string][] = [
+          ['province auditor, first page (50)', tokens.province, '/audit/events'],
+          ['province auditor, 200 rows from the middle', tokens.province, `/audit/events?limit=200&cursor=${deep}`],
+          ['district auditor, first page', tokens.district, '/audit/events'],
+          ['commune auditor, page from the middle', tokens.commune, `/audit/events?cursor=${deep}`],
+          ['one nomination', tokens.province, `/audit/events?nominationId=${someStream!.nomination_id}`],
+          ['type=NominationAwarded', tokens.province, '/audit/events?type=NominationAwarded'],
+          ['actor=u-03814-1', tokens.district, '/audit/events?actor=u-03814-1'],
+          ['unit=03820, from 2023-01-01 12:00', tokens.province, '/audit/events?unit=03820&from=2023-01-01T12:00:00Z'],
+          ['from 2023-01-12 (the newest few %)', tokens.province, '/audit/events?from=2023-01-12T00:00:00Z'],
+          ['from + to, a six-hour window mid-log', tokens.province, '/audit/events?from=2023-01-06T18:00:00Z&to=2023-01-07T00:00:00Z'],
+          ['type=NominationReturned, from the middle', tokens.province, `/audit/events?type=NominationReturned&cursor=${deep}`],
+          ['a type that never occurs', tokens.province, '/audit/events?type=NominationRevoked'],
+        ];
+        console.log(`\nGET /audit/events over HTTP to the built api, ${SAMPLES} requests each, one at a time (each also records the read), ${load()}`);
+        console.log('case                                          |   p50 ms |   p95 ms |   p99 ms | rows');
+        console.log('----------------------------------------------+----------+----------+----------+-----');
+        for (const [name, bearer, path] of cases) {
+          const times: number[] = [];
+          let rows = 0;
+          for (let i = 0; i < SAMPLES + 10; i++) {
+            const t0 = performance.now();
+            const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
+            const body = await response.text();
+            const elapsed = performance.now() - t0;
+            if (response.status !== 200) throw new Error(`${path}: ${response.status} ${body.slice(0, 300)}`);
+            if (i >= 10) times.push(elapsed);
+            rows = (JSON.parse(body) as { items: unknown[] }).items.length;
+          }
+          times.sort((a, b) => a - b);
+          console.log(`${name.padEnd(46)}| ${fmt(percentile(times, 50), 2).padStart(8)} | ${fmt(percentile(times, 95), 2).padStart(8)} | ${fmt(percentile(times, 99), 2).padStart(8)} | ${rows}`);
+        }
+
+        // ---- CSV export: every event a province auditor sees -------------------------------------------------
+        const before = rssOf(api.pid);
+        let peak = before;
+        const sampler = setInterval(() => {
+          peak = Math.max(peak, rssOf(api.pid));
+        }, 50);
+        t = performance.now();
+        const response = await fetch(`${url}/audit/events`, { headers: { authorization: `Bearer ${tokens.province}`, accept: 'text/csv' } });
+        if (response.status !== 200 || response.body === null) throw new Error(`CSV export: ${response.status}`);
+        let bytes = 0;
+        let lines = 0;
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+          bytes += chunk.length;
+          for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+        }
+        clearInterval(sampler);
+        const csvSeconds = (performance.now() - t) / 1000;
+        console.log(`\nCSV export of everything a province auditor sees: ${fmt(lines - 1)} rows, ${fmt(bytes / 1e6, 1)} MB in ${fmt(csvSeconds, 1)} s = ${fmt((lines - 1) / csvSeconds)} rows/s, ${fmt(bytes / 1e6 / csvSeconds, 1)} MB/s, ${load()}`);
+        console.log(`  api process RSS before the export ${fmt(before / 1e6)} MB, peak during it ${fmt(peak / 1e6)} MB (+${fmt((peak - before) / 1e6)} MB), sampled every 50 ms`);
+      } finally {
+        api.kill('SIGTERM');
+        await new Promise((resolve) => api.once('exit', resolve));
       }
-      clearInterval(sampler);
-      const csvSeconds = (performance.now() - t) / 1000;
-      console.log(`\nCSV export of everything a province auditor sees: ${fmt(lines - 1)} rows, ${fmt(bytes / 1e6, 1)} MB in ${fmt(csvSeconds, 1)} s = ${fmt((lines - 1) / csvSeconds)} rows/s, ${fmt(bytes / 1e6 / csvSeconds, 1)} MB/s, ${load()}`);
-      console.log(`  api process RSS before the export ${fmt(before / 1e6)} MB, peak during it ${fmt(peak / 1e6)} MB (+${fmt((peak - before) / 1e6)} MB), sampled every 50 ms`);
-    } finally {
-      api.kill('SIGTERM');
-      await new Promise((resolve) => api.once('exit', resolve));
     }
 
     // ---- The MAC's cost on an append: bench:store's two variants, alternating slices -------------------

@@ -1,12 +1,10 @@
 import {
   createHash,
-  createHmac,
   createPrivateKey,
   createPublicKey,
   hkdfSync,
   randomBytes,
   sign,
-  timingSafeEqual,
   verify,
   type JsonWebKey,
   type KeyObject,
@@ -14,7 +12,8 @@ import {
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isAuditKey, type AppConfig } from '@app/config';
-import { MAC_V2_PREFIX, macInput, macInputV1, type EventAuthenticator, type MacCheck, type MacCheckContent, type MacContent } from '@app/event-store';
+import type { EventAuthenticator, MacCheck, MacCheckContent, MacContent } from '@app/event-store';
+import { contentCheck, MAC_CODES, type MacKeyMaterial } from './content-check';
 
 /** An Ed25519 public key as an OKP JWK (RFC 8037), as GET /audit/keys publishes it. */
 export interface PublicJwk {
@@ -84,6 +83,7 @@ function keyMaterial(secretText: string, current: boolean): KeyMaterial {
 export class AuditKeyRing implements EventAuthenticator {
   private readonly byId: ReadonlyMap<string, KeyMaterial>;
   private readonly currentKey: KeyMaterial;
+  private readonly table: ReturnType<typeof contentCheck.keyTable>;
 
   constructor(secrets: readonly string[]) {
     if (secrets.length === 0) throw new Error('An audit key ring needs at least one key');
@@ -93,6 +93,7 @@ export class AuditKeyRing implements EventAuthenticator {
     });
     this.currentKey = keys[0]!;
     this.byId = new Map(keys.map((key) => [key.keyId, key]));
+    this.table = contentCheck.keyTable(this.macKeyMaterial());
   }
 
   /** Every key, current first; what GET /audit/keys publishes. */
@@ -110,26 +111,22 @@ export class AuditKeyRing implements EventAuthenticator {
 
   /** A version-2 MAC (event-mac.ts) under the current key: `v2.<keyId>.<code>`. */
   mac(content: MacContent): string {
-    return `${MAC_V2_PREFIX}${this.currentKey.keyId}.${createHmac('sha256', this.currentKey.macKeyV2).update(macInput(content)).digest('base64url')}`;
+    return contentCheck.macV2(this.currentKey.keyId, this.table.get(this.currentKey.keyId)!.v2, { ...content, dataJson: '', metadataJson: '' });
   }
 
   /** A version-1 MAC (`<keyId>.<code>`), as events were signed before version 2: for tests and benches of old logs. */
   macV1(content: MacCheckContent): string {
-    return `${this.currentKey.keyId}.${createHmac('sha256', this.currentKey.macKey).update(macInputV1(content)).digest('base64url')}`;
+    return contentCheck.macV1(this.currentKey.keyId, this.table.get(this.currentKey.keyId)!.v1, content);
   }
 
+  /** Checks a stored MAC of either version, with the same code the verification workers run (content-check.ts). */
   check(content: MacCheckContent, stored: string | undefined): MacCheck {
-    if (stored === undefined || stored === '') return 'missing';
-    const v2 = stored.startsWith(MAC_V2_PREFIX);
-    const rest = v2 ? stored.slice(MAC_V2_PREFIX.length) : stored;
-    const dot = rest.indexOf('.');
-    const key = dot < 0 ? undefined : this.byId.get(rest.slice(0, dot));
-    if (key === undefined) return 'unknown_key';
-    const expected = v2
-      ? createHmac('sha256', key.macKeyV2).update(macInput(content)).digest()
-      : createHmac('sha256', key.macKey).update(macInputV1(content)).digest();
-    const given = Buffer.from(rest.slice(dot + 1), 'base64url');
-    return given.length === expected.length && timingSafeEqual(given, expected) ? 'valid' : 'invalid';
+    return MAC_CODES[contentCheck.checkMac(this.table, content, stored)]!;
+  }
+
+  /** The MAC keys of the ring, for verification's worker threads (never stored, never logged). */
+  macKeyMaterial(): MacKeyMaterial[] {
+    return [...this.byId.values()].map((key) => ({ keyId: key.keyId, v1: key.macKey, v2: key.macKeyV2 }));
   }
 
   /** Ed25519 signature (base64url) over `text`'s UTF-8, with the current key. */

@@ -14,8 +14,13 @@ export interface AuditServices {
 }
 
 /** The audit trail's services over one pool, store and key ring (the api, the worker and the CLI build them alike). */
-export function createAuditServices(pool: Pool, store: EventStore, keys: AuditKeyRing): AuditServices {
+export function createAuditServices(pool: Pool, store: EventStore, keys: AuditKeyRing, options: { readonly verifyThreads?: number } = {}): AuditServices {
   const seals = new SealStore(pool, keys);
   const migrations = new MigrationStore(pool, keys);
-  return { seals, migrations, sealer: new Sealer(pool, store, keys, seals), verifier: new AuditVerifier(store, keys, seals, migrations) };
+  return {
+    seals,
+    migrations,
+    sealer: new Sealer(pool, store, keys, seals),
+    verifier: new AuditVerifier(store, keys, seals, migrations, options.verifyThreads === undefined ? {} : { threads: options.verifyThreads }),
+  };
 }

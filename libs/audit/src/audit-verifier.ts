@@ -1,4 +1,6 @@
 import { StreamNotFound, type CanonicalEvent, type EventStore } from '@app/event-store';
+import { checkedBatches, checkedPackedBatches, ContentCheckPool, defaultVerifyThreads, placedEventOf } from './content-check-pool';
+import { HASH_BY_CALLER, MAC_V2 } from './content-check';
 import type { AuditKeyRing } from './audit-key-ring';
 import { canonicalEventOf, LogWalk, verifyStreamEvents, type SealCheckpoint, type Verification } from './log-verification';
 import { canonicalJson } from '@app/event-store';
@@ -16,12 +18,20 @@ export interface VerifyLogOptions {
 
 /** Verification of one stream or of the whole log, against the stored seals and a held one. */
 export class AuditVerifier {
+  private readonly threads: number;
+  private readonly batchSize: number | undefined;
+
   constructor(
     private readonly store: EventStore,
     private readonly keys: AuditKeyRing,
     private readonly seals: SealStore,
     private readonly migrations?: MigrationStore,
-  ) {}
+    /** `threads`: worker threads for the content checks (0: all in this one); `batchSize`: events per read. */
+    options: { readonly threads?: number; readonly batchSize?: number } = {},
+  ) {
+    this.threads = Math.max(0, Math.floor(options.threads ?? defaultVerifyThreads()));
+    this.batchSize = options.batchSize;
+  }
 
   /** Whether a seal given from outside is one of this service's (signature and key id). */
   isSignedSeal(seal: Seal): boolean {
@@ -71,8 +81,11 @@ export class AuditVerifier {
       }
     }
     const walk = new LogWalk(this.keys, checkpoints, sourceSeals);
+    if (migration === undefined && this.threads > 0 && (this.store.readAllCanonicalPacked !== undefined || this.store.readAllCanonicalText !== undefined)) {
+      return this.walkInThreads(walk, options.onProgress);
+    }
     let after = -1n;
-    outer: for await (const batch of canonicalBatches(this.store, undefined)) {
+    outer: for await (const batch of canonicalBatches(this.store, undefined, this.batchSize)) {
       const old = migration === undefined || batch.checkpoint === undefined ? undefined : await this.migrations!.sourcePositions(after, batch.checkpoint);
       for (const event of batch.events) {
         if (!walk.push(event, old?.get(event.position))) {
@@ -85,6 +98,53 @@ export class AuditVerifier {
     }
     const verification = walk.end();
     return migration === undefined ? verification : { ...verification, migratedFrom: { sourceLog: migration.sourceLog, migratedAt: migration.migratedAt } };
+  }
+
+  /**
+   * The walk with the content checks (canonical JSON, chain link, MAC, leaves) in worker threads: this
+   * thread reads the log in order, hands each batch with the previous stored hash of each event's stream
+   * to a thread, and feeds the answers to the walk in log order, so the first broken place is the same
+   * as the walk in one thread names. Batches keep being read and checked ahead while earlier answers are
+   * walked; after a broken place nothing more is read.
+   */
+  private async walkInThreads(walk: LogWalk, onProgress: VerifyLogOptions['onProgress']): Promise<Verification> {
+    const pool = new ContentCheckPool(this.keys.macKeyMaterial(), this.threads);
+    const untilV1 = walk.leavesNeeded(1);
+    const untilV2 = walk.leavesNeeded(2);
+    const ahead = this.threads * 2;
+    try {
+      if (this.store.readAllCanonicalPacked !== undefined) {
+        outer: for await (const { count, checkpoint, checks } of checkedPackedBatches(this.store, pool, { batchSize: this.batchSize, untilV1, untilV2, ahead })) {
+          const { status, positions, revisions, streams, hashes, suffixes, v1, v2 } = checks;
+          let nextSuffix = 0;
+          for (let i = 0; i < count; i++) {
+            const s = status[i]!;
+            const mac = (s & MAC_V2) !== 0 ? 'v2.' : ((s >> 1) & 3) === 1 ? undefined : 'v1';
+            const event = { position: positions[i]!, streamId: streams[i]!, revision: revisions[i]!, hash: hashes[i]!, ...(mac === undefined ? {} : { mac }) };
+            const suffix = (s & HASH_BY_CALLER) !== 0 ? suffixes[nextSuffix++] : undefined;
+            if (!walk.pushChecked(event, s, v1, v2, i * 32, suffix)) {
+              onProgress?.(walk.checked, checkpoint);
+              break outer;
+            }
+          }
+          onProgress?.(walk.checked, checkpoint);
+        }
+      } else {
+        outer: for await (const { rows, checkpoint, checks } of checkedBatches(this.store, pool, { batchSize: this.batchSize, untilV1, untilV2, ahead })) {
+          const { status, v1, v2 } = checks;
+          for (let i = 0; i < rows.length; i++) {
+            if (!walk.pushChecked(placedEventOf(rows[i]!), status[i]!, v1, v2, i * 32)) {
+              onProgress?.(walk.checked, checkpoint);
+              break outer;
+            }
+          }
+          onProgress?.(walk.checked, checkpoint);
+        }
+      }
+    } finally {
+      await pool.close();
+    }
+    return walk.end();
   }
 
   /** One stream's check; undefined when the stream neither exists nor was ever sealed. */

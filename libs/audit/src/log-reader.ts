@@ -1,4 +1,4 @@
-import type { CanonicalBatch, EventStore, ReadAllOptions } from '@app/event-store';
+import type { CanonicalBatch, CanonicalTextBatch, EventStore, ReadAllOptions } from '@app/event-store';
 import { canonicalEventOf } from './log-verification';
 
 /** Events per read when walking the whole log. */
@@ -25,6 +25,23 @@ export async function* canonicalBatches(store: EventStore, after: bigint | undef
   for (;;) {
     const batch = await next;
     const more = batch.events.length > 0 && batch.checkpoint !== undefined;
+    if (more) next = read(batch.checkpoint);
+    yield batch;
+    if (!more) return;
+  }
+}
+
+/** The same as canonicalBatches, as text rows (EventStore.readAllCanonicalText, which the store must have). */
+export async function* canonicalTextBatches(store: EventStore, after?: bigint, limit = LOG_READ_BATCH): AsyncGenerator<CanonicalTextBatch> {
+  const read = (from: bigint | undefined) => {
+    const batch = store.readAllCanonicalText!({ after: from, limit });
+    batch.catch(() => undefined);
+    return batch;
+  };
+  let next = read(after);
+  for (;;) {
+    const batch = await next;
+    const more = batch.rows.length > 0 && batch.checkpoint !== undefined;
     if (more) next = read(batch.checkpoint);
     yield batch;
     if (!more) return;

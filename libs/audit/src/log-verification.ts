@@ -13,8 +13,9 @@
  * event's instant is covered only by the root of a seal of version 2 made after it (seal.ts). Every
  * answer says how the instants it checked are covered (`instants`).
  */
-import { canonicalJson, chainHashOfText, GENESIS_HASH, instantText, macVersionOf, type CanonicalEvent, type RecordedEvent } from '@app/event-store';
+import { canonicalJson, chainHashOfText, GENESIS_HASH, instantText, macVersionOf, type CanonicalEvent, type MacCheck, type RecordedEvent } from '@app/event-store';
 import type { AuditKeyRing } from './audit-key-ring';
+import { chainStatus, HASH_OK, MAC_CODES } from './content-check';
 import { extendRoot, GENESIS_ROOT, leafOf, sealVersion, type Seal, type SealHeads, type SealVersion } from './seal';
 
 /** Stable names of what can be wrong, beside the sentence in `problem`. */
@@ -108,14 +109,29 @@ export function canonicalEventOf(event: RecordedEvent): CanonicalEvent {
 
 /** The checks one event must pass given its stream's previous event (undefined for revision 0). */
 export function checkEvent(keys: AuditKeyRing, event: CanonicalEvent, previous: StreamState | undefined): BrokenPlace | undefined {
+  const hashOk = chainHashOfText(previous?.hash ?? GENESIS_HASH, event.revision, event.type, event.dataJson, event.metadataJson) === event.hash;
+  return checkPlaced(event, previous, hashOk, () => macProblem(keys, event));
+}
+
+/**
+ * checkEvent() given the content checks made already (content-check.ts, maybe in another thread):
+ * whether the chain hash matched, and the MAC's result. The same answers, in the same order.
+ */
+export function checkEventWith(event: PlacedEvent, previous: StreamState | undefined, status: number): BrokenPlace | undefined {
+  return checkPlaced(event, previous, (status & HASH_OK) !== 0, () => macProblemOf(event, MAC_CODES[(status >> 1) & 3]!));
+}
+
+/** macProblem() given the content checks made already (content-check.ts). */
+export function macProblemWith(event: PlacedEvent, status: number): BrokenPlace | undefined {
+  return macProblemOf(event, MAC_CODES[(status >> 1) & 3]!);
+}
+
+/** An event as far as its place in the log is concerned. */
+export type PlacedEvent = Pick<CanonicalEvent, 'streamId' | 'revision' | 'position' | 'hash' | 'mac'>;
+
+function checkPlaced(event: PlacedEvent, previous: StreamState | undefined, hashOk: boolean, mac: () => BrokenPlace | undefined): BrokenPlace | undefined {
   const expectedRevision = previous === undefined ? 0 : previous.revision + 1;
-  if (
-    event.revision === expectedRevision &&
-    (previous === undefined || event.position > previous.position) &&
-    chainHashOfText(previous?.hash ?? GENESIS_HASH, event.revision, event.type, event.dataJson, event.metadataJson) === event.hash
-  ) {
-    return macProblem(keys, event);
-  }
+  if (event.revision === expectedRevision && (previous === undefined || event.position > previous.position) && hashOk) return mac();
   // Something is wrong: which, and where (the checks again, in the order they are reported).
   const place = { streamId: event.streamId, revision: event.revision, position: event.position.toString() };
   if (event.revision > expectedRevision) {
@@ -137,7 +153,10 @@ export function checkEvent(keys: AuditKeyRing, event: CanonicalEvent, previous: 
 
 /** Whether the event's MAC is valid, as a broken place when it is not. */
 export function macProblem(keys: AuditKeyRing, event: CanonicalEvent): BrokenPlace | undefined {
-  const mac = keys.check(event, event.mac);
+  return macProblemOf(event, keys.check(event, event.mac));
+}
+
+function macProblemOf(event: PlacedEvent, mac: MacCheck): BrokenPlace | undefined {
   if (mac === 'valid') return undefined;
   const place = { streamId: event.streamId, revision: event.revision, position: event.position.toString() };
   switch (mac) {
@@ -159,7 +178,7 @@ class InstantCount {
   private v1Sealed = 0;
   private sealedBy: { sequence: number; position: string } | undefined;
 
-  add(event: CanonicalEvent): void {
+  add(event: PlacedEvent): void {
     if (macVersionOf(event.mac) === 2) this.mac++;
     else this.v1++;
   }
@@ -178,6 +197,7 @@ class InstantCount {
 /** Running roots of each leaf version, each kept only as far as a seal of that version still needs it. */
 class Roots {
   private readonly roots: Buffer[] = [Buffer.from(GENESIS_ROOT, 'hex'), Buffer.from(GENESIS_ROOT, 'hex')];
+
   /** The last position a seal of each version checks, or -1 when none does. */
   private readonly until: bigint[];
 
@@ -193,6 +213,18 @@ class Roots {
   extend(event: CanonicalEvent, position: bigint): void {
     if (position <= this.until[0]!) this.roots[0] = extendRoot(this.roots[0]!, leafOf(1, { ...event, position }));
     if (position <= this.until[1]!) this.roots[1] = extendRoot(this.roots[1]!, leafOf(2, position === event.position ? event : { ...event, position }));
+  }
+
+  /** Leaves made elsewhere (content-check.ts), 32 bytes at `offset` of each array. */
+  extendWith(position: bigint, v1: Uint8Array | null, v2: Uint8Array | null, offset: number): void {
+    if (position <= this.until[0]!) this.roots[0] = extendRoot(this.roots[0]!, Buffer.from(v1!.buffer, v1!.byteOffset + offset, 32));
+    if (position <= this.until[1]!) this.roots[1] = extendRoot(this.roots[1]!, Buffer.from(v2!.buffer, v2!.byteOffset + offset, 32));
+  }
+
+  /** The last position whose leaf of `version` is needed (decimal), or null. */
+  needed(version: SealVersion): string | null {
+    const until = this.until[version - 1]!;
+    return until < 0n ? null : until.toString();
   }
 
   root(version: SealVersion): string {
@@ -222,6 +254,54 @@ export class LogWalk {
   ) {
     this.roots = new Roots(checkpoints.map((c) => c.seal));
     this.sourceRoots = new Roots(sourceCheckpoints);
+    this.positions = checkpoints.map((c) => BigInt(c.seal.position));
+  }
+
+  private readonly positions: readonly bigint[];
+
+  /** The last position whose leaf of `version` this walk needs (decimal), or null: for content checks made elsewhere. */
+  leavesNeeded(version: SealVersion): string | null {
+    return this.roots.needed(version);
+  }
+
+  /**
+   * push() for an event whose content checks were made already (content-check.ts): `status` and the
+   * leaves at `offset` in `v1`/`v2`, as leavesNeeded() asked. Not for walks against seals of a log
+   * copied from (their leaves need the old positions).
+   */
+  pushChecked(event: PlacedEvent, status: number, v1: Uint8Array | null, v2: Uint8Array | null, offset: number, suffix?: string): boolean {
+    if (this.broken !== undefined) return false;
+    if (this.sourceCheckpoints.length > 0) throw new Error('pushChecked() cannot check seals of a log copied from');
+    if (!this.passSeals(event.position)) return false;
+    this.count++;
+    const previous = this.streams.get(event.streamId);
+    // A chain link the thread could not check (the stream's previous event was in another batch): here, against the walk's own.
+    const broken = checkEventWith(event, previous, chainStatus(status, previous?.hash, suffix, event.hash));
+    if (broken !== undefined) {
+      this.broken = broken;
+      return false;
+    }
+    this.advance(event, previous);
+    this.roots.extendWith(event.position, v1, v2, offset);
+    return true;
+  }
+
+  private passSeals(position: bigint): boolean {
+    while (this.next < this.positions.length && this.positions[this.next]! < position) {
+      if (!this.checkSeal(this.checkpoints[this.next]!)) return false;
+      this.next++;
+    }
+    return true;
+  }
+
+  private advance(event: PlacedEvent, previous: StreamState | undefined): void {
+    if (previous === undefined) this.streams.set(event.streamId, { revision: event.revision, hash: event.hash, position: event.position });
+    else {
+      previous.revision = event.revision;
+      previous.hash = event.hash;
+      previous.position = event.position;
+    }
+    this.instants.add(event);
   }
 
   get checked(): number {
@@ -235,10 +315,7 @@ export class LogWalk {
   /** Returns false once something is broken: there is no point feeding more. */
   push(event: CanonicalEvent, sourcePosition?: bigint): boolean {
     if (this.broken !== undefined) return false;
-    while (this.next < this.checkpoints.length && BigInt(this.checkpoints[this.next]!.seal.position) < event.position) {
-      if (!this.checkSeal(this.checkpoints[this.next]!)) return false;
-      this.next++;
-    }
+    if (!this.passSeals(event.position)) return false;
     if (this.nextSource < this.sourceCheckpoints.length) {
       // An event the copy did not bring (none: it came after) ends the old log's part.
       while (this.nextSource < this.sourceCheckpoints.length && (sourcePosition === undefined || BigInt(this.sourceCheckpoints[this.nextSource]!.position) < sourcePosition)) {
@@ -257,13 +334,7 @@ export class LogWalk {
       this.broken = broken;
       return false;
     }
-    if (previous === undefined) this.streams.set(event.streamId, { revision: event.revision, hash: event.hash, position: event.position });
-    else {
-      previous.revision = event.revision;
-      previous.hash = event.hash;
-      previous.position = event.position;
-    }
-    this.instants.add(event);
+    this.advance(event, previous);
     this.roots.extend(event, event.position);
     return true;
   }

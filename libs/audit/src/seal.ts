@@ -74,22 +74,36 @@ export function sealVersion(seal: Pick<Seal, 'version'>): SealVersion {
 }
 
 type LeafEvent = Pick<CanonicalEvent, 'position' | 'streamId' | 'revision' | 'id' | 'type' | 'hash' | 'mac'>;
+type LeafEventText = { readonly position: bigint | string } & Omit<LeafEvent, 'position'>;
 
-/** SHA-256 of the event's version-1 leaf text, with the 0x00 prefix that keeps leaves and nodes apart. */
-export function leafHash(event: LeafEvent): Buffer {
-  const text =
+/**
+ * The leaf texts, each with the 0x00 prefix that keeps leaves and nodes apart. Self-contained: the
+ * verification worker threads run their source (content-check.ts).
+ */
+export function leafText(event: LeafEventText): string {
+  return (
     `\u0000{"hash":${JSON.stringify(event.hash)},"id":${JSON.stringify(event.id.toLowerCase())},"mac":${JSON.stringify(event.mac ?? '')},` +
-    `"position":"${event.position}","revision":${event.revision},"stream":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)}}`;
-  return oneShotHash('sha256', text, 'buffer');
+    `"position":"${event.position}","revision":${event.revision},"stream":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)}}`
+  );
 }
 
-/** The version-2 leaf: the version-1 text with `recordedAt` (event-mac.ts instantText), keys sorted. */
-export function leafHashV2(event: LeafEvent & Pick<CanonicalEvent, 'recordedAt'>): Buffer {
-  const text =
+/** The version-2 leaf text: the version-1 one with `recordedAt` (event-mac.ts instantText), keys sorted. */
+export function leafTextV2(event: LeafEventText & Pick<CanonicalEvent, 'recordedAt'>): string {
+  return (
     `\u0000{"hash":${JSON.stringify(event.hash)},"id":${JSON.stringify(event.id.toLowerCase())},"mac":${JSON.stringify(event.mac ?? '')},` +
     `"position":"${event.position}","recordedAt":${JSON.stringify(event.recordedAt)},"revision":${event.revision},` +
-    `"stream":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)}}`;
-  return oneShotHash('sha256', text, 'buffer');
+    `"stream":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)}}`
+  );
+}
+
+/** SHA-256 of the event's version-1 leaf. */
+export function leafHash(event: LeafEvent): Buffer {
+  return oneShotHash('sha256', leafText(event), 'buffer');
+}
+
+/** SHA-256 of the event's version-2 leaf. */
+export function leafHashV2(event: LeafEvent & Pick<CanonicalEvent, 'recordedAt'>): Buffer {
+  return oneShotHash('sha256', leafTextV2(event), 'buffer');
 }
 
 /** The leaf of `version`. */

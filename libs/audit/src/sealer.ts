@@ -2,7 +2,17 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { RevisionConflict, StreamNotFound, type EventStore, type RecordedEvent } from '@app/event-store';
 import type { AuditKeyRing } from './audit-key-ring';
-import { checkEvent, macProblem, type BrokenPlace } from './log-verification';
+import { checkEvent, checkEventWith, macProblem, macProblemWith, type BrokenPlace, type PlacedEvent } from './log-verification';
+import { checkedBatches, ContentCheckPool, defaultVerifyThreads, placedEventOf } from './content-check-pool';
+
+interface StreamHead {
+  revision: number;
+  hash: string;
+  position: bigint;
+}
+
+/** Above every position (u64 max): every leaf is needed. */
+const MAX_POSITION = '18446744073709551615';
 import type { SealStore } from './seal-store';
 import { canonicalBatches } from './log-reader';
 import {
@@ -60,6 +70,8 @@ export class Sealer {
     private readonly keys: AuditKeyRing,
     private readonly seals: SealStore,
     private readonly clock: () => Date = () => new Date(),
+    /** Worker threads for the content checks (0: all in this one). */
+    private readonly threads: number = defaultVerifyThreads(),
   ) {}
 
   /**
@@ -88,27 +100,48 @@ export class Sealer {
       let last: bigint | undefined;
       let changed = false;
       const heads: SealHeads = {};
-      const previous = new Map<string, { revision: number; hash: string; position: bigint }>();
-      for await (const batch of canonicalBatches(this.store, carried === undefined ? undefined : since)) {
-        for (const event of batch.events) {
-          // The stream's event before this one may be older than the latest seal: the MAC then
-          // vouches for the event by itself, and its chain link is left to verification. Walking the
-          // whole log, every event but a stream's first has its previous one.
-          const before = previous.get(event.streamId);
-          const broken = before === undefined && carried !== undefined ? macProblem(this.keys, event) : checkEvent(this.keys, event, before);
-          if (broken !== undefined) throw new SealRefused(broken);
-          if (before === undefined) previous.set(event.streamId, { revision: event.revision, hash: event.hash, position: event.position });
-          else {
-            before.revision = event.revision;
-            before.hash = event.hash;
-            before.position = event.position;
+      const previous = new Map<string, StreamHead>();
+      // The stream's event before this one may be older than the latest seal: the MAC then vouches
+      // for the event by itself, and its chain link is left to verification. Walking the whole log,
+      // every event but a stream's first has its previous one.
+      const take = (event: PlacedEvent, broken: (before: StreamHead | undefined) => BrokenPlace | undefined, leaf: Buffer): void => {
+        const before = previous.get(event.streamId);
+        const problem = broken(before);
+        if (problem !== undefined) throw new SealRefused(problem);
+        if (before === undefined) previous.set(event.streamId, { revision: event.revision, hash: event.hash, position: event.position });
+        else {
+          before.revision = event.revision;
+          before.hash = event.hash;
+          before.position = event.position;
+        }
+        root = extendRoot(root, leaf);
+        count++;
+        last = event.position;
+        if (since === undefined || event.position > since) {
+          heads[event.streamId] = [event.revision, event.hash];
+          if (event.streamId !== SEAL_STREAM) changed = true;
+        }
+      };
+      const from = carried === undefined ? undefined : since;
+      if (this.threads > 0 && this.store.readAllCanonicalText !== undefined) {
+        // The content checks in worker threads, as whole-log verification makes them (audit-verifier.ts).
+        const pool = new ContentCheckPool(this.keys.macKeyMaterial(), this.threads);
+        try {
+          for await (const { rows, checks } of checkedBatches(this.store, pool, { after: from, untilV1: null, untilV2: MAX_POSITION, ahead: this.threads * 2 })) {
+            for (let i = 0; i < rows.length; i++) {
+              const event = placedEventOf(rows[i]!);
+              const status = checks.status[i]!;
+              take(event, (before) => (before === undefined && carried !== undefined ? macProblemWith(event, status) : checkEventWith(event, before, status)),
+                Buffer.from(checks.v2!.buffer, checks.v2!.byteOffset + i * 32, 32));
+            }
           }
-          root = extendRoot(root, leafHashV2(event));
-          count++;
-          last = event.position;
-          if (since === undefined || event.position > since) {
-            heads[event.streamId] = [event.revision, event.hash];
-            if (event.streamId !== SEAL_STREAM) changed = true;
+        } finally {
+          await pool.close();
+        }
+      } else {
+        for await (const batch of canonicalBatches(this.store, from)) {
+          for (const event of batch.events) {
+            take(event, (before) => (before === undefined && carried !== undefined ? macProblem(this.keys, event) : checkEvent(this.keys, event, before)), leafHashV2(event));
           }
         }
       }

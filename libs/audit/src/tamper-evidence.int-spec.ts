@@ -7,10 +7,11 @@
  */
 import { createPublicKey, randomUUID, verify as verifySignature } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
-import { canonicalJson, chainHash, GENESIS_HASH, PostgresEventStore, type NewEvent } from '@app/event-store';
+import { canonicalJson, chainHash, GENESIS_HASH, PostgresEventStore, type EventStore, type NewEvent } from '@app/event-store';
 import { tamperWithLog } from '@app/event-store/testing';
 import { AuditKeyRing, generateAuditKey } from './audit-key-ring';
 import { createAuditServices, type AuditServices } from './audit-services';
+import { AuditVerifier } from './audit-verifier';
 import { extendRoot, GENESIS_ROOT, headsDigest, isSeal, leafHash, SEAL_STREAM, sealSigningText, type Seal, type SealHeads } from './seal';
 import { SealRefused } from './sealer';
 
@@ -72,9 +73,20 @@ async function caughtUp(): Promise<void> {
   }
 }
 
+/**
+ * Whole-log verification, with the content checks in worker threads (the default) and, for comparison,
+ * all in this thread: both must give the same answer, first broken place included.
+ */
 async function verifyLog(services: AuditServices, options: { heldSeal?: Seal } = {}) {
   await caughtUp();
-  return services.verifier.verifyLog(options);
+  const threaded = await services.verifier.verifyLog(options);
+  const { store: of, keys: with_ } = services.verifier as unknown as { store: EventStore; keys: AuditKeyRing };
+  const single = new AuditVerifier(of, with_, services.seals, services.migrations, { threads: 0 });
+  expect(await single.verifyLog(options)).toEqual(threaded);
+  // And in batches of three, several of them checked at once in two threads and walked in order.
+  const batched = new AuditVerifier(of, with_, services.seals, services.migrations, { threads: 2, batchSize: 3 });
+  expect(await batched.verifyLog(options)).toEqual(threaded);
+  return threaded;
 }
 
 async function sealNow(services: AuditServices) {
@@ -97,6 +109,9 @@ beforeAll(async () => {
   for (const [name, count] of [['changed', 3], ['truncated', 3], ['removed', 2], ['swapped', 3], ['forged', 2], ['reordered', 3], ['f', 1], ['g', 1]] as const) {
     await write(name, count);
   }
+  // Content that the packed reads of verification must carry exactly: separators, quotes, escapes, astral characters.
+  const odd = `nomination-"odd"\tstream\\${randomUUID()}`;
+  await store.append(odd, [{ id: randomUUID(), type: 'Odd\tType"', data: { note: 'tab\there\nnewline "quoted" \\ back 😀 \u0001', list: [1.5e300, -0, 'ü'] }, metadata: { 'k\ty': '\r\n' } }], 'no_stream');
   const outcome = await sealNow(audit);
   expect(outcome?.created).toBe(true);
   held = JSON.parse(JSON.stringify(outcome!.seal)) as Seal;
@@ -315,6 +330,15 @@ describe('a log from before the recorded instant was covered', () => {
   let legacySeal: Seal;
   const legacyStreams: string[] = [];
 
+  async function verifyLegacy(options: { heldSeal?: Seal } = {}) {
+    const threaded = await legacyAudit.verifier.verifyLog(options);
+    const single = new AuditVerifier(legacyStore, keys, legacyAudit.seals, legacyAudit.migrations, { threads: 0 });
+    expect(await single.verifyLog(options)).toEqual(threaded);
+    const batched = new AuditVerifier(legacyStore, keys, legacyAudit.seals, legacyAudit.migrations, { threads: 2, batchSize: 2 });
+    expect(await batched.verifyLog(options)).toEqual(threaded);
+    return threaded;
+  }
+
   async function caughtUpLegacy(): Promise<void> {
     const { rows: [newest] } = await legacy.pool.query<{ position: string | null }>('SELECT max(position)::text AS position FROM events');
     while (((await legacyStore.headPosition()) ?? -1n) < BigInt(newest!.position!)) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -367,7 +391,7 @@ describe('a log from before the recorded instant was covered', () => {
 
   it('verifies under version 1 against the seal held from then, and says nothing covers the instants yet', async () => {
     expect(isSeal(legacySeal)).toBe(true);
-    const verification = await legacyAudit.verifier.verifyLog({ heldSeal: legacySeal });
+    const verification = await verifyLegacy({ heldSeal: legacySeal });
     expect(verification).toEqual({ ok: true, checked: 6, sealsChecked: 1, instants: { mac: 0, sealed: 0, uncovered: 6 } });
     expect(await legacyAudit.verifier.verifyStream(legacyStreams[0]!)).toMatchObject({ ok: true, checked: 3, instants: { mac: 0, sealed: 0, uncovered: 3 } });
   });
@@ -378,10 +402,10 @@ describe('a log from before the recorded instant was covered', () => {
     expect(outcome).toMatchObject({ created: true, seal: { version: 2, sequence: 2, eventCount: 6, position: legacySeal.position } });
     await caughtUpLegacy();
     const sealedBy = { sequence: 2, position: outcome!.seal.position };
-    const whole = await legacyAudit.verifier.verifyLog();
+    const whole = await verifyLegacy();
     // The two published seal events came after, with version-2 MACs.
     expect(whole).toEqual({ ok: true, checked: 8, sealsChecked: 2, instants: { mac: 2, sealed: 6, uncovered: 0, sealedBy } });
-    expect(await legacyAudit.verifier.verifyLog({ heldSeal: legacySeal })).toMatchObject({ ok: true, sealsChecked: 2 });
+    expect(await verifyLegacy({ heldSeal: legacySeal })).toMatchObject({ ok: true, sealsChecked: 2 });
     expect((await legacyAudit.verifier.verifyStream(legacyStreams[0]!))?.instants).toEqual({ mac: 0, sealed: 3, uncovered: 0, sealedBy });
   });
 
@@ -391,15 +415,15 @@ describe('a log from before the recorded instant was covered', () => {
     try {
       const second = (await legacyAudit.seals.bySequence(2))!.seal;
       const broken = { streamId: '*', position: second.position, code: 'seal_root_mismatch' };
-      expect((await legacyAudit.verifier.verifyLog()).firstBroken).toMatchObject(broken);
-      expect((await legacyAudit.verifier.verifyLog({ heldSeal: legacySeal })).firstBroken).toMatchObject(broken);
-      expect((await legacyAudit.verifier.verifyLog({ heldSeal: second })).firstBroken).toMatchObject(broken);
+      expect((await verifyLegacy()).firstBroken).toMatchObject(broken);
+      expect((await verifyLegacy({ heldSeal: legacySeal })).firstBroken).toMatchObject(broken);
+      expect((await verifyLegacy({ heldSeal: second })).firstBroken).toMatchObject(broken);
       // The stream's own check cannot see it, and says what covers the instant instead.
       expect(await legacyAudit.verifier.verifyStream(stream)).toMatchObject({ ok: true, instants: { mac: 0, sealed: 3, sealedBy: { sequence: 2 } } });
     } finally {
       await tamperWithLog(legacy.pool, ['DELETE FROM events', 'INSERT INTO events SELECT * FROM events_before_tampering']);
     }
     await caughtUpLegacy();
-    expect(await legacyAudit.verifier.verifyLog({ heldSeal: legacySeal })).toMatchObject({ ok: true, sealsChecked: 2 });
+    expect(await verifyLegacy({ heldSeal: legacySeal })).toMatchObject({ ok: true, sealsChecked: 2 });
   });
 });

@@ -75,7 +75,10 @@ export interface EventAuthenticator {
   check(content: MacCheckContent, stored: string | undefined): MacCheck;
 }
 
-/** The exact text a version-2 MAC is over: canonical JSON (keys sorted) of the fixed record. */
+/**
+ * The exact text a version-2 MAC is over: canonical JSON (keys sorted) of the fixed record.
+ * Self-contained, like macInputV1 and instantFromEpochText: verification's worker threads run its source.
+ */
 export function macInput(content: MacContent): string {
   return (
     `{"hash":${JSON.stringify(content.hash)},"id":${JSON.stringify(content.id.toLowerCase())},"recordedAt":${JSON.stringify(content.recordedAt)},` +

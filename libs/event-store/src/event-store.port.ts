@@ -107,6 +107,31 @@ export interface CanonicalEvent {
   readonly recordedAt: string;
 }
 
+/**
+ * A CanonicalEvent before canonicalisation, as text: [position, id, streamId, revision, type, data,
+ * metadata, hash, mac ('' for none), recorded instant as exact epoch seconds (PostgreSQL's
+ * `extract(epoch …)::text`, see event-mac.ts instantFromEpochText)], data and metadata as the store's
+ * JSON text. What whole-log verification hands to its worker threads.
+ */
+export type CanonicalTextRow = readonly [string, string, string, string, string, string, string, string, string, string];
+
+export interface CanonicalTextBatch {
+  readonly rows: readonly CanonicalTextRow[];
+  readonly checkpoint: bigint | undefined;
+}
+
+/**
+ * CanonicalTextRows packed in one text: rows separated by a newline, fields by a tab, and the text
+ * fields that are not JSON already (stream id, type, hash, mac) as JSON strings, so that neither
+ * separator occurs raw inside a field. `count` rows; `checkpoint` as in ReadAllBatch.
+ */
+export interface CanonicalPackedBatch {
+  readonly count: number;
+  /** The packed text's UTF-8, in base64 (line breaks allowed). */
+  readonly rows: string;
+  readonly checkpoint: bigint | undefined;
+}
+
 export interface CanonicalBatch {
   readonly events: readonly CanonicalEvent[];
   readonly checkpoint: bigint | undefined;
@@ -156,6 +181,10 @@ export interface EventStore {
    * lose something verification must see (PostgreSQL: instants finer than a millisecond).
    */
   readStreamCanonical?(streamId: string): Promise<readonly CanonicalEvent[]>;
+  /** readAllCanonical() before canonicalisation (CanonicalTextRow), for a verifier that canonicalises in other threads. Optional. */
+  readAllCanonicalText?(options?: ReadAllOptions): Promise<CanonicalTextBatch>;
+  /** readAllCanonicalText() packed in one text per batch (CanonicalPackedBatch). Optional. */
+  readAllCanonicalPacked?(options?: ReadAllOptions): Promise<CanonicalPackedBatch>;
   subscribe(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
   /** Position of the newest event visible to subscribers, or undefined when the log is empty. */
   headPosition(): Promise<bigint | undefined>;
