@@ -21,13 +21,18 @@
  * CPU per command is read from /proc: "api" is the api processes (the primary and its children),
  * "PG" the PostgreSQL backends serving the api's pool (application_name bench-api in
  * pg_stat_activity; PostgreSQL's shared background processes are not counted), "worker" the worker
- * process and its own backends. On a machine this small, where the api, PostgreSQL, the worker and
- * autocannon share two cores, api + PG per command is the figure to watch.
+ * process and its own backends ("worker node" the process alone), counted until its consumers have
+ * reached the last event the run appended ("worker catch-up ms" after the load ended, at most 120 s):
+ * the worker's share of a run includes the work it was still behind on. On a machine this small,
+ * where the api, PostgreSQL, the worker and autocannon share two cores, api + PG per command is the
+ * api's figure and worker ms/cmd the worker's.
  *
- * Profiling the api: BENCH_PROFILE=<dir> loads bench/cpu-profile-hook.mjs into every api process and
- * writes one .cpuprofile per process for the BENCH_PROFILE_PHASE run (default approve) at the first
- * connection count; `npx tsx bench/profile-summary.ts <dir>/*.cpuprofile` lists the top frames.
- * BENCH_API_NODE_ARGS adds node flags to the api, BENCH_API_ENTRY / BENCH_WORKER_ENTRY point at
+ * Profiling: BENCH_PROFILE=<dir> loads bench/cpu-profile-hook.mjs into every api process and the worker
+ * and writes one .cpuprofile per process (api-<pid>-1, worker-<pid>-1) for the BENCH_PROFILE_PHASE run
+ * (default approve) at the first connection count; `npx tsx bench/profile-summary.ts <dir>/*.cpuprofile` lists the top frames.
+ * BENCH_RATE=<n> offers a fixed n requests per second (over all connections) in the timed runs instead
+ * of as many as the api answers, so that builds compared see the same load (and the worker the same
+ * batches). BENCH_API_NODE_ARGS adds node flags to the api, BENCH_API_ENTRY / BENCH_WORKER_ENTRY point at
  * another build to compare against.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -47,6 +52,9 @@ import { freePort } from '../test/support/free-port';
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
 const CONNECTIONS = (process.env['BENCH_CONNECTIONS'] ?? '32,128').split(',').map(Number);
 const PHASES = (process.env['BENCH_PHASES'] ?? 'mixed,create,submit,approve').split(',');
+// A fixed offered load (requests per second over all connections; autocannon's overallRate) instead of
+// as fast as the api answers: two builds then see the same rate, and the worker the same batches.
+const RATE = process.env['BENCH_RATE'] === undefined ? undefined : Number(process.env['BENCH_RATE']);
 const WORKER = process.env['BENCH_WORKER'] !== 'off';
 // The built api and worker (relative to the working directory); another build can be pointed at for comparisons.
 const API_ENTRY = process.env['BENCH_API_ENTRY'] ?? 'dist/apps/api/apps/api/src/main.js';
@@ -191,6 +199,10 @@ interface RunResult {
   readonly apiCpuMs: number;
   readonly pgCpuMs: number;
   readonly workerCpuMs: number | undefined;
+  /** Of workerCpuMs, the worker's node process alone (the rest is its PostgreSQL backends). */
+  readonly workerNodeCpuMs: number | undefined;
+  /** How long after the load ended the worker's consumers reached the log's end (Infinity: not within 120 s). */
+  readonly workerCatchUpMs: number | undefined;
   readonly load: string;
 }
 
@@ -209,11 +221,12 @@ async function drive(
   const latencies: number[] = [];
   const apiPids = processTree(probes.apiPid);
   const apiBackends = await backends(probes.pool, 'bench-api');
-  const workerPids = [...processTree(probes.workerPid), ...(probes.workerPid !== undefined ? await backends(probes.pool, 'bench-worker') : [])];
+  const workerNode = processTree(probes.workerPid);
+  const workerBackends = probes.workerPid !== undefined ? await backends(probes.pool, 'bench-worker') : [];
   // A single process serves by itself; a cluster's primary only supervises, its children are profiled.
   const profiled = apiPids.length > 1 ? apiPids.slice(1) : apiPids;
-  if (options.profile === true) for (const pid of profiled) process.kill(pid, 'SIGWINCH');
-  const before = { api: sample(apiPids), pg: sample(apiBackends), worker: sample(workerPids) };
+  if (options.profile === true) for (const pid of [...profiled, ...(probes.workerPid !== undefined ? [probes.workerPid] : [])]) process.kill(pid, 'SIGWINCH');
+  const before = { api: sample(apiPids), pg: sample(apiBackends), workerNode: sample(workerNode), workerPg: sample(workerBackends) };
   let finish!: (result: autocannon.Result) => void;
   let fail!: (error: Error) => void;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
@@ -222,6 +235,7 @@ async function drive(
   });
   const instance = autocannon({
     url, connections, requests,
+    ...(RATE !== undefined && phase !== 'warm-up' ? { overallRate: RATE } : {}),
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: DURATION }),
   } as unknown as autocannon.Options, (error, result) => (error ? fail(error) : finish(result)));
   instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
@@ -232,9 +246,15 @@ async function drive(
   const after = {
     api: sample(processTree(probes.apiPid)),
     pg: sample(await backends(probes.pool, 'bench-api')),
-    worker: sample([...processTree(probes.workerPid), ...(probes.workerPid !== undefined ? await backends(probes.pool, 'bench-worker') : [])]),
   };
-  if (options.profile === true) for (const pid of profiled) process.kill(pid, 'SIGWINCH');
+  // The worker's work for this run is done only once its consumers have reached the log's end: its CPU
+  // is counted until then (or until 120 s have passed), so a worker that falls behind during the run is
+  // not flattered, and the next run does not pay for this one.
+  const loadEnded = performance.now();
+  const caughtUp = probes.workerPid === undefined ? true : await workerCaughtUp(probes.pool, 120_000);
+  const catchUpMs = performance.now() - loadEnded;
+  const workerAfter = { node: sample(processTree(probes.workerPid)), pg: sample(probes.workerPid !== undefined ? await backends(probes.pool, 'bench-worker') : []) };
+  if (options.profile === true) for (const pid of [...profiled, ...(probes.workerPid !== undefined ? [probes.workerPid] : [])]) process.kill(pid, 'SIGWINCH');
   latencies.sort((a, b) => a - b);
   const errors = result.non2xx + result.errors + result.timeouts;
   if (errors > 0) {
@@ -256,9 +276,26 @@ async function drive(
     p99: round1(percentile(latencies, 99)),
     apiCpuMs: perCommandMs(cpuSince(before.api, after.api)),
     pgCpuMs: perCommandMs(cpuSince(before.pg, after.pg)),
-    workerCpuMs: probes.workerPid === undefined ? undefined : perCommandMs(cpuSince(before.worker, after.worker)),
+    workerCpuMs: probes.workerPid === undefined ? undefined : perCommandMs(cpuSince(before.workerNode, workerAfter.node) + cpuSince(before.workerPg, workerAfter.pg)),
+    workerNodeCpuMs: probes.workerPid === undefined ? undefined : perCommandMs(cpuSince(before.workerNode, workerAfter.node)),
+    workerCatchUpMs: probes.workerPid === undefined ? undefined : caughtUp ? Math.round(catchUpMs) : Number.POSITIVE_INFINITY,
     load: loadavg().map((l) => l.toFixed(2)).join(' '),
   };
+}
+
+/** Waits (polling: this is a bench) until every consumer's checkpoint is at the last committed event. */
+async function workerCaughtUp(pool: Pool, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  const { rows: [end] } = await pool.query<{ position: string | null }>('SELECT max(position)::text AS position FROM events');
+  if (end?.position === null || end?.position === undefined) return true;
+  for (;;) {
+    const { rows } = await pool.query<{ behind: string }>(
+      'SELECT count(*) AS behind FROM subscription_checkpoints WHERE position IS NULL OR position < $1', [end.position],
+    );
+    if (Number(rows[0]!.behind) === 0) return true;
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 type Tokens = Record<'proposer' | 'communeOfficer' | 'provinceOfficer', string>;
@@ -385,7 +422,9 @@ async function main(): Promise<void> {
     if (WORKER) {
       // Started once the api has migrated the database.
       // Each of its 8 consumers holds a pooled connection for its advisory lock: 16 leaves them 8 to work with.
-      worker = startProcess([WORKER_ENTRY], { ...env, LOG_LEVEL: 'info', DATABASE_POOL_MAX: '16', PGAPPNAME: 'bench-worker' });
+      worker = startProcess([...(PROFILE_DIR !== undefined ? ['--import', path.resolve('bench/cpu-profile-hook.mjs')] : []), WORKER_ENTRY], {
+        ...env, LOG_LEVEL: 'info', DATABASE_POOL_MAX: '16', PGAPPNAME: 'bench-worker', BENCH_PROFILE_ROLE: 'worker',
+      });
       const running = worker;
       await waitFor('worker', worker, () => Promise.resolve(running.output().includes('"msg":"worker started"')));
     }
@@ -449,6 +488,8 @@ async function main(): Promise<void> {
       'PG CPU ms/cmd': r.pgCpuMs,
       'api+PG ms/cmd': round2(r.apiCpuMs + r.pgCpuMs),
       'worker ms/cmd': r.workerCpuMs ?? '-',
+      'worker node ms/cmd': r.workerNodeCpuMs ?? '-',
+      'worker catch-up ms': r.workerCatchUpMs ?? '-',
       'store appends/s': r.storePerSecond === undefined ? '-' : Math.round(r.storePerSecond),
       'api ÷ store': r.storePerSecond === undefined ? '-' : (r.perSecond / r.storePerSecond).toFixed(2),
       'load avg': r.load,
