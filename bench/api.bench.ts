@@ -30,6 +30,10 @@
  * Profiling: BENCH_PROFILE=<dir> loads bench/cpu-profile-hook.mjs into every api process and the worker
  * and writes one .cpuprofile per process (api-<pid>-1, worker-<pid>-1) for the BENCH_PROFILE_PHASE run
  * (default approve) at the first connection count; `npx tsx bench/profile-summary.ts <dir>/*.cpuprofile` lists the top frames.
+ * BENCH_PACE=<k,…> measures the worker instead: create, submit and approve in waves of k concurrent
+ * commands (BENCH_PACED_COMMANDS per phase, default 400), each wave waited for until every consumer has
+ * committed it; the worker's CPU per command then depends on k (its batch size) and not on how loaded
+ * the machine is, so two worker builds compare on any machine.
  * BENCH_RATE=<n> offers a fixed n requests per second (over all connections) in the timed runs instead
  * of as many as the api answers, so that builds compared see the same load (and the worker the same
  * batches). BENCH_API_NODE_ARGS adds node flags to the api, BENCH_API_ENTRY / BENCH_WORKER_ENTRY point at
@@ -55,6 +59,10 @@ const PHASES = (process.env['BENCH_PHASES'] ?? 'mixed,create,submit,approve').sp
 // A fixed offered load (requests per second over all connections; autocannon's overallRate) instead of
 // as fast as the api answers: two builds then see the same rate, and the worker the same batches.
 const RATE = process.env['BENCH_RATE'] === undefined ? undefined : Number(process.env['BENCH_RATE']);
+// Paced: waves of k concurrent commands, each wave waited for until every consumer of the worker has
+// committed it, so the worker sees batches of about k commands whatever the machine's load.
+const PACES = process.env['BENCH_PACE'] === undefined ? undefined : process.env['BENCH_PACE'].split(',').map(Number);
+const PACED_COMMANDS = Number(process.env['BENCH_PACED_COMMANDS'] ?? 400);
 const WORKER = process.env['BENCH_WORKER'] !== 'off';
 // The built api and worker (relative to the working directory); another build can be pointed at for comparisons.
 const API_ENTRY = process.env['BENCH_API_ENTRY'] ?? 'dist/apps/api/apps/api/src/main.js';
@@ -298,6 +306,68 @@ async function workerCaughtUp(pool: Pool, timeoutMs: number): Promise<boolean> {
   }
 }
 
+/** Waits (polling: this is a bench) until every consumer's checkpoint is at `position` or past it. */
+async function consumersAt(pool: Pool, position: bigint): Promise<void> {
+  for (;;) {
+    const { rows } = await pool.query<{ behind: string }>(
+      'SELECT count(*) AS behind FROM subscription_checkpoints WHERE position IS NULL OR position < $1', [position.toString()],
+    );
+    if (Number(rows[0]!.behind) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/**
+ * One paced phase: `commands` requests (made by `request(i)`) in waves of `pace` at once; after each wave,
+ * wait for the worker to have committed the highest Log-Position the wave answered with.
+ */
+async function paced(
+  phase: string, url: string, pace: number, commands: number, probes: Probes,
+  request: (i: number) => { path: string; token: string; body: string; onBody?: (body: { id: string }) => void },
+): Promise<RunResult> {
+  const apiPids = processTree(probes.apiPid);
+  const workerNode = processTree(probes.workerPid);
+  const before = {
+    api: sample(apiPids), pg: sample(await backends(probes.pool, 'bench-api')),
+    workerNode: sample(workerNode), workerPg: sample(await backends(probes.pool, 'bench-worker')),
+  };
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  for (let i = 0; i < commands; i += pace) {
+    const positions = await Promise.all(Array.from({ length: Math.min(pace, commands - i) }, async (_, j) => {
+      const { path: target, token, body, onBody } = request(i + j);
+      const sent = performance.now();
+      const response = await fetch(`${url}${target}`, { method: 'POST', headers: headersOf(token), body });
+      const text = await response.text();
+      latencies.push(performance.now() - sent);
+      if (!response.ok) {
+        errors++;
+        return 0n;
+      }
+      onBody?.(JSON.parse(text) as { id: string });
+      return BigInt(response.headers.get('log-position') ?? '0');
+    }));
+    await consumersAt(probes.pool, positions.reduce((a, b) => (b > a ? b : a), 0n));
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  const after = {
+    api: sample(processTree(probes.apiPid)), pg: sample(await backends(probes.pool, 'bench-api')),
+    workerNode: sample(processTree(probes.workerPid)), workerPg: sample(await backends(probes.pool, 'bench-worker')),
+  };
+  latencies.sort((a, b) => a - b);
+  const perCommandMs = (seconds: number): number => round2((seconds * 1000) / commands);
+  return {
+    phase: `${phase} k=${pace}`, connections: pace, commands, errors, perSecond: commands / elapsed,
+    p50: round1(percentile(latencies, 50)), p95: round1(percentile(latencies, 95)), p99: round1(percentile(latencies, 99)),
+    apiCpuMs: perCommandMs(cpuSince(before.api, after.api)), pgCpuMs: perCommandMs(cpuSince(before.pg, after.pg)),
+    workerCpuMs: perCommandMs(cpuSince(before.workerNode, after.workerNode) + cpuSince(before.workerPg, after.workerPg)),
+    workerNodeCpuMs: perCommandMs(cpuSince(before.workerNode, after.workerNode)),
+    workerCatchUpMs: 0,
+    load: loadavg().map((l) => l.toFixed(2)).join(' '),
+  };
+}
+
 type Tokens = Record<'proposer' | 'communeOfficer' | 'provinceOfficer', string>;
 
 const headersOf = (token: string): Record<string, string> => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
@@ -441,7 +511,17 @@ async function main(): Promise<void> {
     await drive('warm-up', url, Math.max(...CONNECTIONS), mixedRequests(tokens), probes);
     const store = new PostgresEventStore(database.pool);
     const rows: (RunResult & { storePerSecond?: number })[] = [];
-    for (const [index, connections] of CONNECTIONS.entries()) {
+    for (const pace of WORKER ? PACES ?? [] : []) {
+      const ids: string[] = [];
+      rows.push(await paced('create', url, pace, PACED_COMMANDS, probes, () => ({
+        path: '/nominations', token: tokens.proposer, body: createBody, onBody: (body) => ids.push(body.id),
+      })));
+      rows.push(await paced('submit', url, pace, ids.length, probes, (i) => ({ path: `/nominations/${ids[i]}/submit`, token: tokens.proposer, body: '{}' })));
+      rows.push(await paced('approve', url, pace, ids.length, probes, (i) => ({
+        path: `/nominations/${ids[i]}/approve`, token: tokens.communeOfficer, body: '{"comment":"Đủ điều kiện, đề nghị cấp tỉnh xem xét"}',
+      })));
+    }
+    for (const [index, connections] of (PACES === undefined ? CONNECTIONS : []).entries()) {
       const profile = (phase: string): boolean => PROFILE_DIR !== undefined && index === 0 && phase === PROFILE_PHASE;
       if (PHASES.includes('mixed')) {
         const result = await drive('mixed', url, connections, mixedRequests(tokens), probes, { profile: profile('mixed') });
