@@ -211,6 +211,8 @@ interface RunResult {
   readonly workerNodeCpuMs: number | undefined;
   /** How long after the load ended the worker's consumers reached the log's end (Infinity: not within 120 s). */
   readonly workerCatchUpMs: number | undefined;
+  /** Paced runs: workerCpuMs less what the worker uses when idle (timers, polling, the sealer) over the run's time. */
+  readonly workerNetCpuMs?: number;
   readonly load: string;
 }
 
@@ -322,7 +324,7 @@ async function consumersAt(pool: Pool, position: bigint): Promise<void> {
  * wait for the worker to have committed the highest Log-Position the wave answered with.
  */
 async function paced(
-  phase: string, url: string, pace: number, commands: number, probes: Probes,
+  phase: string, url: string, pace: number, commands: number, probes: Probes, idleWorkerCpuPerSecond: number,
   request: (i: number) => { path: string; token: string; body: string; onBody?: (body: { id: string }) => void },
 ): Promise<RunResult> {
   const apiPids = processTree(probes.apiPid);
@@ -357,7 +359,9 @@ async function paced(
   };
   latencies.sort((a, b) => a - b);
   const perCommandMs = (seconds: number): number => round2((seconds * 1000) / commands);
+  const workerSeconds = cpuSince(before.workerNode, after.workerNode) + cpuSince(before.workerPg, after.workerPg);
   return {
+    workerNetCpuMs: perCommandMs(workerSeconds - idleWorkerCpuPerSecond * elapsed),
     phase: `${phase} k=${pace}`, connections: pace, commands, errors, perSecond: commands / elapsed,
     p50: round1(percentile(latencies, 50)), p95: round1(percentile(latencies, 95)), p99: round1(percentile(latencies, 99)),
     apiCpuMs: perCommandMs(cpuSince(before.api, after.api)), pgCpuMs: perCommandMs(cpuSince(before.pg, after.pg)),
@@ -511,13 +515,25 @@ async function main(): Promise<void> {
     await drive('warm-up', url, Math.max(...CONNECTIONS), mixedRequests(tokens), probes);
     const store = new PostgresEventStore(database.pool);
     const rows: (RunResult & { storePerSecond?: number })[] = [];
+    // What the worker spends doing nothing (polling, timers, sealing rounds), per second: at a few commands
+    // a second it is most of its CPU per command, so paced runs also show their figure net of it.
+    let idleWorkerCpuPerSecond = 0;
+    if (WORKER && PACES !== undefined) {
+      const pids = async (): Promise<number[]> => [...processTree(probes.workerPid), ...(await backends(probes.pool, 'bench-worker'))];
+      await workerCaughtUp(probes.pool, 120_000);
+      const idleFrom = sample(await pids());
+      const idleStarted = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      idleWorkerCpuPerSecond = cpuSince(idleFrom, sample(await pids())) / ((performance.now() - idleStarted) / 1000);
+      console.log(`worker idle: ${(idleWorkerCpuPerSecond * 1000).toFixed(1)} ms CPU per second`);
+    }
     for (const pace of WORKER ? PACES ?? [] : []) {
       const ids: string[] = [];
-      rows.push(await paced('create', url, pace, PACED_COMMANDS, probes, () => ({
+      rows.push(await paced('create', url, pace, PACED_COMMANDS, probes, idleWorkerCpuPerSecond, () => ({
         path: '/nominations', token: tokens.proposer, body: createBody, onBody: (body) => ids.push(body.id),
       })));
-      rows.push(await paced('submit', url, pace, ids.length, probes, (i) => ({ path: `/nominations/${ids[i]}/submit`, token: tokens.proposer, body: '{}' })));
-      rows.push(await paced('approve', url, pace, ids.length, probes, (i) => ({
+      rows.push(await paced('submit', url, pace, ids.length, probes, idleWorkerCpuPerSecond, (i) => ({ path: `/nominations/${ids[i]}/submit`, token: tokens.proposer, body: '{}' })));
+      rows.push(await paced('approve', url, pace, ids.length, probes, idleWorkerCpuPerSecond, (i) => ({
         path: `/nominations/${ids[i]}/approve`, token: tokens.communeOfficer, body: '{"comment":"Đủ điều kiện, đề nghị cấp tỉnh xem xét"}',
       })));
     }
@@ -570,6 +586,7 @@ async function main(): Promise<void> {
       'worker ms/cmd': r.workerCpuMs ?? '-',
       'worker node ms/cmd': r.workerNodeCpuMs ?? '-',
       'worker catch-up ms': r.workerCatchUpMs ?? '-',
+      ...(r.workerNetCpuMs !== undefined ? { 'worker net ms/cmd': r.workerNetCpuMs } : {}),
       'store appends/s': r.storePerSecond === undefined ? '-' : Math.round(r.storePerSecond),
       'api ÷ store': r.storePerSecond === undefined ? '-' : (r.perSecond / r.storePerSecond).toFixed(2),
       'load avg': r.load,

@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
-import { type EventStore, PostgresEventStore } from '@app/event-store';
+import { type EventStore, InMemoryEventStore, PostgresEventStore } from '@app/event-store';
 import { createRootLogger } from '@app/observability';
 import { ConsumerGroup } from './consumer-group';
 import { DurableSubscriber } from './durable-subscriber';
@@ -357,6 +357,34 @@ describe('ConsumerGroup: one shared read of the log', () => {
       feedHeld.open();
       await runner.stop();
       await group.stop();
+    }
+  });
+
+  it('shares the read on any store of the port (the in-memory one here), each consumer from its own checkpoint', async () => {
+    const memory = new InMemoryEventStore();
+    const append = async (n: number): Promise<{ ids: string[]; last: bigint }> => {
+      const ids = newIds(n);
+      let last = 0n;
+      for (const [i, id] of ids.entries()) last = (await memory.append(`nomination-${randomUUID()}`, [{ id, ...withdrawn(i) }], 'no_stream')).position;
+      return { ids, last };
+    };
+    const first = await append(5);
+    const consumers = [0, 1, 2].map((i) => new Recorder(`memory-${i}-${randomUUID()}`));
+    await setCheckpoint(consumers[1]!.name, first.last);
+    const group = new ConsumerGroup(database.pool, memory, logger, { batchSize: 2, standbyRetryMs: 50 });
+    for (const c of consumers) group.add(c);
+    group.start();
+    try {
+      await group.waitForAll(first.last, 20_000);
+      await until(() => group.all.every((s) => s.isFed));
+      const second = await append(4);
+      await group.waitForAll(second.last, 20_000);
+      expect(idsOf(consumers[0]!)).toEqual([...first.ids, ...second.ids]);
+      expect(idsOf(consumers[1]!)).toEqual(second.ids);
+      expect(idsOf(consumers[2]!)).toEqual([...first.ids, ...second.ids]);
+    } finally {
+      await group.stop();
+      await memory.close();
     }
   });
 

@@ -8,6 +8,8 @@ import { type FeedBatch, SharedLogFeed } from './shared-log-feed';
 export interface ConsumerGroupOptions extends Omit<DurableSubscriberOptions, 'feed' | 'onCommitted' | 'onSkipped'> {
   /** See SharedLogFeedOptions.slowMemberMs. */
   readonly slowMemberMs?: number;
+  /** See SharedLogFeedOptions.minReadIntervalMs. */
+  readonly minReadIntervalMs?: number;
   /** Told about every batch a consumer committed, with its name. */
   readonly onCommitted?: (consumer: string, position: bigint, events: number) => void;
   readonly onSkipped?: DurableSubscriberOptions['onSkipped'];
@@ -36,13 +38,14 @@ export class ConsumerGroup {
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       ...(options.onFeedBatch !== undefined ? { onBatch: options.onFeedBatch } : {}),
       ...(options.slowMemberMs !== undefined ? { slowMemberMs: options.slowMemberMs } : {}),
+      ...(options.minReadIntervalMs !== undefined ? { minReadIntervalMs: options.minReadIntervalMs } : {}),
     });
   }
 
   /** Adds a consumer (before or after start); names are unique. */
   add(consumer: DurableConsumer): DurableSubscriber {
     if (this.subscribers.has(consumer.name)) throw new Error(`Two durable consumers are named ${consumer.name}`);
-    const { onCommitted, onFeedBatch: _onFeedBatch, slowMemberMs: _slowMemberMs, ...options } = this.options;
+    const { onCommitted, onFeedBatch: _onFeedBatch, slowMemberMs: _slowMemberMs, minReadIntervalMs: _minReadIntervalMs, ...options } = this.options;
     const subscriber = new DurableSubscriber(this.pool, this.store, consumer, this.logger, {
       ...options,
       feed: this.feed,

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { DiscoveryService } from '@nestjs/core';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { Metrics } from '@app/observability';
 import type { DurableConsumer } from './durable-consumer';
@@ -32,8 +33,10 @@ export class ConsumerHost implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     metrics: Metrics,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.group = new ConsumerGroup(pool, store, logger, {
+      minReadIntervalMs: config.consumerReadIntervalMs,
       onSkipped: ({ consumer, reason }) => metrics.consumerSkipped.inc({ consumer, reason }),
       onCommitted: (consumer, _position, events) => metrics.consumerEvents.inc({ consumer }, events),
       onFeedBatch: (batch) => {
