@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TestApi } from './support/test-api';
 import { typeHoles } from './support/type-holes';
@@ -42,5 +42,41 @@ describe('the OpenAPI document', () => {
     if (generated.status !== 0) throw new Error(`openapi-typescript failed:\n${generated.output}`);
     // POST /nominations/{id}/submit takes `{}`: an object with no members is its exact type.
     expect(typeHoles(typesFile, ['SubmitNominationDto', 'EmptyBodyDto'])).toEqual([]);
+  });
+
+  it('documents every text/csv answer as text with its header line, never as the JSON schema', () => {
+    const document = JSON.parse(readFileSync(documentFile, 'utf8'));
+    const csv: string[] = [];
+    for (const [path, item] of Object.entries<Record<string, { responses: Record<string, { content?: Record<string, { schema: { type?: string; pattern?: string }; example?: string }> }> }>>(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        for (const [status, response] of Object.entries(operation.responses ?? {})) {
+          const media = response.content?.['text/csv'];
+          if (media === undefined) continue;
+          csv.push(`${method.toUpperCase()} ${path} ${status}`);
+          expect(media.schema).toMatchObject({ type: 'string', contentMediaType: 'text/csv', pattern: expect.stringMatching(/^\^\\uFEFF.+\\r\\n$/) });
+          expect(new RegExp(media.schema.pattern!, 'u').test(media.example!)).toBe(true);
+        }
+        expect(JSON.stringify(operation)).not.toContain('x-csv-response');
+      }
+    }
+    expect(csv.sort()).toEqual(['GET /audit/events 200', 'GET /reports/awards 200']);
+  });
+
+  it('names the two 409 reasons of a withdrawal and a rejection, and audit from/to as instants', () => {
+    const document = JSON.parse(readFileSync(documentFile, 'utf8'));
+    for (const path of ['/nominations/{id}/withdraw', '/nominations/{id}/reject']) {
+      const conflict = document.paths[path].post.responses['409'];
+      expect(conflict.description).toContain('decision_in_progress');
+      const examples = conflict.content['application/problem+json'].examples;
+      expect(Object.values(examples).map((e) => (e as { value: { details: { reason: string } } }).value.details.reason)).toEqual(['decision_in_progress', 'on_issued_decision']);
+    }
+    const parameters: { name: string; description: string; schema: { pattern: string } }[] = document.paths['/audit/events'].get.parameters;
+    const from = parameters.find((p) => p.name === 'from')!;
+    const to = parameters.find((p) => p.name === 'to')!;
+    expect(from.description).toContain('inclusive');
+    expect(to.description).toContain('exclusive');
+    const instant = new RegExp(from.schema.pattern, 'u');
+    expect(['2023-01-01T00:00:00+07:00', '2023-01-01T00:00Z'].map((v) => instant.test(v))).toEqual([true, true]);
+    expect(['2023-01-01', '2023-01-01T00:00:00', '2023-W01-1T00:00Z'].map((v) => instant.test(v))).toEqual([false, false, false]);
   });
 });

@@ -115,9 +115,9 @@ describe('OWASP API Top 10 over every route (RouteCatalogue)', () => {
     notificationId = randomUUID();
     await api.database.pool.query(
       `INSERT INTO notification_outbox (id, template, delivery, source, nomination_id, recipient_id, recipient_email, recipient_name, locale,
-         message_id, payload, status, attempts, last_error, occurred_at, failed_at, code_set, unit)
+         message_id, payload, status, attempts, last_error, occurred_at, failed_at, code_set, unit, ancestry_units)
        VALUES ($1, 'stage_arrived', 'immediate', $2, $3, 'can-bo-xa-chieng-lao', 'thanh@chienglao.gov.vn', 'Cầm Văn Thanh', 'vi',
-         $4, '{}', 'failed', 1, '550 5.1.1 mailbox unavailable', now(), now(), 'gso-2004', '03814')`,
+         $4, '{}', 'failed', 1, '550 5.1.1 mailbox unavailable', now(), now(), 'gso-2004', '03814', '{03814,120,14}')`,
       [notificationId, randomUUID(), nominationId, `<${notificationId}@sonla.gov.vn>`],
     );
     expectOk(await api.request({

@@ -1,4 +1,4 @@
-import { OpenApiValidator } from './openapi-validator';
+import { csvViolations, OpenApiValidator } from './openapi-validator';
 import type { InjectOptions, TestResponse } from './test-api';
 
 /*
@@ -22,7 +22,7 @@ const document = {
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } }, additionalProperties: false } } } },
         responses: {
-          200: { description: 'ok', content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } }, 'text/csv': { schema: { type: 'string' } } } },
+          200: { description: 'ok', content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } }, 'text/csv': { schema: { type: 'string', pattern: '^\\uFEFFid,name\\r\\n' } } } },
           400: problem(400),
         },
       },
@@ -44,7 +44,23 @@ describe('OpenApiValidator.checkExchange', () => {
 
   it('accepts a documented exchange, JSON or CSV', () => {
     expect(validator.checkExchange(post({ name: 'a' }), response(200, 'application/json', { id }))).toEqual([]);
-    expect(validator.checkExchange(post({ name: 'a' }), response(200, 'text/csv; charset=utf-8', 'id\n1\n'))).toEqual([]);
+    expect(validator.checkExchange(post({ name: 'a' }), response(200, 'text/csv; charset=utf-8', '\uFEFFid,name\r\n1,"Lò Thị ""Hoa"", xã"\r\n'))).toEqual([]);
+  });
+
+  it('fails a CSV answer of another header line, or one that is not RFC 4180', () => {
+    expect(validator.checkExchange(post({ name: 'a' }), response(200, 'text/csv', '\uFEFFid,title\r\n1,a\r\n'))).toEqual([expect.stringContaining('CSV (root) must match pattern')]);
+    expect(validator.checkExchange(post({ name: 'a' }), response(200, 'text/csv', '\uFEFFid,name\r\n1,a,b\r\n'))).toEqual([expect.stringMatching(/response CSV record 2 has 3 fields, the header 2$/)]);
+    expect(validator.checkExchange(post({ name: 'a' }), response(200, 'text/csv', '{"id":"1"}'))).toEqual([expect.stringContaining('must match pattern'), expect.stringMatching(/response CSV does not end with CRLF$/)]);
+  });
+
+  it('knows RFC 4180 as the api writes it', () => {
+    expect(csvViolations('a,b\r\n"x\r\ny","1,2"\r\n,\r\n"",""\r\n')).toEqual([]);
+    expect(csvViolations('a,b\n1,2\n')).toEqual(['does not end with CRLF']);
+    expect(csvViolations('a,b\n1,2\r\n')).toEqual(['record 1: a line break outside quotes that is not CRLF']);
+    expect(csvViolations('a,b\r\n1,x"y\r\n')).toEqual(['record 2: a quote inside an unquoted field']);
+    expect(csvViolations('a,b\r\n1,"x"y\r\n')).toEqual(['record 2: text after a closing quote']);
+    expect(csvViolations('a,b\r\n1,"xy\r\n')).toEqual(['record 2: a quoted field is never closed']);
+    expect(csvViolations('\uFEFF')).toEqual(['is empty (no header line)']);
   });
 
   it('fails an accepted request the document refuses, and an answer of another shape', () => {

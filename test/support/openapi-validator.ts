@@ -142,7 +142,13 @@ export class OpenApiValidator {
     const media = mediaType(String(contentType ?? ''));
     const content = documented.content?.[media];
     if (content === undefined) return [`media type ${media} is not documented for ${status} (documented: ${Object.keys(documented.content ?? {}).join(', ') || 'none'})`];
-    if (content.schema === undefined || !/[/+]json$/.test(media)) return [];
+    if (content.schema === undefined) return [];
+    if (media === 'text/csv') {
+      // Text against its string schema (the header line), and well-formed RFC 4180 throughout.
+      const errors = this.validate(`${pointer}/responses/${key}/content/${escape(media)}/schema`, response.body);
+      return [...(errors === undefined ? [] : [`CSV ${errors}`]), ...csvViolations(response.body).map((v) => `CSV ${v}`)];
+    }
+    if (!/[/+]json$/.test(media)) return [];
     let body: unknown;
     try {
       body = JSON.parse(response.body);
@@ -162,6 +168,61 @@ export class OpenApiValidator {
     if (validate(value)) return undefined;
     return (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`).join('; ');
   }
+}
+
+/**
+ * What makes a text not RFC 4180 CSV as the api writes it: a line not ending in CRLF, a quote inside an
+ * unquoted field or not doubled inside a quoted one, a quoted field left open, a record with another
+ * number of fields than the header line. Empty when it is well formed.
+ */
+export function csvViolations(text: string): string[] {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (body === '') return ['is empty (no header line)'];
+  if (!body.endsWith('\r\n')) return ['does not end with CRLF'];
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let i = 0;
+  while (i < body.length) {
+    if (body[i] === '"' && field === '') {
+      // A quoted field: up to the quote that is not doubled.
+      let j = i + 1;
+      for (;;) {
+        const quote = body.indexOf('"', j);
+        if (quote < 0) return [`record ${records.length + 1}: a quoted field is never closed`];
+        if (body[quote + 1] === '"') {
+          j = quote + 2;
+          continue;
+        }
+        field = body.slice(i + 1, quote);
+        i = quote + 1;
+        break;
+      }
+      if (body[i] !== ',' && body[i] !== '\r') return [`record ${records.length + 1}: text after a closing quote`];
+      continue;
+    }
+    const c = body[i]!;
+    if (c === ',') {
+      record.push(field);
+      field = '';
+      i += 1;
+    } else if (c === '\r' && body[i + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i += 2;
+    } else if (c === '\r' || c === '\n') {
+      return [`record ${records.length + 1}: a line break outside quotes that is not CRLF`];
+    } else if (c === '"') {
+      return [`record ${records.length + 1}: a quote inside an unquoted field`];
+    } else {
+      field += c;
+      i += 1;
+    }
+  }
+  const width = records[0]!.length;
+  return records.flatMap((r, n) => (r.length === width ? [] : [`record ${n + 1} has ${r.length} fields, the header ${width}`]));
 }
 
 function escape(segment: string): string {

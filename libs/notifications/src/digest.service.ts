@@ -4,6 +4,7 @@ import { messageIdFor, outboxId, recipientKey } from './notification-ids';
 import type { DigestPayload, Locale, NotificationPayload, TemplateName } from './notification.types';
 import { inTransaction, type OutboxStore } from './outbox.store';
 import { vietnamInstant } from './reminder-schedule';
+import { digestAncestry } from './outbox-ancestry';
 
 export interface DigestSettings {
   readonly publicUrl: string;
@@ -31,6 +32,7 @@ interface ItemRow {
   payload: NotificationPayload;
   code_set: string | null;
   unit: string | null;
+  ancestry_units: string[];
 }
 
 /**
@@ -65,7 +67,7 @@ export class DigestService {
       );
       if ((claimed.rowCount ?? 0) === 0) return [];
       const { rows } = await tx.query<ItemRow>(
-        `SELECT id, template, recipient_id, recipient_email, recipient_name, locale, payload, code_set, unit FROM notification_outbox
+        `SELECT id, template, recipient_id, recipient_email, recipient_name, locale, payload, code_set, unit, ancestry_units FROM notification_outbox
          WHERE delivery = 'digest' AND created_at < $1 ORDER BY created_at, id FOR UPDATE`,
         [cutoff.toISOString()],
       );
@@ -78,6 +80,7 @@ export class DigestService {
       const ids: string[] = [];
       for (const [key, items] of byRecipient) {
         const latest = items[items.length - 1]!;
+        const unitOf = (row: ItemRow) => (row.code_set !== null && row.unit !== null ? { codeSet: row.code_set, code: row.unit } : null);
         const id = outboxId(source, 'daily_digest', key);
         const payload: DigestPayload = {
           digestOn: day, digestTime: this.settings.digestTime, link: `${this.settings.publicUrl}/`,
@@ -90,8 +93,8 @@ export class DigestService {
             ...(latest.recipient_name !== null ? { name: latest.recipient_name } : {}), locale: latest.locale, preference: 'daily_digest',
           },
           payload, occurredAt: cutoff,
-          // The recipient's unit, as their items recorded it.
-          unit: latest.code_set !== null && latest.unit !== null ? { codeSet: latest.code_set, code: latest.unit } : null,
+          // The recipient's unit, as their latest item recorded it; listed to the admins who see every item.
+          unit: unitOf(latest), ancestry: digestAncestry(items.map((i) => ({ unit: unitOf(i), ancestry: i.ancestry_units }))),
         }]);
         await tx.query(`UPDATE notification_outbox SET delivery = 'digested', digest_id = $1 WHERE id = ANY($2::uuid[])`, [id, items.map((i) => i.id)]);
         ids.push(...written);

@@ -1,11 +1,12 @@
 import type { EventStore } from '@app/event-store';
-import { nominationStreamId, type NominationEvent, type WorkingDayCalendar } from '@app/nomination';
+import { ancestryOf, nominationStreamId, type ExistingNomination, type NominationEvent, type WorkingDayCalendar } from '@app/nomination';
 import type { ConsumedEvent } from '@app/platform';
 import { emptyFold, evolveFold, foldNominationEvents, type NominationFold } from './nomination-fold';
 import { messageIdFor, derivedUuid, outboxId, recipientKey } from './notification-ids';
 import { notificationsFor, stageEntryOf } from './notification-rules';
 import type { StaffRecords } from '@app/records';
-import type { NewOutboxEntry, NotificationIntent, OutboxUnit, Recipient } from './notification.types';
+import type { NewOutboxEntry, NotificationIntent, Recipient, RecordedChain } from './notification.types';
+import { outboxAncestry } from './outbox-ancestry';
 import type { OutboxStore, Queryable } from './outbox.store';
 import { remindersForStage } from './reminder-schedule';
 import type { NewReminder, ReminderStore } from './reminder.store';
@@ -33,22 +34,30 @@ const CACHE_LIMIT = 20_000;
 /** The dispatcher's name as a durable consumer (its checkpoint row): persisted, never rename. */
 export const DISPATCHER_NAME = 'notification-dispatcher';
 
+/** The nomination's unit chain as its NominationCreated recorded it (`ancestry`; a version-1 event's route). */
+export function recordedChainOf(nomination: ExistingNomination): RecordedChain {
+  return { codeSet: nomination.codeSet, proposingUnit: nomination.proposingUnit, units: ancestryOf(nomination).map((unit) => unit.unit) };
+}
+
 /**
  * Turns recipients of one intent into outbox rows; ids derive from the source and the recipient. A row
- * belongs to its staff recipient's unit, or, for a nominee's own address, to `proposingUnit`.
+ * belongs to its staff recipient's unit, or, for a nominee's own address, to the proposing unit; its
+ * admins are those of that unit and of the units above it as `chain` recorded them (outboxAncestry).
  */
 export function outboxEntriesFor(
   intent: NotificationIntent, recipients: readonly Recipient[], source: string, occurredAt: Date, mailFrom: string,
-  proposingUnit: OutboxUnit, sourcePosition?: bigint,
+  chain: RecordedChain, sourcePosition?: bigint,
 ): NewOutboxEntry[] {
+  const proposingUnit = { codeSet: chain.codeSet, code: chain.proposingUnit };
   return recipients.map((recipient) => {
     const id = outboxId(source, intent.template, recipientKey(recipient));
+    const unit = recipient.unit ?? proposingUnit;
     return {
       id, template: intent.template, source, nominationId: intent.payload.nominationId, recipient, occurredAt,
       delivery: recipient.preference === 'daily_digest' ? 'digest' : 'immediate',
       messageId: messageIdFor(id, mailFrom),
       payload: intent.payload,
-      unit: recipient.unit ?? proposingUnit,
+      unit, ancestry: outboxAncestry(unit, chain),
       ...(sourcePosition === undefined ? {} : { sourcePosition }),
     };
   });
@@ -94,9 +103,8 @@ export class NotificationDispatcher {
 
       if (purgedThrough === undefined || recorded.position > purgedThrough) {
         for (const intent of notificationsFor(event, fold, this.settings.publicUrl)) {
-          const proposingUnit = { codeSet: fold.state.codeSet, code: fold.state.proposingUnit };
           const recipients = await staff.resolve(intent.audiences);
-          entries.push(...outboxEntriesFor(intent, recipients, recorded.id, recorded.recordedAt, this.settings.mailFrom, proposingUnit, recorded.position));
+          entries.push(...outboxEntriesFor(intent, recipients, recorded.id, recorded.recordedAt, this.settings.mailFrom, recordedChainOf(fold.state), recorded.position));
         }
       }
       if (MOVES.has(event.type)) {

@@ -67,6 +67,17 @@ export interface OutboxUnit {
   readonly code: string;
 }
 
+/**
+ * A nomination's unit chain as recorded when it was created (NominationCreated `ancestry`, lowest unit
+ * first: the proposing unit, then every unit above it in its code set). An outbox row about the
+ * nomination takes its own chain from it, never from the unit tree of the moment (issue 12.14).
+ */
+export interface RecordedChain {
+  readonly codeSet: string;
+  readonly proposingUnit: string;
+  readonly units: readonly string[];
+}
+
 /** Who is told: the active staff of a unit with a role, one staff member, or a plain address. */
 export type Audience =
   | { readonly kind: 'role'; readonly unit: string; readonly codeSet: string; readonly role: 'officer' | 'decider' | 'proposer' }
@@ -99,6 +110,8 @@ export interface OutboxEntry {
   readonly sentAt: Date | null;
   readonly failedAt: Date | null;
   readonly unit: OutboxUnit | null;
+  /** The row's unit and the units above it as recorded (lowest first): the admins who list and retry it. */
+  readonly ancestry: readonly string[];
 }
 
 /** A row about to be written to the outbox. */
@@ -115,4 +128,6 @@ export interface NewOutboxEntry {
   /** Log position of the source event (none for reminders and digests): retention purges behind the dispatcher only. */
   readonly sourcePosition?: bigint;
   readonly unit: OutboxUnit | null;
+  /** The unit and the units above it as recorded (see `outboxAncestry`); empty when the unit is unknown. */
+  readonly ancestry: readonly string[];
 }

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
-import type { DigestPayload, Locale, NewOutboxEntry, NotificationPayload, OutboxEntry, OutboxStatus, OutboxUnit, TemplateName, Delivery } from './notification.types';
+import type { DigestPayload, Locale, NewOutboxEntry, NotificationPayload, OutboxEntry, OutboxStatus, TemplateName, Delivery } from './notification.types';
 
 /** Where SQL goes: the durable subscriber's transaction (the seam's ConsumerTransaction), a client, a pool. */
 export interface Queryable {
@@ -30,6 +30,7 @@ interface OutboxRow {
   failed_at: Date | null;
   code_set: string | null;
   unit: string | null;
+  ancestry_units: string[];
 }
 
 function toEntry(row: OutboxRow): OutboxEntry {
@@ -39,6 +40,7 @@ function toEntry(row: OutboxRow): OutboxEntry {
     locale: row.locale, messageId: row.message_id, payload: row.payload, status: row.status, attempts: row.attempts,
     lastError: row.last_error, occurredAt: row.occurred_at, createdAt: row.created_at, sentAt: row.sent_at, failedAt: row.failed_at,
     unit: row.code_set !== null && row.unit !== null ? { codeSet: row.code_set, code: row.unit } : null,
+    ancestry: row.ancestry_units,
   };
 }
 
@@ -53,19 +55,21 @@ export type ClaimOutcome = OutboxEntry | { readonly busy: true; readonly retryIn
 export type RetryOutcome = { readonly ok: true; readonly entry: OutboxEntry } | { readonly ok: false; readonly reason: 'not_found' | 'not_failed'; readonly status?: OutboxStatus };
 
 const COLUMNS = `id, template, delivery, source, nomination_id, recipient_id, recipient_email, recipient_name, locale,
-  message_id, payload, status, attempts, last_error, occurred_at, created_at, sent_at, failed_at, code_set, unit`;
+  message_id, payload, status, attempts, last_error, occurred_at, created_at, sent_at, failed_at, code_set, unit, ancestry_units`;
 
 /**
- * The units whose notifications an admin sees and retries: their own unit and every unit under it, per
- * code set (the caller computes them from the unit directory). A row whose unit is unknown is in none.
+ * Whose notifications an admin sees and retries: those whose recorded chain (`ancestry_units`: the row's
+ * unit and the units above it when the row was written, see outboxAncestry) holds the admin's unit, i.e.
+ * of their unit and the units under it as the tree stood then, in any code set. A row whose unit is
+ * unknown is in no scope.
  */
-export type OutboxScope = readonly OutboxUnit[];
+export interface OutboxScope {
+  readonly unit: string;
+}
 
-/** SQL for "no scope given, or the row's unit is in it", with the scope's parameters at $n and $n+1. */
-const SCOPED = (n: number): string =>
-  `($${n}::text[] IS NULL OR (code_set, unit) IN (SELECT * FROM unnest($${n}::text[], $${n + 1}::text[])))`;
-const scopeParams = (scope: OutboxScope | undefined): [string[] | null, string[] | null] =>
-  scope === undefined ? [null, null] : [scope.map((u) => u.codeSet), scope.map((u) => u.code)];
+/** SQL for "no scope given, or the row's recorded chain holds the scope's unit", its parameter at $n (GIN-indexed). */
+const SCOPED = (n: number): string => `($${n}::text IS NULL OR ancestry_units @> ARRAY[$${n}::text])`;
+const scopeParams = (scope: OutboxScope | undefined): [string | null] => [scope?.unit ?? null];
 
 /** Cuts a long SMTP answer or stack to what an operator needs to read in the admin listing. */
 const errorText = (message: string): string => message.replace(/\s+/g, ' ').trim().slice(0, 1000);
@@ -82,9 +86,13 @@ export class OutboxStore {
     if (entries.length === 0) return [];
     const { rows } = await q.query<{ id: string; delivery: Delivery }>(
       `INSERT INTO notification_outbox (id, template, delivery, source, nomination_id, recipient_id, recipient_email,
-         recipient_name, locale, message_id, payload, occurred_at, source_position, code_set, unit)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[],
-         $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::bigint[], $14::text[], $15::text[])
+         recipient_name, locale, message_id, payload, occurred_at, source_position, code_set, unit, ancestry_units)
+       SELECT id, template, delivery, source, nomination_id, recipient_id, recipient_email, recipient_name, locale, message_id, payload,
+         occurred_at, source_position, code_set, unit, ARRAY(SELECT jsonb_array_elements_text(ancestry))
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[],
+         $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::bigint[], $14::text[], $15::text[], $16::jsonb[])
+         AS t (id, template, delivery, source, nomination_id, recipient_id, recipient_email, recipient_name, locale, message_id, payload,
+           occurred_at, source_position, code_set, unit, ancestry)
        ON CONFLICT (id) DO NOTHING
        RETURNING id, delivery`,
       [
@@ -93,6 +101,7 @@ export class OutboxStore {
         entries.map((e) => e.recipient.name ?? null), entries.map((e) => e.recipient.locale), entries.map((e) => e.messageId),
         entries.map((e) => JSON.stringify(e.payload)), entries.map((e) => e.occurredAt.toISOString()),
         entries.map((e) => e.sourcePosition?.toString() ?? null), entries.map((e) => e.unit?.codeSet ?? null), entries.map((e) => e.unit?.code ?? null),
+        entries.map((e) => JSON.stringify(e.ancestry)),
       ],
     );
     return rows.filter((r) => r.delivery === 'immediate').map((r) => r.id);

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { StreamNotFound, type EventStore } from '@app/event-store';
 import { nominationStreamId, type ExistingNomination } from '@app/nomination';
 import { foldNominationEvents } from './nomination-fold';
-import { outboxEntriesFor } from './notification-dispatcher';
+import { outboxEntriesFor, recordedChainOf } from './notification-dispatcher';
 import { reminderIntent } from './notification-rules';
 import { inTransaction, type OutboxStore } from './outbox.store';
 import type { ReminderStore } from './reminder.store';
@@ -70,7 +70,7 @@ export class ReminderService {
       const intent = reminderIntent(reminder.kind, fold, reminder.stageIndex, reminder.dueOn, above, this.settings.publicUrl)!;
       const recipients = await new StaffRecipients(this.staffRecords, this.defaultCodeSet()).resolve(intent.audiences);
       const source = `reminder:${reminder.id}`;
-      const mailIds = await this.outbox.insert(tx, outboxEntriesFor(intent, recipients, source, reminder.fireAt, this.settings.mailFrom, { codeSet: state.codeSet, code: state.proposingUnit }));
+      const mailIds = await this.outbox.insert(tx, outboxEntriesFor(intent, recipients, source, reminder.fireAt, this.settings.mailFrom, recordedChainOf(state)));
       await this.reminders.settle(tx, reminderId, 'fired');
       return { kind: 'fired', mailIds };
     });

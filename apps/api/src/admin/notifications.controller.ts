@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { type Actor, CODE_SETS, CurrentActor, Roles } from '@app/auth';
+import { type Actor, CurrentActor, Roles } from '@app/auth';
 import { decodeOutboxCursor, NotificationQueues, OutboxStore, type OutboxEntry, type OutboxScope } from '@app/notifications';
-import { ReferenceDataService } from '@app/workflow';
+import { ReferenceDataService } from '@app/application';
 import { IdempotencyKeyHeader } from '../http/api-headers';
 import { EmptyBodyDto } from '../http/empty-body.dto';
 import { ProblemError } from '../http/problem';
@@ -24,7 +24,9 @@ function toDto(entry: OutboxEntry): NotificationDto {
  * The outbox as its admins see it. Like every admin action (issue 12.14) it is bounded by the admin's
  * unit: a notification belongs to its staff recipient's unit (the proposing unit for a nominee's own
  * address), and an admin lists and retries those of their unit and of every unit under it, in each code
- * set. Anyone else's notification does not exist for them (404, as for an unknown id).
+ * set, as the unit tree stood when the nomination was created (the row records that chain): after a
+ * re-parenting the old parent keeps the older rows and the new parent does not gain them. Anyone else's
+ * notification does not exist for them (404, as for an unknown id).
  */
 @ApiTags('administration')
 @ApiBearerAuth('bearer')
@@ -37,21 +39,17 @@ export class NotificationsController {
     private readonly referenceData: ReferenceDataService,
   ) {}
 
-  /** The admin's unit and every unit under it, per code set. */
-  private async scopeOf(actor: Actor): Promise<OutboxScope> {
-    const admin = this.referenceData.domainActor(actor);
-    const directory = await this.referenceData.directory();
-    return CODE_SETS.flatMap((codeSet) => {
-      const under = directory.units(codeSet).filter((u) => directory.isAtOrUnder(codeSet, u.code, admin.unit)).map((u) => u.code);
-      return [...new Set([admin.unit, ...under])].map((code) => ({ codeSet, code }));
-    });
+  /** The admin's unit: the rows whose recorded chain holds it (their unit and the units under it as recorded). */
+  private scopeOf(actor: Actor): OutboxScope {
+    return { unit: this.referenceData.domainActor(actor).unit };
   }
 
   @Get()
   @ApiOperation({
     summary: 'Notification e-mails, e.g. the failed ones · Thư thông báo (ví dụ: thư gửi lỗi)',
     description: '`status=failed` lists what was refused permanently (a rejected address) or gave up after the last retry, newest failure first, with the server\'s answer in `lastError`. '
-      + 'Only notifications of the admin\'s unit and the units under it (the staff recipient\'s unit; for a nominee\'s own address, the proposing unit).',
+      + 'Only notifications of the admin\'s unit and the units under it (the staff recipient\'s unit; for a nominee\'s own address, the proposing unit), '
+      + 'as the unit tree stood when the nomination was created: re-parenting a unit later does not move its earlier notifications to its new parent.',
   })
   @ApiOkResponse({ type: NotificationPageDto })
   @ApiReadProblemResponses()
@@ -65,7 +63,7 @@ export class NotificationsController {
       ...(query.status !== undefined ? { status: query.status } : {}),
       ...(query.nominationId !== undefined ? { nominationId: query.nominationId.toLowerCase() } : {}),
       ...(cursor !== undefined ? { cursor } : {}),
-      scope: await this.scopeOf(actor),
+      scope: this.scopeOf(actor),
     });
     return { items: page.items.map(toDto), nextCursor: page.nextCursor };
   }
@@ -88,7 +86,7 @@ export class NotificationsController {
     @Param('id', new ResourceIdPipe('notification')) id: string,
     @Body(EmptyBodyPipe) _body: Record<string, never>,
   ): Promise<NotificationDto> {
-    const outcome = await this.outbox.retry(id, await this.scopeOf(actor));
+    const outcome = await this.outbox.retry(id, this.scopeOf(actor));
     if (!outcome.ok) {
       if (outcome.reason === 'not_found') throw new ProblemError('not_found', 'No such notification.');
       throw new ProblemError('invalid_transition', `Only a failed notification can be retried; this one is ${outcome.status}.`);

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { type Actor, CurrentActor, Roles } from '@app/auth';
@@ -9,6 +9,7 @@ import { ROOT_LOGGER } from '@app/platform';
 import { ReadModelFreshness } from '@app/read-models';
 import { MinPosition, MinPositionDocs } from '../http/log-position';
 import { ApiReadProblemResponses } from '../http/problem-responses';
+import { ApiCsvResponse } from '../openapi/csv-response';
 import { AuditEventPageDto, AuditEventsQueryDto, AuditReadPageDto, AuditReadsQueryDto } from './audit-trail.dto';
 
 const AUDIT_EVENTS_MODEL = 'audit-events';
@@ -57,10 +58,17 @@ export class AuditTrailController {
   @ApiOperation({
     summary: 'The audit trail · Nhật ký kiểm tra',
     description:
-      'Events of nominations whose route passes through the caller\'s unit or a unit under it, and decisions of those units, oldest first. ' +
+      'Events of the nominations the caller reads (proposed at or under the caller\'s unit as the unit tree stood when each was created) and of the decisions '
+      + 'issued at or under it (as recorded when issued), oldest first. `from` (inclusive) and `to` (exclusive) are instants with a zone and bound the recorded time. ' +
       'With Accept: text/csv every matching row streams as RFC 4180 CSV (UTF-8 with a BOM) from a database cursor. Every read is recorded (GET /audit/reads).',
   })
-  @ApiProduces('application/json', 'text/csv')
+  @ApiCsvResponse({
+    description: 'Every matching event, oldest first (`limit` and `cursor` do not apply); `actorRoles` space-separated, `data` the event\'s JSON.',
+    header: 'position,streamId,revision,type,at,actorId,actorName,actorUnit,actorRoles,nominationId,decisionId,data',
+    example: '\uFEFFposition,streamId,revision,type,at,actorId,actorName,actorUnit,actorRoles,nominationId,decisionId,data\r\n'
+      + '81234500001,nomination-3f0c9a52-8d1e-4b7a-9c3e-2a5d7f1b6e40,2,StageApproved,2023-03-02T02:15:00.000Z,o-03814,Cầm Văn Thanh,03814,officer,'
+      + '3f0c9a52-8d1e-4b7a-9c3e-2a5d7f1b6e40,,"{""comment"":""Đồng ý""}"\r\n',
+  })
   @ApiOkResponse({ type: AuditEventPageDto, description: 'A page, or (Accept: text/csv) every row as CSV.' })
   @ApiReadProblemResponses()
   @MinPositionDocs()

@@ -2,7 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsUUID, Matches, Max, Min } from 'class-validator';
 import { FreshQueryDto } from '../http/query.dto';
-import { Instant, OptionalField, Text, UnitCode } from '../http/validation-rules';
+import { Instant, INSTANT, OptionalField, Text, UnitCode } from '../http/validation-rules';
+
+/** An instant query parameter as documented: ISO 8601 date and time with `Z` or an offset (else 400 validation_failed). */
+const instant = (example: string, description: string) => ({
+  example, pattern: INSTANT.source,
+  description: `${description} An instant: ISO 8601 date and time with a zone (\`Z\` or \`+07:00\`); a date alone, a week or ordinal date, or a time without a zone is 400 validation_failed.`,
+});
 
 const CURSOR = /^[A-Za-z0-9_-]{1,64}$/;
 const TYPE_LIST = /^[A-Za-z][A-Za-z0-9]{0,99}(,[A-Za-z][A-Za-z0-9]{0,99}){0,49}$/;
@@ -17,9 +23,9 @@ export class AuditEventsQueryDto extends FreshQueryDto {
   @OptionalField() @UnitCode() readonly unit?: string;
   @ApiPropertyOptional({ example: 'StageApproved,NominationRejected', description: 'One event type or several, comma-separated.' })
   @OptionalField() @Matches(TYPE_LIST) readonly type?: string;
-  @ApiPropertyOptional({ example: '2023-01-01T00:00:00Z', description: 'Recorded at or after this instant (ISO 8601 with a time zone). A time range, not a log position range: use cursor for positions.' })
+  @ApiPropertyOptional(instant('2023-01-01T00:00:00+07:00', 'Recorded at or after this instant (inclusive). With `to`, a range of recorded time, not of log positions (`cursor` pages by position).'))
   @OptionalField() @Instant() readonly from?: string;
-  @ApiPropertyOptional({ example: '2024-01-01T00:00:00Z', description: 'Recorded before this instant (ISO 8601 with a time zone, exclusive).' })
+  @ApiPropertyOptional(instant('2024-01-01T00:00:00+07:00', 'Recorded before this instant (exclusive).'))
   @OptionalField() @Instant() readonly to?: string;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page.' }) @OptionalField() @Matches(CURSOR) readonly cursor?: string;
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200, description: 'Ignored for CSV, which streams every row.' })
@@ -28,8 +34,8 @@ export class AuditEventsQueryDto extends FreshQueryDto {
 
 export class AuditReadsQueryDto {
   @ApiPropertyOptional({ example: 'a-120', description: 'The reader\'s user id.' }) @OptionalField() @Text(1, 200) readonly actor?: string;
-  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'Read at or after this instant.' }) @OptionalField() @Instant() readonly from?: string;
-  @ApiPropertyOptional({ example: '2026-12-02T00:00:00Z', description: 'Read before this instant (exclusive).' }) @OptionalField() @Instant() readonly to?: string;
+  @ApiPropertyOptional(instant('2026-12-01T00:00:00Z', 'Read at or after this instant (inclusive).')) @OptionalField() @Instant() readonly from?: string;
+  @ApiPropertyOptional(instant('2026-12-02T00:00:00Z', 'Read before this instant (exclusive).')) @OptionalField() @Instant() readonly to?: string;
   @ApiPropertyOptional() @OptionalField() @Matches(CURSOR) readonly cursor?: string;
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @OptionalField() @Type(() => Number) @IsInt() @Min(1) @Max(200) readonly limit?: number;
 }

@@ -20,7 +20,11 @@ export class OffendingNominationDto {
 
 /** What some codes add about the failure; which members appear depends on the code. */
 export class ProblemDetailsExtraDto {
-  @ApiPropertyOptional({ example: 'unknown_unit', description: 'The refusal\'s finer reason (validation_failed).' }) readonly reason?: string;
+  @ApiPropertyOptional({
+    example: 'unknown_unit',
+    description: 'The refusal\'s finer reason: for validation_failed e.g. unknown_unit, no_deciding_unit; for invalid_transition of a withdrawal or a rejection '
+      + '`decision_in_progress` (a decision listing the nomination is being issued right now) or `on_issued_decision` (it is listed on an issued decision, named by `decisionId`).',
+  }) readonly reason?: string;
   @ApiPropertyOptional({ example: 'gso-2004' }) readonly codeSet?: string;
   @ApiPropertyOptional({ example: '03814' }) readonly unit?: string;
   @ApiPropertyOptional({ example: 'district' }) readonly level?: string;
@@ -30,7 +34,8 @@ export class ProblemDetailsExtraDto {
   readonly offending?: OffendingNominationDto[];
   @ApiPropertyOptional({ example: '125/QĐ-UBND', description: 'decision_number_taken.' }) readonly number?: string;
   @ApiPropertyOptional({ example: '120', description: 'decision_number_taken.' }) readonly issuingUnit?: string;
-  @ApiPropertyOptional({ format: 'uuid', description: 'decision_number_taken: the decision that has the number.' }) readonly decisionId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'decision_number_taken: the decision that has the number; invalid_transition with reason on_issued_decision: the issued decision listing the nomination.' })
+  readonly decisionId?: string;
   @ApiPropertyOptional({ type: [String], example: ['officer'], description: 'forbidden: roles that may do this.' }) readonly requiredRoles?: string[];
   @ApiPropertyOptional({ example: 12, description: 'rate_limited.' }) readonly retryAfterSeconds?: number;
   @ApiPropertyOptional({ example: 60, description: 'rate_limited.' }) readonly limitPerMinute?: number;
@@ -93,6 +98,24 @@ export function problemResponse(status: number): { description: string; content:
       },
     },
   };
+}
+
+/** A named example answer of a status: the problem body a client may meet, with what it means. */
+export interface ProblemExample {
+  readonly summary: string;
+  readonly value: { readonly type: string; readonly title: string; readonly status: number; readonly detail: string; readonly code: string; readonly details?: object };
+}
+
+/**
+ * Adds named examples (e.g. the reasons a 409 can carry) to one status's problem answer, applied after
+ * the ApiProblemResponses that declares it: `note` is appended to that answer's description.
+ */
+export function ApiProblemExamples(status: number, note: string, examples: Readonly<Record<string, ProblemExample>>): MethodDecorator & ClassDecorator {
+  const media = problemResponse(status).content['application/problem+json']!;
+  return applyDecorators(
+    ApiExtraModels(ProblemDetailsDto),
+    ApiResponse({ status, description: note, content: { 'application/problem+json': { ...media, examples } } }),
+  );
 }
 
 /** Answers any route may give, whatever it declares (added to every operation by openapi-document.ts). */

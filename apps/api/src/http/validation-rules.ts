@@ -45,7 +45,8 @@ export const CalendarDate = (): PropertyDecorator =>
     IsISO8601({ strict: true }, { message: '$property must be a date YYYY-MM-DD' }),
   );
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+/** What `Instant()` admits, also the documented `pattern` of instant query parameters. */
+export const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * An instant: ISO 8601 date and time with `Z` or an offset. Not a date alone, a week or ordinal date

@@ -21,7 +21,7 @@ import {
   NominationActionCommand,
   type NominationView,
   type BulkItemResult,
-} from '@app/workflow';
+} from '@app/application';
 import { ListNominationsQuery, type NominationSummary, type PageOf, ReadNominationHistoryQuery, ReadNominationQuery } from '@app/read-models';
 import { Envelope } from '../http/command-envelope';
 import { LOG_POSITION_HEADER, MinPosition, MinPositionDocs, setLogPosition } from '../http/log-position';
@@ -55,15 +55,44 @@ import {
   updateActionOf,
   withdrawActionOf,
 } from './nominations.input';
-import { ApiProblemResponses } from '../http/problem-responses';
+import { ApiProblemExamples, ApiProblemResponses } from '../http/problem-responses';
 import { ResourceIdPipe } from '../http/resource-id.pipe';
 
 const NOMINATION_ID = new ResourceIdPipe('nomination');
 
 const IdParam = (): MethodDecorator => ApiParam({ name: 'id', format: 'uuid', description: 'Nomination id.' });
 
+/**
+ * The two 409 `invalid_transition` answers a withdrawal or a rejection has beyond the status check
+ * (issue 12: a decision holds its nominations while it is issued). Each comes after every other check,
+ * so who may not act on the nomination still gets its 404 or 403.
+ */
+const GUARDED_CONFLICTS = ApiProblemExamples(
+  409,
+  'A withdrawal or a rejection is also refused, as invalid_transition with `details.reason`, while a decision listing the nomination is being issued '
+    + '(`decision_in_progress`: try again; the decision may award it) and once the nomination is on an issued decision (`on_issued_decision`, `details.decisionId`: '
+    + 'revoke the award instead).',
+  {
+    decision_in_progress: {
+      summary: 'A decision listing the nomination is being issued right now',
+      value: {
+        type: 'https://nomination-approvals.local/problems/invalid-transition', title: 'Conflict', status: 409, code: 'invalid_transition',
+        detail: 'A decision listing this nomination is being issued right now; it can no longer be changed', details: { reason: 'decision_in_progress' },
+      },
+    },
+    on_issued_decision: {
+      summary: 'The nomination is listed on an issued decision',
+      value: {
+        type: 'https://nomination-approvals.local/problems/invalid-transition', title: 'Conflict', status: 409, code: 'invalid_transition',
+        detail: 'This nomination is listed on decision 5b8e2f4a-1c3d-4e6f-8a9b-0c1d2e3f4a5b, already issued; it can no longer be changed',
+        details: { reason: 'on_issued_decision', decisionId: '5b8e2f4a-1c3d-4e6f-8a9b-0c1d2e3f4a5b' },
+      },
+    },
+  },
+);
+
 /** A command on one nomination; the body is documented by `body`, the response is the view. */
-const NominationCommandDocs = (summary: string, body: new () => object, bodyRequired = true): MethodDecorator =>
+const NominationCommandDocs = (summary: string, body: new () => object, bodyRequired = true, ...extra: MethodDecorator[]): MethodDecorator =>
   applyDecorators(
     ApiOperation({ summary }),
     IdParam(),
@@ -72,6 +101,7 @@ const NominationCommandDocs = (summary: string, body: new () => object, bodyRequ
     IfMatchHeader(),
     ApiOkResponse({ type: NominationViewDto, headers: { ...ETAG_HEADER, ...LOG_POSITION_HEADER }, description: 'The nomination after the command.' }),
     ApiProblemResponses(),
+    ...extra,
   );
 
 const BulkDocs = (summary: string, body: new () => object): MethodDecorator =>
@@ -278,7 +308,7 @@ export class NominationsController {
   @Post(':id/reject')
   @HttpCode(200)
   @Roles('officer', 'decider')
-  @NominationCommandDocs('Reject: not awarded · Không khen thưởng (có lý do)', RejectNominationDto)
+  @NominationCommandDocs('Reject: not awarded · Không khen thưởng (có lý do)', RejectNominationDto, true, GUARDED_CONFLICTS)
   async reject(
     @Param('id', NOMINATION_ID) id: string,
     @Body() body: RejectNominationDto,
@@ -291,7 +321,7 @@ export class NominationsController {
   @Post(':id/withdraw')
   @HttpCode(200)
   @Roles('proposer')
-  @NominationCommandDocs('Withdraw before a decision · Rút hồ sơ trước khi có quyết định', WithdrawNominationDto)
+  @NominationCommandDocs('Withdraw before a decision · Rút hồ sơ trước khi có quyết định', WithdrawNominationDto, true, GUARDED_CONFLICTS)
   async withdraw(
     @Param('id', NOMINATION_ID) id: string,
     @Body() body: WithdrawNominationDto,

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { BODY_ROUTE_STATUSES, EVERY_ROUTE_STATUSES, PATH_PARAMETER_STATUSES, problemResponse } from '../http/problem-responses';
+import { CSV_RESPONSE_EXTENSION, csvMediaType, type CsvResponseDoc } from './csv-response';
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
@@ -32,7 +33,8 @@ const JSON_VALUE_SCHEMA = {
  *
  * The decorators describe each route's own answers; the answers every route shares (400, 500, 503;
  * for routes that read a body 413, 415; for routes with a path parameter 414) are added here so none
- * can be forgotten. Every problem answer is generated from the error table (problemResponse).
+ * can be forgotten. Every problem answer is generated from the error table (problemResponse). A route
+ * that also answers CSV (ApiCsvResponse) documents its `text/csv` answer as text, not as its JSON schema.
  */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
@@ -69,10 +71,24 @@ function completeOperation(path: string, method: string, operation: Operation): 
     ...(path.includes('{') ? PATH_PARAMETER_STATUSES : []),
   ]);
   for (const status of statuses) operation.responses[status] ??= problemResponse(status);
+  documentCsv(path, method, operation);
   for (const parameter of operation.parameters ?? []) {
     if (!('in' in parameter) || parameter.in !== 'path' || parameter.example !== undefined || parameter.examples !== undefined) continue;
     const example = PATH_PARAMETER_EXAMPLES[parameter.name];
     if (example === undefined) throw new Error(`${method.toUpperCase()} ${path}: path parameter ${parameter.name} needs an example`);
     parameter.example = example;
+  }
+}
+
+/** The `text/csv` answers: a string of the documented header line (ApiCsvResponse), never the JSON schema. */
+function documentCsv(path: string, method: string, operation: Operation): void {
+  const extended = operation as Operation & { [CSV_RESPONSE_EXTENSION]?: CsvResponseDoc };
+  const doc = extended[CSV_RESPONSE_EXTENSION];
+  delete extended[CSV_RESPONSE_EXTENSION];
+  for (const [status, response] of Object.entries(operation.responses)) {
+    const content = response !== undefined && 'content' in response ? response.content : undefined;
+    if (content?.['text/csv'] === undefined) continue;
+    if (doc === undefined || !status.startsWith('2')) throw new Error(`${method.toUpperCase()} ${path}: a text/csv answer needs @ApiCsvResponse`);
+    content['text/csv'] = csvMediaType(doc);
   }
 }

@@ -1,11 +1,12 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { type Actor, CurrentActor } from '@app/auth';
 import { type AwardsReport, AwardsReportQuery, type StagesReport, StagesReportQuery, toCsv } from '@app/read-models';
 import { MinPosition, MinPositionDocs } from '../http/log-position';
 import { ApiProblemResponses } from '../http/problem-responses';
+import { ApiCsvResponse } from '../openapi/csv-response';
 import { AwardsReportDto, AwardsReportQueryDto, StagesReportDto, StagesReportQueryDto } from './reading.dto';
 
 const wantsCsv = (accept: string | undefined): boolean => accept !== undefined && /\btext\/csv\b/iu.test(accept);
@@ -23,9 +24,15 @@ export class ReportsController {
       + '`Accept: text/csv` gives RFC 4180 CSV in UTF-8 with a BOM.',
   })
   @ApiHeader({ name: 'Accept', required: false, description: 'application/json (default) or text/csv' })
-  @ApiProduces('application/json', 'text/csv')
+  @ApiCsvResponse({
+    description: 'The report\'s rows, one line each (`unit`, `level`, `year` only when `by` asks for them), without the totals.',
+    header: 'awardCode,awardName,nomineeKind,gender,(unit,)?(level,)?(year,)?count,bonusTotal',
+    example: '\uFEFFawardCode,awardName,nomineeKind,gender,count,bonusTotal\r\n'
+      + 'GIAY_KHEN_HUYEN,Giấy khen của Chủ tịch UBND cấp huyện,individual,female,2,900000\r\n'
+      + 'GIAY_KHEN_HUYEN,Giấy khen của Chủ tịch UBND cấp huyện,individual,male,1,450000\r\n',
+  })
   @MinPositionDocs()
-  @ApiOkResponse({ type: AwardsReportDto })
+  @ApiOkResponse({ type: AwardsReportDto, description: 'The report, or (Accept: text/csv) its rows as CSV.' })
   @ApiProblemResponses([400, 401, 429, 503])
   async awards(
     @Query() query: AwardsReportQueryDto,

@@ -94,7 +94,11 @@ async function whenCaughtUp(request: Request, response: Response): Promise<Respo
   return current;
 }
 
-export const api = createClient<paths>({ baseUrl: window.location.origin });
+/**
+ * The JSON answers (application/json and application/problem+json) are the typed data and errors; the
+ * CSV alternatives of a few routes are fetched with `parseAs: 'blob'` and saved as they come.
+ */
+export const api = createClient<paths, `application/${string}json`>({ baseUrl: window.location.origin });
 api.use(auth);
 
 /**
