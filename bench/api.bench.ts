@@ -21,19 +21,28 @@
  * CPU per command is read from /proc: "api" is the api processes (the primary and its children),
  * "PG" the PostgreSQL backends serving the api's pool (application_name bench-api in
  * pg_stat_activity; PostgreSQL's shared background processes are not counted), "worker" the worker
- * process and its own backends. On a machine this small, where the api, PostgreSQL, the worker and
- * autocannon share two cores, api + PG per command is the figure to watch.
+ * process and its own backends ("worker node" the process alone), counted until its consumers have
+ * reached the last event the run appended ("worker catch-up ms" after the load ended, at most 120 s):
+ * the worker's share of a run includes the work it was still behind on. On a machine this small,
+ * where the api, PostgreSQL, the worker and autocannon share two cores, api + PG per command is the
+ * api's figure and worker ms/cmd the worker's.
  *
- * Profiling the api: BENCH_PROFILE=<dir> loads bench/cpu-profile-hook.mjs into every api process and
- * writes one .cpuprofile per process for the BENCH_PROFILE_PHASE run (default approve) at the first
- * connection count; `npx tsx bench/profile-summary.ts <dir>/*.cpuprofile` lists the top frames.
+ * Profiling: BENCH_PROFILE=<dir> loads bench/cpu-profile-hook.mjs into every api process and the worker
+ * and writes one .cpuprofile per process (api-<pid>-1, worker-<pid>-1) for the BENCH_PROFILE_PHASE run
+ * (default approve) at the first connection count; `npx tsx bench/profile-summary.ts <dir>/*.cpuprofile` lists the top frames.
  * BENCH_PERF=<dir> records the same run with Linux perf instead (`perf record -g` on the api processes,
  * node started with --perf-basic-prof so JIT frames have names; kernel time included, which V8's sampler
  * cannot split from waiting), and the api's PostgreSQL backends beside it:
  * `perf report -i <dir>/perf-<phase>-api.data --no-children --sort dso,sym` (and perf-<phase>-pg.data).
  * BENCH_IDEMPOTENCY_KEYS=1 sends a fresh Idempotency-Key with every command, as the console does, so
  * the key's reservation and stored answer are measured too (without it no request carries one).
- * BENCH_API_NODE_ARGS adds node flags to the api, BENCH_API_ENTRY / BENCH_WORKER_ENTRY point at
+ * BENCH_PACE=<k,…> measures the worker instead: create, submit and approve in waves of k concurrent
+ * commands (BENCH_PACED_COMMANDS per phase, default 400), each wave waited for until every consumer has
+ * committed it; the worker's CPU per command then depends on k (its batch size) and not on how loaded
+ * the machine is, so two worker builds compare on any machine.
+ * BENCH_RATE=<n> offers a fixed n requests per second (over all connections) in the timed runs instead
+ * of as many as the api answers, so that builds compared see the same load (and the worker the same
+ * batches). BENCH_API_NODE_ARGS adds node flags to the api, BENCH_API_ENTRY / BENCH_WORKER_ENTRY point at
  * another build to compare against.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -53,6 +62,13 @@ import { freePort } from '../test/support/free-port';
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
 const CONNECTIONS = (process.env['BENCH_CONNECTIONS'] ?? '32,128').split(',').map(Number);
 const PHASES = (process.env['BENCH_PHASES'] ?? 'mixed,create,submit,approve').split(',');
+// A fixed offered load (requests per second over all connections; autocannon's overallRate) instead of
+// as fast as the api answers: two builds then see the same rate, and the worker the same batches.
+const RATE = process.env['BENCH_RATE'] === undefined ? undefined : Number(process.env['BENCH_RATE']);
+// Paced: waves of k concurrent commands, each wave waited for until every consumer of the worker has
+// committed it, so the worker sees batches of about k commands whatever the machine's load.
+const PACES = process.env['BENCH_PACE'] === undefined ? undefined : process.env['BENCH_PACE'].split(',').map(Number);
+const PACED_COMMANDS = Number(process.env['BENCH_PACED_COMMANDS'] ?? 400);
 const WORKER = process.env['BENCH_WORKER'] !== 'off';
 const KEYED = process.env['BENCH_IDEMPOTENCY_KEYS'] === '1';
 // The built api and worker (relative to the working directory); another build can be pointed at for comparisons.
@@ -201,6 +217,12 @@ interface RunResult {
   readonly apiCpuMs: number;
   readonly pgCpuMs: number;
   readonly workerCpuMs: number | undefined;
+  /** Of workerCpuMs, the worker's node process alone (the rest is its PostgreSQL backends). */
+  readonly workerNodeCpuMs: number | undefined;
+  /** How long after the load ended the worker's consumers reached the log's end (Infinity: not within 120 s). */
+  readonly workerCatchUpMs: number | undefined;
+  /** Paced runs: workerCpuMs less what the worker uses when idle (timers, polling, the sealer) over the run's time. */
+  readonly workerNetCpuMs?: number;
   readonly load: string;
 }
 
@@ -229,12 +251,13 @@ async function drive(
   const latencies: number[] = [];
   const apiPids = processTree(probes.apiPid);
   const apiBackends = await backends(probes.pool, 'bench-api');
-  const workerPids = [...processTree(probes.workerPid), ...(probes.workerPid !== undefined ? await backends(probes.pool, 'bench-worker') : [])];
+  const workerNode = processTree(probes.workerPid);
+  const workerBackends = probes.workerPid !== undefined ? await backends(probes.pool, 'bench-worker') : [];
   // A single process serves by itself; a cluster's primary only supervises, its children are profiled.
   const profiled = apiPids.length > 1 ? apiPids.slice(1) : apiPids;
-  if (options.profile === true && PROFILE_DIR !== undefined) for (const pid of profiled) process.kill(pid, 'SIGWINCH');
+  if (options.profile === true && PROFILE_DIR !== undefined) for (const pid of [...profiled, ...(probes.workerPid !== undefined ? [probes.workerPid] : [])]) process.kill(pid, 'SIGWINCH');
   const perf = options.profile === true && PERF_DIR !== undefined ? [startPerf(`${phase}-api`, profiled), startPerf(`${phase}-pg`, apiBackends)] : [];
-  const before = { api: sample(apiPids), pg: sample(apiBackends), worker: sample(workerPids) };
+  const before = { api: sample(apiPids), pg: sample(apiBackends), workerNode: sample(workerNode), workerPg: sample(workerBackends) };
   let finish!: (result: autocannon.Result) => void;
   let fail!: (error: Error) => void;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
@@ -243,6 +266,7 @@ async function drive(
   });
   const instance = autocannon({
     url, connections, requests,
+    ...(RATE !== undefined && phase !== 'warm-up' ? { overallRate: RATE } : {}),
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: DURATION }),
   } as unknown as autocannon.Options, (error, result) => (error ? fail(error) : finish(result)));
   instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
@@ -253,10 +277,16 @@ async function drive(
   const after = {
     api: sample(processTree(probes.apiPid)),
     pg: sample(await backends(probes.pool, 'bench-api')),
-    worker: sample([...processTree(probes.workerPid), ...(probes.workerPid !== undefined ? await backends(probes.pool, 'bench-worker') : [])]),
   };
-  if (options.profile === true && PROFILE_DIR !== undefined) for (const pid of profiled) process.kill(pid, 'SIGWINCH');
   await Promise.all(perf.map((stop) => stop()));
+  // The worker's work for this run is done only once its consumers have reached the log's end: its CPU
+  // is counted until then (or until 120 s have passed), so a worker that falls behind during the run is
+  // not flattered, and the next run does not pay for this one.
+  const loadEnded = performance.now();
+  const caughtUp = probes.workerPid === undefined ? true : await workerCaughtUp(probes.pool, 120_000);
+  const catchUpMs = performance.now() - loadEnded;
+  const workerAfter = { node: sample(processTree(probes.workerPid)), pg: sample(probes.workerPid !== undefined ? await backends(probes.pool, 'bench-worker') : []) };
+  if (options.profile === true && PROFILE_DIR !== undefined) for (const pid of [...profiled, ...(probes.workerPid !== undefined ? [probes.workerPid] : [])]) process.kill(pid, 'SIGWINCH');
   latencies.sort((a, b) => a - b);
   const errors = result.non2xx + result.errors + result.timeouts;
   if (errors > 0) {
@@ -278,7 +308,88 @@ async function drive(
     p99: round1(percentile(latencies, 99)),
     apiCpuMs: perCommandMs(cpuSince(before.api, after.api)),
     pgCpuMs: perCommandMs(cpuSince(before.pg, after.pg)),
-    workerCpuMs: probes.workerPid === undefined ? undefined : perCommandMs(cpuSince(before.worker, after.worker)),
+    workerCpuMs: probes.workerPid === undefined ? undefined : perCommandMs(cpuSince(before.workerNode, workerAfter.node) + cpuSince(before.workerPg, workerAfter.pg)),
+    workerNodeCpuMs: probes.workerPid === undefined ? undefined : perCommandMs(cpuSince(before.workerNode, workerAfter.node)),
+    workerCatchUpMs: probes.workerPid === undefined ? undefined : caughtUp ? Math.round(catchUpMs) : Number.POSITIVE_INFINITY,
+    load: loadavg().map((l) => l.toFixed(2)).join(' '),
+  };
+}
+
+/** Waits (polling: this is a bench) until every consumer's checkpoint is at the last committed event. */
+async function workerCaughtUp(pool: Pool, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  const { rows: [end] } = await pool.query<{ position: string | null }>('SELECT max(position)::text AS position FROM events');
+  if (end?.position === null || end?.position === undefined) return true;
+  for (;;) {
+    const { rows } = await pool.query<{ behind: string }>(
+      'SELECT count(*) AS behind FROM subscription_checkpoints WHERE position IS NULL OR position < $1', [end.position],
+    );
+    if (Number(rows[0]!.behind) === 0) return true;
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Waits (polling: this is a bench) until every consumer's checkpoint is at `position` or past it. */
+async function consumersAt(pool: Pool, position: bigint): Promise<void> {
+  for (;;) {
+    const { rows } = await pool.query<{ behind: string }>(
+      'SELECT count(*) AS behind FROM subscription_checkpoints WHERE position IS NULL OR position < $1', [position.toString()],
+    );
+    if (Number(rows[0]!.behind) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/**
+ * One paced phase: `commands` requests (made by `request(i)`) in waves of `pace` at once; after each wave,
+ * wait for the worker to have committed the highest Log-Position the wave answered with.
+ */
+async function paced(
+  phase: string, url: string, pace: number, commands: number, probes: Probes, idleWorkerCpuPerSecond: number,
+  request: (i: number) => { path: string; token: string; body: string; onBody?: (body: { id: string }) => void },
+): Promise<RunResult> {
+  const apiPids = processTree(probes.apiPid);
+  const workerNode = processTree(probes.workerPid);
+  const before = {
+    api: sample(apiPids), pg: sample(await backends(probes.pool, 'bench-api')),
+    workerNode: sample(workerNode), workerPg: sample(await backends(probes.pool, 'bench-worker')),
+  };
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  for (let i = 0; i < commands; i += pace) {
+    const positions = await Promise.all(Array.from({ length: Math.min(pace, commands - i) }, async (_, j) => {
+      const { path: target, token, body, onBody } = request(i + j);
+      const sent = performance.now();
+      const response = await fetch(`${url}${target}`, { method: 'POST', headers: headersOf(token), body });
+      const text = await response.text();
+      latencies.push(performance.now() - sent);
+      if (!response.ok) {
+        errors++;
+        return 0n;
+      }
+      onBody?.(JSON.parse(text) as { id: string });
+      return BigInt(response.headers.get('log-position') ?? '0');
+    }));
+    await consumersAt(probes.pool, positions.reduce((a, b) => (b > a ? b : a), 0n));
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  const after = {
+    api: sample(processTree(probes.apiPid)), pg: sample(await backends(probes.pool, 'bench-api')),
+    workerNode: sample(processTree(probes.workerPid)), workerPg: sample(await backends(probes.pool, 'bench-worker')),
+  };
+  latencies.sort((a, b) => a - b);
+  const perCommandMs = (seconds: number): number => round2((seconds * 1000) / commands);
+  const workerSeconds = cpuSince(before.workerNode, after.workerNode) + cpuSince(before.workerPg, after.workerPg);
+  return {
+    workerNetCpuMs: perCommandMs(workerSeconds - idleWorkerCpuPerSecond * elapsed),
+    phase: `${phase} k=${pace}`, connections: pace, commands, errors, perSecond: commands / elapsed,
+    p50: round1(percentile(latencies, 50)), p95: round1(percentile(latencies, 95)), p99: round1(percentile(latencies, 99)),
+    apiCpuMs: perCommandMs(cpuSince(before.api, after.api)), pgCpuMs: perCommandMs(cpuSince(before.pg, after.pg)),
+    workerCpuMs: perCommandMs(cpuSince(before.workerNode, after.workerNode) + cpuSince(before.workerPg, after.workerPg)),
+    workerNodeCpuMs: perCommandMs(cpuSince(before.workerNode, after.workerNode)),
+    workerCatchUpMs: 0,
     load: loadavg().map((l) => l.toFixed(2)).join(' '),
   };
 }
@@ -424,7 +535,9 @@ async function main(): Promise<void> {
     if (WORKER) {
       // Started once the api has migrated the database.
       // Each of its 8 consumers holds a pooled connection for its advisory lock: 16 leaves them 8 to work with.
-      worker = startProcess([WORKER_ENTRY], { ...env, LOG_LEVEL: 'info', DATABASE_POOL_MAX: '16', PGAPPNAME: 'bench-worker' });
+      worker = startProcess([...(PROFILE_DIR !== undefined ? ['--import', path.resolve('bench/cpu-profile-hook.mjs')] : []), WORKER_ENTRY], {
+        ...env, LOG_LEVEL: 'info', DATABASE_POOL_MAX: '16', PGAPPNAME: 'bench-worker', BENCH_PROFILE_ROLE: 'worker',
+      });
       const running = worker;
       await waitFor('worker', worker, () => Promise.resolve(running.output().includes('"msg":"worker started"')));
     }
@@ -441,7 +554,29 @@ async function main(): Promise<void> {
     await drive('warm-up', url, Math.max(...CONNECTIONS), mixedRequests(tokens), probes);
     const store = new PostgresEventStore(database.pool);
     const rows: (RunResult & { storePerSecond?: number })[] = [];
-    for (const [index, connections] of CONNECTIONS.entries()) {
+    // What the worker spends doing nothing (polling, timers, sealing rounds), per second: at a few commands
+    // a second it is most of its CPU per command, so paced runs also show their figure net of it.
+    let idleWorkerCpuPerSecond = 0;
+    if (WORKER && PACES !== undefined) {
+      const pids = async (): Promise<number[]> => [...processTree(probes.workerPid), ...(await backends(probes.pool, 'bench-worker'))];
+      await workerCaughtUp(probes.pool, 120_000);
+      const idleFrom = sample(await pids());
+      const idleStarted = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      idleWorkerCpuPerSecond = cpuSince(idleFrom, sample(await pids())) / ((performance.now() - idleStarted) / 1000);
+      console.log(`worker idle: ${(idleWorkerCpuPerSecond * 1000).toFixed(1)} ms CPU per second`);
+    }
+    for (const pace of WORKER ? PACES ?? [] : []) {
+      const ids: string[] = [];
+      rows.push(await paced('create', url, pace, PACED_COMMANDS, probes, idleWorkerCpuPerSecond, () => ({
+        path: '/nominations', token: tokens.proposer, body: createBody, onBody: (body) => ids.push(body.id),
+      })));
+      rows.push(await paced('submit', url, pace, ids.length, probes, idleWorkerCpuPerSecond, (i) => ({ path: `/nominations/${ids[i]}/submit`, token: tokens.proposer, body: '{}' })));
+      rows.push(await paced('approve', url, pace, ids.length, probes, idleWorkerCpuPerSecond, (i) => ({
+        path: `/nominations/${ids[i]}/approve`, token: tokens.communeOfficer, body: '{"comment":"Đủ điều kiện, đề nghị cấp tỉnh xem xét"}',
+      })));
+    }
+    for (const [index, connections] of (PACES === undefined ? CONNECTIONS : []).entries()) {
       const profile = (phase: string): boolean => (PROFILE_DIR !== undefined || PERF_DIR !== undefined) && index === 0 && phase === PROFILE_PHASE;
       if (PHASES.includes('mixed')) {
         const result = await drive('mixed', url, connections, mixedRequests(tokens), probes, { profile: profile('mixed') });
@@ -488,6 +623,9 @@ async function main(): Promise<void> {
       'PG CPU ms/cmd': r.pgCpuMs,
       'api+PG ms/cmd': round2(r.apiCpuMs + r.pgCpuMs),
       'worker ms/cmd': r.workerCpuMs ?? '-',
+      'worker node ms/cmd': r.workerNodeCpuMs ?? '-',
+      'worker catch-up ms': r.workerCatchUpMs ?? '-',
+      ...(r.workerNetCpuMs !== undefined ? { 'worker net ms/cmd': r.workerNetCpuMs } : {}),
       'store appends/s': r.storePerSecond === undefined ? '-' : Math.round(r.storePerSecond),
       'api ÷ store': r.storePerSecond === undefined ? '-' : (r.perSecond / r.storePerSecond).toFixed(2),
       'load avg': r.load,

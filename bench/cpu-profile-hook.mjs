@@ -1,7 +1,7 @@
 /*
  * Loaded into the api with `node --import ./bench/cpu-profile-hook.mjs` (bench:api does it with
  * BENCH_PROFILE=dir): SIGWINCH starts V8's sampling profiler, the next SIGWINCH stops it and writes
- * <dir>/api-<pid>-<n>.cpuprofile (the format of `node --cpu-prof`, readable by Chrome DevTools and
+ * <dir>/<role>-<pid>-<n>.cpuprofile (role: BENCH_PROFILE_ROLE, default api) (the format of `node --cpu-prof`, readable by Chrome DevTools and
  * bench/profile-summary.ts). `--cpu-prof` itself writes nothing here: the api stops on SIGTERM, which
  * Nest re-raises instead of exiting normally. So the bench profiles exactly the run it measures. Not
  * SIGUSR2: Nest's shutdown hooks stop the app on it.
@@ -11,6 +11,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 const dir = process.env.BENCH_PROFILE_DIR;
+const role = process.env.BENCH_PROFILE_ROLE ?? 'api';
 if (dir) {
   const session = new Session();
   session.connect();
@@ -26,7 +27,7 @@ if (dir) {
     running = false;
     void post('Profiler.stop').then(({ profile }) => {
       mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, `api-${process.pid}-${++count}.cpuprofile`), JSON.stringify(profile));
+      writeFileSync(path.join(dir, `${role}-${process.pid}-${++count}.cpuprofile`), JSON.stringify(profile));
     });
   });
 }

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@app/database/testing';
 import { PostgresEventStore } from '@app/event-store';
 import { loadReferenceData, WorkingDayCalendar } from '@app/nomination';
 import { createRootLogger } from '@app/observability';
-import { DurableSubscriber } from '@app/platform';
+import { ConsumerGroup } from '@app/platform';
 import { PROJECTIONS, ProjectionConsumer, rebuildProjection, rebuildProjections } from '@app/read-models';
 import { type Journey, journeys } from '../libs/read-models/src/testing/journeys';
 
@@ -83,13 +83,20 @@ describe('projections survive being killed at any instant, and racing each other
   /** Runs every projection in-process until it has everything up to the log's head. */
   async function catchUp(): Promise<void> {
     const head = lastAppended;
-    const subscribers = PROJECTIONS.map((p) => new DurableSubscriber(database.pool, store, new ProjectionConsumer(p, context), logger, { standbyRetryMs: 50 }));
-    for (const s of subscribers) s.start();
+    const group = projectionGroup({ standbyRetryMs: 50 });
     try {
-      await Promise.all(subscribers.map((s) => s.waitFor(head, 60_000)));
+      await group.waitForAll(head, 60_000);
     } finally {
-      await Promise.all(subscribers.map((s) => s.stop()));
+      await group.stop();
     }
+  }
+
+  /** Every projection in one ConsumerGroup (one shared read of the log), as the worker runs them. */
+  function projectionGroup(options: { standbyRetryMs: number; batchSize?: number }): ConsumerGroup {
+    const group = new ConsumerGroup(database.pool, store, logger, options);
+    for (const projection of PROJECTIONS) group.add(new ProjectionConsumer(projection, context));
+    group.start();
+    return group;
   }
 
   /** Rows in one table and not the other, both ways (0 = identical contents). */
@@ -140,8 +147,8 @@ describe('projections survive being killed at any instant, and racing each other
   }, 240_000);
 
   it('equals a rebuild when two runners race for the same projections and the active one loses its connection', async () => {
-    const subscribers = [0, 1].flatMap(() => PROJECTIONS.map((p) => new DurableSubscriber(database.pool, store, new ProjectionConsumer(p, context), logger, { standbyRetryMs: 20, batchSize: 5 })));
-    for (const s of subscribers) s.start();
+    // Two workers, each with every projection over its own shared read.
+    const groups = [0, 1].map(() => projectionGroup({ standbyRetryMs: 20, batchSize: 5 }));
     const appending = appendInterleaved(journeys(16));
     await new Promise((resolve) => setTimeout(resolve, 300));
     // Kill whoever holds the locks, as a dead worker's connections would end.
@@ -164,13 +171,12 @@ describe('projections survive being killed at any instant, and racing each other
       };
       void check().catch(reject);
     });
-    await Promise.all(subscribers.map((s) => s.stop()));
+    await Promise.all(groups.map((g) => g.stop()));
     await expectEqualToRebuild();
   }, 120_000);
 
   it('rebuilds with the runner up and queries answering, and the runner goes on from the swapped tables', async () => {
-    const subscribers = PROJECTIONS.map((p) => new DurableSubscriber(database.pool, store, new ProjectionConsumer(p, context), logger, { standbyRetryMs: 20, batchSize: 5 }));
-    for (const s of subscribers) s.start();
+    const group = projectionGroup({ standbyRetryMs: 20, batchSize: 5 });
     let reads = 0;
     let readFailures = 0;
     let reading = true;
@@ -188,10 +194,10 @@ describe('projections survive being killed at any instant, and racing each other
     for (const projection of PROJECTIONS) await rebuildProjection(database.pool, store, projection, context, { batchSize: 7 });
     await appending;
     const head = lastAppended;
-    await Promise.all(subscribers.map((s) => s.waitFor(head, 60_000)));
+    await group.waitForAll(head, 60_000);
     reading = false;
     await reader;
-    await Promise.all(subscribers.map((s) => s.stop()));
+    await group.stop();
     expect(readFailures).toBe(0);
     expect(reads).toBeGreaterThan(0);
     await expectEqualToRebuild();

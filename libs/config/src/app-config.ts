@@ -80,6 +80,8 @@ export interface AppConfig {
   readonly authStaffCacheSeconds: number;
   /** /health/ready says `degraded` when a projection's oldest unprocessed event is older than this. */
   readonly projectionStuckSeconds: number;
+  /** Under load, the worker reads the log for its consumers at most once per this many ms (bigger batches). */
+  readonly consumerReadIntervalMs: number;
   readonly audit: AuditConfig;
 }
 
@@ -432,6 +434,7 @@ export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env
     streamCacheMegabytes: read.integer('STREAM_CACHE_MB', 16, 1, 65_536),
     authStaffCacheSeconds: read.integer('AUTH_STAFF_CACHE_SECONDS', 5, 0, 300),
     projectionStuckSeconds: read.integer('PROJECTION_STUCK_SECONDS', 60, 1, 86_400),
+    consumerReadIntervalMs: read.integer('CONSUMER_READ_INTERVAL_MS', 10, 0, 1_000),
     audit: {
       signingKeys,
       signingKeyFile,

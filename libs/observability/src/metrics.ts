@@ -44,6 +44,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly consumerFeedBatches = new Counter({
+    name: 'durable_consumer_feed_batches_total',
+    help: "Batches of the worker's one shared read of the log, each read and decoded once for every consumer that has caught up",
+    registers: [this.registry],
+  });
+
+  readonly consumerFeedEvents = new Counter({
+    name: 'durable_consumer_feed_events_total',
+    help: "Events read by the worker's shared read of the log",
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     if (cluster.isWorker) {

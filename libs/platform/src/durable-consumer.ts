@@ -31,7 +31,8 @@ import type { EventCategory, ServiceEvent } from '@app/nomination';
  *
  * Guarantees:
  * - Events arrive in log order, in batches, only of the categories asked for, already decoded and
- *   upcasted by the aggregate's codec (`@app/nomination`). A stored event that cannot be decoded is
+ *   upcasted by the aggregate's codec (`@app/nomination`). The worker reads the log once for all its
+ *   consumers: the event objects are shared between consumers, so treat them as read-only. A stored event that cannot be decoded is
  *   logged and skipped (counted in `durable_consumer_skipped_events_total`), never delivered raw.
  * - Everything written through `tx` commits atomically with the consumer's checkpoint: a process
  *   killed at any instant leaves either the whole batch applied and checkpointed, or none of it, so

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient } from 'pg';
 import type { Logger } from 'pino';
-import type { EventStore, RecordedEvent, Subscription } from '@app/event-store';
-import { decodeServiceEvent, EventDecodeError, streamCategory } from '@app/nomination';
+import type { EventStore, ReadAllBatch, RecordedEvent } from '@app/event-store';
 import { runWithCorrelation } from '@app/observability';
 import type { ConsumedEvent, ConsumerTransaction, DurableConsumer } from './durable-consumer';
+import { decodeForConsumer, type FeedBatch, type FeedMember, SharedLogFeed } from './shared-log-feed';
 
 export type { ConsumedEvent, ConsumerContext, ConsumerTransaction, DurableConsumer } from './durable-consumer';
+export { decodeForConsumer } from './shared-log-feed';
 
 /** Channel on which every checkpoint commit is announced (payload `<name> <position>`). */
 export const CHECKPOINT_CHANNEL = 'subscription_checkpoints';
@@ -30,6 +31,11 @@ export interface DurableSubscriberOptions {
   readonly onCommitted?: (position: bigint, events: number) => void;
   /** Told why the runner stopped following and will try again (a CheckpointMismatch until an operator acts). */
   readonly onInterrupted?: (error: unknown) => void;
+  /**
+   * The shared read of the log this runner joins once it has caught up (a ConsumerGroup's, shared by
+   * every consumer of the process). Without one, the runner has a feed of its own.
+   */
+  readonly feed?: SharedLogFeed;
 }
 
 /**
@@ -58,32 +64,6 @@ export function lockKey(name: string): bigint {
   return createHash('sha256').update(`durable-subscriber:${name}`).digest().readBigInt64BE(0);
 }
 
-/**
- * What a consumer of `categories` receives of a batch: the events of those stream categories,
- * decoded by their aggregate's codec; an event that cannot be decoded goes to `onUndecodable`.
- */
-export function decodeForConsumer(
-  recorded: readonly RecordedEvent[],
-  categories: ReadonlySet<string>,
-  onUndecodable: (event: RecordedEvent, error: EventDecodeError) => void,
-): ConsumedEvent[] {
-  const events: ConsumedEvent[] = [];
-  for (const e of recorded) {
-    if (!categories.has(streamCategory(e.streamId))) continue;
-    try {
-      const decoded = decodeServiceEvent(e.streamId, e);
-      events.push({
-        ...decoded, id: e.id, streamId: e.streamId, revision: e.revision, position: e.position, recordedAt: e.recordedAt,
-        metadata: e.metadata, hash: e.hash,
-      });
-    } catch (error) {
-      if (!(error instanceof EventDecodeError)) throw error;
-      onUndecodable(e, error);
-    }
-  }
-  return events;
-}
-
 function storedPosition(value: string | null | undefined): bigint | null {
   return value === null || value === undefined ? null : BigInt(value);
 }
@@ -110,6 +90,15 @@ function isTransient(error: unknown): boolean {
   return /connect|terminat|ECONN|timeout/iu.test(message);
 }
 
+/** Why a runner is no longer a member of the feed. */
+type Left =
+  | { readonly kind: 'ended' }
+  | { readonly kind: 'moved' }
+  | { readonly kind: 'behind' }
+  | { readonly kind: 'failed'; readonly error: unknown };
+
+const DEFAULT_BATCH_SIZE = 1_000;
+
 /**
  * Runs one consumer over the global log from its stored checkpoint, in log order, with a single
  * active instance across every process: a PostgreSQL advisory lock held on a dedicated connection,
@@ -117,18 +106,30 @@ function isTransient(error: unknown): boolean {
  * is held. If the connection or the process dies, the lock is released with it and a standby takes
  * over from the same checkpoint.
  *
+ * Reading: from its checkpoint the runner reads the log itself (readAll, which for PostgreSQL only
+ * returns what every earlier transaction has committed) until a read comes back short, i.e. it has
+ * reached the end of what may be read; then it joins the shared feed (SharedLogFeed), which reads
+ * the log once for every consumer of the process and hands each its share of the same decoded
+ * batch. A member that joined behind the feed reads the gap itself with its next batch (or, when the
+ * gap is more than a batch, leaves and catches up again). A member whose batch fails, or whose
+ * checkpoint someone else moved, leaves the feed and goes back to reading by itself, with retries.
+ *
  * Each batch: BEGIN; lock the checkpoint row and check it is where this runner left it (fencing:
  * a rebuild's swap or anyone else moving it sends this runner back to read it again); the consumer's
- * writes; the new checkpoint; NOTIFY; COMMIT. See durable-consumer.ts for what consumers get.
+ * writes; the new checkpoint; NOTIFY; COMMIT. A batch with nothing for the consumer moves the
+ * checkpoint in one fenced statement. See durable-consumer.ts for what consumers get.
  */
-export class DurableSubscriber {
+export class DurableSubscriber implements FeedMember {
   private stopped = false;
-  private subscription: Subscription | undefined;
+  private active = false;
   private client: PoolClient | undefined;
   private clientBroken = false;
   private loop: Promise<void> | undefined;
-  private wakeFollow: (() => void) | undefined;
   private wakePause: (() => void) | undefined;
+  /** Set while a member of the feed: called when it leaves, with why. */
+  private detach: ((left: Left) => void) | undefined;
+  /** The transaction in flight on the lock connection, if any (released only once it is over). */
+  private inFlight: Promise<void> | undefined;
   private position: bigint | undefined;
   /** The checkpoint as this runner last committed or read it; null = from the start of the log. */
   private stored: bigint | null = null;
@@ -137,6 +138,10 @@ export class DurableSubscriber {
   private readonly waiters: { position: bigint; resolve: () => void }[] = [];
   private readonly categories: ReadonlySet<string>;
   private readonly logger: Logger;
+  private readonly feed: SharedLogFeed;
+  private readonly ownFeed: boolean;
+  private readonly batchSize: number;
+  private readonly sql: { begin: string; end: (upTo: bigint) => string };
 
   constructor(
     private readonly pool: Pool,
@@ -147,6 +152,16 @@ export class DurableSubscriber {
   ) {
     this.categories = new Set(consumer.categories);
     this.logger = logger.child({ consumer: consumer.name });
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.ownFeed = options.feed === undefined;
+    this.feed = options.feed ?? new SharedLogFeed(store, { batchSize: this.batchSize });
+    // Sent as simple queries (several statements, one round trip each); the name is a constant.
+    const name = escapeLiteral(consumer.name);
+    this.sql = {
+      begin: `BEGIN; SELECT position, store_id FROM subscription_checkpoints WHERE name = ${name} FOR UPDATE`,
+      end: (upTo) => `UPDATE subscription_checkpoints SET position = ${upTo}, updated_at = now() WHERE name = ${name}; `
+        + `SELECT pg_notify(${escapeLiteral(CHECKPOINT_CHANNEL)}, ${escapeLiteral(`${consumer.name} ${upTo}`)}); COMMIT`,
+    };
   }
 
   get name(): string {
@@ -159,7 +174,12 @@ export class DurableSubscriber {
 
   /** True while this process holds the consumer's lock and is delivering events. */
   get isActive(): boolean {
-    return this.subscription !== undefined;
+    return this.active;
+  }
+
+  /** True while this runner takes its batches from the shared feed (rather than reading by itself). */
+  get isFed(): boolean {
+    return this.detach !== undefined;
   }
 
   /** The last checkpoint this process committed or read, if any. */
@@ -181,6 +201,7 @@ export class DurableSubscriber {
     this.wake();
     await this.release();
     await this.loop;
+    if (this.ownFeed) await this.feed.stop();
   }
 
   private async run(): Promise<void> {
@@ -237,33 +258,135 @@ export class DurableSubscriber {
     );
     this.stored = storedPosition(rows[0]?.position);
     await this.checkBelongs(client, this.stored, rows[0]?.store_id ?? null, storeId);
-    const after = this.stored ?? undefined;
-    this.advance(after);
-    this.logger.info({ after: after?.toString() ?? null }, 'durable subscriber active');
-    let failure: Error | undefined;
-    await new Promise<void>((resolve) => {
-      this.wakeFollow = resolve;
-      this.subscription = this.store.subscribe(
-        {
-          onEvents: (events) => this.commit(events, events[events.length - 1]!.position),
-          onCheckpoint: (position) => this.commit([], position),
-          onError: (error) => {
-            failure = error;
-            resolve();
-          },
-        },
-        { ...(after !== undefined ? { after } : {}), ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}) },
-      );
-      // stop() may have come while the checkpoint was being read, before there was anything to wake:
-      // on a quiet log nothing else would ever end this wait.
-      if (this.stopped || this.clientBroken) resolve();
+    this.advance(this.stored ?? undefined);
+    this.logger.info({ after: this.stored?.toString() ?? null }, 'durable subscriber active');
+    this.active = true;
+    try {
+      for (;;) {
+        await this.catchUp();
+        if (this.stopped || this.clientBroken) return 'ended';
+        const left = await this.joinFeed();
+        // A batch the feed handed over may still be on the connection: this runner's next one waits for it.
+        await this.inFlight;
+        switch (left.kind) {
+          case 'ended':
+            return 'ended';
+          case 'moved':
+            return 'restart';
+          case 'behind':
+            break;
+          case 'failed':
+            // Rolled back; read by itself from the checkpoint, with the retries (and, for an event that
+            // keeps failing, the skipping) of commit().
+            this.logger.error({ err: left.error, upTo: this.stored?.toString() ?? null }, 'batch failed; rolled back, retrying');
+            await this.pause(100);
+            break;
+        }
+      }
+    } catch (error) {
+      if (error instanceof CheckpointMoved) return 'restart';
+      if (error instanceof LockLost && this.stopped) return 'ended';
+      throw error;
+    } finally {
+      this.active = false;
+    }
+  }
+
+  /** Reads the log by itself from its checkpoint until a read comes back short (the end of what may be read). */
+  private async catchUp(): Promise<void> {
+    for (;;) {
+      if (this.stopped || this.clientBroken) return;
+      const from = this.stored;
+      const batch = await this.read(from);
+      if (batch === undefined) return;
+      const upTo = batch.checkpoint;
+      if (upTo !== undefined && (from === null || upTo > from)) await this.commit(batch.events, from, upTo);
+      if (batch.events.length < this.batchSize) return;
+    }
+  }
+
+  /** One read of the log after `after`; a database that does not answer is retried (undefined: stopped meanwhile). */
+  private async read(after: bigint | null): Promise<ReadAllBatch | undefined> {
+    let delay = 50;
+    for (;;) {
+      try {
+        return await this.store.readAll({ ...(after !== null ? { after } : {}), limit: this.batchSize });
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        this.logger.warn({ err: error }, 'reading the log failed; retrying');
+        await this.pause(delay);
+        delay = Math.min(delay * 2, 5_000);
+        if (this.stopped || this.clientBroken) return undefined;
+      }
+    }
+  }
+
+  /** Becomes a member of the shared feed; resolves when it is no longer one, with why. */
+  private joinFeed(): Promise<Left> {
+    return new Promise<Left>((resolve) => {
+      this.detach = resolve;
+      this.feed.join(this, this.stored ?? undefined);
+      // stop() or a broken connection may have come while this runner was on its way here.
+      if (this.stopped || this.clientBroken) this.leave({ kind: 'ended' });
     });
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.stop().catch(() => undefined);
-    if (failure instanceof CheckpointMoved) return 'restart';
-    if (failure !== undefined) throw failure;
-    return 'ended';
+  }
+
+  private leave(left: Left): void {
+    const detach = this.detach;
+    if (detach === undefined) return;
+    this.detach = undefined;
+    this.feed.leave(this);
+    detach(left);
+  }
+
+  feedFailed(error: Error): void {
+    this.logger.warn({ err: error }, 'the shared read of the log failed; reading by itself');
+    this.leave({ kind: 'behind' });
+  }
+
+  fellBehind(): void {
+    this.logger.info('slower than the shared read of the log; catching up by itself');
+    this.leave({ kind: 'behind' });
+  }
+
+  async deliver(batch: FeedBatch): Promise<void> {
+    const membership = this.detach;
+    if (membership === undefined) return;
+    if (this.stopped || this.clientBroken) {
+      this.leave({ kind: 'ended' });
+      return;
+    }
+    const from = this.stored;
+    // Joined ahead of the feed: nothing new for it in this batch.
+    if (from !== null && from >= batch.upTo) return;
+    try {
+      let events: ConsumedEvent[];
+      if (batch.after !== undefined && (from === null || from < batch.after)) {
+        // Joined behind the feed: what lies between its checkpoint and the batch, read by itself. More
+        // than one read's worth: it leaves and catches up by itself.
+        const gap = await this.store.readAll({ ...(from !== null ? { after: from } : {}), limit: this.batchSize });
+        const last = gap.events[gap.events.length - 1]?.position;
+        const covered = gap.checkpoint !== undefined && gap.checkpoint >= batch.after && (gap.events.length < this.batchSize || (last !== undefined && last >= batch.after));
+        if (!covered) {
+          this.leave({ kind: 'behind' });
+          return;
+        }
+        const after = batch.after;
+        events = [...this.decode(gap.events.filter((e) => e.position <= after)), ...batch.eventsFor(this.categories, after, (e, error) => this.undecodable(e, error))];
+      } else {
+        events = batch.eventsFor(this.categories, from, (e, error) => this.undecodable(e, error));
+      }
+      // Left the feed meanwhile (stopped, or the connection broke): this batch is no longer its to apply.
+      if (this.detach !== membership || this.stored !== from) return;
+      await runWithCorrelation({ correlationId: `${this.consumer.name}:${batch.upTo}`, scope: 'subscription' }, () =>
+        this.transaction(events, from, batch.upTo, false),
+      );
+    } catch (error) {
+      if (this.detach !== membership) return;
+      if (error instanceof CheckpointMoved) this.leave({ kind: 'moved' });
+      else if (error instanceof LockLost || this.clientBroken || this.stopped) this.leave({ kind: 'ended' });
+      else this.leave({ kind: 'failed', error });
+    }
   }
 
   /**
@@ -289,15 +412,15 @@ export class DurableSubscriber {
     }
   }
 
-  /** Decodes, filters and applies one batch, retrying until it commits (or the runner stops). */
-  private async commit(recorded: readonly RecordedEvent[], upTo: bigint): Promise<void> {
+  /** Decodes, filters and applies one batch read by itself, retrying until it commits (or the runner stops). */
+  private async commit(recorded: readonly RecordedEvent[], from: bigint | null, upTo: bigint): Promise<void> {
     const events = this.decode(recorded);
     let delay = 100;
     for (let attempt = 1; ; attempt++) {
       if (this.stopped || this.clientBroken) throw new LockLost('stopped');
       try {
         await runWithCorrelation({ correlationId: `${this.consumer.name}:${upTo}`, scope: 'subscription' }, () =>
-          this.transaction(events, upTo, attempt > 2),
+          this.transaction(events, from, upTo, attempt > 2),
         );
         return;
       } catch (error) {
@@ -310,39 +433,64 @@ export class DurableSubscriber {
   }
 
   private decode(recorded: readonly RecordedEvent[]): ConsumedEvent[] {
-    return decodeForConsumer(recorded, this.categories, (e, error) => {
-      this.logger.warn({ err: error, eventId: e.id, streamId: e.streamId, position: e.position.toString(), type: e.type }, 'event cannot be decoded; skipped');
-      this.options.onSkipped?.({ consumer: this.consumer.name, reason: 'undecodable', event: e, error });
-    });
+    return decodeForConsumer(recorded, this.categories, (e, error) => this.undecodable(e, error));
   }
 
-  private async transaction(events: readonly ConsumedEvent[], upTo: bigint, isolate: boolean): Promise<void> {
+  private undecodable(e: RecordedEvent, error: unknown): void {
+    this.logger.warn({ err: error, eventId: e.id, streamId: e.streamId, position: e.position.toString(), type: e.type }, 'event cannot be decoded; skipped');
+    this.options.onSkipped?.({ consumer: this.consumer.name, reason: 'undecodable', event: e, error });
+  }
+
+  /**
+   * One batch on the lock connection: `events` are what lies after `from`, which the stored checkpoint
+   * must still be (fencing). The connection is released only once the batch is over.
+   */
+  private async transaction(events: readonly ConsumedEvent[], from: bigint | null, upTo: bigint, isolate: boolean): Promise<void> {
     const client = this.client;
-    if (client === undefined) throw new LockLost('no connection');
-    const tx: ConsumerTransaction = { query: (text, values) => client.query(text, values as unknown[]) };
-    await client.query('BEGIN');
+    if (client === undefined || this.stopped || this.inFlight !== undefined) throw new LockLost('no connection');
+    const running = events.length === 0 ? this.moveCheckpoint(client, from, upTo) : this.applyAndMove(client, events, from, upTo, isolate);
+    const settled = running.then(() => undefined, () => undefined);
+    this.inFlight = settled;
     try {
-      const { rows } = await client.query<{ position: string | null; store_id: string | null }>(
-        'SELECT position, store_id FROM subscription_checkpoints WHERE name = $1 FOR UPDATE', [this.consumer.name],
-      );
+      await running;
+    } finally {
+      if (this.inFlight === settled) this.inFlight = undefined;
+    }
+    this.stored = upTo;
+    this.advance(upTo);
+    this.options.onCommitted?.(upTo, events.length);
+  }
+
+  /** Nothing for the consumer: the checkpoint moves in one statement, fenced by where it was. */
+  private async moveCheckpoint(client: PoolClient, from: bigint | null, upTo: bigint): Promise<void> {
+    const { rowCount } = await client.query({
+      name: 'durable_subscriber_move_checkpoint',
+      text: `WITH moved AS (
+               UPDATE subscription_checkpoints SET position = $2::bigint, updated_at = now()
+               WHERE name = $1::text AND position IS NOT DISTINCT FROM $3::bigint AND store_id = $4::text
+               RETURNING 1)
+             SELECT pg_notify($5::text, $6::text) FROM moved`,
+      values: [this.consumer.name, upTo.toString(), from?.toString() ?? null, this.storeId ?? null, CHECKPOINT_CHANNEL, `${this.consumer.name} ${upTo}`],
+    });
+    if (rowCount === 0) throw new CheckpointMoved(null);
+  }
+
+  private async applyAndMove(client: PoolClient, events: readonly ConsumedEvent[], from: bigint | null, upTo: bigint, isolate: boolean): Promise<void> {
+    const tx: ConsumerTransaction = { query: (text, values) => client.query(text, values as unknown[]) };
+    try {
+      const results = (await client.query(this.sql.begin)) as unknown as { rows: { position: string | null; store_id: string | null }[] }[];
+      const rows = results[1]!.rows;
       const stored = storedPosition(rows[0]?.position);
-      if (rows.length === 0 || stored !== this.stored || rows[0]!.store_id !== this.storeId) throw new CheckpointMoved(stored);
-      if (events.length > 0) {
-        if (isolate) await this.applyOneByOne(client, tx, events);
-        else await this.consumer.handle(events, tx, { logger: this.logger });
-      }
-      await client.query('UPDATE subscription_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [this.consumer.name, upTo.toString()]);
-      await client.query('SELECT pg_notify($1, $2)', [CHECKPOINT_CHANNEL, `${this.consumer.name} ${upTo}`]);
-      await client.query('COMMIT');
+      if (rows.length === 0 || stored !== from || rows[0]!.store_id !== this.storeId) throw new CheckpointMoved(stored);
+      if (isolate) await this.applyOneByOne(client, tx, events);
+      else await this.consumer.handle(events, tx, { logger: this.logger });
+      await client.query(this.sql.end(upTo));
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {
         this.clientBroken = true;
       });
       throw error;
     }
-    this.stored = upTo;
-    this.advance(upTo);
-    this.options.onCommitted?.(upTo, events.length);
   }
 
   /**
@@ -385,9 +533,9 @@ export class DurableSubscriber {
   }
 
   private async release(): Promise<void> {
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.stop().catch(() => undefined);
+    this.leave({ kind: 'ended' });
+    // A batch in flight commits or rolls back on the connection before it goes.
+    await this.inFlight;
     const client = this.client;
     this.client = undefined;
     if (client !== undefined) {
@@ -398,7 +546,7 @@ export class DurableSubscriber {
   }
 
   private wake(): void {
-    this.wakeFollow?.();
+    this.leave({ kind: 'ended' });
     this.wakePause?.();
   }
 

@@ -16,5 +16,7 @@ export {
   type DurableSubscriberOptions,
   type SkippedEvent,
 } from './durable-subscriber';
+export { ConsumerGroup, type ConsumerGroupOptions } from './consumer-group';
+export { FeedBatch, SharedLogFeed, type FeedMember, type SharedLogFeedOptions } from './shared-log-feed';
 export { ConsumerHost, DurableConsumerProvider } from './consumer-host';
 export { ConsumerHostModule } from './consumer-host.module';
