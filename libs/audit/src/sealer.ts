@@ -123,8 +123,9 @@ export class Sealer {
         }
       };
       const from = carried === undefined ? undefined : since;
-      if (this.threads > 0 && this.store.readAllCanonicalText !== undefined) {
-        // The content checks in worker threads, as whole-log verification makes them (audit-verifier.ts).
+      if (carried === undefined && this.threads > 0 && this.store.readAllCanonicalText !== undefined) {
+        // A walk of the whole log: the content checks in worker threads, as whole-log verification makes
+        // them (audit-verifier.ts). The usual seal covers a minute's events, not worth starting threads for.
         const pool = new ContentCheckPool(this.keys.macKeyMaterial(), this.threads);
         try {
           for await (const { rows, checks } of checkedBatches(this.store, pool, { after: from, untilV1: null, untilV2: MAX_POSITION, ahead: this.threads * 2 })) {
