@@ -19,10 +19,13 @@ export function installRequestContext(fastify: FastifyInstance, logger: Logger, 
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     metrics.httpRequests.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
-    logger.info(
-      { ...correlationFields(request as CorrelatedRequest), method: request.method, url: request.url, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10 },
-      'request completed',
-    );
+    // The access-log line is built only when it will be written (LOG_LEVEL above info skips it).
+    if (logger.isLevelEnabled('info')) {
+      logger.info(
+        { ...correlationFields(request as CorrelatedRequest), method: request.method, url: request.url, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10 },
+        'request completed',
+      );
+    }
     done();
   });
 }
