@@ -305,6 +305,52 @@ describe('ConsumerGroup: one shared read of the log', () => {
     }
   });
 
+  it('catches up a consumer that joined behind the shared read while nothing more is appended (a quiet log)', async () => {
+    const group = new ConsumerGroup(database.pool, postgres, logger, { standbyRetryMs: 50 });
+    const fed = new Recorder(`quiet-ahead-${randomUUID()}`);
+    group.add(fed);
+    await setCheckpoint(fed.name, lastAppended);
+    group.start();
+    const late = new Recorder(`quiet-behind-${randomUUID()}`);
+    await setCheckpoint(late.name, lastAppended);
+    const held = gate();
+    let holding = true;
+    const slowStore = new Proxy(postgres, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (property === 'readAll') {
+          return async (...args: unknown[]) => {
+            const batch = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            if (holding) {
+              holding = false;
+              await held.wait();
+            }
+            return batch;
+          };
+        }
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const runner = new DurableSubscriber(database.pool, slowStore, late, logger, { standbyRetryMs: 50, feed: group.feed });
+    try {
+      await until(() => group.subscriber(fed.name).isFed);
+      runner.start();
+      await until(() => !holding);
+      // The feed hands these out while the late consumer's own last read (which saw none of them) waits.
+      const between = await append(3);
+      await group.waitForAll(lastAppended);
+      held.open();
+      // Nothing else is appended: the late consumer must still reach the events it joined behind.
+      await runner.waitFor(lastAppended, 20_000);
+      expect(idsOf(late)).toEqual(between);
+      expect(idsOf(fed)).toEqual(between);
+    } finally {
+      held.open();
+      await runner.stop();
+      await group.stop();
+    }
+  });
+
   it('hands a consumer that joined ahead of the shared read only what lies after its own checkpoint', async () => {
     const feedHeld = gate();
     let holdFeed = false;

@@ -349,7 +349,16 @@ export class DurableSubscriber implements FeedMember {
     this.leave({ kind: 'behind' });
   }
 
-  async deliver(batch: FeedBatch): Promise<void> {
+  /** Batches given to this runner are applied one after another, in the order given. */
+  private delivering: Promise<void> = Promise.resolve();
+
+  deliver(batch: FeedBatch): Promise<void> {
+    const applied = this.delivering.then(() => this.apply(batch));
+    this.delivering = applied.catch(() => undefined);
+    return applied;
+  }
+
+  private async apply(batch: FeedBatch): Promise<void> {
     const membership = this.detach;
     if (membership === undefined) return;
     if (this.stopped || this.clientBroken) {

@@ -169,7 +169,18 @@ export class SharedLogFeed {
   join(member: FeedMember, position: bigint | undefined): void {
     if (this.closed) throw new Error('the shared log feed is stopped');
     this.members.add(member);
-    if (this.subscription === undefined) this.follow(position);
+    if (this.subscription === undefined) {
+      this.follow(position);
+      return;
+    }
+    // Joined behind what the feed has handed out (it read further while the member finished its own
+    // reads): the member reads the gap itself with its next batch. Were that left to the next event, a
+    // quiet log would leave it behind until someone acted again, however long that takes; so it gets a
+    // batch of its own at once, empty and ending where the feed is (DurableSubscriber applies the batches
+    // it is given one after another, so this one and the feed's next never overlap).
+    if (this.position !== undefined && (position === undefined || position < this.position)) {
+      void member.deliver(new FeedBatch(this.position, this.position, [])).catch(() => undefined);
+    }
   }
 
   leave(member: FeedMember): void {
