@@ -79,7 +79,7 @@ export default tseslint.config(
   },
   {
     files: ['libs/**/*.ts'],
-    ignores: ['libs/nomination/**', 'libs/workflow/**', 'libs/notifications/**'],
+    ignores: ['libs/nomination/**', 'libs/application/**', 'libs/notifications/**'],
     rules: { 'no-restricted-imports': restrict(LIB_RULES) },
   },
   {
@@ -89,12 +89,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict([
         ...LIB_RULES,
-        { group: ['@app/workflow', '@app/auth', '@app/read-models'], message: 'libs/notifications depends only on the domain, the event store, the records ports and the platform.' },
+        { group: ['@app/application', '@app/auth', '@app/read-models'], message: 'libs/notifications depends only on the domain, the event store, the records ports and the platform.' },
       ]),
     },
   },
   {
-    files: ['libs/workflow/**/*.ts'],
+    files: ['libs/application/**/*.ts'],
     rules: { 'no-restricted-imports': restrict([...LIB_RULES, NO_DRIVER]) },
   },
   {

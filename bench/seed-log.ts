@@ -8,8 +8,9 @@
  * The events go straight into the `events` table with COPY (no append path: bench:store measures that),
  * each with its chain hash computed here exactly as the stores compute it (SHA-256 over the previous
  * hash and the canonical JSON of {data, metadata, revision, type}) and, given `macKey`, the MAC the
- * audit key ring computes (libs/event-store/src/event-mac.ts). So the log verifies, seals and projects
- * like one written by the service.
+ * audit key ring computes (libs/event-store/src/event-mac.ts: version 2, over the chain hash and the
+ * recorded instant, unless `macVersion: 1` asks for a log as written before). So the log verifies,
+ * seals and projects like one written by the service.
  *
  * Reuse. The seeded log is kept as a template database `bench_seed_<name>_<fingerprint>`; the
  * fingerprint covers the name, `version` (bump it when the generator or `prepare` changes), the event
@@ -34,7 +35,7 @@ import { Client, escapeIdentifier, type Pool, type PoolClient } from 'pg';
 import { AuditKeyRing } from '@app/audit';
 import { createPool, runMigrations } from '@app/database';
 import { testDatabaseBaseUrl, type TestDatabase } from '@app/database/testing';
-import { canonicalJson, GENESIS_HASH } from '@app/event-store';
+import { canonicalJson, chainHashOfText, GENESIS_HASH } from '@app/event-store';
 
 /** One event in log order; the seeder gives it its revision, id (unless given), hash, MAC and position. */
 export interface SeedEvent {
@@ -57,6 +58,8 @@ export interface SeedLogOptions {
   readonly generate: (events: number) => Iterable<SeedEvent>;
   /** An audit key (base64url secret, as AUDIT_SIGNING_KEY): every event gets its MAC. Omit: unsigned. */
   readonly macKey?: string;
+  /** The MAC version (event-mac.ts) to write: 2 (default), or 1 for a log as written before version 2. */
+  readonly macVersion?: 1 | 2;
   /**
    * Runs on the template once the events are in (fill read models, seal…); part of what is reused.
    * Keep its transactions short (see above): work by position ranges, e.g. with forEachRange().
@@ -169,8 +172,8 @@ export function copyFrom(client: PoolClient | Client, text: string, chunks: () =
 }
 
 /** The fingerprint of a seed: what must match for a template to be reused. */
-export function seedFingerprint(options: Pick<SeedLogOptions, 'name' | 'version' | 'events' | 'macKey'>): string {
-  const keyId = options.macKey === undefined ? 'unsigned' : new AuditKeyRing([options.macKey]).currentKeyId;
+export function seedFingerprint(options: Pick<SeedLogOptions, 'name' | 'version' | 'events' | 'macKey' | 'macVersion'>): string {
+  const keyId = options.macKey === undefined ? 'unsigned' : `${new AuditKeyRing([options.macKey]).currentKeyId}/mac-v${options.macVersion ?? 2}`;
   const migrations = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
   return createHash('sha256')
     .update(JSON.stringify({ name: options.name, version: options.version, events: options.events, keyId, migrations }))
@@ -179,7 +182,7 @@ export function seedFingerprint(options: Pick<SeedLogOptions, 'name' | 'version'
 }
 
 /** Writes the events into `pool`'s (migrated, empty) events table. Returns how many were written. */
-export async function writeSeedEvents(pool: Pool, options: Pick<SeedLogOptions, 'events' | 'generate' | 'macKey'>, log: (line: string) => void): Promise<number> {
+export async function writeSeedEvents(pool: Pool, options: Pick<SeedLogOptions, 'events' | 'generate' | 'macKey' | 'macVersion'>, log: (line: string) => void): Promise<number> {
   const macKey = options.macKey === undefined ? undefined : new AuditKeyRing([options.macKey]);
   const streams = new Map<string, { revision: number; hash: string }>();
   let written = 0;
@@ -191,19 +194,19 @@ export async function writeSeedEvents(pool: Pool, options: Pick<SeedLogOptions, 
       const revision = state === undefined ? 0 : state.revision + 1;
       const dataJson = canonicalJson(event.data);
       const metadataJson = canonicalJson(event.metadata ?? {});
-      const hash = createHash('sha256')
-        .update(state?.hash ?? GENESIS_HASH)
-        .update(`{"data":${dataJson},"metadata":${metadataJson},"revision":${revision},"type":${JSON.stringify(event.type)}}`, 'utf8')
-        .digest('hex');
+      const hash = chainHashOfText(state?.hash ?? GENESIS_HASH, revision, event.type, dataJson, metadataJson);
       streams.set(event.streamId, { revision, hash });
       const id = (event.id ?? randomUUID()).toLowerCase();
-      const mac = macKey === undefined ? '' : macKey.mac({ streamId: event.streamId, revision, id, type: event.type, dataJson, metadataJson });
+      // Instants are recorded in milliseconds, as the stores record them.
+      const recordedAt = new Date(Math.floor(event.recordedAt.getTime())).toISOString();
+      const content = { streamId: event.streamId, revision, id, type: event.type, dataJson, metadataJson, hash, recordedAt };
+      const mac = macKey === undefined ? '' : options.macVersion === 1 ? macKey.macV1(content) : macKey.mac(content);
       const transaction = FIRST_TRANSACTION + BigInt(Math.floor(written / EVENTS_PER_TRANSACTION));
       const position = transaction * 100000n + BigInt(written % EVENTS_PER_TRANSACTION);
       written++;
       if (written % 100_000 === 0) log(`  seeded ${written.toLocaleString('en')} events (${Math.round(written / ((performance.now() - started) / 1000)).toLocaleString('en')}/s)`);
       yield `${position}\t${transaction}\t${id}\t${copyText(event.streamId)}\t${revision}\t${copyText(event.type)}\t${copyText(dataJson)}\t` +
-        `${copyText(metadataJson)}\t${hash}\t${mac}\t${event.recordedAt.toISOString()}\n`;
+        `${copyText(metadataJson)}\t${hash}\t${mac}\t${recordedAt}\n`;
     }
   }
   const source = lines();

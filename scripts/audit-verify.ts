@@ -31,7 +31,7 @@ function readSeal(file: string): Seal {
     fail(`cannot read ${file}: ${(error as Error).message}`);
   }
   const seal = typeof parsed === 'object' && parsed !== null && 'seal' in parsed ? (parsed as { seal: unknown }).seal : parsed;
-  if (!isSeal(seal)) fail(`${file} does not hold a seal ({ sequence, position, eventCount, root, previous, headsDigest, sealedAt, keyId, signature })`);
+  if (!isSeal(seal)) fail(`${file} does not hold a seal ({ version?, sequence, position, eventCount, root, previous, headsDigest, sealedAt, keyId, signature })`);
   return seal;
 }
 

@@ -58,7 +58,7 @@ async function openStore(kind: Kind, role: 'source' | 'target', config: AppConfi
   }
   const pool: Pool = createPool(config.databaseUrl, { max: 4, applicationName: 'store-copy' });
   // No subscriptions here, so no LISTEN connection either.
-  // Copied events get MACs under the service's current key, as every append does.
+  // Copied events keep the MAC and instant they carry (store-copy.ts); new ones are MACed under the current key.
   const store = new PostgresEventStore(pool, { notifyChannel: null, authenticator: loadAuditKeyRing(config) });
   return {
     store,

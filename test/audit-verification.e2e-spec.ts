@@ -46,7 +46,7 @@ describe('audit verification routes', () => {
 
   it("verifies a nomination's stream for an auditor whose jurisdiction it is in, and hides it from others", async () => {
     const url = `/audit/verify?nominationId=${nominationId}`;
-    expect(expectOk(await api.request({ method: 'GET', url, as: districtAuditor }))).toEqual({ ok: true, checked: 1, sealsChecked: 0 });
+    expect(expectOk(await api.request({ method: 'GET', url, as: districtAuditor }))).toEqual({ ok: true, checked: 1, sealsChecked: 0, instants: { mac: 1, sealed: 0, uncovered: 0 } });
     expectProblem(await api.request({ method: 'GET', url, as: otherDistrictAuditor }), 404, 'not_found');
     expectProblem(await api.request({ method: 'GET', url: `/audit/verify?nominationId=${nominationId}&decisionId=${nominationId}`, as: districtAuditor }), 400);
     expectProblem(await api.request({ method: 'GET', url: '/audit/verify?nominationId=not-a-uuid', as: districtAuditor }), 400);
@@ -90,6 +90,24 @@ describe('audit verification routes', () => {
       'INSERT INTO events SELECT * FROM nomination_before',
     ]);
     expect(expectOk(await api.request({ method: 'GET', url: '/audit/verify', as: districtAuditor }))).toMatchObject({ ok: true, sealsChecked: 1 });
+    expect(expectOk(await api.request({ method: 'POST', url: '/audit/verify', as: districtAuditor, body: { seal: held } }))).toMatchObject({ ok: true });
+  });
+
+  it("shows a superuser's change of when an event was recorded in every check, naming the event; undone, all verify", async () => {
+    const held = expectOk(await api.request({ method: 'GET', url: '/audit/seals/latest', as: districtAuditor }));
+    expect(held).toMatchObject({ version: 2 });
+    const stream = `nomination-${nominationId}`;
+    const { rows: [row] } = await api.database.pool.query<{ position: string }>('SELECT position::text FROM events WHERE stream_id = $1 AND revision = 0', [stream]);
+    // Back-dated by a day: the audit trail's "when", ?asOf= and the from/to filters would all move.
+    await tamperWithLog(api.database.pool, [{ text: `UPDATE events SET recorded_at = recorded_at - interval '1 day' WHERE stream_id = $1`, values: [stream] }]);
+    await api.logVisible();
+    const broken = { streamId: stream, revision: 0, position: row!.position, code: 'mac_invalid', problem: expect.stringContaining('recorded instant') };
+    expect(expectOk(await api.request({ method: 'GET', url: `/audit/verify?nominationId=${nominationId}`, as: districtAuditor }))).toMatchObject({ ok: false, firstBroken: broken });
+    expect(expectOk(await api.request({ method: 'GET', url: '/audit/verify', as: admin }))).toMatchObject({ ok: false, firstBroken: broken });
+    expect(expectOk(await api.request({ method: 'POST', url: '/audit/verify', as: districtAuditor, body: { seal: held } }))).toMatchObject({ ok: false, firstBroken: broken });
+
+    await tamperWithLog(api.database.pool, [{ text: 'DELETE FROM events WHERE stream_id = $1', values: [stream] }, 'INSERT INTO events SELECT * FROM nomination_before']);
+    expect(expectOk(await api.request({ method: 'GET', url: `/audit/verify?nominationId=${nominationId}`, as: districtAuditor }))).toMatchObject({ ok: true });
     expect(expectOk(await api.request({ method: 'POST', url: '/audit/verify', as: districtAuditor, body: { seal: held } }))).toMatchObject({ ok: true });
   });
 
@@ -143,7 +161,8 @@ describe('audit verification routes', () => {
     } finally {
       await tamperWithLog(api.database.pool, ['INSERT INTO events SELECT * FROM nomination_before']);
     }
-  });
+    // Two runs of the command line, each compiling the script with tsx: longer than jest's default on a busy machine.
+  }, 120_000);
 
   it('records every verification and seal read, with who, what, how many events and the verdict, in GET /audit/reads', async () => {
     const reader: TestUser = { sub: 'a-120-reads', name: 'Hà Văn Đọc', roles: ['auditor'], unit: '120', codeSet: 'gso-2004' };

@@ -15,7 +15,7 @@ import {
 } from '@app/nomination';
 import { createRootLogger } from '@app/observability';
 import { ConsumerHost, type DurableSubscriber } from '@app/platform';
-import { deterministicUuid } from '@app/workflow';
+import { deterministicUuid } from '@app/application';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { createAndApprove, gso2025, nominationBody2025, getNomination } from './support/nomination-fixtures';
 import { TestApi } from './support/test-api';

@@ -62,5 +62,6 @@ describe('a withdrawal racing a decision (real PostgreSQL, many rounds)', () => 
     // Both outcomes happen, so the rounds really did race.
     expect(outcomes.decided).toBeGreaterThan(0);
     expect(outcomes.withdrawn).toBeGreaterThan(0);
-  });
+    // 24 rounds of eleven commands and a decision each: on a busy 2-core machine well past jest's 30 s default.
+  }, 240_000);
 });

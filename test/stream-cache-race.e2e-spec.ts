@@ -12,7 +12,7 @@ import type { TestUser } from './support/test-api';
 import { freePort } from './support/free-port';
 
 /*
- * The per-process stream state cache (libs/workflow/src/stream-state-cache.ts) across two real api
+ * The per-process stream state cache (libs/application/src/stream-state-cache.ts) across two real api
  * processes on one PostgreSQL database. Each process keeps what it last read or wrote of a nomination;
  * the other one's writes are invisible to it until its own append fails on the expected revision.
  * These tests interleave commands on the same nominations between the two and check that every answer

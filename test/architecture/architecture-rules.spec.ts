@@ -39,9 +39,9 @@ describe('architecture rules', () => {
   });
 
   it.each([
-    ['libs/workflow/src/decision.workflow.ts', "import { Pool } from 'pg';"],
-    ['libs/workflow/src/staff-directory.ts', "import type { PoolClient } from 'pg';"],
-    ['libs/workflow/src/x.ts', "import { Cursor } from 'pg-cursor';"],
+    ['libs/application/src/issue-decision.handler.ts', "import { Pool } from 'pg';"],
+    ['libs/application/src/staff-directory.ts', "import type { PoolClient } from 'pg';"],
+    ['libs/application/src/x.ts', "import { Cursor } from 'pg-cursor';"],
     ['apps/api/src/http/idempotency.ts', "import { Pool } from 'pg';"],
     ['apps/api/src/health/health.controller.ts', "import type { Pool } from 'pg';"],
   ])('refuses the PostgreSQL driver in %s (%s)', async (file, code) => {
@@ -49,12 +49,12 @@ describe('architecture rules', () => {
   });
 
   it('keeps the other rules where the driver is refused', async () => {
-    expect(await violations('libs/workflow/src/x.ts', "import { ApiModule } from '../../../apps/api/src/api.module';\nexport const x = ApiModule;\n")).toHaveLength(1);
-    expect(await violations('libs/workflow/src/x.ts', "import { x } from '@app/event-store/src/hash-chain';\nexport const y = x;\n")).toHaveLength(1);
+    expect(await violations('libs/application/src/x.ts', "import { ApiModule } from '../../../apps/api/src/api.module';\nexport const x = ApiModule;\n")).toHaveLength(1);
+    expect(await violations('libs/application/src/x.ts', "import { x } from '@app/event-store/src/hash-chain';\nexport const y = x;\n")).toHaveLength(1);
   });
 
   it.each([
-    "import { NominationWorkflow } from '@app/workflow';",
+    "import { ApplicationModule } from '@app/application';",
     "import { Roles } from '@app/auth';",
     "import { WorkerModule } from '../../../apps/worker/src/worker.module';",
     "import { x } from '@app/event-store/src/hash-chain';",
@@ -74,7 +74,7 @@ describe('architecture rules', () => {
 
   describe('no HTTP below apps/api', () => {
     it.each([
-      ['libs/workflow/src/x.ts', "import { ConflictException } from '@nestjs/common';"],
+      ['libs/application/src/x.ts', "import { ConflictException } from '@nestjs/common';"],
       ['libs/auth/src/x.ts', "import { HttpException, Injectable } from '@nestjs/common';"],
       ['libs/read-models/src/x.ts', "import { HttpStatus } from '@nestjs/common';"],
       ['libs/notifications/src/x.ts', "import { NotFoundException } from '@nestjs/common';"],
@@ -83,7 +83,7 @@ describe('architecture rules', () => {
     });
 
     it('lets a lib use the rest of @nestjs/common', async () => {
-      expect(await violations('libs/workflow/src/x.ts', "import { Inject, Injectable, Module } from '@nestjs/common';\nexport const x = [Inject, Injectable, Module];\n")).toEqual([]);
+      expect(await violations('libs/application/src/x.ts', "import { Inject, Injectable, Module } from '@nestjs/common';\nexport const x = [Inject, Injectable, Module];\n")).toEqual([]);
     });
 
     it.each([
@@ -93,7 +93,7 @@ describe('architecture rules', () => {
       ['a type member', 'export interface Refusal {\n  readonly statusCode: 429;\n}\n'],
       ['a reply status call', 'export function send(reply: { status(n: number): void }): void {\n  reply.status(500);\n}\n'],
     ])('refuses an HTTP status declared in a lib (%s)', async (_what, code) => {
-      for (const file of ['libs/workflow/src/x.ts', 'libs/auth/src/x.ts', 'libs/event-store/src/x.ts']) {
+      for (const file of ['libs/application/src/x.ts', 'libs/auth/src/x.ts', 'libs/event-store/src/x.ts']) {
         expect([...new Set(await violations(file, code, 'no-restricted-syntax'))]).toEqual([expect.stringContaining('No HTTP status below apps/api')]);
       }
     });

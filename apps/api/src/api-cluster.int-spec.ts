@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
 import { get } from 'node:http';
 import { resolve } from 'node:path';
@@ -88,6 +89,39 @@ describe('superviseApiProcesses', () => {
 
     // Ten requests spread over both processes, plus the scrape itself: one process alone would report about half.
     expect(metrics).toMatch(/^fixture_requests_total 11$/m);
+  });
+
+  it('keeps restarting, backing off, while every process dies as it starts (the primary does not quit)', async () => {
+    // A primary in a process of its own: in this one jest would keep the event loop alive anyway.
+    const primary = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/support/fixtures/cluster-primary.ts', resolve('test/support/fixtures/cluster-dying-worker.js')],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const outcome = await new Promise<{ restarts: number[] } | { exited: number | null }>((done) => {
+        const restarts: number[] = [];
+        let buffered = '';
+        primary.stdout.setEncoding('utf8');
+        primary.stdout.on('data', (chunk: string) => {
+          buffered += chunk;
+          const lines = buffered.split('\n');
+          buffered = lines.pop()!;
+          for (const line of lines) {
+            if (!line.startsWith('{')) continue;
+            const entry = JSON.parse(line) as { msg?: string; restartInMs?: number };
+            if (entry.msg === 'api process died; starting another') restarts.push(entry.restartInMs!);
+          }
+          // Both first processes died and one of their replacements did too: a third round was scheduled.
+          if (restarts.length >= 3) done({ restarts });
+        });
+        primary.on('exit', (code) => done({ exited: code }));
+      });
+      // Not `{ exited: 0 }`: with nothing left to wait for, the primary used to quit, silently and with success.
+      expect(outcome).toEqual({ restarts: expect.arrayContaining([1000, 2000, 4000]) });
+    } finally {
+      primary.kill('SIGKILL');
+    }
   });
 
   it('stops every process and resolves once they have exited', async () => {

@@ -24,6 +24,9 @@ export function superviseApiProcesses(count: number, logger: Logger): ApiProcess
   let stopping = false;
   let restartDelay = FIRST_RESTART_DELAY_MS;
   const startedAt = new Map<number, number>();
+  // Pending restarts keep the primary alive: were they unref'd, a group whose every process died young
+  // (say, a port taken) would leave the primary with nothing to wait for, and it would exit 0 silently.
+  const restarts = new Set<NodeJS.Timeout>();
   serveClusterMetrics();
 
   const fork = (): void => {
@@ -40,9 +43,11 @@ export function superviseApiProcesses(count: number, logger: Logger): ApiProcess
     restartDelay = healthy ? FIRST_RESTART_DELAY_MS : Math.min(restartDelay * 2, MAX_RESTART_DELAY_MS);
     const delay = healthy ? 0 : restartDelay;
     logger.error({ pid: worker.process.pid, code, signal, livedMs: lived, restartInMs: delay }, 'api process died; starting another');
-    setTimeout(() => {
+    const timer = setTimeout(() => {
+      restarts.delete(timer);
       if (!stopping) fork();
-    }, delay).unref();
+    }, delay);
+    restarts.add(timer);
   });
 
   for (let i = 0; i < count; i++) fork();
@@ -51,6 +56,8 @@ export function superviseApiProcesses(count: number, logger: Logger): ApiProcess
   return {
     async stop(): Promise<void> {
       stopping = true;
+      for (const timer of restarts) clearTimeout(timer);
+      restarts.clear();
       const workers = live();
       const exited = Promise.all(workers.map((w) => (w.isDead() ? undefined : new Promise((resolve) => w.once('exit', resolve)))));
       for (const worker of workers) worker.process.kill('SIGTERM');

@@ -8,7 +8,7 @@ import { AuditTrailModule } from '@app/audit-trail';
 import { AuthModule } from '@app/auth';
 import { PlatformModule } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
-import { attachStreamStateCache, StreamStateCache, WorkflowModule } from '@app/workflow';
+import { attachStreamStateCache, StreamStateCache, ApplicationModule } from '@app/application';
 import { NotificationsModule } from '@app/notifications';
 import { AdminController } from './admin/admin.controller';
 import { AuditTrailController } from './audit/audit-trail.controller';
@@ -31,7 +31,7 @@ export class ApiModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(config, logger), CqrsModule.forRoot(), DiscoveryModule, AuthModule, WorkflowModule, ReadModelsModule, AuditTrailModule, NotificationsModule.forApi(config)],
+      imports: [PlatformModule.forRoot(config, logger), CqrsModule.forRoot(), DiscoveryModule, AuthModule, ApplicationModule, ReadModelsModule, AuditTrailModule, NotificationsModule.forApi(config)],
       controllers: [
         HealthController, NominationsController, DecisionsController, InboxController, ReportsController, ReferenceDataController, AdminController,
         NotificationsController, SignInController, AuditVerificationController, AuditTrailController,

@@ -5,7 +5,7 @@ import { AuditTrailProjectionModule } from '@app/audit-trail';
 import { NotificationsModule, type NotificationClock } from '@app/notifications';
 import { ConsumerHostModule, PlatformModule } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
-import { WorkflowModule } from '@app/workflow';
+import { ApplicationModule } from '@app/application';
 import { AuditSealerRunner } from './audit-sealer.runner';
 import { IdempotencyPurgeRunner } from './idempotency-purge.runner';
 import { WorkerMetricsServer } from './worker-metrics.server';
@@ -20,7 +20,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig, logger: Logger, options: WorkerOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(config, logger), WorkflowModule, ReadModelsModule, AuditTrailProjectionModule, ConsumerHostModule, NotificationsModule.forWorker(config, options.clock)],
+      imports: [PlatformModule.forRoot(config, logger), ApplicationModule, ReadModelsModule, AuditTrailProjectionModule, ConsumerHostModule, NotificationsModule.forWorker(config, options.clock)],
       providers: [IdempotencyPurgeRunner, AuditSealerRunner, WorkerMetricsServer],
     };
   }

@@ -4,7 +4,7 @@ import type { Actor } from '@app/auth';
 import { ForbiddenError } from '@app/nomination';
 import { PG_POOL } from '@app/platform';
 import { csvField, UTF8_BOM } from '@app/read-models';
-import { ReferenceDataService } from '@app/workflow';
+import { ReferenceDataService } from '@app/application';
 
 export interface AuditEventFilter {
   readonly nominationId?: string;

@@ -14,7 +14,7 @@ import {
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isAuditKey, type AppConfig } from '@app/config';
-import { macInput, type EventAuthenticator, type MacCheck, type MacContent } from '@app/event-store';
+import { MAC_V2_PREFIX, macInput, macInputV1, type EventAuthenticator, type MacCheck, type MacCheckContent, type MacContent } from '@app/event-store';
 
 /** An Ed25519 public key as an OKP JWK (RFC 8037), as GET /audit/keys publishes it. */
 export interface PublicJwk {
@@ -35,8 +35,10 @@ export interface AuditKey {
 }
 
 interface KeyMaterial extends AuditKey {
-  // A Buffer rather than a KeyObject: createHmac is several times faster with one, per event.
+  // Buffers rather than KeyObjects: createHmac is several times faster with one, per event.
   readonly macKey: Buffer;
+  /** Version 2's key (event-mac.ts), derived apart from version 1's. */
+  readonly macKeyV2: Buffer;
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
 }
@@ -44,6 +46,7 @@ interface KeyMaterial extends AuditKey {
 // PKCS#8 wrapping of a raw 32-byte Ed25519 seed (RFC 8410): the fixed prefix, then the seed.
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const MAC_INFO = 'nomination-approvals audit event MAC v1';
+const MAC_V2_INFO = 'nomination-approvals audit event MAC v2';
 const SEAL_INFO = 'nomination-approvals audit seal Ed25519 v1';
 
 function derive(secret: Buffer, info: string): Buffer {
@@ -66,6 +69,7 @@ function keyMaterial(secretText: string, current: boolean): KeyMaterial {
     current,
     publicJwk: { kty: 'OKP', crv: 'Ed25519', x, kid: keyId, alg: 'EdDSA', use: 'sig' },
     macKey: derive(secret, MAC_INFO),
+    macKeyV2: derive(secret, MAC_V2_INFO),
     privateKey,
     publicKey,
   };
@@ -104,17 +108,27 @@ export class AuditKeyRing implements EventAuthenticator {
     return this.byId.has(keyId);
   }
 
+  /** A version-2 MAC (event-mac.ts) under the current key: `v2.<keyId>.<code>`. */
   mac(content: MacContent): string {
-    return `${this.currentKey.keyId}.${createHmac('sha256', this.currentKey.macKey).update(macInput(content)).digest('base64url')}`;
+    return `${MAC_V2_PREFIX}${this.currentKey.keyId}.${createHmac('sha256', this.currentKey.macKeyV2).update(macInput(content)).digest('base64url')}`;
   }
 
-  check(content: MacContent, stored: string | undefined): MacCheck {
+  /** A version-1 MAC (`<keyId>.<code>`), as events were signed before version 2: for tests and benches of old logs. */
+  macV1(content: MacCheckContent): string {
+    return `${this.currentKey.keyId}.${createHmac('sha256', this.currentKey.macKey).update(macInputV1(content)).digest('base64url')}`;
+  }
+
+  check(content: MacCheckContent, stored: string | undefined): MacCheck {
     if (stored === undefined || stored === '') return 'missing';
-    const dot = stored.indexOf('.');
-    const key = dot < 0 ? undefined : this.byId.get(stored.slice(0, dot));
+    const v2 = stored.startsWith(MAC_V2_PREFIX);
+    const rest = v2 ? stored.slice(MAC_V2_PREFIX.length) : stored;
+    const dot = rest.indexOf('.');
+    const key = dot < 0 ? undefined : this.byId.get(rest.slice(0, dot));
     if (key === undefined) return 'unknown_key';
-    const expected = createHmac('sha256', key.macKey).update(macInput(content)).digest();
-    const given = Buffer.from(stored.slice(dot + 1), 'base64url');
+    const expected = v2
+      ? createHmac('sha256', key.macKeyV2).update(macInput(content)).digest()
+      : createHmac('sha256', key.macKey).update(macInputV1(content)).digest();
+    const given = Buffer.from(rest.slice(dot + 1), 'base64url');
     return given.length === expected.length && timingSafeEqual(given, expected) ? 'valid' : 'invalid';
   }
 

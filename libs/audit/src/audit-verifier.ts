@@ -1,6 +1,6 @@
-import { StreamNotFound, type EventStore, type RecordedEvent } from '@app/event-store';
+import { StreamNotFound, type CanonicalEvent, type EventStore } from '@app/event-store';
 import type { AuditKeyRing } from './audit-key-ring';
-import { LogWalk, verifyStreamEvents, type SealCheckpoint, type Verification } from './log-verification';
+import { canonicalEventOf, LogWalk, verifyStreamEvents, type SealCheckpoint, type Verification } from './log-verification';
 import { canonicalJson } from '@app/event-store';
 import { SEAL_STREAM, sealSigningText, type Seal } from './seal';
 import type { SealStore } from './seal-store';
@@ -40,6 +40,7 @@ export class AuditVerifier {
           ok: false,
           checked: 0,
           sealsChecked: 0,
+          instants: { mac: 0, sealed: 0, uncovered: 0 },
           firstBroken: {
             streamId: SEAL_STREAM,
             revision: held.sequence - 1,
@@ -88,15 +89,19 @@ export class AuditVerifier {
 
   /** One stream's check; undefined when the stream neither exists nor was ever sealed. */
   async verifyStream(streamId: string): Promise<Verification | undefined> {
-    let events: readonly RecordedEvent[];
-    try {
-      events = await this.store.readStream(streamId);
-    } catch (error) {
-      if (!(error instanceof StreamNotFound)) throw error;
-      events = [];
+    let events: readonly CanonicalEvent[];
+    if (this.store.readStreamCanonical !== undefined) events = await this.store.readStreamCanonical(streamId);
+    else {
+      try {
+        events = (await this.store.readStream(streamId)).map(canonicalEventOf);
+      } catch (error) {
+        if (!(error instanceof StreamNotFound)) throw error;
+        events = [];
+      }
     }
     const sealed = await this.seals.newestNaming(streamId);
     if (events.length === 0 && sealed === undefined) return undefined;
-    return verifyStreamEvents(this.keys, streamId, events, sealed);
+    const latest = await this.seals.latest();
+    return verifyStreamEvents(this.keys, streamId, events, sealed, latest?.problem === undefined ? latest?.seal : undefined);
   }
 }

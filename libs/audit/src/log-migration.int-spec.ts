@@ -69,6 +69,12 @@ afterAll(async () => {
 });
 
 describe('seals across store:copy (PostgreSQL to PostgreSQL)', () => {
+  it('keeps every event\'s recorded instant and MAC', async () => {
+    const [from, to] = await Promise.all([source.readAll({ limit: 1000 }), target.readAll({ limit: 1000 })]);
+    expect(to.events.map((e) => [e.id, e.recordedAt.toISOString(), e.mac])).toEqual(from.events.map((e) => [e.id, e.recordedAt.toISOString(), e.mac]));
+    expect(to.events.every((e) => e.mac?.startsWith('v2.'))).toBe(true);
+  });
+
   it('without the copy recorded, an old seal does not match the new positions', async () => {
     const verification = await targetAudit.verifier.verifyLog({ heldSeal: lastSeal });
     expect(verification.ok).toBe(false);
@@ -94,6 +100,7 @@ describe('seals across store:copy (PostgreSQL to PostgreSQL)', () => {
         ok: true,
         checked: migration.eventCount,
         sealsChecked: 1,
+        instants: { mac: migration.eventCount, sealed: 0, uncovered: 0 },
         migratedFrom: { sourceLog: migration.sourceLog, migratedAt: migration.migratedAt },
       });
     }

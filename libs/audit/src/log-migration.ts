@@ -99,7 +99,10 @@ export class MigrationStore {
 }
 
 function sameEvent(a: CanonicalEvent, b: CanonicalEvent): boolean {
-  return a.id === b.id && a.streamId === b.streamId && a.revision === b.revision && a.type === b.type && a.hash === b.hash && (a.mac ?? '') === (b.mac ?? '');
+  return (
+    a.id === b.id && a.streamId === b.streamId && a.revision === b.revision && a.type === b.type && a.hash === b.hash &&
+    (a.mac ?? '') === (b.mac ?? '') && a.recordedAt === b.recordedAt
+  );
 }
 
 /** Events of a log one at a time, read in batches. */

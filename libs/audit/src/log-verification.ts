@@ -8,11 +8,14 @@
  * seal must satisfy, once the walk has passed its position: as many events as it counted, the same
  * running root, and every stream it names at the revision and hash it names. The first thing that
  * fails is the answer; verification stops there.
+ *
+ * Instants. A version-2 MAC covers when its event was recorded; a version-1 MAC does not, and such an
+ * event's instant is covered only by the root of a seal of version 2 made after it (seal.ts). Every
+ * answer says how the instants it checked are covered (`instants`).
  */
-import { createHash } from 'node:crypto';
-import { canonicalJson, GENESIS_HASH, type CanonicalEvent, type RecordedEvent } from '@app/event-store';
+import { canonicalJson, chainHashOfText, GENESIS_HASH, instantText, macVersionOf, type CanonicalEvent, type RecordedEvent } from '@app/event-store';
 import type { AuditKeyRing } from './audit-key-ring';
-import { extendRoot, GENESIS_ROOT, leafHash, type Seal, type SealHeads } from './seal';
+import { extendRoot, GENESIS_ROOT, leafOf, sealVersion, type Seal, type SealHeads, type SealVersion } from './seal';
 
 /** Stable names of what can be wrong, beside the sentence in `problem`. */
 export type BrokenCode =
@@ -41,12 +44,32 @@ export interface BrokenPlace {
   readonly problem: string;
 }
 
+/**
+ * What covers the recorded instants of the events checked: their own MAC (version 2), or, for events
+ * whose MAC is of version 1 (written before the instant was covered), only the root of a seal of
+ * version 2 made after them, or nothing yet.
+ */
+export interface InstantCoverage {
+  /** Events whose MAC (version 2) covers their recorded instant. */
+  readonly mac: number;
+  /** Version-1 events at or before `sealedBy`'s position: their instant is covered by its root (and every later version-2 seal's). */
+  readonly sealed: number;
+  /** Version-1 events after every version-2 seal: nothing covers their instant yet. */
+  readonly uncovered: number;
+  /**
+   * The newest version-2 seal covering the `sealed` events. Whole-log verification (and POST /audit/verify)
+   * recomputed its root; a stream's own check names the newest stored one without replaying the log.
+   */
+  readonly sealedBy?: { readonly sequence: number; readonly position: string };
+}
+
 export interface Verification {
   readonly ok: boolean;
   /** Events checked (up to and including the broken one). */
   readonly checked: number;
   /** Seals whose position the check passed and found exact. */
   readonly sealsChecked: number;
+  readonly instants: InstantCoverage;
   readonly firstBroken?: BrokenPlace;
   /** The held seal was one of the log this one was copied from: checked with the events' old positions. */
   readonly migratedFrom?: { readonly sourceLog: string; readonly migratedAt: string };
@@ -79,15 +102,8 @@ export function canonicalEventOf(event: RecordedEvent): CanonicalEvent {
     ...(event.mac === undefined ? {} : { mac: event.mac }),
     dataJson: canonicalJson(event.data),
     metadataJson: canonicalJson(event.metadata),
+    recordedAt: instantText(event.recordedAt),
   };
-}
-
-/** chainHash() of hash-chain.ts, from already canonical text (keys data < metadata < revision < type). */
-function chainHashOf(previous: string, revision: number, type: string, dataJson: string, metadataJson: string): string {
-  return createHash('sha256')
-    .update(previous)
-    .update(`{"data":${dataJson},"metadata":${metadataJson},"revision":${revision},"type":${JSON.stringify(type)}}`, 'utf8')
-    .digest('hex');
 }
 
 /** The checks one event must pass given its stream's previous event (undefined for revision 0). */
@@ -96,7 +112,7 @@ export function checkEvent(keys: AuditKeyRing, event: CanonicalEvent, previous: 
   if (
     event.revision === expectedRevision &&
     (previous === undefined || event.position > previous.position) &&
-    chainHashOf(previous?.hash ?? GENESIS_HASH, event.revision, event.type, event.dataJson, event.metadataJson) === event.hash
+    chainHashOfText(previous?.hash ?? GENESIS_HASH, event.revision, event.type, event.dataJson, event.metadataJson) === event.hash
   ) {
     return macProblem(keys, event);
   }
@@ -130,21 +146,72 @@ export function macProblem(keys: AuditKeyRing, event: CanonicalEvent): BrokenPla
     case 'unknown_key':
       return { ...place, code: 'mac_unknown_key', problem: 'the event\'s MAC names a key the service does not have' };
     case 'invalid':
-      return { ...place, code: 'mac_invalid', problem: 'the event\'s MAC does not match its stream, revision or content: it was changed, moved or forged' };
+      return macVersionOf(event.mac) === 2
+        ? { ...place, code: 'mac_invalid', problem: 'the event\'s MAC does not match its stream, revision, content or recorded instant: it was changed, moved or forged' }
+        : { ...place, code: 'mac_invalid', problem: 'the event\'s MAC (version 1) does not match its stream, revision or content: it was changed, moved or forged' };
+  }
+}
+
+/** Counts how the instants of the events walked are covered (InstantCoverage). */
+class InstantCount {
+  private mac = 0;
+  private v1 = 0;
+  private v1Sealed = 0;
+  private sealedBy: { sequence: number; position: string } | undefined;
+
+  add(event: CanonicalEvent): void {
+    if (macVersionOf(event.mac) === 2) this.mac++;
+    else this.v1++;
+  }
+
+  /** A version-2 seal was found exact: every version-1 event so far is covered by it. */
+  sealed(seal: Seal): void {
+    this.v1Sealed = this.v1;
+    this.sealedBy = { sequence: seal.sequence, position: seal.position };
+  }
+
+  coverage(): InstantCoverage {
+    return { mac: this.mac, sealed: this.v1Sealed, uncovered: this.v1 - this.v1Sealed, ...(this.sealedBy === undefined ? {} : { sealedBy: this.sealedBy }) };
+  }
+}
+
+/** Running roots of each leaf version, each kept only as far as a seal of that version still needs it. */
+class Roots {
+  private readonly roots: Buffer[] = [Buffer.from(GENESIS_ROOT, 'hex'), Buffer.from(GENESIS_ROOT, 'hex')];
+  /** The last position a seal of each version checks, or -1 when none does. */
+  private readonly until: bigint[];
+
+  constructor(seals: readonly Pick<Seal, 'version' | 'position'>[]) {
+    this.until = [-1n, -1n];
+    for (const seal of seals) {
+      const v = sealVersion(seal) - 1;
+      const position = BigInt(seal.position);
+      if (position > this.until[v]!) this.until[v] = position;
+    }
+  }
+
+  extend(event: CanonicalEvent, position: bigint): void {
+    if (position <= this.until[0]!) this.roots[0] = extendRoot(this.roots[0]!, leafOf(1, { ...event, position }));
+    if (position <= this.until[1]!) this.roots[1] = extendRoot(this.roots[1]!, leafOf(2, position === event.position ? event : { ...event, position }));
+  }
+
+  root(version: SealVersion): string {
+    return this.roots[version - 1]!.toString('hex');
   }
 }
 
 /** Walks the whole log in order against a list of seals sorted by position. */
 export class LogWalk {
   private readonly streams = new Map<string, StreamState>();
-  private root: Buffer = Buffer.from(GENESIS_ROOT, 'hex');
+  private readonly roots: Roots;
   private count = 0;
   private sealsChecked = 0;
   private broken: BrokenPlace | undefined;
   private next = 0;
+  private readonly instants = new InstantCount();
 
   // Seals of the log this one was copied from, checked over the events' positions in that log.
-  private sourceRoot: Buffer = Buffer.from(GENESIS_ROOT, 'hex');
+  private readonly sourceRoots: Roots;
   private sourceCount = 0;
   private nextSource = 0;
 
@@ -152,7 +219,10 @@ export class LogWalk {
     private readonly keys: AuditKeyRing,
     private readonly checkpoints: readonly SealCheckpoint[],
     private readonly sourceCheckpoints: readonly Seal[] = [],
-  ) {}
+  ) {
+    this.roots = new Roots(checkpoints.map((c) => c.seal));
+    this.sourceRoots = new Roots(sourceCheckpoints);
+  }
 
   get checked(): number {
     return this.count;
@@ -177,7 +247,7 @@ export class LogWalk {
       }
       if (sourcePosition !== undefined) {
         this.sourceCount++;
-        this.sourceRoot = extendRoot(this.sourceRoot, leafHash({ ...event, position: sourcePosition }));
+        this.sourceRoots.extend(event, sourcePosition);
       }
     }
     this.count++;
@@ -193,7 +263,8 @@ export class LogWalk {
       previous.hash = event.hash;
       previous.position = event.position;
     }
-    this.root = extendRoot(this.root, leafHash(event));
+    this.instants.add(event);
+    this.roots.extend(event, event.position);
     return true;
   }
 
@@ -211,13 +282,17 @@ export class LogWalk {
       ok: this.broken === undefined,
       checked: this.count,
       sealsChecked: this.sealsChecked,
+      instants: this.instants.coverage(),
       ...(this.broken === undefined ? {} : { firstBroken: this.broken }),
     };
   }
 
   private checkSeal({ seal, heads, problem }: SealCheckpoint): boolean {
     this.broken = problem ?? this.sealProblem(seal, heads);
-    if (this.broken === undefined) this.sealsChecked++;
+    if (this.broken === undefined) {
+      this.sealsChecked++;
+      if (sealVersion(seal) === 2) this.instants.sealed(seal);
+    }
     return this.broken === undefined;
   }
 
@@ -230,7 +305,7 @@ export class LogWalk {
         code: 'seal_count_mismatch',
         problem: `the copied log holds ${this.sourceCount} events up to old position ${seal.position}; ${name} sealed ${seal.eventCount}`,
       };
-    } else if (this.sourceRoot.toString('hex') !== seal.root) {
+    } else if (this.sourceRoots.root(sealVersion(seal)) !== seal.root) {
       this.broken = {
         streamId: '*',
         position: seal.position,
@@ -271,7 +346,7 @@ export class LogWalk {
         problem: `the log holds ${this.count} events up to position ${seal.position}; ${name} sealed ${seal.eventCount}`,
       };
     }
-    if (this.root.toString('hex') !== seal.root) {
+    if (this.roots.root(sealVersion(seal)) !== seal.root) {
       return {
         streamId: '*',
         position: seal.position,
@@ -285,58 +360,62 @@ export class LogWalk {
 
 /**
  * One stream's own check: its events in revision order, then the newest stored seal naming it, which
- * catches a removed newest event or a removed stream as long as a seal has seen them.
+ * catches a removed newest event or a removed stream as long as a seal has seen them. `covering` is the
+ * newest stored seal, named in the answer as what covers the instants of version-1 events before it
+ * (this check does not replay the log to recompute its root; whole-log verification does).
  */
 export function verifyStreamEvents(
   keys: AuditKeyRing,
   streamId: string,
-  events: readonly RecordedEvent[],
+  events: readonly CanonicalEvent[],
   sealed: SealCheckpoint | undefined,
+  covering?: Seal,
 ): Verification {
   let previous: StreamState | undefined;
   let checked = 0;
+  const instants = new InstantCount();
+  const answer = (firstBroken?: BrokenPlace, sealsChecked = 0): Verification => ({
+    ok: firstBroken === undefined,
+    checked,
+    sealsChecked,
+    instants: instants.coverage(),
+    ...(firstBroken === undefined ? {} : { firstBroken }),
+  });
+  const coveringV2 = covering !== undefined && sealVersion(covering) === 2 ? covering : undefined;
+  let sealedYet = false;
   for (const event of events) {
     checked++;
-    const broken = checkEvent(keys, canonicalEventOf(event), previous);
-    if (broken !== undefined) return { ok: false, checked, sealsChecked: 0, firstBroken: broken };
+    const broken = checkEvent(keys, event, previous);
+    if (broken !== undefined) return answer(broken);
+    if (coveringV2 !== undefined && !sealedYet && event.position > BigInt(coveringV2.position)) {
+      instants.sealed(coveringV2);
+      sealedYet = true;
+    }
+    instants.add(event);
     previous = { revision: event.revision, hash: event.hash, position: event.position };
   }
-  if (sealed === undefined) return { ok: true, checked, sealsChecked: 0 };
-  if (sealed.problem !== undefined) return { ok: false, checked, sealsChecked: 0, firstBroken: sealed.problem };
+  if (coveringV2 !== undefined && !sealedYet) instants.sealed(coveringV2);
+  if (sealed === undefined) return answer();
+  if (sealed.problem !== undefined) return answer(sealed.problem);
   const entry = sealed.heads?.[streamId];
-  if (entry === undefined) return { ok: true, checked, sealsChecked: 0 };
+  if (entry === undefined) return answer();
   const [revision, hash] = entry;
   const { seal } = sealed;
   const name = `seal #${seal.sequence} (position ${seal.position})`;
   const atSeal = events.filter((event) => event.position <= BigInt(seal.position)).at(-1);
   if (atSeal === undefined) {
-    return {
-      ok: false,
-      checked,
-      sealsChecked: 0,
-      firstBroken: { streamId, revision: 0, code: 'stream_missing', problem: `the stream is missing: ${name} sealed it at revision ${revision}` },
-    };
+    return answer({ streamId, revision: 0, code: 'stream_missing', problem: `the stream is missing: ${name} sealed it at revision ${revision}` });
   }
   if (atSeal.revision < revision) {
-    return {
-      ok: false,
-      checked,
-      sealsChecked: 0,
-      firstBroken: {
-        streamId,
-        revision: atSeal.revision + 1,
-        code: 'sealed_revision_missing',
-        problem: `revisions ${atSeal.revision + 1} to ${revision} are missing: ${name} sealed the stream at revision ${revision}`,
-      },
-    };
+    return answer({
+      streamId,
+      revision: atSeal.revision + 1,
+      code: 'sealed_revision_missing',
+      problem: `revisions ${atSeal.revision + 1} to ${revision} are missing: ${name} sealed the stream at revision ${revision}`,
+    });
   }
   if (atSeal.revision > revision || atSeal.hash !== hash) {
-    return {
-      ok: false,
-      checked,
-      sealsChecked: 0,
-      firstBroken: { streamId, revision, code: 'sealed_event_changed', problem: `the stream at ${name} is not what was sealed (revision ${revision}, hash ${hash})` },
-    };
+    return answer({ streamId, revision, code: 'sealed_event_changed', problem: `the stream at ${name} is not what was sealed (revision ${revision}, hash ${hash})` });
   }
-  return { ok: true, checked, sealsChecked: 1 };
+  return answer(undefined, 1);
 }

@@ -9,8 +9,9 @@ import {
   extendRoot,
   GENESIS_ROOT,
   headsDigest,
-  leafHash,
+  leafHashV2,
   SEAL_EVENT_TYPE,
+  sealVersion,
   SEAL_STREAM,
   sealDigest,
   sealSigningText,
@@ -45,6 +46,12 @@ const SEALER_LOCK = 0x5ea1_0001;
  * carried on from the latest seal's signed root, and the new seal goes into `audit_seals` and then,
  * as an event, into the log itself. Publishing into the log is caught up on every run, so a process
  * killed between the two leaves nothing missing for long.
+ *
+ * Every seal made here is of leaf version 2 (seal.ts): its leaves name each event's recorded instant.
+ * When the latest seal is of version 1 (or there is none), there is no version-2 root to carry on, so
+ * the sealer walks the whole log from its first event, checking every event as whole-log verification
+ * does (chain, revisions, MAC), and builds one: the first version-2 seal then covers the instant of
+ * every event before it, those whose version-1 MAC does not. Later seals carry its root on.
  */
 export class Sealer {
   constructor(
@@ -73,19 +80,22 @@ export class Sealer {
       const latest = await this.seals.latest(client);
       if (latest?.problem !== undefined) throw new SealRefused(latest.problem);
 
-      let root: Buffer = Buffer.from(latest?.seal.root ?? GENESIS_ROOT, 'hex');
-      let count = latest?.seal.eventCount ?? 0;
-      const after = latest === undefined ? undefined : BigInt(latest.seal.position);
+      // A version-2 root to carry on, or the whole log to walk (see above).
+      const carried = latest !== undefined && sealVersion(latest.seal) === 2 ? latest.seal : undefined;
+      let root: Buffer = Buffer.from(carried?.root ?? GENESIS_ROOT, 'hex');
+      let count = carried?.eventCount ?? 0;
+      const since = latest === undefined ? undefined : BigInt(latest.seal.position);
       let last: bigint | undefined;
       let changed = false;
       const heads: SealHeads = {};
       const previous = new Map<string, { revision: number; hash: string; position: bigint }>();
-      for await (const batch of canonicalBatches(this.store, after)) {
+      for await (const batch of canonicalBatches(this.store, carried === undefined ? undefined : since)) {
         for (const event of batch.events) {
           // The stream's event before this one may be older than the latest seal: the MAC then
-          // vouches for the event by itself, and its chain link is left to verification.
+          // vouches for the event by itself, and its chain link is left to verification. Walking the
+          // whole log, every event but a stream's first has its previous one.
           const before = previous.get(event.streamId);
-          const broken = before === undefined ? macProblem(this.keys, event) : checkEvent(this.keys, event, before);
+          const broken = before === undefined && carried !== undefined ? macProblem(this.keys, event) : checkEvent(this.keys, event, before);
           if (broken !== undefined) throw new SealRefused(broken);
           if (before === undefined) previous.set(event.streamId, { revision: event.revision, hash: event.hash, position: event.position });
           else {
@@ -93,18 +103,23 @@ export class Sealer {
             before.hash = event.hash;
             before.position = event.position;
           }
-          root = extendRoot(root, leafHash(event));
+          root = extendRoot(root, leafHashV2(event));
           count++;
-          heads[event.streamId] = [event.revision, event.hash];
           last = event.position;
-          if (event.streamId !== SEAL_STREAM) changed = true;
+          if (since === undefined || event.position > since) {
+            heads[event.streamId] = [event.revision, event.hash];
+            if (event.streamId !== SEAL_STREAM) changed = true;
+          }
         }
       }
+      // A log sealed only in version 1 gets its first version-2 seal at once, changed or not.
+      if (latest !== undefined && carried === undefined) changed = true;
       if (!changed || last === undefined) {
         await client.query('ROLLBACK');
         return latest === undefined ? undefined : { seal: latest.seal, created: false };
       }
       const body: SealBody = {
+        version: 2,
         sequence: (latest?.seal.sequence ?? 0) + 1,
         position: last.toString(),
         eventCount: count,

@@ -11,7 +11,7 @@ import { canonicalJson, chainHash, GENESIS_HASH, PostgresEventStore, type NewEve
 import { tamperWithLog } from '@app/event-store/testing';
 import { AuditKeyRing, generateAuditKey } from './audit-key-ring';
 import { createAuditServices, type AuditServices } from './audit-services';
-import { SEAL_STREAM, type Seal } from './seal';
+import { extendRoot, GENESIS_ROOT, headsDigest, isSeal, leafHash, SEAL_STREAM, sealSigningText, type Seal, type SealHeads } from './seal';
 import { SealRefused } from './sealer';
 
 let database: TestDatabase;
@@ -112,6 +112,9 @@ describe('an untouched log', () => {
   it('verifies whole, against the held seal, and stream by stream', async () => {
     const whole = await verifyLog(audit);
     expect(whole).toMatchObject({ ok: true, sealsChecked: 2 });
+    // Every event's MAC covers when it was recorded.
+    expect(whole.instants).toEqual({ mac: whole.checked, sealed: 0, uncovered: 0, sealedBy: { sequence: 2, position: held.position } });
+    expect(held.version).toBe(2);
     expect(whole.checked).toBe(held.eventCount + 1); // the held seal's own event was published after it
     expect(await verifyLog(audit, { heldSeal: held })).toMatchObject({ ok: true });
     for (const stream of Object.values(streams)) expect(await audit.verifier.verifyStream(stream)).toMatchObject({ ok: true });
@@ -259,6 +262,19 @@ describe('tampering as a superuser', () => {
     }
   });
 
+  it("detects one event's recorded instant changed, by an hour or by a microsecond, and names it", async () => {
+    const stream = streams['changed']!;
+    const [, one] = await rows(stream);
+    for (const shift of ['1 hour', '1 microsecond']) {
+      await tamperWithLog(database.pool, [{ text: `UPDATE events SET recorded_at = recorded_at + $2::interval WHERE stream_id = $1 AND revision = 1`, values: [stream, shift] }]);
+      const expected = { streamId: stream, revision: 1, position: one!.position, code: 'mac_invalid', problem: expect.stringContaining('recorded instant') };
+      expect((await audit.verifier.verifyStream(stream))?.firstBroken).toEqual(expected);
+      expect((await verifyLog(audit)).firstBroken).toEqual(expected);
+      expect((await verifyLog(audit, { heldSeal: held })).firstBroken).toEqual(expected);
+      await undo();
+    }
+  });
+
   it('refuses a held seal that is not signed by a service key', async () => {
     const forgedSeal = { ...held, eventCount: held.eventCount - 1 };
     expect((await verifyLog(audit, { heldSeal: forgedSeal })).firstBroken).toMatchObject({ code: 'seal_signature_invalid' });
@@ -274,7 +290,7 @@ describe('key rotation', () => {
     try {
       await rotatedStore.append(streams['first']!, [event('AfterRotation', 9)], 1);
       const [, , newest] = await rotatedStore.readStream(streams['first']!);
-      expect(newest!.mac!.startsWith(`${rotated.currentKeyId}.`)).toBe(true);
+      expect(newest!.mac!.startsWith(`v2.${rotated.currentKeyId}.`)).toBe(true);
       const next = await sealNow(rotatedAudit);
       expect(next).toMatchObject({ created: true, seal: { sequence: 3, keyId: rotated.currentKeyId } });
       expect(await verifyLog(rotatedAudit, { heldSeal: held })).toMatchObject({ ok: true, sealsChecked: 3 });
@@ -283,5 +299,107 @@ describe('key rotation', () => {
     } finally {
       await rotatedStore.close();
     }
+  });
+});
+
+/*
+ * A log written before the recorded instant was covered: version-1 MACs (over content only) and a
+ * version-1 seal (leaves without instants), made here as the code of the time made them. Held seals of
+ * that time keep verifying exactly as before; the first seal made now is of version 2 and covers the
+ * instants of every event before it, which is then what catches a changed instant of an old event.
+ */
+describe('a log from before the recorded instant was covered', () => {
+  let legacy: TestDatabase;
+  let legacyStore: PostgresEventStore;
+  let legacyAudit: AuditServices;
+  let legacySeal: Seal;
+  const legacyStreams: string[] = [];
+
+  async function caughtUpLegacy(): Promise<void> {
+    const { rows: [newest] } = await legacy.pool.query<{ position: string | null }>('SELECT max(position)::text AS position FROM events');
+    while (((await legacyStore.headPosition()) ?? -1n) < BigInt(newest!.position!)) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  beforeAll(async () => {
+    legacy = await createTestDatabase();
+    // Written unsigned, then given the version-1 MACs the service made then.
+    const unsigned = new PostgresEventStore(legacy.pool, { notifyChannel: null });
+    for (let s = 0; s < 2; s++) {
+      const stream = `nomination-${randomUUID()}`;
+      legacyStreams.push(stream);
+      for (let i = 0; i < 3; i++) await unsigned.append(stream, [event(`Old${i}`, i)], i === 0 ? 'no_stream' : i - 1);
+    }
+    await unsigned.close();
+    const { rows: stored } = await legacy.pool.query('SELECT position, event_id, stream_id, revision, type, data, metadata, hash FROM events ORDER BY position');
+    await tamperWithLog(legacy.pool, stored.map((row) => ({
+      text: 'UPDATE events SET mac = $2 WHERE position = $1',
+      values: [row.position, keys.macV1({ streamId: row.stream_id, revision: Number(row.revision), id: row.event_id, type: row.type, dataJson: canonicalJson(row.data), metadataJson: canonicalJson(row.metadata), hash: row.hash, recordedAt: '' })],
+    })));
+    legacyStore = new PostgresEventStore(legacy.pool, { authenticator: keys, notifyChannel: null });
+    legacyAudit = createAuditServices(legacy.pool, legacyStore, keys);
+    await caughtUpLegacy();
+    // The version-1 seal: a running hash of version-1 leaves, signed, stored as the sealer of the time stored it.
+    let root: Buffer = Buffer.from(GENESIS_ROOT, 'hex');
+    const heads: SealHeads = {};
+    const { events } = await legacyStore.readAll({ limit: 100 });
+    for (const e of events) {
+      root = extendRoot(root, leafHash(e));
+      heads[e.streamId] = [e.revision, e.hash];
+    }
+    const body = {
+      sequence: 1, position: events.at(-1)!.position.toString(), eventCount: events.length, root: root.toString('hex'), previous: GENESIS_ROOT,
+      headsDigest: headsDigest(heads), sealedAt: new Date().toISOString(), keyId: keys.currentKeyId,
+    };
+    legacySeal = { ...body, signature: keys.sign(sealSigningText(body)).signature };
+    const client = await legacy.pool.connect();
+    try {
+      await legacyAudit.seals.insert(client, legacySeal, heads);
+    } finally {
+      client.release();
+    }
+    await legacy.pool.query('CREATE TABLE events_before_tampering AS SELECT * FROM events');
+  });
+
+  afterAll(async () => {
+    await legacyStore?.close();
+    await legacy?.drop();
+  });
+
+  it('verifies under version 1 against the seal held from then, and says nothing covers the instants yet', async () => {
+    expect(isSeal(legacySeal)).toBe(true);
+    const verification = await legacyAudit.verifier.verifyLog({ heldSeal: legacySeal });
+    expect(verification).toEqual({ ok: true, checked: 6, sealsChecked: 1, instants: { mac: 0, sealed: 0, uncovered: 6 } });
+    expect(await legacyAudit.verifier.verifyStream(legacyStreams[0]!)).toMatchObject({ ok: true, checked: 3, instants: { mac: 0, sealed: 0, uncovered: 3 } });
+  });
+
+  it('seals in version 2 at once, covering the old instants; the old seal still verifies', async () => {
+    await caughtUpLegacy();
+    const outcome = await legacyAudit.sealer.seal();
+    expect(outcome).toMatchObject({ created: true, seal: { version: 2, sequence: 2, eventCount: 6, position: legacySeal.position } });
+    await caughtUpLegacy();
+    const sealedBy = { sequence: 2, position: outcome!.seal.position };
+    const whole = await legacyAudit.verifier.verifyLog();
+    // The two published seal events came after, with version-2 MACs.
+    expect(whole).toEqual({ ok: true, checked: 8, sealsChecked: 2, instants: { mac: 2, sealed: 6, uncovered: 0, sealedBy } });
+    expect(await legacyAudit.verifier.verifyLog({ heldSeal: legacySeal })).toMatchObject({ ok: true, sealsChecked: 2 });
+    expect((await legacyAudit.verifier.verifyStream(legacyStreams[0]!))?.instants).toEqual({ mac: 0, sealed: 3, uncovered: 0, sealedBy });
+  });
+
+  it("catches an old event's changed instant against the version-2 seal (its version-1 MAC cannot); undone, all verify", async () => {
+    const stream = legacyStreams[1]!;
+    await tamperWithLog(legacy.pool, [{ text: `UPDATE events SET recorded_at = recorded_at - interval '1 day' WHERE stream_id = $1 AND revision = 1`, values: [stream] }]);
+    try {
+      const second = (await legacyAudit.seals.bySequence(2))!.seal;
+      const broken = { streamId: '*', position: second.position, code: 'seal_root_mismatch' };
+      expect((await legacyAudit.verifier.verifyLog()).firstBroken).toMatchObject(broken);
+      expect((await legacyAudit.verifier.verifyLog({ heldSeal: legacySeal })).firstBroken).toMatchObject(broken);
+      expect((await legacyAudit.verifier.verifyLog({ heldSeal: second })).firstBroken).toMatchObject(broken);
+      // The stream's own check cannot see it, and says what covers the instant instead.
+      expect(await legacyAudit.verifier.verifyStream(stream)).toMatchObject({ ok: true, instants: { mac: 0, sealed: 3, sealedBy: { sequence: 2 } } });
+    } finally {
+      await tamperWithLog(legacy.pool, ['DELETE FROM events', 'INSERT INTO events SELECT * FROM events_before_tampering']);
+    }
+    await caughtUpLegacy();
+    expect(await legacyAudit.verifier.verifyLog({ heldSeal: legacySeal })).toMatchObject({ ok: true, sealsChecked: 2 });
   });
 });

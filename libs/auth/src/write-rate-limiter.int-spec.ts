@@ -16,6 +16,9 @@ import { createGuardedApp } from './testing/guarded-app';
 // The real local Redis; every key of this run lives under its own prefix and is deleted afterwards.
 const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const PREFIX = `auth-int-${process.pid}-${Date.now().toString(36)}`;
+// Where a test is not about Redis timing out: on a loaded machine the real Redis may take longer than the
+// 250 ms default to answer (the script's first load especially), and the limiter would then fail open.
+const PATIENT = { redisTimeoutMs: 10_000 } as const;
 
 class RecordingLogger implements AuthLogger {
   readonly warnings: { fields: object; message: string }[] = [];
@@ -49,7 +52,7 @@ describe('WriteRateLimiter (Redis)', () => {
   });
 
   it('counts per user in a fixed window and refuses beyond the limit with the time left', async () => {
-    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 3, keyPrefix: prefix() });
+    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 3, keyPrefix: prefix(), ...PATIENT });
     const decisions = [];
     for (let i = 0; i < 4; i += 1) decisions.push(await limiter.hit('u1'));
     expect(decisions.map((d) => [d.allowed, d.count])).toEqual([[true, 1], [true, 2], [true, 3], [false, 4]]);
@@ -63,7 +66,7 @@ describe('WriteRateLimiter (Redis)', () => {
   });
 
   it('reserves the budget in blocks: a burst costs Redis a few round trips, and Redis counts no more than was reserved', async () => {
-    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 600, keyPrefix: prefix() });
+    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 600, keyPrefix: prefix(), ...PATIENT });
     const evalsha = jest.spyOn(redis, 'evalsha');
     try {
       const decisions = await Promise.all(Array.from({ length: 100 }, () => limiter.hit('u1')));
@@ -82,7 +85,7 @@ describe('WriteRateLimiter (Redis)', () => {
   it('never lets more than the limit through in a window, across processes reserving at the same time', async () => {
     const keyPrefix = prefix();
     // Two api processes: two limiters with their own leases on one Redis.
-    const processes = [new WriteRateLimiter(redis, { limitPerMinute: 200, keyPrefix }), new WriteRateLimiter(redis, { limitPerMinute: 200, keyPrefix })];
+    const processes = [new WriteRateLimiter(redis, { limitPerMinute: 200, keyPrefix, ...PATIENT }), new WriteRateLimiter(redis, { limitPerMinute: 200, keyPrefix, ...PATIENT })];
     const decisions = await Promise.all(Array.from({ length: 300 }, (_, i) => processes[i % 2]!.hit('u1')));
     // Until both are refused, each spends what it reserved: exactly the limit, never more.
     const more = await Promise.all(Array.from({ length: 40 }, (_, i) => processes[i % 2]!.hit('u1')));
@@ -94,13 +97,13 @@ describe('WriteRateLimiter (Redis)', () => {
   });
 
   it('failing closed, counts every request in Redis itself, one round trip each', async () => {
-    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 600, keyPrefix: prefix(), failOpen: false });
+    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 600, keyPrefix: prefix(), failOpen: false, ...PATIENT });
     for (let i = 0; i < 5; i += 1) await limiter.hit('u1');
     expect(Number(await redis.get(limiter.keyFor('u1')))).toBe(5);
   });
 
   it('does not extend the window with later writes, and starts afresh once it ends', async () => {
-    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 2, keyPrefix: prefix(), windowMs: 400 });
+    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 2, keyPrefix: prefix(), windowMs: 400, ...PATIENT });
     await limiter.hit('u1');
     const firstTtl = await redis.pttl(limiter.keyFor('u1'));
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -112,14 +115,14 @@ describe('WriteRateLimiter (Redis)', () => {
   });
 
   it('gives a counter that lost its expiry a fresh window instead of blocking forever', async () => {
-    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 1, keyPrefix: prefix() });
+    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 1, keyPrefix: prefix(), ...PATIENT });
     await redis.set(limiter.keyFor('u1'), '7');
     expect(await limiter.hit('u1')).toMatchObject({ allowed: false, count: 8, retryAfterSeconds: 60 });
     expect(await redis.pttl(limiter.keyFor('u1'))).toBeGreaterThan(0);
   });
 
   it('loads the script again when Redis has forgotten it (NOSCRIPT)', async () => {
-    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 5, keyPrefix: prefix() });
+    const limiter = new WriteRateLimiter(redis, { limitPerMinute: 5, keyPrefix: prefix(), ...PATIENT });
     const evalsha = jest.spyOn(redis, 'evalsha').mockRejectedValueOnce(new Error('NOSCRIPT No matching script. Please use EVAL.'));
     try {
       expect(await limiter.hit('u1')).toMatchObject({ allowed: true, count: 1 });
@@ -206,7 +209,7 @@ describe('WriteRateLimitGuard behind AuthGuard', () => {
     // Registered exactly as AuthModule does, so the order of the two global guards is what is tested.
     app = await createGuardedApp([NominationsProbe], [
       { provide: Authenticator, useValue: new Authenticator(new TokenVerifier(auth), undefined) },
-      { provide: WriteRateLimiter, useValue: new WriteRateLimiter(redis, { limitPerMinute: 3, keyPrefix: `${PREFIX}:guard` }) },
+      { provide: WriteRateLimiter, useValue: new WriteRateLimiter(redis, { limitPerMinute: 3, keyPrefix: `${PREFIX}:guard`, ...PATIENT }) },
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_GUARD, useClass: WriteRateLimitGuard },
     ]);

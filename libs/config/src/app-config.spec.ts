@@ -100,7 +100,7 @@ describe('loadConfig', () => {
   });
 
   it('reads the notification settings and refuses a digest time that is not HH:MM', () => {
-    expect(loadConfig({}).notifications).toMatchObject({ digestTime: '07:30', reminderTime: '08:00', maxAttempts: 12, workerMetricsPort: 9464, retentionDays: 365 });
+    expect(loadConfig({}).notifications).toMatchObject({ digestTime: '07:30', reminderTime: '08:00', maxAttempts: 12, workerMetricsPort: 9465, retentionDays: 365 });
     expect(loadConfig({ NOTIFICATION_RETENTION_DAYS: '0' }).notifications.retentionDays).toBe(0);
     expect(problemsOf({ NOTIFICATION_RETENTION_DAYS: '-1' })).toEqual([expect.stringContaining('NOTIFICATION_RETENTION_DAYS')]);
     expect(problemsOf({ DIGEST_TIME: '7h30' })).toEqual([expect.stringContaining('DIGEST_TIME=7h30')]);

@@ -399,7 +399,7 @@ export function loadConfig(env: Env = process.env, host: ConfigHost = hostOf(env
       retentionDays: read.integer('NOTIFICATION_RETENTION_DAYS', 365, 0, 36_500),
       digestTime: read.clock('DIGEST_TIME', '07:30'),
       reminderTime: read.clock('REMINDER_TIME', '08:00'),
-      workerMetricsPort: read.integer('WORKER_METRICS_PORT', 9464, 0, 65535),
+      workerMetricsPort: read.integer('WORKER_METRICS_PORT', 9465, 0, 65535),
     },
     auth: {
       jwtSecret,

@@ -13,6 +13,8 @@ export interface PreparedEvent {
   /** canonicalJson(data): what is stored and what the hash chain is computed over. */
   readonly dataJson: string;
   readonly metadataJson: string;
+  /** A copied event's instant and MAC (NewEvent.recorded), checked. */
+  readonly recorded?: { readonly at: Date; readonly mac?: string };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -59,7 +61,14 @@ export function prepareAppend(
     const reserved = Object.keys(metadata).find((key) => key.startsWith('$'));
     if (reserved !== undefined) throw new InvalidAppend(`${where}: metadata key ${reserved} is reserved for the event store`);
     checkJson(metadata, `${where}: metadata`, []);
-    return { id, type: event.type, dataJson: canonicalJson(event.data), metadataJson: canonicalJson(metadata) };
+    const prepared = { id, type: event.type, dataJson: canonicalJson(event.data), metadataJson: canonicalJson(metadata) };
+    if (event.recorded === undefined) return prepared;
+    const { at, mac } = event.recorded;
+    if (!(at instanceof Date) || !Number.isFinite(at.getTime())) throw new InvalidAppend(`${where}: recorded.at must be a valid Date`);
+    if (mac !== undefined && (typeof mac !== 'string' || mac.length > 300 || !/^[A-Za-z0-9_.-]*$/.test(mac))) {
+      throw new InvalidAppend(`${where}: recorded.mac is not a stored MAC`);
+    }
+    return { ...prepared, recorded: { at, ...(mac === undefined || mac === '' ? {} : { mac }) } };
   });
 }
 

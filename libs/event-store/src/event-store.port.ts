@@ -20,6 +20,12 @@ export interface NewEvent {
   readonly data: unknown;
   /** Keys starting with `$` are reserved for the stores and refused. */
   readonly metadata?: EventMetadata;
+  /**
+   * Only for a copy of an event from another log (store-copy.ts): the instant it was recorded there and
+   * the MAC it carries, stored unchanged (the MAC is whatever version it was made in; verification
+   * checks it as ever). Without it the store records the event now and MACs it itself.
+   */
+  readonly recorded?: { readonly at: Date; readonly mac?: string };
 }
 
 export interface RecordedEvent<Type extends string = string, Data = unknown> {
@@ -30,11 +36,16 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> {
   readonly metadata: EventMetadata;
   readonly revision: number;
   readonly position: bigint;
+  /**
+   * When the store recorded the event, in milliseconds. Chosen by the service at the append (its
+   * clock, so instants of several processes need not grow with position) and covered by the MAC.
+   */
   readonly recordedAt: Date;
   /** Hex SHA-256 over the previous event's hash and this event's canonical JSON (see hash-chain.ts). */
   readonly hash: string;
   /**
-   * The service's authentication code, `<keyId>.<base64url HMAC>` (see event-mac.ts); absent for an
+   * The service's authentication code, `v2.<keyId>.<base64url HMAC>` (`<keyId>.<…>` for version 1, see
+   * event-mac.ts); absent for an
    * event written by a store that was given no authenticator, which verification reports as unsigned.
    */
   readonly mac?: string;
@@ -80,7 +91,8 @@ export interface ReadAllBatch {
 
 /**
  * An event as tamper evidence checks it: what its chain hash and MAC cover, with data and metadata as
- * canonical JSON text (canonicalJson of the values a reader of the store gets), and no recordedAt.
+ * canonical JSON text (canonicalJson of the values a reader of the store gets) and the recorded instant
+ * as event-mac.ts's instantText (exact: a stored value that is not a whole millisecond reads as itself).
  */
 export interface CanonicalEvent {
   readonly id: string;
@@ -92,6 +104,7 @@ export interface CanonicalEvent {
   readonly mac?: string;
   readonly dataJson: string;
   readonly metadataJson: string;
+  readonly recordedAt: string;
 }
 
 export interface CanonicalBatch {
@@ -137,6 +150,12 @@ export interface EventStore {
    * the same events and checkpoints, content as canonical text. Optional: callers fall back to readAll.
    */
   readAllCanonical?(options?: ReadAllOptions): Promise<CanonicalBatch>;
+  /**
+   * readStream() for verification: the whole stream in revision order as canonical events, [] when it
+   * does not exist. Optional, like readAllCanonical; a store implements it when its readStream() would
+   * lose something verification must see (PostgreSQL: instants finer than a millisecond).
+   */
+  readStreamCanonical?(streamId: string): Promise<readonly CanonicalEvent[]>;
   subscribe(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
   /** Position of the newest event visible to subscribers, or undefined when the log is empty. */
   headPosition(): Promise<bigint | undefined>;

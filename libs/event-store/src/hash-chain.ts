@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 
 /** The hash that precedes the first event of every stream. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -43,10 +43,16 @@ export interface HashedContent {
 
 /** SHA-256 (hex) over the previous hash followed by the event's canonical JSON. */
 export function chainHash(previousHash: string, event: HashedContent): string {
-  return createHash('sha256')
-    .update(previousHash)
-    .update(canonicalJson({ type: event.type, data: event.data, metadata: event.metadata, revision: event.revision }))
-    .digest('hex');
+  return chainHashOfText(previousHash, event.revision, event.type, canonicalJson(event.data), canonicalJson(event.metadata));
+}
+
+/**
+ * chainHash() from already canonical data and metadata text (the keys of the hashed object sort as
+ * data < metadata < revision < type). One call into the hash: this runs for every event appended,
+ * sealed and verified.
+ */
+export function chainHashOfText(previousHash: string, revision: number, type: string, dataJson: string, metadataJson: string): string {
+  return oneShotHash('sha256', `${previousHash}{"data":${dataJson},"metadata":${metadataJson},"revision":${revision},"type":${JSON.stringify(type)}}`, 'hex');
 }
 
 export interface ChainVerification {

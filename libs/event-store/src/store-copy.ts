@@ -9,7 +9,10 @@
  *
  * The target recomputes each hash from the event's content and the previous hash, exactly as the
  * source once did, so a faithful copy ends every stream on the source's last hash; comparing that one
- * hash per stream proves the whole chain equal.
+ * hash per stream proves the whole chain equal. Each event keeps the instant it was recorded at and the
+ * MAC it carries (NewEvent.recorded): a MAC of version 2 covers the instant, and a MAC of either
+ * version stays valid because the stream, revision, id, type, content and chain hash it covers do not
+ * change (keys rotated since do not matter either: the old key stays in the ring).
  *
  * Run it against a quiet source (the service stopped) and a target nothing else writes to.
  *
@@ -216,5 +219,5 @@ async function readStreamOrEmpty(store: EventStore, streamId: string): Promise<r
 }
 
 function toNewEvent(event: RecordedEvent): NewEvent {
-  return { id: event.id, type: event.type, data: event.data, metadata: event.metadata };
+  return { id: event.id, type: event.type, data: event.data, metadata: event.metadata, recorded: { at: event.recordedAt, ...(event.mac === undefined ? {} : { mac: event.mac }) } };
 }

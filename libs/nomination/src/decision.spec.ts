@@ -282,7 +282,7 @@ describe('decision stream', () => {
     expect(code(() => decideDecision(state, { ...revoke, signedOn: '2023-03-19' }, dctx))).toBe('validation_failed');
   });
 
-  it('given a decision of a unit abolished in 2025, when revoked, then only the successor named by the workflow may', () => {
+  it('given a decision of a unit abolished in 2025, when revoked, then only the successor named by the application layer may', () => {
     const revoke = {
       type: 'RevokeDecision', revocationId: 'rev-1', nominationIds: ['n1'], ground: 'later_violation', reason: 'Vi phạm', number: '15/QĐ-UBND', signedOn: '2025-09-01',
     } as const;

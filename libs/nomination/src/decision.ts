@@ -144,7 +144,7 @@ export interface DecisionContext {
   readonly actor: Actor;
   /**
    * For a revocation: the unit that may revoke this decision now. Absent = its issuing unit. The
-   * workflow names the successor (unit data) when the issuing unit's code set is no longer in force.
+   * application layer names the successor (unit data) when the issuing unit's code set is no longer in force.
    */
   readonly revokingUnit?: { readonly codeSet: string; readonly unit: string };
 }
@@ -257,7 +257,7 @@ export function evolveDecision(state: DecisionState, event: DecisionEvent): Deci
 /**
  * Who reads a decision: staff, in its code set, of the units recorded as its issuer's ancestry (its
  * issuing unit and the units above it when it was issued). The unit tree as it is today plays no
- * part (issue 12.14); the successor of an abolished issuing unit is the workflow's concern.
+ * part (issue 12.14); the successor of an abolished issuing unit is the application layer's concern.
  */
 export function canViewDecision(actor: Pick<Actor, 'codeSet' | 'unit'>, state: DecisionState): boolean {
   if (state.status === 'none' || actor.codeSet !== state.codeSet) return false;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DurableConsumerProvider } from '@app/platform';
-import { ReferenceDataService } from '@app/workflow';
+import { ReferenceDataService } from '@app/application';
 import { awardStatsProjection } from './award-stats/award-stats.projection';
 import { decisionsProjection } from './decisions/decisions.projection';
 import { inboxProjection } from './inbox/inbox.projection';

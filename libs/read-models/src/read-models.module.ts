@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { WorkflowModule } from '@app/workflow';
+import { ApplicationModule } from '@app/application';
 import { AwardsReportHandler } from './award-stats/award-stats.query';
 import { ListDecisionsHandler } from './decisions/decisions.query';
 import { ReadModelFreshness } from './freshness/read-model-freshness';
@@ -19,7 +19,7 @@ export const READ_MODEL_QUERY_HANDLERS = [
  * handlers the api's controllers send queries to.
  */
 @Module({
-  imports: [WorkflowModule],
+  imports: [ApplicationModule],
   providers: [...PROJECTION_CONSUMERS, ReadModelFreshness, ProjectionStatus, ...READ_MODEL_QUERY_HANDLERS],
   exports: [ReadModelFreshness, ProjectionStatus],
 })

@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
 import type { Actor } from '@app/auth';
-import type { AsOf, HistoryEntry, NominationView } from '@app/workflow';
+import type { AsOf, HistoryEntry, NominationView } from '@app/application';
 import type { Page, PageOf } from './cursor';
 import type { AwardsReport, StagesReport } from './reports.types';
 import type { DecisionSummary } from './decisions/decisions.query';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Actor, CODE_SETS, CurrentActor, Forbidden, Roles } from '@app/auth';
 import type { UnitDirectory } from '@app/nomination';
-import { type StaffMember, ReferenceDataService, StaffDirectory } from '@app/workflow';
+import { type StaffMember, ReferenceDataService, StaffDirectory } from '@app/application';
 import { ProblemError } from '../http/problem';
 import { IdempotencyKeyHeader } from '../http/api-headers';
 import { ApiProblemResponses, ApiReadProblemResponses } from '../http/problem-responses';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Actor, CurrentActor, Roles } from '@app/auth';
 import { decodeOutboxCursor, NotificationQueues, OutboxStore, type OutboxEntry, type OutboxScope } from '@app/notifications';
-import { ReferenceDataService } from '@app/workflow';
+import { ReferenceDataService } from '@app/application';
 import { IdempotencyKeyHeader } from '../http/api-headers';
 import { EmptyBodyDto } from '../http/empty-body.dto';
 import { ProblemError } from '../http/problem';

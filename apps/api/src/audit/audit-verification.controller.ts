@@ -10,7 +10,7 @@ import { type Actor, CurrentActor, Roles } from '@app/auth';
 import { NotFoundError } from '@app/nomination';
 import { ROOT_LOGGER } from '@app/platform';
 import { ReadNominationQuery } from '@app/read-models';
-import { decisionStream, GetDecisionQuery, nominationStream } from '@app/workflow';
+import { decisionStream, GetDecisionQuery, nominationStream } from '@app/application';
 import { EmptyBodyDto } from '../http/empty-body.dto';
 import { ProblemError } from '../http/problem';
 import { EmptyBodyPipe } from '../nominations/empty-body.pipe';
@@ -69,7 +69,9 @@ export class AuditVerificationController {
   @ApiOkResponse({ type: VerificationDto })
   @ApiProblemResponses([400, 401, 403, 429])
   async verifyAgainst(@Body() body: VerifyAgainstSealDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<PassThrough> {
-    const seal = { ...body.seal } as Seal;
+    // A seal of version 1 has no `version` at all (an undefined one would not be the seal that was signed).
+    const { version, ...fields } = { ...body.seal };
+    const seal = (version === undefined ? fields : { ...fields, version }) as Seal;
     if (!isSeal(seal)) throw new ProblemError('validation_failed', 'The seal is not well-formed');
     const filter = { seal: { sequence: seal.sequence, position: seal.position, root: seal.root, keyId: seal.keyId } };
     return this.streamed(reply, { actor, resource: 'audit-verify-seal', filter }, (onProgress) => this.audit.verifier.verifyLog({ heldSeal: seal, onProgress }));

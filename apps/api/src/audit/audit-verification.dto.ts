@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsInt, IsISO8601, IsObject, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsISO8601, IsObject, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { OptionalField } from '../http/validation-rules';
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -20,6 +20,16 @@ export class VerifyQueryDto {
 
 /** A seal as API.md describes it; also what POST /audit/seals and GET /audit/seals/latest return. */
 export class SealDto {
+  @ApiPropertyOptional({
+    enum: [2],
+    example: 2,
+    description: 'Leaf version: 2 (every seal made now), whose leaves also name each event\'s recorded instant, so the seal covers when every ' +
+      'event up to `position` was recorded; absent in seals made before (version 1), which verify as they always did.',
+  })
+  @OptionalField()
+  @IsIn([2])
+  readonly version?: 2;
+
   @ApiProperty({ example: 42, description: 'Consecutive from 1: seal n names seal n - 1 in `previous`.' })
   @IsInt()
   @Min(1)
@@ -101,6 +111,30 @@ export class BrokenPlaceDto {
   readonly problem: string;
 }
 
+class SealRefDto {
+  @ApiProperty({ example: 42 }) readonly sequence: number;
+  @ApiProperty({ example: '7303000001' }) readonly position: string;
+}
+
+class InstantCoverageDto {
+  @ApiProperty({ example: 124000, description: 'Events whose MAC (version 2) covers when they were recorded.' })
+  readonly mac: number;
+
+  @ApiProperty({
+    example: 1000,
+    description: 'Events whose MAC is of version 1 (written before the recorded instant was covered) at or before `sealedBy`: their instant ' +
+      'is covered only by the root of that version-2 seal (and of every later one). Whole-log verification and POST /audit/verify recompute it; ' +
+      'a stream\'s own check names the newest stored seal without replaying the log.',
+  })
+  readonly sealed: number;
+
+  @ApiProperty({ example: 0, description: 'Version-1 events after every version-2 seal: nothing covers when they were recorded (yet).' })
+  readonly uncovered: number;
+
+  @ApiPropertyOptional({ type: SealRefDto, description: 'The newest version-2 seal covering the `sealed` events.' })
+  readonly sealedBy?: SealRefDto;
+}
+
 class MigratedFromDto {
   @ApiProperty({ example: 'postgresql:6f1c…', description: 'The identity of the log copied from.' }) readonly sourceLog: string;
   @ApiProperty({ example: '2026-12-01T09:30:00.000Z' }) readonly migratedAt: string;
@@ -115,6 +149,9 @@ export class VerificationDto {
 
   @ApiProperty({ example: 12, description: 'Seals whose position was passed and found exact.' })
   readonly sealsChecked: number;
+
+  @ApiProperty({ type: InstantCoverageDto, description: 'What covers the recorded instants (`at`) of the events checked.' })
+  readonly instants: InstantCoverageDto;
 
   @ApiPropertyOptional({ type: BrokenPlaceDto })
   readonly firstBroken?: BrokenPlaceDto;

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public, signDevelopmentToken } from '@app/auth';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { ReferenceDataService, StaffDirectory } from '@app/workflow';
+import { ReferenceDataService, StaffDirectory } from '@app/application';
 import { ProblemError } from '../http/problem';
 import { ApiProblemResponses } from '../http/problem-responses';
 import { DevPeopleDto, DevTokenDto, DevTokenRequestDto, SignInOptionsDto } from './sign-in.dto';

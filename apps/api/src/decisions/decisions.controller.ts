@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { type Actor, CurrentActor, Roles } from '@app/auth';
-import { type CommandEnvelope, type DecisionView, GetDecisionQuery, IssueDecisionCommand, RevokeDecisionCommand } from '@app/workflow';
+import { type CommandEnvelope, type DecisionView, GetDecisionQuery, IssueDecisionCommand, RevokeDecisionCommand } from '@app/application';
 import { Envelope } from '../http/command-envelope';
 import { IdempotencyKeyHeader, LOCATION_HEADER } from '../http/api-headers';
 import { ApiProblemResponses, ApiReadProblemResponses } from '../http/problem-responses';

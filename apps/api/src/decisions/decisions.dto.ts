@@ -67,7 +67,7 @@ export class RevokeDecisionDto {
   readonly signedOn: string;
 }
 
-// OpenAPI only: the shape of DecisionView (@app/workflow).
+// OpenAPI only: the shape of DecisionView (@app/application).
 
 export class RevocationEntryDto {
   @ApiProperty({ format: 'uuid' }) readonly revocationId: string;

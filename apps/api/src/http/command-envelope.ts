@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { actorOf, Unauthenticated } from '@app/auth';
-import type { CommandEnvelope } from '@app/workflow';
+import type { CommandEnvelope } from '@app/application';
 import type { CommandRequest } from './idempotency';
 import { ProblemError } from './problem';
 

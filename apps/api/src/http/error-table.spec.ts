@@ -3,14 +3,14 @@ import { AUTH_ERROR_CODES } from '@app/auth';
 import { EVENT_STORE_ERROR_CODES } from '@app/event-store';
 import { NOMINATION_ERROR_CODES } from '@app/nomination';
 import { READ_MODEL_ERROR_CODES } from '@app/read-models';
-import { WORKFLOW_ERROR_CODES } from '@app/workflow';
+import { APPLICATION_ERROR_CODES } from '@app/application';
 import { ERROR_TABLE, HTTP_ERROR_CODES, PROBLEM_CODES, problemsOfStatus, type ErrorCode } from './error-table';
 
 const LIB_CODES: Readonly<Record<string, readonly string[]>> = {
   nomination: NOMINATION_ERROR_CODES,
   'event-store': EVENT_STORE_ERROR_CODES,
   auth: AUTH_ERROR_CODES,
-  workflow: WORKFLOW_ERROR_CODES,
+  application: APPLICATION_ERROR_CODES,
   'read-models': READ_MODEL_ERROR_CODES,
   audit: AUDIT_ERROR_CODES,
   api: HTTP_ERROR_CODES,

@@ -3,7 +3,7 @@ import type { AuthErrorCode } from '@app/auth';
 import type { EventStoreErrorCode } from '@app/event-store';
 import type { NominationErrorCode } from '@app/nomination';
 import type { ReadModelErrorCode } from '@app/read-models';
-import type { WorkflowErrorCode } from '@app/workflow';
+import type { ApplicationErrorCode } from '@app/application';
 
 /** Codes the api gives on its own: the HTTP edge, Fastify's and Node's refusals, the audit routes, failures. */
 export const HTTP_ERROR_CODES = [
@@ -26,7 +26,7 @@ export type ErrorCode =
   | NominationErrorCode
   | EventStoreErrorCode
   | AuthErrorCode
-  | WorkflowErrorCode
+  | ApplicationErrorCode
   | ReadModelErrorCode
   | AuditErrorCode
   | HttpErrorCode;

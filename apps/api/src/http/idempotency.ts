@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { canonicalJson } from '@app/event-store';
 import { correlationFields, type CorrelatedRequest } from '@app/observability';
 import { IDEMPOTENCY_RECORDS, type IdempotencyRecords, type StoredResponse } from '@app/records';
-import { deterministicUuid } from '@app/workflow';
+import { deterministicUuid } from '@app/application';
 import { ProblemError } from './problem';
 import { ReplayAccess } from './replay-access';
 

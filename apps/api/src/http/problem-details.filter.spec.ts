@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { Forbidden, RateLimited, Unauthenticated } from '@app/auth';
 import { EventStoreFailure, EventStoreUnavailable, RevisionConflict, StreamTruncated } from '@app/event-store';
 import { EventDecodeError } from '@app/nomination';
-import { ConcurrentChange, DecisionNumberTaken, StaleRevision } from '@app/workflow';
+import { ConcurrentChange, DecisionNumberTaken, StaleRevision } from '@app/application';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { ProblemError } from './problem';
 

@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import type { FastifyRequest } from 'fastify';
 import { actorOf, Unauthenticated } from '@app/auth';
 import { ReadNominationQuery } from '@app/read-models';
-import { GetDecisionQuery } from '@app/workflow';
+import { GetDecisionQuery } from '@app/application';
 import { ProblemError } from './problem';
 
 interface BulkResults {

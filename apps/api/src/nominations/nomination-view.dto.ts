@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DOCUMENT_KINDS, NOMINEE_KINDS, REJECTION_REASON_CODES, REVOCATION_GROUNDS, ROLES } from '@app/nomination';
 import { DocumentRefDto } from './nominations.dto';
 
-// OpenAPI descriptions of what the handlers return (NominationView etc. in @app/workflow); never
+// OpenAPI descriptions of what the handlers return (NominationView etc. in @app/application); never
 // instantiated: the handlers' plain objects are sent as they are.
 
 const STATUSES = ['draft', 'in_review', 'returned', 'approved', 'not_awarded', 'withdrawn', 'awarded', 'revoked'];

@@ -21,7 +21,7 @@ import {
   NominationActionCommand,
   type NominationView,
   type BulkItemResult,
-} from '@app/workflow';
+} from '@app/application';
 import { ListNominationsQuery, type NominationSummary, type PageOf, ReadNominationHistoryQuery, ReadNominationQuery } from '@app/read-models';
 import { Envelope } from '../http/command-envelope';
 import { LOG_POSITION_HEADER, MinPosition, MinPositionDocs, setLogPosition } from '../http/log-position';

@@ -8,7 +8,7 @@ import type {
   UpdateNomination,
   WithdrawNomination,
 } from '@app/nomination';
-import type { CreateNominationInput } from '@app/workflow';
+import type { CreateNominationInput } from '@app/application';
 import { ProblemError } from '../http/problem';
 import {
   type ApproveNominationDto,

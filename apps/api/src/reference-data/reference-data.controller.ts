@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AwardType, UnitRecord } from '@app/nomination';
-import { ReferenceDataService, type RuleSetSummary } from '@app/workflow';
+import { ReferenceDataService, type RuleSetSummary } from '@app/application';
 import { ProblemError } from '../http/problem';
 import { ApiReadProblemResponses } from '../http/problem-responses';
 import { UNIT_CODE } from '../http/validation-rules';

@@ -119,6 +119,8 @@ export interface KurrentDbEventStoreOptions {
   readonly maxAppendSizeBytes?: number;
   /** Computes each event's MAC, carried in metadata as `$mac`; without one, events are stored unsigned. */
   readonly authenticator?: EventAuthenticator;
+  /** The clock that records events (`$recordedAt`; default: this process's). */
+  readonly clock?: () => Date;
   /** Where resubscriptions and skipped system records are reported; libs do not write to the console. */
   readonly logger?: { warn(message: string): void };
 }
@@ -173,12 +175,13 @@ export class KurrentDbEventStore implements EventStore {
       if (plan.kind === 'duplicate') return plan.result;
 
       let previousHash = plan.previousHash;
+      // Recorded now, by this process's clock, so that the MAC can cover the instant (event-mac.ts).
+      const now = new Date(Math.floor((this.options.clock?.() ?? new Date()).getTime()));
+      const authenticator = this.options.authenticator;
       const batch: EventData[] = prepared.map((event, i) => {
         const revision = plan.base + 1 + i;
-        const mac = this.options.authenticator?.mac({
-          streamId, revision, id: event.id, type: event.type, dataJson: event.dataJson, metadataJson: event.metadataJson,
-        });
-        const outgoing = toOutgoingEvent(event, revision, previousHash, mac);
+        const sign = authenticator === undefined ? undefined : (hash: string, recordedAt: string) => authenticator.mac({ streamId, revision, id: event.id, type: event.type, hash, recordedAt });
+        const outgoing = toOutgoingEvent(event, revision, previousHash, now, sign);
         previousHash = outgoing.hash;
         return outgoing.eventData;
       });

@@ -37,7 +37,7 @@ describe('KurrentDB hash chain = PostgreSQL hash chain', () => {
 
     let previous = GENESIS_HASH;
     const ours = validateNewEvents('nomination-1', events, 'any').map((event, revision) => {
-      const outgoing = toOutgoingEvent(event, revision, previous);
+      const outgoing = toOutgoingEvent(event, revision, previous, new Date());
       previous = outgoing.hash;
       return outgoing;
     });

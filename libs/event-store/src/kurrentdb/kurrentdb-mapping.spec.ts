@@ -37,6 +37,8 @@ import {
   toClientPosition,
   toRecordedEvent,
   toOutgoingEvent,
+  RECORDED_AT_METADATA_KEY,
+  MAC_METADATA_KEY,
   toStreamState,
   translateError,
   validateNewEvents,
@@ -47,9 +49,12 @@ import { bridgeError, grpcError, TOMBSTONE_REVISION } from './testing/kurrentdb-
 const NO_POSITION = 0xffff_ffff_ffff_ffffn;
 const ID = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
+/** When the adapter records the events of these tests: before the server's `created` below. */
+const RECORDED = new Date('2026-11-28T07:59:59.250Z');
+
 /** The event as the adapter sends it at `revision`, after `previousHash`. */
 function prepareEvent(event: NewEvent, revision: number, previousHash: string): OutgoingEvent {
-  return toOutgoingEvent(validateNewEvents('nomination-1', [event], 'any')[0]!, revision, previousHash);
+  return toOutgoingEvent(validateNewEvents('nomination-1', [event], 'any')[0]!, revision, previousHash, RECORDED);
 }
 
 /** What the client hands back for a stored JSON event: data and metadata parsed from their bytes. */
@@ -132,7 +137,7 @@ describe('KurrentDB mapping: events and the hash chain', () => {
     expect(first.hash).toBe(
       chainHash(GENESIS_HASH, { type: 'NominationSubmitted', data: events[0]!.data, metadata: events[0]!.metadata, revision: 0 }),
     );
-    expect(first.eventData.metadata).toEqual({ actor: { id: 'u1' }, [CHAIN_METADATA_KEY]: first.hash });
+    expect(first.eventData.metadata).toEqual({ actor: { id: 'u1' }, [CHAIN_METADATA_KEY]: first.hash, [RECORDED_AT_METADATA_KEY]: RECORDED.toISOString() });
     expect(first.eventData.contentType).toBe('application/json');
     expect(first.eventData.id).toBe(ID(1));
   });
@@ -153,7 +158,7 @@ describe('KurrentDB mapping: events and the hash chain', () => {
     expect(recorded[2]!.metadata).toEqual({ correlationId: 'c-1' });
   });
 
-  it('translates a recorded event, stripping the chain key from the metadata', () => {
+  it('translates a recorded event, stripping the chain key from the metadata; it was recorded when the service says, not at the server\'s commit', () => {
     const prepared = prepareEvent(events[0]!, 4, 'a'.repeat(64));
     const recorded = toRecordedEvent(storedAs(prepared, 'nomination-9', 4, 777n));
     expect(recorded).toEqual({
@@ -164,9 +169,30 @@ describe('KurrentDB mapping: events and the hash chain', () => {
       metadata: { actor: { id: 'u1' } },
       revision: 4,
       position: 777n,
-      recordedAt: new Date('2026-11-28T08:00:00.000Z'),
+      recordedAt: RECORDED,
       hash: prepared.hash,
     });
+  });
+
+  it('reads an event written before the instant travelled in metadata at the server\'s created, and signs new ones over hash and instant', () => {
+    const prepared = prepareEvent(events[0]!, 0, GENESIS_HASH);
+    const { [RECORDED_AT_METADATA_KEY]: _at, ...older } = prepared.eventData.metadata as Record<string, unknown>;
+    const resolved = storedAs({ ...prepared, eventData: { ...prepared.eventData, metadata: older } }, 'nomination-1', 0, 5n);
+    expect(toRecordedEvent(resolved)!.recordedAt).toEqual(new Date('2026-11-28T08:00:00.000Z'));
+    const seen: unknown[] = [];
+    const signed = toOutgoingEvent(validateNewEvents('nomination-1', [events[0]!], 'any')[0]!, 0, GENESIS_HASH, RECORDED, (hash, at) => {
+      seen.push([hash, at]);
+      return 'v2.k.code';
+    });
+    expect(seen).toEqual([[signed.hash, RECORDED.toISOString()]]);
+    expect(signed.eventData.metadata).toMatchObject({ [MAC_METADATA_KEY]: 'v2.k.code', [RECORDED_AT_METADATA_KEY]: RECORDED.toISOString() });
+    // A copied event keeps its own instant and MAC.
+    const copiedAt = new Date('2025-01-02T03:04:05.678Z');
+    const copied = toOutgoingEvent(
+      validateNewEvents('nomination-1', [{ ...events[0]!, recorded: { at: copiedAt, mac: 'old.mac' } }], 'any')[0]!, 0, GENESIS_HASH, RECORDED, () => 'never',
+    );
+    expect(copied.eventData.metadata).toMatchObject({ [MAC_METADATA_KEY]: 'old.mac', [RECORDED_AT_METADATA_KEY]: copiedAt.toISOString() });
+    expect(splitMetadata({ a: 1, [RECORDED_AT_METADATA_KEY]: 'not a time' }).recordedAt!.getTime()).toBeNaN();
   });
 
   it('returns undefined for a link without its event, and refuses an event without a position', () => {

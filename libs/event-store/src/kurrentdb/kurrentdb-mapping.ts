@@ -12,7 +12,7 @@
  * over gRPC) would share a commit position; they never carry this service's stream prefixes.
  */
 import { ANY, NO_STREAM, type Position, type ResolvedEvent, type EventData } from '@kurrent/kurrentdb-client';
-import { canonicalJson, chainHash, type HashedContent } from '../hash-chain';
+import { canonicalJson, chainHashOfText, type HashedContent } from '../hash-chain';
 import { prepareAppend, type PreparedEvent } from '../append-validation';
 import {
   EventStoreError,
@@ -37,6 +37,14 @@ export const CHAIN_METADATA_KEY = '$chain';
 
 /** The metadata key that carries the service's MAC (event-mac.ts), stripped like the chain. */
 export const MAC_METADATA_KEY = '$mac';
+
+/**
+ * The metadata key that carries the instant the service recorded the event at (ISO 8601, milliseconds),
+ * stripped like the chain. The server's own `created` is set at its commit, after the MAC was made, so
+ * the MAC (version 2) covers this one, and it is the event's `recordedAt`. Events written before it
+ * existed have none: their `recordedAt` is the server's `created`, which their version-1 MAC never covered.
+ */
+export const RECORDED_AT_METADATA_KEY = '$recordedAt';
 
 /** u64::MAX: what older servers put in the position of an event read from a stream (no position known). */
 const NO_POSITION = 0xffff_ffff_ffff_ffffn;
@@ -135,11 +143,21 @@ export interface OutgoingEvent {
  * The event as sent to KurrentDB, with its place in the hash chain. `revision` is the revision it
  * will get, `previousHash` the hash of the event before it (GENESIS_HASH for revision 0). Data and
  * metadata are sent as the values of their canonical JSON, which is also what reads give back.
+ * `recordedAt` is the instant it is recorded at (a copied event's own), `sign` makes its MAC from its
+ * chain hash; a copied event carries its stored MAC instead.
  */
-export function toOutgoingEvent(event: PreparedEvent, revision: number, previousHash: string, mac?: string): OutgoingEvent {
+export function toOutgoingEvent(
+  event: PreparedEvent,
+  revision: number,
+  previousHash: string,
+  recordedAt: Date,
+  sign?: (hash: string, recordedAt: string) => string,
+): OutgoingEvent {
   const data = JSON.parse(event.dataJson) as unknown;
   const metadata = JSON.parse(event.metadataJson) as Record<string, unknown>;
-  const hash = chainHash(previousHash, { type: event.type, data, metadata, revision });
+  const hash = chainHashOfText(previousHash, revision, event.type, event.dataJson, event.metadataJson);
+  const at = (event.recorded?.at ?? recordedAt).toISOString();
+  const mac = event.recorded !== undefined ? event.recorded.mac : sign?.(hash, at);
   const eventData = {
     id: event.id,
     contentType: 'application/json',
@@ -147,7 +165,7 @@ export function toOutgoingEvent(event: PreparedEvent, revision: number, previous
     // The client's JSON type excludes numbers, booleans and null at the type level only; it
     // stringifies whatever it gets, and the port allows any JSON value as data.
     data: data as Record<string, unknown>,
-    metadata: { ...metadata, [CHAIN_METADATA_KEY]: hash, ...(mac === undefined ? {} : { [MAC_METADATA_KEY]: mac }) },
+    metadata: { ...metadata, [CHAIN_METADATA_KEY]: hash, [RECORDED_AT_METADATA_KEY]: at, ...(mac === undefined ? {} : { [MAC_METADATA_KEY]: mac }) },
   } satisfies EventData;
   return { eventData, hash };
 }
@@ -186,7 +204,7 @@ export function readRecord(resolved: Pick<ResolvedEvent, 'event' | 'commitPositi
   if (position === undefined) {
     throw new Error(`KurrentDB sent event ${event.id} of ${event.streamId} without a log position (server older than 22.6?)`);
   }
-  const { metadata, hash, mac } = splitMetadata(event.metadata);
+  const { metadata, hash, mac, recordedAt } = splitMetadata(event.metadata);
   return {
     kind: 'event',
     event: {
@@ -197,7 +215,7 @@ export function readRecord(resolved: Pick<ResolvedEvent, 'event' | 'commitPositi
       metadata,
       revision: fromClientRevision(event.revision),
       position,
-      recordedAt: event.created,
+      recordedAt: recordedAt ?? event.created,
       hash,
       ...(mac === undefined ? {} : { mac }),
     },
@@ -214,13 +232,22 @@ function isPortRevision(revision: bigint): boolean {
   return revision >= 0n && revision <= BigInt(Number.MAX_SAFE_INTEGER);
 }
 
-/** Separates the chain hash and MAC from the caller's metadata; a foreign event without a hash gets '' (fails verifyChain). */
-export function splitMetadata(raw: unknown): { metadata: EventMetadata; hash: string; mac?: string } {
+/**
+ * Separates the chain hash, MAC and recorded instant from the caller's metadata; a foreign event
+ * without a hash gets '' (fails verifyChain). A `$recordedAt` that is not an instant reads as an
+ * invalid Date, whose instant text no MAC matches.
+ */
+export function splitMetadata(raw: unknown): { metadata: EventMetadata; hash: string; mac?: string; recordedAt?: Date } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || raw instanceof Uint8Array) {
     return { metadata: {}, hash: '' };
   }
-  const { [CHAIN_METADATA_KEY]: hash, [MAC_METADATA_KEY]: mac, ...metadata } = raw as Record<string, unknown>;
-  return { metadata, hash: typeof hash === 'string' ? hash : '', ...(typeof mac === 'string' && mac !== '' ? { mac } : {}) };
+  const { [CHAIN_METADATA_KEY]: hash, [MAC_METADATA_KEY]: mac, [RECORDED_AT_METADATA_KEY]: recordedAt, ...metadata } = raw as Record<string, unknown>;
+  return {
+    metadata,
+    hash: typeof hash === 'string' ? hash : '',
+    ...(typeof mac === 'string' && mac !== '' ? { mac } : {}),
+    ...(recordedAt === undefined ? {} : { recordedAt: new Date(typeof recordedAt === 'string' ? recordedAt : Number.NaN) }),
+  };
 }
 
 /** What chainHash sees for a recorded event: the same shape PostgreSQL hashes. */

@@ -29,6 +29,8 @@ interface StoredEvent {
   readonly position: bigint;
   readonly recordedAt: Date;
   readonly hash: string;
+  /** Only for a copied event (NewEvent.recorded): this store makes no MACs. */
+  readonly mac?: string;
 }
 
 const DEFAULT_READ_ALL_LIMIT = 500;
@@ -144,7 +146,10 @@ export class InMemoryEventStore implements EventStore {
         metadata: JSON.parse(event.metadataJson),
         revision,
       });
-      last = { id: event.id, streamId, type: event.type, dataJson: event.dataJson, metadataJson: event.metadataJson, revision, position: this.nextPosition++, recordedAt, hash };
+      last = {
+        id: event.id, streamId, type: event.type, dataJson: event.dataJson, metadataJson: event.metadataJson, revision, position: this.nextPosition++,
+        recordedAt: event.recorded?.at ?? recordedAt, hash, ...(event.recorded?.mac === undefined ? {} : { mac: event.recorded.mac }),
+      };
       stream.push(last);
       this.log.push(last);
       this.byId.set(last.id, last);
@@ -152,7 +157,7 @@ export class InMemoryEventStore implements EventStore {
     }
     this.streams.set(streamId, stream);
     for (const wake of this.wakes) wake();
-    return { nextRevision: last!.revision, position: last!.position, written: true, recordedAt: new Date(recordedAt.getTime()) };
+    return { nextRevision: last!.revision, position: last!.position, written: true, recordedAt: new Date(last!.recordedAt.getTime()) };
   }
 
   /**
@@ -209,5 +214,6 @@ function toRecorded(event: StoredEvent): RecordedEvent {
     position: event.position,
     recordedAt: new Date(event.recordedAt.getTime()),
     hash: event.hash,
+    ...(event.mac === undefined ? {} : { mac: event.mac }),
   };
 }

@@ -21,10 +21,13 @@ import type { PreparedEvent } from '../append-validation';
  * statements inside its own transaction could meet that (and nothing would be written).
  */
 
-/** Parameters: $1 stream id, $2 ids, $3 types, $4 data, $5 metadata (canonical JSON), $6 MACs, $7 expected. */
+/**
+ * Parameters: $1 stream id, $2 ids, $3 types, $4 data, $5 metadata (canonical JSON), $6 MACs, $7 recorded
+ * instants, $8 the chain hashes the service computed (NULL: not computed), $9 expected revision.
+ */
 const PREVIOUS: Record<'no_stream' | 'exact' | 'any', string> = {
   no_stream: `SELECT -1::bigint AS revision, '${GENESIS_HASH}'::text AS hash, -1::bigint AS position`,
-  exact: `SELECT e.revision, e.hash, e.position FROM events e WHERE e.stream_id = $1::text AND e.revision = $7::bigint`,
+  exact: `SELECT e.revision, e.hash, e.position FROM events e WHERE e.stream_id = $1::text AND e.revision = $9::bigint`,
   any: `SELECT coalesce(l.revision, -1) AS revision, coalesce(l.hash, '${GENESIS_HASH}') AS hash, coalesce(l.position, -1) AS position
     FROM (SELECT 1) AS one
     LEFT JOIN LATERAL (
@@ -35,17 +38,24 @@ const PREVIOUS: Record<'no_stream' | 'exact' | 'any', string> = {
 const SLOT = 'SELECT pg_current_xact_id()::text::bigint * 100000 AS base';
 
 const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at';
-const RECORDED_AT = `date_trunc('milliseconds', statement_timestamp())`;
 
+/*
+ * The recorded instant is the service's ($7), chosen before the write so that the MAC can cover it
+ * (event-mac.ts); PostgreSQL no longer picks it. The chain hash is still computed here, from the stored
+ * previous event; when the service computed it too ($8, which its MAC covers) the two must agree, or
+ * the position is NULL and the row refused like any lost race (the service then reads the stream's head
+ * again: its idea of the previous hash was not the stored one).
+ */
 // A single event is passed as plain parameters: parsing array literals costs the server more than
 // the rest of the insert.
 function singleEventSql(kind: keyof typeof PREVIOUS): string {
-  return `WITH previous AS (${PREVIOUS[kind]}), slot AS (${SLOT})
+  return `WITH previous AS (${PREVIOUS[kind]}), slot AS (${SLOT}),
+    link AS (SELECT event_hash(previous.hash, previous.revision + 1, $3::text, $4::text, $5::text) AS hash FROM previous)
   INSERT INTO events (${COLUMNS})
-  SELECT CASE WHEN slot.base > previous.position THEN slot.base END,
+  SELECT CASE WHEN slot.base > previous.position AND ($8::text IS NULL OR link.hash = $8::text) THEN slot.base END,
          $2::uuid, $1::text, previous.revision + 1, $3::text, $4::text::jsonb, $5::text::jsonb,
-         event_hash(previous.hash, previous.revision + 1, $3::text, $4::text, $5::text), $6::text, ${RECORDED_AT}
-  FROM previous, slot
+         link.hash, $6::text, $7::timestamptz
+  FROM previous, slot, link
   RETURNING position, revision, recorded_at`;
 }
 
@@ -55,10 +65,11 @@ function multiEventSql(kind: keyof typeof PREVIOUS): string {
       SELECT event_hashes(previous.hash, previous.revision + 1, $3::text[], $4::text[], $5::text[]) AS hashes
       FROM previous)
   INSERT INTO events (${COLUMNS})
-  SELECT CASE WHEN slot.base > previous.position THEN slot.base + t.ord - 1 END,
+  SELECT CASE WHEN slot.base > previous.position AND ($8::text[] IS NULL OR chain.hashes = $8::text[]) THEN slot.base + t.ord - 1 END,
          t.id, $1::text, previous.revision + t.ord, t.type, t.data::jsonb, t.metadata::jsonb,
-         chain.hashes[t.ord], t.mac, ${RECORDED_AT}
-  FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(id, type, data, metadata, mac, ord)
+         chain.hashes[t.ord], t.mac, t.recorded_at
+  FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+    WITH ORDINALITY AS t(id, type, data, metadata, mac, recorded_at, ord)
   CROSS JOIN previous CROSS JOIN slot CROSS JOIN chain
   RETURNING position, revision, recorded_at`;
 }
@@ -82,22 +93,41 @@ function statement(kind: keyof typeof PREVIOUS, multi: boolean): { name: string;
   return { name, text };
 }
 
+/** What the service decided for each event of an append before writing it. */
+export interface AppendStamps {
+  /** One stored MAC per event ('' when the store has no authenticator). */
+  readonly macs: readonly string[];
+  /** One recorded instant per event (ISO 8601). */
+  readonly recordedAt: readonly string[];
+  /** The chain hashes the service computed and MACed, or undefined when it did not compute them. */
+  readonly hashes?: readonly string[];
+}
+
+/** Stamps of an append without an authenticator: no MAC, recorded `now` (or as copied). */
+export function unsignedStamps(events: readonly PreparedEvent[], now: Date): AppendStamps {
+  return {
+    macs: events.map((e) => e.recorded?.mac ?? ''),
+    recordedAt: events.map((e) => (e.recorded?.at ?? now).toISOString()),
+  };
+}
+
 /**
- * The INSERT that appends `events` to `streamId`; it returns one row (position, revision) per event.
- * `macs` holds one stored MAC per event ('' when the store has no authenticator, the default); a MAC names the
- * revision it was computed for, so with MACs the expected revision is never 'any' here.
+ * The INSERT that appends `events` to `streamId`; it returns one row (position, revision, recorded_at)
+ * per event. A MAC names the revision and chain hash it was computed for, so with MACs the expected
+ * revision is never 'any' here.
  */
 export function appendQuery(
   streamId: string,
   events: readonly PreparedEvent[],
   expected: ExpectedRevision,
-  macs: readonly string[] = events.map(() => ''),
+  stamps: AppendStamps = unsignedStamps(events, new Date()),
 ): AppendQuery {
   const kind = expected === 'no_stream' ? 'no_stream' : expected === 'any' ? 'any' : 'exact';
   const multi = events.length > 1;
+  const { macs, recordedAt, hashes } = stamps;
   const values: unknown[] = multi
-    ? [streamId, events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.dataJson), events.map((e) => e.metadataJson), macs]
-    : [streamId, events[0]!.id, events[0]!.type, events[0]!.dataJson, events[0]!.metadataJson, macs[0]!];
+    ? [streamId, events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.dataJson), events.map((e) => e.metadataJson), macs, recordedAt, hashes ?? null]
+    : [streamId, events[0]!.id, events[0]!.type, events[0]!.dataJson, events[0]!.metadataJson, macs[0]!, recordedAt[0]!, hashes?.[0] ?? null];
   if (kind === 'exact') values.push(expected);
   return { ...statement(kind, multi), values };
 }

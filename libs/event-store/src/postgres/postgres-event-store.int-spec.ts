@@ -55,6 +55,54 @@ describe('PostgresEventStore MACs', () => {
     }
   });
 
+  it('records each event at the instant the service chose and MACed, also when two processes\' clocks disagree; asOf keeps a prefix', async () => {
+    const authenticator = testAuthenticator();
+    // Two api processes: one's clock runs a minute ahead of the other's.
+    const base = Date.parse('2026-12-01T08:00:00.000Z');
+    let tick = 0;
+    const ahead = new PostgresEventStore(database.pool, { authenticator, notifyChannel: null, clock: () => new Date(base + 60_000 + tick++) });
+    const behind = new PostgresEventStore(database.pool, { authenticator, notifyChannel: null, clock: () => new Date(base + tick++ + 0.7) });
+    try {
+      const stream = testStreamId();
+      const first = await ahead.append(stream, [testEvent()], 'no_stream');
+      // The other process continues the stream without reading it first: it reads the one hash it needs.
+      await behind.append(stream, [testEvent(), testEvent()], 0);
+      await ahead.append(stream, [testEvent()], 2);
+      const events = await ahead.readStream(stream);
+      expect(first.recordedAt).toEqual(new Date(base + 60_000));
+      expect(events.map((e) => e.recordedAt.getTime() - base)).toEqual([60_000, 1, 1, 60_002]);
+      expect(events.map((e) => authenticator.check(macContentOf(e), e.mac))).toEqual(Array(4).fill('valid'));
+      // Another instant is another MAC.
+      expect(authenticator.check({ ...macContentOf(events[1]!), recordedAt: new Date(base + 2).toISOString() }, events[1]!.mac)).toBe('invalid');
+      // ?asOf= is the stream's prefix recorded by then: never revisions 1-2 without revision 0 before them.
+      await expect(ahead.readStream(stream, { until: new Date(base + 30_000) })).rejects.toThrow();
+      expect((await ahead.readStream(stream, { until: new Date(base + 60_000) })).map((e) => e.revision)).toEqual([0, 1, 2]);
+      expect(verifyChain(events.map((e) => ({ ...e, hash: e.hash }))).ok).toBe(true);
+    } finally {
+      await Promise.all([ahead.close(), behind.close()]);
+    }
+  });
+
+  it('retries an append whose remembered head is not the stored one, and writes it on the stored chain', async () => {
+    const authenticator = testAuthenticator();
+    const store = new PostgresEventStore(database.pool, { authenticator, notifyChannel: null });
+    const other = new PostgresEventStore(database.pool, { authenticator, notifyChannel: null });
+    try {
+      const stream = testStreamId();
+      await store.append(stream, [testEvent()], 'no_stream');
+      // Rewritten behind the store's back (as only an attacker could): the store's remembered hash is stale.
+      await tamperWithLog(database.pool, [{ text: `UPDATE events SET hash = $2 WHERE stream_id = $1`, values: [stream, 'f'.repeat(64)] }]);
+      await store.append(stream, [testEvent()], 0);
+      await other.append(stream, [testEvent()], 1);
+      const events = await store.readStream(stream);
+      expect(events.map((e) => e.revision)).toEqual([0, 1, 2]);
+      expect(events[1]!.hash).toBe(chainHash('f'.repeat(64), { type: events[1]!.type, data: events[1]!.data, metadata: events[1]!.metadata, revision: 1 }));
+      expect(events.slice(1).map((e) => authenticator.check(macContentOf(e), e.mac))).toEqual(['valid', 'valid']);
+    } finally {
+      await Promise.all([store.close(), other.close()]);
+    }
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE of stored events to anyone who keeps the triggers on', async () => {
     const store = new PostgresEventStore(database.pool, { notifyChannel: null });
     try {

@@ -16,10 +16,10 @@ import type {
   SubscriptionHandler,
 } from '../event-store.port';
 import { prepareAppend, type PreparedEvent } from '../append-validation';
-import type { EventAuthenticator } from '../event-mac';
-import { canonicalJsonText } from '../hash-chain';
+import { instantFromEpochText, type EventAuthenticator } from '../event-mac';
+import { canonicalJsonText, chainHashOfText, GENESIS_HASH } from '../hash-chain';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
-import { appendQuery, RESOLVE_APPEND_SQL, resolveAppendValues, type ResolveAppendRow } from './postgres-append-sql';
+import { appendQuery, RESOLVE_APPEND_SQL, resolveAppendValues, unsignedStamps, type AppendQuery, type ResolveAppendRow } from './postgres-append-sql';
 import { pgConstraint, pgErrorCode, translateError } from './postgres-errors';
 import { PostgresNotificationListener } from './postgres-notification-listener';
 import { PostgresSubscription } from './postgres-subscription';
@@ -35,6 +35,10 @@ export interface PostgresEventStoreOptions {
   readonly listenerReconnectDelayMs?: number;
   /** Computes each event's MAC (event-mac.ts); without one, events are stored unsigned. */
   readonly authenticator?: EventAuthenticator;
+  /** The clock that records events (default: this process's). Instants are kept in milliseconds. */
+  readonly clock?: () => Date;
+  /** Stream heads (revision, hash) remembered so that an append needs no read first (default 10,000). */
+  readonly headCacheSize?: number;
 }
 
 export const DEFAULT_NOTIFY_CHANNEL = 'event_store';
@@ -74,10 +78,12 @@ const READ_ALL_SQL = `
   WHERE transaction_id < ${XMIN_BOUND}
   ORDER BY position`;
 
-// The same walk for verification: content as jsonb's own text, parsed by nobody but canonicalJsonText.
-const CANONICAL_COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, hash, mac';
+// The same walk for verification: content as jsonb's own text, parsed by nobody but canonicalJsonText,
+// and the recorded instant as exact seconds (extract gives numeric: every microsecond shows).
+const CANONICAL_COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at';
+const CANONICAL_TEXT = 'position::text, event_id::text, stream_id, revision::text, type, data::text, metadata::text, hash, mac, extract(epoch FROM recorded_at)::text';
 const READ_ALL_TEXT_SQL = `
-  SELECT position::text, event_id::text, stream_id, revision::text, type, data::text, metadata::text, hash, mac FROM (
+  SELECT ${CANONICAL_TEXT} FROM (
     SELECT ${CANONICAL_COLUMNS}, transaction_id FROM events
     WHERE position > $1
     ORDER BY position
@@ -86,9 +92,12 @@ const READ_ALL_TEXT_SQL = `
   WHERE transaction_id < ${XMIN_BOUND}
   ORDER BY position`;
 
+const READ_STREAM_TEXT_SQL = `SELECT ${CANONICAL_TEXT} FROM events WHERE stream_id = $1 ORDER BY revision`;
+
 const COMMITTED_HEAD_SQL = 'SELECT max(position) AS position FROM events';
 
-const CURRENT_REVISION_SQL = 'SELECT max(revision) AS revision FROM events WHERE stream_id = $1';
+const STREAM_HEAD_SQL = 'SELECT revision, hash FROM events WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1';
+const HASH_AT_SQL = 'SELECT hash FROM events WHERE stream_id = $1 AND revision = $2';
 
 const HEAD_SQL = `
   SELECT position FROM events
@@ -149,6 +158,13 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<PostgresSubscription>();
   private identityQuery: Promise<string> | undefined;
   private readonly authenticator: EventAuthenticator | undefined;
+  private readonly clock: () => Date;
+  /**
+   * The newest revision and chain hash known of recently used streams. An event never changes once
+   * written, so an entry can be behind but never wrong; an append continuing it needs no read.
+   */
+  private readonly heads = new Map<string, { revision: number; hash: string }>();
+  private readonly headCacheSize: number;
   private closed = false;
 
   constructor(
@@ -159,6 +175,8 @@ export class PostgresEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.batchSize = options.batchSize ?? 1000;
     this.authenticator = options.authenticator;
+    this.clock = options.clock ?? (() => new Date());
+    this.headCacheSize = Math.max(0, options.headCacheSize ?? 10_000);
     if (channel !== null) {
       this.listener = new PostgresNotificationListener(pool, channel, { reconnectDelayMs: options.listenerReconnectDelayMs });
       this.notifier = new PostgresAppendNotifier(pool, channel);
@@ -174,16 +192,19 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
     const prepared = prepareAppend(streamId, events, expected);
     for (let attempt = 1; ; attempt++) {
-      const query = await this.appendQueryFor(streamId, prepared, expected);
+      const planned = await this.appendQueryFor(streamId, prepared, expected);
       let refusal: unknown;
       try {
-        const { rows } = await this.pool.query<{ position: string; revision: string; recorded_at: Date }>(query);
+        const { rows } = planned === undefined ? { rows: [] } : await this.pool.query<{ position: string; revision: string; recorded_at: Date }>(planned.query);
         if (rows.length > 0) {
           const last = rows[rows.length - 1]!;
+          if (planned!.lastHash !== undefined) this.rememberHead(streamId, Number(last.revision), planned!.lastHash);
           this.appended();
           return { nextRevision: Number(last.revision), position: BigInt(last.position), written: true, recordedAt: last.recorded_at };
         }
+        this.heads.delete(streamId);
       } catch (error) {
+        this.heads.delete(streamId);
         if (INVALID_VALUE_CODES.has(pgErrorCode(error) ?? '')) {
           throw new InvalidAppend(`PostgreSQL refused the append to ${streamId}: ${(error as Error).message}`);
         }
@@ -199,32 +220,69 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * The INSERT for one attempt. A MAC covers the revision the event gets, so with an authenticator an
-   * 'any' append first reads where the stream is and appends exactly there; losing that race sends it
-   * round again like any other lost race.
+   * The INSERT for one attempt, or undefined when the revision it would continue is not there (the
+   * append cannot be written: resolveAppend() says why). Each event is recorded at this attempt's
+   * instant (or the one it was copied with). With an authenticator the service computes each chain
+   * hash and MACs it with the instant (event-mac.ts), so it needs the hash the append continues: known
+   * from an earlier read or append of the stream, or read now (one indexed row). A MAC covers the
+   * revision the event gets, so an 'any' append reads where the stream is and appends exactly there;
+   * losing that race sends it round again like any other lost race.
    */
-  private async appendQueryFor(streamId: string, prepared: readonly PreparedEvent[], expected: ExpectedRevision) {
+  private async appendQueryFor(
+    streamId: string,
+    prepared: readonly PreparedEvent[],
+    expected: ExpectedRevision,
+  ): Promise<{ query: AppendQuery; lastHash?: string } | undefined> {
+    const now = new Date(Math.floor(this.clock().getTime()));
     const authenticator = this.authenticator;
-    if (authenticator === undefined) return appendQuery(streamId, prepared, expected, prepared.map(() => ''));
+    if (authenticator === undefined) return { query: appendQuery(streamId, prepared, expected, unsignedStamps(prepared, now)) };
     let base: number;
-    if (expected === 'any') {
-      try {
-        const { rows } = await this.pool.query<{ revision: string | null }>({
-          name: 'event_store_current_revision',
-          text: CURRENT_REVISION_SQL,
-          values: [streamId],
-        });
-        base = rows[0]?.revision === null || rows[0]?.revision === undefined ? -1 : Number(rows[0].revision);
-      } catch (error) {
-        throw translateError(error, `appending to ${streamId}`);
+    let previousHash: string;
+    try {
+      if (expected === 'no_stream') {
+        base = -1;
+        previousHash = GENESIS_HASH;
+      } else if (expected === 'any') {
+        const { rows } = await this.pool.query<{ revision: string; hash: string }>({ name: 'event_store_stream_head', text: STREAM_HEAD_SQL, values: [streamId] });
+        base = rows[0] === undefined ? -1 : Number(rows[0].revision);
+        previousHash = rows[0]?.hash ?? GENESIS_HASH;
+      } else {
+        base = expected;
+        const known = this.heads.get(streamId);
+        if (known !== undefined && known.revision === expected) previousHash = known.hash;
+        else {
+          const { rows } = await this.pool.query<{ hash: string }>({ name: 'event_store_hash_at', text: HASH_AT_SQL, values: [streamId, expected] });
+          if (rows[0] === undefined) return undefined;
+          previousHash = rows[0].hash;
+        }
       }
-    } else {
-      base = expected === 'no_stream' ? -1 : expected;
+    } catch (error) {
+      throw translateError(error, `appending to ${streamId}`);
     }
-    const macs = prepared.map((event, i) =>
-      authenticator.mac({ streamId, revision: base + 1 + i, id: event.id, type: event.type, dataJson: event.dataJson, metadataJson: event.metadataJson }),
-    );
-    return appendQuery(streamId, prepared, base < 0 ? 'no_stream' : base, macs);
+    const macs: string[] = [];
+    const hashes: string[] = [];
+    const recordedAt: string[] = [];
+    let hash = previousHash;
+    for (let i = 0; i < prepared.length; i++) {
+      const event = prepared[i]!;
+      const revision = base + 1 + i;
+      hash = chainHashOfText(hash, revision, event.type, event.dataJson, event.metadataJson);
+      const at = (event.recorded?.at ?? now).toISOString();
+      hashes.push(hash);
+      recordedAt.push(at);
+      // A copied event keeps the MAC it was made with (store-copy.ts); verification checks it as ever.
+      macs.push(event.recorded !== undefined ? (event.recorded.mac ?? '') : authenticator.mac({ streamId, revision, id: event.id, type: event.type, hash, recordedAt: at }));
+    }
+    return { query: appendQuery(streamId, prepared, base < 0 ? 'no_stream' : base, { macs, recordedAt, hashes }), lastHash: hash };
+  }
+
+  private rememberHead(streamId: string, revision: number, hash: string): void {
+    if (this.headCacheSize === 0) return;
+    const known = this.heads.get(streamId);
+    if (known !== undefined && known.revision >= revision) return;
+    this.heads.delete(streamId);
+    this.heads.set(streamId, { revision, hash });
+    if (this.heads.size > this.headCacheSize) this.heads.delete(this.heads.keys().next().value!);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly RecordedEvent[]> {
@@ -239,7 +297,10 @@ export class PostgresEventStore implements EventStore {
         values: [streamId, Math.floor(toRevision), until],
       });
       if (result.rows.length === 0) throw new StreamNotFound(streamId);
-      return result.rows.map(toRecordedEvent);
+      const events = result.rows.map(toRecordedEvent);
+      const last = events[events.length - 1]!;
+      this.rememberHead(streamId, last.revision, last.hash);
+      return events;
     } catch (error) {
       throw translateError(error, `reading stream ${streamId}`);
     }
@@ -259,28 +320,26 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
     const after = options.after;
     const limit = Math.max(1, Math.min(MAX_READ_LIMIT, Math.floor(options.limit ?? DEFAULT_READ_ALL_LIMIT)));
-    let rows: [string, string, string, string, string, string, string, string, string][];
+    let rows: CanonicalRow[];
     try {
       ({ rows } = await this.pool.query({ name: 'event_store_read_all_text', text: READ_ALL_TEXT_SQL, values: [(after ?? -1n).toString(), limit], rowMode: 'array' }));
     } catch (error) {
       throw translateError(error, 'reading the log');
     }
-    const events: CanonicalEvent[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const [position, id, streamId, revision, type, data, metadata, hash, mac] = rows[i]!;
-      events[i] = {
-        id,
-        streamId,
-        type,
-        revision: Number(revision),
-        position: BigInt(position),
-        hash,
-        ...(mac === '' ? {} : { mac }),
-        dataJson: canonicalJsonText(data),
-        metadataJson: canonicalJsonText(metadata),
-      };
-    }
+    const events = rows.map(toCanonicalEvent);
     return { events, checkpoint: events.length > 0 ? events[events.length - 1]!.position : after };
+  }
+
+  /** The stream as canonical events, with every recorded instant exact (readStream's Dates keep milliseconds). */
+  async readStreamCanonical(streamId: string): Promise<readonly CanonicalEvent[]> {
+    this.assertOpen();
+    let rows: CanonicalRow[];
+    try {
+      ({ rows } = await this.pool.query({ name: 'event_store_read_stream_text', text: READ_STREAM_TEXT_SQL, values: [streamId], rowMode: 'array' }));
+    } catch (error) {
+      throw translateError(error, `reading stream ${streamId}`);
+    }
+    return rows.map(toCanonicalEvent);
   }
 
   subscribe(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
@@ -424,6 +483,24 @@ export class PostgresEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new EventStoreUnavailable('The event store has been closed');
   }
+}
+
+type CanonicalRow = [string, string, string, string, string, string, string, string, string, string];
+
+function toCanonicalEvent(row: CanonicalRow): CanonicalEvent {
+  const [position, id, streamId, revision, type, data, metadata, hash, mac, recordedAt] = row;
+  return {
+    id,
+    streamId,
+    type,
+    revision: Number(revision),
+    position: BigInt(position),
+    hash,
+    ...(mac === '' ? {} : { mac }),
+    dataJson: canonicalJsonText(data),
+    metadataJson: canonicalJsonText(metadata),
+    recordedAt: instantFromEpochText(recordedAt),
+  };
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@app/platform';
-import { CLOCK, type Clock, ReferenceDataService } from '@app/workflow';
+import { CLOCK, type Clock, ReferenceDataService } from '@app/application';
 import { ReadModelFreshness } from '../freshness/read-model-freshness';
 import { ancestryScopeSql, jurisdictionOf } from '../jurisdiction';
 import { checkpointNameOf } from '../projection';

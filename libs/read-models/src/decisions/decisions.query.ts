@@ -3,7 +3,7 @@ import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import { type ActorRef, type CodeSetDefinition, type Signer, type UnitDirectory, vietnamDate } from '@app/nomination';
 import { PG_POOL } from '@app/platform';
-import { CLOCK, type Clock, ReferenceDataService } from '@app/workflow';
+import { CLOCK, type Clock, ReferenceDataService } from '@app/application';
 import { decodeCursor, encodeCursor, limitOf, type PageOf } from '../cursor';
 import { ReadModelFreshness } from '../freshness/read-model-freshness';
 import { ancestryScopeSql, jurisdictionOf } from '../jurisdiction';

@@ -14,7 +14,7 @@ import {
   vietnamDate,
 } from '@app/nomination';
 import { PG_POOL } from '@app/platform';
-import { CLOCK, type Clock, foldRecorded, type HistoryEntry, ReferenceDataService, toNominationView } from '@app/workflow';
+import { CLOCK, type Clock, foldRecorded, type HistoryEntry, ReferenceDataService, toNominationView } from '@app/application';
 import { decodeCursor, encodeCursor, limitOf, type PageOf } from '../cursor';
 import { ReadModelFreshness } from '../freshness/read-model-freshness';
 import { ancestryScopeSql, type Jurisdiction, jurisdictionOf } from '../jurisdiction';

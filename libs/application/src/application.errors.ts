@@ -2,7 +2,7 @@
  * The codes this lib's own errors carry (the api's error table gives each its HTTP answer). The
  * decision refusals reuse the domain's codes (invalid_transition, forbidden, not_found...).
  */
-export const WORKFLOW_ERROR_CODES = [
+export const APPLICATION_ERROR_CODES = [
   /** If-Match named a revision that is no longer the stream's latest (StaleRevision). */
   'stale_revision',
   /** Someone else's write won the race (ConcurrentChange). */
@@ -12,4 +12,4 @@ export const WORKFLOW_ERROR_CODES = [
   'nomination_too_large',
   'decision_number_taken',
 ] as const;
-export type WorkflowErrorCode = (typeof WORKFLOW_ERROR_CODES)[number];
+export type ApplicationErrorCode = (typeof APPLICATION_ERROR_CODES)[number];

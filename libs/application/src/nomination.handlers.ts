@@ -15,7 +15,7 @@ import {
   NominationActionCommand,
   type BulkItemResult,
   type NominationResult,
-} from './workflow.commands';
+} from './application.commands';
 
 /*
  * The application services of a nomination: each handler reads the clock, builds the context `decide`

@@ -18,7 +18,7 @@ import {
 import { toNominationView } from './nomination-view';
 import type { ReferenceDataService } from './reference-data.service';
 import type { StreamCommand, StreamCommandResult } from './stream-command';
-import type { CommandEnvelope, NominationResult } from './workflow.commands';
+import type { CommandEnvelope, NominationResult } from './application.commands';
 
 /*
  * What every command on a nomination stream shares, whichever handler sends it (a person's command, a

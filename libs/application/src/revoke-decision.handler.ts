@@ -21,7 +21,7 @@ import { commandMetadata } from './nomination-command';
 import { ReferenceDataService } from './reference-data.service';
 import { runStreamCommand } from './stream-command';
 import type { DecisionView } from './views';
-import { RevokeDecisionCommand } from './workflow.commands';
+import { RevokeDecisionCommand } from './application.commands';
 
 /**
  * Revokes (hủy bỏ) some awards of a decision: appends DecisionRevoked to the decision's stream, then

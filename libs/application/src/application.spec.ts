@@ -25,8 +25,8 @@ import {
   RevokeDecisionCommand,
   type IssueDecisionInput,
   type RevokeDecisionInput,
-} from './workflow.commands';
-import type { CommandEnvelope, CreateNominationInput, NominationAction } from './workflow.commands';
+} from './application.commands';
+import type { CommandEnvelope, CreateNominationInput, NominationAction } from './application.commands';
 
 /*
  * The application layer on in-memory adapters (event store, unit records, decision claims, staff):

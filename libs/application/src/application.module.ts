@@ -26,4 +26,4 @@ import { StaffDirectory } from './staff-directory';
   ],
   exports: [RecordsModule, CLOCK, ReferenceDataService, StaffDirectory],
 })
-export class WorkflowModule {}
+export class ApplicationModule {}

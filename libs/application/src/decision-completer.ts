@@ -11,7 +11,7 @@ import { deterministicUuid } from './deterministic-id';
 import { nominationContext, nominationResult, nominationStreamCommand } from './nomination-command';
 import { ReferenceDataService } from './reference-data.service';
 import { readOrEmpty, runStreamCommand } from './stream-command';
-import type { CommandEnvelope } from './workflow.commands';
+import type { CommandEnvelope } from './application.commands';
 
 /**
  * Finishes every decision from the log: each DecisionIssued awards the nominations it lists, each

@@ -8,7 +8,7 @@ import { decisionStream, foldDecision, revocationsOf, toDecisionView } from './d
 import { ReferenceDataService } from './reference-data.service';
 import { readOrEmpty } from './stream-command';
 import type { DecisionView } from './views';
-import { GetDecisionQuery } from './workflow.commands';
+import { GetDecisionQuery } from './application.commands';
 
 /** GET /decisions/{id}: the decision from its stream, visible within the caller's jurisdiction only. */
 @QueryHandler(GetDecisionQuery)

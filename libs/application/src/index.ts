@@ -1,7 +1,7 @@
 export { deterministicUuid } from './deterministic-id';
-export { WORKFLOW_ERROR_CODES, type WorkflowErrorCode } from './workflow.errors';
+export { APPLICATION_ERROR_CODES, type ApplicationErrorCode } from './application.errors';
 export { ConcurrentChange, IdempotencyKeyReused, StaleRevision } from './stream-command';
-export * from './workflow.commands';
+export * from './application.commands';
 export type { NominationView, DecisionView, HistoryEntry } from './views';
 export { ReferenceDataService, type RuleSetSummary } from './reference-data.service';
 export { StaffDirectory, type StaffInput, type StaffMember } from './staff-directory';
@@ -10,6 +10,6 @@ export { foldRecorded, nominationStream } from './nomination-command';
 export { toNominationView } from './nomination-view';
 export { DecisionRefused, DecisionNumberTaken } from './decision.errors';
 export { decisionStream } from './decision-view';
-export { WorkflowModule } from './workflow.module';
+export { ApplicationModule } from './application.module';
 export { DecisionCompleter } from './decision-completer';
 export { StreamStateCache, attachStreamStateCache, streamStateCacheOf, type StreamStateCacheOptions, type StreamStateCacheStats } from './stream-state-cache';

@@ -29,7 +29,7 @@ import { commandMetadata } from './nomination-command';
 import { ReferenceDataService } from './reference-data.service';
 import { assertSameRequest, readOrEmpty, runStreamCommand } from './stream-command';
 import type { DecisionView } from './views';
-import { IssueDecisionCommand, type IssueDecisionInput } from './workflow.commands';
+import { IssueDecisionCommand, type IssueDecisionInput } from './application.commands';
 
 /** The calendar year of a signing date, which scopes the decision number; a malformed date is refused before anything is read. */
 function signingYear(signedOn: unknown, field = 'signedOn'): number {
