@@ -72,7 +72,7 @@ describe('reports wait for their own read model only', () => {
   });
 
   it('the migration computes each existing row\'s chain as the projections do, from the log or else from the nominations read model', async () => {
-    const sql = readFileSync('migrations/1765300000020_report-ancestry.sql', 'utf8');
+    const sql = readFileSync('migrations/1765300000030_report-ancestry.sql', 'utf8');
     const updates = sql.slice(0, sql.indexOf('-- Down Migration')).match(/UPDATE rm_\w+ [\s\S]*?;\n/gu)!;
     expect(updates).toHaveLength(2);
     // The read-model fallback needs the nominations read model: let it catch up now.
