@@ -7,6 +7,8 @@ export * from './read-models.queries';
 export type { AwardsReport, AwardsReportRow, StagesReport, StagesReportRow } from './reports.types';
 export type { Page, PageOf } from './cursor';
 export type { NominationSummary } from './nominations/nominations.row';
+export { listNominationsSql } from './nominations/nominations.query';
+export { type Jurisdiction } from './jurisdiction';
 export type { InboxItem } from './inbox/inbox.query';
 export type { DecisionSummary } from './decisions/decisions.query';
 export { READ_MODEL_ERROR_CODES, ReadModelBehind, ReadModelFreshness, type ReadModelErrorCode } from './freshness/read-model-freshness';

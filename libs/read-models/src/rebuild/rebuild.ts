@@ -58,11 +58,17 @@ async function indexesOf(client: PoolClient, table: string): Promise<IndexDef[]>
   return rows;
 }
 
-/** The index definition on the shadow table, under a name derived from the live index's. */
-function shadowIndexSql(index: IndexDef, live: string, shadow: string, suffix: string): string {
+/**
+ * The index definition on the shadow table, under a name derived from the live index's; built
+ * CONCURRENTLY when asked (see the index phase in rebuildProjections).
+ */
+function shadowIndexSql(index: IndexDef, live: string, shadow: string, suffix: string, concurrently = false): string {
   const onLive = new RegExp(`ON (?:public\\.)?${escapeRegExp(escapeIdentifier(live))}|ON (?:public\\.)?${escapeRegExp(live)}\\b`, 'u');
   return index.definition
-    .replace(/^CREATE (UNIQUE )?INDEX \S+ /u, (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${escapeIdentifier(index.name + suffix)} `)
+    .replace(
+      /^CREATE (UNIQUE )?INDEX \S+ /u,
+      (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${escapeIdentifier(index.name + suffix)} `,
+    )
     .replace(onLive, `ON public.${escapeIdentifier(shadow)}`);
 }
 
@@ -96,9 +102,10 @@ interface Target {
  *
  * 1. Shadow tables `<table>__rebuild` are created like the live ones, with only their unique
  *    indexes, and filled batch by batch from the start of the log (queries keep reading the live
- *    tables; the live runner keeps projecting into them). Rows are cached across batches and written
- *    once per batch in bulk, while the next batch is read (ShadowWriter).
- * 2. The other indexes are built once the bulk is in, and the tables analysed.
+ *    tables; the live runner keeps projecting into them). Rows are cached and written when they leave
+ *    the cache (new ones with COPY), while the next batch is read (ShadowWriter).
+ * 2. The other indexes are built once the bulk is in (CONCURRENTLY: no transaction id held while they
+ *    build, so no event reader of the cluster waits for them), and the tables analysed.
  * 3. The swap, in one transaction: lock the projection's checkpoint row (the live runner's next
  *    batch waits on it, see DurableSubscriber), lock the live tables, apply what was appended since,
  *    drop the live tables, rename the shadows (and their indexes) to the live names, set the
@@ -205,15 +212,20 @@ export async function rebuildProjections(
         if (!more) break;
       }
       for (const target of group) {
-        await target.writer.flushed();
+        await target.writer.flush();
         target.position = position;
       }
     };
     await replay(targets, true);
 
     report('indexes');
+    // CONCURRENTLY, although nothing else uses the shadows: a plain CREATE INDEX holds a transaction id
+    // for as long as it builds, and every event reader of the cluster reads only below the oldest one
+    // running (pg_snapshot_xmin), so every projection and subscriber would stand still meanwhile. A
+    // concurrent build holds one only for an instant at its start and end (its waits and scans hold
+    // a snapshot, which readers do not wait for). ANALYZE outside a transaction block holds none.
     for (const { client, deferred, shadow } of targets) {
-      for (const { table, copy, index } of deferred) await client.query(shadowIndexSql(index, table, copy, suffix));
+      for (const { table, copy, index } of deferred) await client.query(shadowIndexSql(index, table, copy, suffix, true));
       // Fresh tables have no statistics: without them the planner would choose badly until autovacuum
       // got round to them, so they are analysed before they serve a single query.
       for (const copy of Object.values(shadow)) await client.query(`ANALYZE ${escapeIdentifier(copy)}`);
