@@ -27,7 +27,8 @@
  * BENCH_PHASES picks the phases: `rebuild` (2) and `api` (3 and 4, which need the read models the
  * rebuild filled); default rebuild,api. `BENCH_PHASES=rebuild BENCH_REBUILD=all` measures the rebuild
  * alone, and needs no build of the api (`npx tsx --tsconfig tsconfig.json bench/read.bench.ts`).
- * Each rebuild prints this process's CPU and the bench cluster's PostgreSQL CPU (its postmaster and
+ * BENCH_REBUILD_WORKERS (default 2, as projections:rebuild) sets the rebuild's worker threads (1: none).
+ * Each rebuild prints this process's CPU (every thread) and the bench cluster's PostgreSQL CPU (its postmaster and
  * every backend, from /proc: only meaningful when nothing else uses that cluster meanwhile), both per
  * event. BENCH_PROFILE=<dir> writes a V8 CPU profile of each rebuild (rebuild-<group>.cpuprofile, this
  * process only; `npx tsx bench/profile-summary.ts <dir>/*.cpuprofile`).
@@ -58,6 +59,8 @@ const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 32);
 const API_ENTRY = process.env['BENCH_API_ENTRY'] ?? 'dist/apps/api/apps/api/src/main.js';
 const PHASES = new Set((process.env['BENCH_PHASES'] ?? 'rebuild,api').split(','));
 const PROFILE_DIR = process.env['BENCH_PROFILE'];
+/** Worker threads of the rebuild's bulk replay, as projections:rebuild (default 2; 1: all in this thread). */
+const REBUILD_WORKERS = Number(process.env['BENCH_REBUILD_WORKERS'] ?? 2);
 /** Nominations in flight while the log is generated: how far apart one nomination's events lie. */
 const IN_FLIGHT = 2_048;
 
@@ -176,7 +179,7 @@ async function main(): Promise<void> {
   try {
     // 2. Rebuild throughput: all five from one replay (npm run projections:rebuild), then nominations alone.
     if (PHASES.has('rebuild')) {
-      console.log('\nrebuild from the whole log (batches of 10,000 events):');
+      console.log(`\nrebuild from the whole log (batches of 10,000 events, ${REBUILD_WORKERS > 1 ? `${REBUILD_WORKERS} worker threads` : 'in this thread'}):`);
       const groups = (process.env['BENCH_REBUILD'] ?? 'all,nominations').split(',').map((name) => (name === 'all' ? PROJECTIONS : [projectionNamed(name)]));
       for (const group of groups) {
         const label = group.length === PROJECTIONS.length ? 'all' : group.map((p) => p.name).join('+');
@@ -205,7 +208,9 @@ async function main(): Promise<void> {
             })();
           }
         };
-        const results = await profiled(`rebuild-${label}`, () => rebuildProjections(database.pool, store, group, context, { onProgress }));
+        const results = await profiled(`rebuild-${label}`, () => rebuildProjections(database.pool, store, group, context, {
+          onProgress, ...(REBUILD_WORKERS > 1 ? { workers: { count: REBUILD_WORKERS, connectionString: database.url } } : {}),
+        }));
         const seconds = (performance.now() - started) / 1000;
         await sampling;
         await sampler.end();

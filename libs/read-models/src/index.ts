@@ -13,5 +13,6 @@ export type { InboxItem } from './inbox/inbox.query';
 export type { DecisionSummary } from './decisions/decisions.query';
 export { READ_MODEL_ERROR_CODES, ReadModelBehind, ReadModelFreshness, type ReadModelErrorCode } from './freshness/read-model-freshness';
 export { csvField, toCsv, UTF8_BOM } from './csv';
-export { rebuildProjection, rebuildProjections, type RebuildOptions, type RebuildProgress, type RebuildResult } from './rebuild/rebuild';
+export { rebuildProjection, rebuildProjections, type RebuildOptions, type RebuildProgress, type RebuildResult, type RebuildWorkers } from './rebuild/rebuild';
+export { runRebuildShard, type ShardMessage, type ShardTask } from './rebuild/rebuild-shard';
 export { LAG_SCAN_LIMIT, type ProjectionState, ProjectionStatus } from './status/projection-status';

@@ -1,7 +1,10 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { escapeIdentifier, type Pool, type PoolClient } from 'pg';
 import type { EventStore } from '@app/event-store';
 import { CHECKPOINT_CHANNEL, decodeForConsumer, lockKey } from '@app/platform';
 import { checkpointNameOf, type Projection, type ProjectionContext, type TableNames } from '../projection';
+import type { ShardMessage, ShardTask } from './rebuild-shard';
 import { ShadowWriter } from './shadow-writer';
 
 export interface RebuildProgress {
@@ -30,6 +33,20 @@ export interface RebuildOptions {
    * holds the log back); by default, up to what the log shows when the replay gets there.
    */
   readonly until?: bigint;
+  /**
+   * The bulk of the replay in worker threads, the log's streams split between them (rebuild-shard.ts);
+   * PostgreSQL event store only, each worker with its own connections. Then the rest (what was
+   * appended meanwhile, the swap) as without. Workers build their context from the reference data.
+   */
+  readonly workers?: RebuildWorkers;
+}
+
+export interface RebuildWorkers {
+  readonly count: number;
+  /** The database of the event store and the read models. */
+  readonly connectionString: string;
+  /** The worker's entry file (default scripts/projections-rebuild-worker.mjs under the working directory). */
+  readonly script?: string;
 }
 
 export interface RebuildResult {
@@ -216,6 +233,27 @@ export async function rebuildProjections(
         target.position = position;
       }
     };
+    if (options.workers !== undefined && options.workers.count > 1) {
+      const stopAt = await store.headPosition();
+      const until = options.until !== undefined && (stopAt === undefined || options.until > stopAt) ? options.until : stopAt;
+      if (until !== undefined) {
+        const events = await replayInWorkers(options.workers, {
+          projections: projections.map((p) => p.name), stopAt: until.toString(), batchSize, cacheRows: options.cacheRows ?? 20_000, suffix,
+        }, (read, position) => {
+          for (const target of targets) {
+            target.events = read;
+            target.position = position;
+          }
+          report('replay', targets.length === 1 ? targets[0] : undefined);
+        });
+        for (const target of targets) {
+          target.events = events;
+          target.position = until;
+          // The workers wrote rows this writer has never seen: it reads back any key it meets.
+          target.writer.tablesHoldUnseenKeys();
+        }
+      }
+    }
     await replay(targets, true);
 
     report('indexes');
@@ -282,5 +320,40 @@ export async function rebuildProjections(
       await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
       client.release();
     }
+  }
+}
+
+/** Runs the shards in worker threads until each has applied the log up to `stopAt`; returns the events read. */
+async function replayInWorkers(
+  workers: RebuildWorkers,
+  task: Omit<ShardTask, 'connectionString' | 'shard' | 'shards'>,
+  onProgress: (events: number, position: bigint) => void,
+): Promise<number> {
+  const script = workers.script ?? path.resolve('scripts/projections-rebuild-worker.mjs');
+  const threads: Worker[] = [];
+  const read = new Array<number>(workers.count).fill(0);
+  try {
+    const done = Array.from({ length: workers.count }, (_, shard) => new Promise<number>((resolve, reject) => {
+      const thread = new Worker(script, {
+        workerData: { ...task, connectionString: workers.connectionString, shard, shards: workers.count } satisfies ShardTask,
+        // A rebuild allocates fast and keeps what it caches: a larger young generation collects less often.
+        resourceLimits: { maxYoungGenerationSizeMb: 96 },
+      });
+      threads.push(thread);
+      thread.on('message', (message: ShardMessage) => {
+        if (message.kind === 'error') reject(new Error(`rebuild worker ${shard}: ${message.message}`));
+        else if (message.kind === 'done') resolve(message.events);
+        else {
+          read[shard] = message.events;
+          onProgress(Math.min(...read), BigInt(message.position));
+        }
+      });
+      thread.on('error', reject);
+      thread.on('exit', (code) => reject(new Error(`rebuild worker ${shard} exited (${code}) before it was done`)));
+    }));
+    const counts = await Promise.all(done);
+    return counts[0]!;
+  } finally {
+    await Promise.all(threads.map((thread) => thread.terminate()));
   }
 }

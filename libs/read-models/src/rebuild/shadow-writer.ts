@@ -28,6 +28,8 @@ export class ShadowWriter<Row> {
   /** Keys evicted from the cache while the table holds (or is being sent) a row for them. */
   private readonly evicted = new Set<string>();
   private pending: Promise<void> = Promise.resolve();
+  /** Others (a rebuild's worker threads) wrote rows into the tables: a key not cached may have one. */
+  private unseenKeysStored = false;
   private readonly tx: ConsumerTransaction;
   private readonly bulk: readonly { readonly table: string; readonly names: readonly string[]; readonly spec: BulkTable<string, Row> }[] | undefined;
 
@@ -49,7 +51,7 @@ export class ShadowWriter<Row> {
       const key = this.projection.keyOf(event);
       if (key === null) continue;
       keyed.push([key, event]);
-      if (this.evicted.has(key) && !this.entries.has(key)) missing.add(key);
+      if (!this.entries.has(key) && (this.unseenKeysStored || this.evicted.has(key))) missing.add(key);
     }
     if (missing.size > 0) {
       // An evicted row was sent before it was evicted: wait for that write, then read it back.
@@ -84,6 +86,11 @@ export class ShadowWriter<Row> {
     for (const item of this.entries) if (item[1].current !== item[1].stored) dirty.push(item);
     await this.write(dirty);
     await this.pending;
+  }
+
+  /** From now on, a key this writer has not seen may have rows in the tables (written by others). */
+  tablesHoldUnseenKeys(): void {
+    this.unseenKeysStored = true;
   }
 
   /** Resolves once every write sent so far has finished. */
