@@ -88,12 +88,16 @@ function cpuSeconds(pid: number): number {
   return total;
 }
 
-/** CPU seconds of the bench cluster's PostgreSQL (postmaster and every backend): it runs on this machine. */
+/** CPU seconds of the bench cluster's PostgreSQL (postmaster and every backend, live or exited): it runs on this machine. */
 async function postgresCpuSeconds(pool: { query: (text: string) => Promise<{ rows: { dir: string }[] }> }): Promise<number | null> {
   try {
     const { rows } = await pool.query("SELECT current_setting('data_directory') AS dir");
     const postmaster = Number(readFileSync(path.join(rows[0]!.dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    return cpuSeconds(postmaster);
+    // Backends that have exited (a pool's connections once it ends) are counted in the postmaster's
+    // cutime/cstime once it has reaped them; the live ones in their own utime/stime.
+    const stat = readFileSync(`/proc/${postmaster}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return cpuSeconds(postmaster) + (Number(fields[13]) + Number(fields[14])) / 100;
   } catch {
     return null;
   }

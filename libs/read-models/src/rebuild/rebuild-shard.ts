@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { PostgresEventStore } from '@app/event-store';
+import type { EventMetadata, RecordedEvent } from '@app/event-store';
 import { loadReferenceData, WorkingDayCalendar } from '@app/nomination';
 import { decodeForConsumer } from '@app/platform';
 import { projectionNamed } from '../projections';
@@ -10,8 +10,13 @@ import { ShadowWriter } from './shadow-writer';
  * One shard of a rebuild's bulk replay, run in a worker thread (rebuildProjections with `workers`):
  * the streams whose id hashes to `shard` of `shards`. Every event of a stream lies in one shard, and
  * every projection's row belongs to one stream, so the shards' rows never overlap and each shard folds
- * its streams in log order, as one replay would. Each shard reads the log itself (the reading is
- * cheap next to decoding and folding), up to exactly `stopAt`, so all end at the same position.
+ * its streams in log order, as one replay would. Each shard reads its own events from the log, up to
+ * exactly `stopAt`, so all end at the same position.
+ *
+ * The shard reads the PostgreSQL `events` table itself (the store's port has no sharded read), which
+ * is sound only because `stopAt` is a position readers could already take when the rebuild started
+ * (EventStore.headPosition: every transaction that could still write at or below it has ended), so
+ * nothing can appear below it later: the visibility rule of postgres-event-store.ts is not needed.
  */
 export interface ShardTask {
   readonly connectionString: string;
@@ -30,14 +35,23 @@ export type ShardMessage =
   | { readonly kind: 'done'; readonly events: number; readonly position: string }
   | { readonly kind: 'error'; readonly message: string };
 
-/** FNV-1a of the stream id: the shard a stream belongs to. */
-export function shardOf(streamId: string, shards: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < streamId.length; i++) {
-    hash ^= streamId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % shards;
+/** The shard's events after a position, in log order: the stream id's hash decides the shard. */
+const SHARD_SQL = `
+  SELECT position::text, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at FROM events
+  WHERE position > $1 AND position <= $2 AND (hashtext(stream_id) & 2147483647) % $3 = $4
+  ORDER BY position LIMIT $5`;
+
+interface ShardRow {
+  position: string;
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  hash: string;
+  mac: string | null;
+  recorded_at: Date;
 }
 
 export function shadowTablesOf(projection: Projection<unknown, string>, suffix: string): TableNames {
@@ -49,9 +63,9 @@ export async function runRebuildShard(task: ShardTask, post: (message: ShardMess
   const projections = task.projections.map((name) => projectionNamed(name) as Projection<unknown, string>);
   const pool = new Pool({ connectionString: task.connectionString, max: projections.length + 2, application_name: 'projections-rebuild-shard' });
   pool.on('error', () => undefined);
-  const store = new PostgresEventStore(pool, { notifyChannel: null });
   const context = { calendar: new WorkingDayCalendar(loadReferenceData().holidays) };
   const clients = await Promise.all(projections.map(() => pool.connect()));
+  clients.forEach((client) => client.on('error', () => undefined));
   try {
     const writers = await Promise.all(projections.map(async (projection, i) => {
       // The shadows are thrown away if the rebuild dies: no need to wait for each write to reach the disk.
@@ -61,32 +75,26 @@ export async function runRebuildShard(task: ShardTask, post: (message: ShardMess
     const wanted = projections.map((p) => new Set<string>(p.categories));
     const categories = new Set<string>(projections.flatMap((p) => p.categories));
     const stopAt = BigInt(task.stopAt);
-    const read = (after: bigint | undefined) => store.readAll({ ...(after !== undefined ? { after } : {}), limit: task.batchSize });
-    let position: bigint | undefined;
+    const reader = await pool.connect();
+    clients.push(reader);
+    const read = (after: bigint) => reader.query<ShardRow>({
+      name: 'rebuild_shard_read', text: SHARD_SQL, values: [after.toString(), task.stopAt, task.shards, task.shard, task.batchSize],
+    });
+    let position = -1n;
     let events = 0;
-    let next = read(undefined);
+    let next = read(position);
     for (;;) {
-      const batch = await next;
-      if (batch.events.length === 0) {
-        // Up to stopAt is committed, but an older transaction still running elsewhere hides it for now.
-        if (position === undefined || position < stopAt) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          next = read(position);
-          continue;
-        }
-        break;
-      }
-      const last = batch.events[batch.events.length - 1]!.position;
-      const more = last < stopAt;
-      if (more) next = read(last);
-      const mine = [];
-      for (const e of batch.events) {
-        if (e.position > stopAt) break;
-        events++;
-        if (shardOf(e.streamId, task.shards) === task.shard) mine.push(e);
-      }
-      position = last < stopAt ? last : stopAt;
-      const decoded = decodeForConsumer(mine, categories, () => undefined);
+      const { rows } = await next;
+      if (rows.length === 0) break;
+      const recorded: RecordedEvent[] = rows.map((r) => ({
+        id: r.event_id, streamId: r.stream_id, type: r.type, data: r.data, metadata: r.metadata, revision: Number(r.revision),
+        position: BigInt(r.position), recordedAt: r.recorded_at, hash: r.hash, ...(r.mac === null || r.mac === '' ? {} : { mac: r.mac }),
+      }));
+      position = recorded[recorded.length - 1]!.position;
+      const more = rows.length >= task.batchSize;
+      if (more) next = read(position);
+      events += recorded.length;
+      const decoded = decodeForConsumer(recorded, categories, () => undefined);
       await Promise.all(writers.map((writer, i) => writer.apply(projections.length === 1 ? decoded : decoded.filter((e) => wanted[i]!.has(e.category)))));
       post({ kind: 'progress', events, position: position.toString() });
       if (!more) break;
@@ -95,7 +103,6 @@ export async function runRebuildShard(task: ShardTask, post: (message: ShardMess
     post({ kind: 'done', events, position: stopAt.toString() });
   } finally {
     for (const client of clients) client.release();
-    await store.close();
     await pool.end();
   }
 }

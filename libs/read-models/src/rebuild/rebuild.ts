@@ -234,8 +234,9 @@ export async function rebuildProjections(
       }
     };
     if (options.workers !== undefined && options.workers.count > 1) {
-      const stopAt = await store.headPosition();
-      const until = options.until !== undefined && (stopAt === undefined || options.until > stopAt) ? options.until : stopAt;
+      // Only up to what readers may take now (the shards rely on it, see rebuild-shard.ts); the rest,
+      // up to `until` and beyond, is replayed here afterwards.
+      const until = await store.headPosition();
       if (until !== undefined) {
         const events = await replayInWorkers(options.workers, {
           projections: projections.map((p) => p.name), stopAt: until.toString(), batchSize, cacheRows: options.cacheRows ?? 20_000, suffix,
@@ -323,7 +324,7 @@ export async function rebuildProjections(
   }
 }
 
-/** Runs the shards in worker threads until each has applied the log up to `stopAt`; returns the events read. */
+/** Runs the shards in worker threads until each has applied its events up to `stopAt`; returns the events read by all. */
 async function replayInWorkers(
   workers: RebuildWorkers,
   task: Omit<ShardTask, 'connectionString' | 'shard' | 'shards'>,
@@ -345,14 +346,14 @@ async function replayInWorkers(
         else if (message.kind === 'done') resolve(message.events);
         else {
           read[shard] = message.events;
-          onProgress(Math.min(...read), BigInt(message.position));
+          onProgress(read.reduce((sum, n) => sum + n, 0), BigInt(message.position));
         }
       });
       thread.on('error', reject);
       thread.on('exit', (code) => reject(new Error(`rebuild worker ${shard} exited (${code}) before it was done`)));
     }));
-    const counts = await Promise.all(done);
-    return counts[0]!;
+    // Each shard read its own events: together, every event up to stopAt.
+    return (await Promise.all(done)).reduce((sum, n) => sum + n, 0);
   } finally {
     await Promise.all(threads.map((thread) => thread.terminate()));
   }
