@@ -212,12 +212,48 @@ async function main(): Promise<void> {
             })();
           }
         };
+        // PostgreSQL CPU of this database's backends only (other benches may share the cluster): each
+        // backend's CPU as last seen, sampled every 200 ms (a backend that exits loses at most that).
+        const backendCpu = new Map<number, { first: number; last: number }>();
+        let measuring = true;
+        const backendSampler = new Client({ connectionString: database.url });
+        await backendSampler.connect();
+        const sampleBackends = async (): Promise<void> => {
+          const { rows } = await backendSampler.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+          for (const { pid } of rows) {
+            try {
+              const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+              const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+              const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+              const seen = backendCpu.get(pid);
+              if (seen === undefined) backendCpu.set(pid, { first: seconds, last: seconds });
+              else seen.last = seconds;
+            } catch {
+              // exited meanwhile
+            }
+          }
+        };
+        await sampleBackends();
+        // A backend first seen during the run started during it: it counts from zero.
+        const atStart = new Set(backendCpu.keys());
+        const backendLoop = (async () => {
+          while (measuring) {
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            await sampleBackends();
+          }
+        })();
         const results = await profiled(`rebuild-${label}`, () => rebuildProjections(database.pool, store, group, context, {
           onProgress, ...(REBUILD_WORKERS > 1 ? { workers: { count: REBUILD_WORKERS, connectionString: database.url } } : {}),
         }));
         const seconds = (performance.now() - started) / 1000;
         await sampling;
         await sampler.end();
+        measuring = false;
+        await backendLoop;
+        await sampleBackends();
+        await backendSampler.end();
+        let databaseCpu = 0;
+        for (const [pid, { first, last }] of backendCpu) databaseCpu += last - (atStart.has(pid) ? first : 0);
         const phaseSeconds = (from: string, to: string): string => (((phases.get(to) ?? performance.now()) - (phases.get(from) ?? started)) / 1000).toFixed(1);
         const used = process.cpuUsage(cpu);
         const pgAfter = await postgresCpuSeconds(database.pool);
@@ -227,7 +263,8 @@ async function main(): Promise<void> {
         const pgCpu = pgBefore === null || pgAfter === null ? null : pgAfter - pgBefore;
         const perEvent = (cpuSecondsUsed: number): string => `${((cpuSecondsUsed * 1e6) / Math.max(1, events)).toFixed(1)} µs/event`;
         console.log(`  ${group.map((p) => p.name).join(' + ').padEnd(54)} ${events} events in ${seconds.toFixed(1)} s = ${rate} events/s  ${rate >= 20_000 ? 'ok' : 'BELOW 20000'}`
-          + `  (bench process CPU ${nodeCpu.toFixed(1)} s = ${perEvent(nodeCpu)}, PostgreSQL ${pgCpu === null ? '?' : `${pgCpu.toFixed(1)} s = ${perEvent(pgCpu)}`}, load ${load()})`);
+          + `  (bench process CPU ${nodeCpu.toFixed(1)} s = ${perEvent(nodeCpu)}, this database's PostgreSQL backends ${databaseCpu.toFixed(1)} s = ${perEvent(databaseCpu)}`
+          + ` (whole cluster ${pgCpu === null ? '?' : `${pgCpu.toFixed(1)} s = ${perEvent(pgCpu)}`}), load ${load()})`);
         console.log(`    replay ${phaseSeconds('start', 'indexes')} s, indexes and analyse ${phaseSeconds('indexes', 'swap')} s (a transaction id held in ${xidSamples.held} of ${xidSamples.total} samples), swap ${phaseSeconds('swap', 'done')} s`);
       }
       const counts = await database.pool.query<{ n: string; inbox: string }>('SELECT (SELECT count(*) FROM rm_nominations) AS n, (SELECT count(*) FROM rm_inbox) AS inbox');

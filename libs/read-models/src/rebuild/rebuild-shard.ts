@@ -35,14 +35,33 @@ export type ShardMessage =
   | { readonly kind: 'done'; readonly events: number; readonly position: string }
   | { readonly kind: 'error'; readonly message: string };
 
-/** The shard's events after a position, in log order: the stream id's hash decides the shard. */
+/**
+ * The next window of the log after a position (a walk of the primary key, `window` events), and of
+ * it this shard's events (the stream id's hash decides the shard), each row with where the window
+ * ends. Filtering outside the walk keeps the plan an index scan stopped at the limit.
+ */
 const SHARD_SQL = `
-  SELECT position::text, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at FROM events
-  WHERE position > $1 AND position <= $2 AND (hashtext(stream_id) & 2147483647) % $3 = $4
-  ORDER BY position LIMIT $5`;
+  SELECT position, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at, window_end FROM (
+    SELECT w.*, max(w.position) OVER () AS window_end FROM (
+      SELECT position, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at FROM events
+      WHERE position > $1 AND position <= $2
+      ORDER BY position
+      LIMIT $5
+    ) AS w
+  ) AS x
+  WHERE (hashtext(stream_id) & 2147483647) % $3 = $4
+  ORDER BY position`;
+
+/** Where the window ends when none of its events is this shard's (null: nothing left). */
+const WINDOW_END_SQL = `
+  SELECT max(position) AS window_end FROM (
+    SELECT position FROM events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3
+  ) AS w`;
 
 interface ShardRow {
+  /** int8 arrives as a decimal string. */
   position: string;
+  window_end: string;
   event_id: string;
   stream_id: string;
   revision: number;
@@ -77,22 +96,30 @@ export async function runRebuildShard(task: ShardTask, post: (message: ShardMess
     const stopAt = BigInt(task.stopAt);
     const reader = await pool.connect();
     clients.push(reader);
+    // Each shard's windows take about batchSize of its own events.
+    const window = task.batchSize * task.shards;
     const read = (after: bigint) => reader.query<ShardRow>({
-      name: 'rebuild_shard_read', text: SHARD_SQL, values: [after.toString(), task.stopAt, task.shards, task.shard, task.batchSize],
+      name: 'rebuild_shard_read', text: SHARD_SQL, values: [after.toString(), task.stopAt, task.shards, task.shard, window],
     });
     let position = -1n;
     let events = 0;
     let next = read(position);
     for (;;) {
       const { rows } = await next;
-      if (rows.length === 0) break;
+      let windowEnd: bigint | undefined;
+      if (rows.length > 0) windowEnd = BigInt(rows[0]!.window_end);
+      else {
+        const end = await reader.query<{ window_end: string | null }>({ name: 'rebuild_shard_window_end', text: WINDOW_END_SQL, values: [position.toString(), task.stopAt, window] });
+        windowEnd = end.rows[0]?.window_end === null || end.rows[0] === undefined ? undefined : BigInt(end.rows[0].window_end);
+      }
+      if (windowEnd === undefined) break;
+      const more = windowEnd < stopAt;
+      if (more) next = read(windowEnd);
       const recorded: RecordedEvent[] = rows.map((r) => ({
         id: r.event_id, streamId: r.stream_id, type: r.type, data: r.data, metadata: r.metadata, revision: Number(r.revision),
         position: BigInt(r.position), recordedAt: r.recorded_at, hash: r.hash, ...(r.mac === null || r.mac === '' ? {} : { mac: r.mac }),
       }));
-      position = recorded[recorded.length - 1]!.position;
-      const more = rows.length >= task.batchSize;
-      if (more) next = read(position);
+      position = windowEnd;
       events += recorded.length;
       const decoded = decodeForConsumer(recorded, categories, () => undefined);
       await Promise.all(writers.map((writer, i) => writer.apply(projections.length === 1 ? decoded : decoded.filter((e) => wanted[i]!.has(e.category)))));
