@@ -1,7 +1,7 @@
 import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent } from '@app/platform';
 import type { Nominee } from '@app/nomination';
-import type { Projection } from '../projection';
+import { bulkOf, type Projection } from '../projection';
 import { type RowMapping, saveRows } from '../sql';
 import { isUuid } from '../uuid';
 import { AWARD_STATS_TABLES, type AwardFactRow, type AwardStatsTables } from './award-stats.row';
@@ -80,4 +80,5 @@ export const awardStatsProjection: Projection<AwardFactRow, AwardStatsTables> = 
     }]));
   },
   save: (tx, tables, changes) => saveRows(tx, tables.facts, ROWS, changes),
+  bulk: [bulkOf('facts', ROWS)],
 };

@@ -1,7 +1,7 @@
 import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent } from '@app/platform';
 import { type StageEntry, vietnamDate, type WorkingDayCalendar } from '@app/nomination';
-import type { Projection, ProjectionContext } from '../projection';
+import { bulkOf, type Projection, type ProjectionContext } from '../projection';
 import { deleteKeys, type RowMapping, saveRows, upsertRows } from '../sql';
 import { isUuid } from '../uuid';
 import { STAGE_TIMINGS_TABLES, type StageTimingsRow, type StageTimingsTables, type StageVisit } from './stage-timings.row';
@@ -106,4 +106,8 @@ export const stageTimingsProjection: Projection<StageTimingsRow, StageTimingsTab
     await deleteKeys(tx, tables.visits, 'nomination_id', cleared);
     await upsertRows(tx, tables.visits, VISIT_COLUMNS, ['nomination_id', 'visit_no'], visits);
   },
+  bulk: [
+    bulkOf('nominations', HEADS),
+    { table: 'visits', columns: VISIT_COLUMNS, rowsOf: (id, row) => row.visits.map((v, i) => visitColumns(id, i, row.codeSet, v)) },
+  ],
 };
