@@ -100,7 +100,7 @@ describe('a rebuild building its indexes', () => {
       );
       expect(rows[0]!.facts).toBeGreaterThan(0);
       expect(rows[0]!.facts).toBeLessThanOrEqual(rows[0]!.nominations);
-      expect(rows[0]!.indexes).toEqual(['rm_award_facts_gate', 'rm_award_facts_pkey', 'rm_award_facts_report']);
+      expect(rows[0]!.indexes).toEqual(['rm_award_facts_ancestry_units', 'rm_award_facts_gate', 'rm_award_facts_pkey', 'rm_award_facts_report']);
     } finally {
       await gate?.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
       gate?.release();
