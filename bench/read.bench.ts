@@ -23,20 +23,32 @@
  *     printing p50/p95/p99 from every request's latency (target p95 ≤ 30 ms) and the api's CPU per request.
  * The api, PostgreSQL and the load generator share this machine's cores: read the figures with its
  * load (printed beside each) in mind.
+ *
+ * BENCH_PHASES picks the phases: `rebuild` (2) and `api` (3 and 4, which need the read models the
+ * rebuild filled); default rebuild,api. `BENCH_PHASES=rebuild BENCH_REBUILD=all` measures the rebuild
+ * alone, and needs no build of the api (`npx tsx --tsconfig tsconfig.json bench/read.bench.ts`).
+ * BENCH_REBUILD_WORKERS (default 2, as projections:rebuild) sets the rebuild's worker threads (1: none).
+ * Each rebuild prints this process's CPU (every thread) and the bench cluster's PostgreSQL CPU (its postmaster and
+ * every backend, from /proc: only meaningful when nothing else uses that cluster meanwhile), both per
+ * event. BENCH_PROFILE=<dir> writes a V8 CPU profile of each rebuild (rebuild-<group>.cpuprofile, this
+ * process only; `npx tsx bench/profile-summary.ts <dir>/*.cpuprofile`).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { signDevelopmentToken, type Role } from '@app/auth';
 import { loadConfig } from '@app/config';
 import { PostgresEventStore } from '@app/event-store';
-import { loadReferenceData, WorkingDayCalendar } from '@app/nomination';
+import { loadReferenceData, vietnamDate, WorkingDayCalendar } from '@app/nomination';
 import { createRootLogger } from '@app/observability';
 import { DurableSubscriber } from '@app/platform';
-import { PROJECTIONS, ProjectionConsumer, projectionNamed, rebuildProjections } from '@app/read-models';
+import { Client } from 'pg';
+import { listNominationsSql, PROJECTIONS, ProjectionConsumer, projectionNamed, rebuildProjections, type RebuildProgress } from '@app/read-models';
 import { journeys } from '../libs/read-models/src/testing/journeys';
 import { type SeedEvent, seedLog } from './seed-log';
 import { freePort } from '../test/support/free-port';
@@ -45,6 +57,10 @@ const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
 const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 32);
 const API_ENTRY = process.env['BENCH_API_ENTRY'] ?? 'dist/apps/api/apps/api/src/main.js';
+const PHASES = new Set((process.env['BENCH_PHASES'] ?? 'rebuild,api').split(','));
+const PROFILE_DIR = process.env['BENCH_PROFILE'];
+/** Worker threads of the rebuild's bulk replay, as projections:rebuild (default 2; 1: all in this thread). */
+const REBUILD_WORKERS = Number(process.env['BENCH_REBUILD_WORKERS'] ?? 2);
 /** Nominations in flight while the log is generated: how far apart one nomination's events lie. */
 const IN_FLIGHT = 2_048;
 
@@ -70,6 +86,41 @@ function cpuSeconds(pid: number): number {
     }
   }
   return total;
+}
+
+/** CPU seconds of the bench cluster's PostgreSQL (postmaster and every backend, live or exited): it runs on this machine. */
+async function postgresCpuSeconds(pool: { query: (text: string) => Promise<{ rows: { dir: string }[] }> }): Promise<number | null> {
+  try {
+    const { rows } = await pool.query("SELECT current_setting('data_directory') AS dir");
+    const postmaster = Number(readFileSync(path.join(rows[0]!.dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    // Backends that have exited (a pool's connections once it ends) are counted in the postmaster's
+    // cutime/cstime once it has reaped them; the live ones in their own utime/stime.
+    const stat = readFileSync(`/proc/${postmaster}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return cpuSeconds(postmaster) + (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** A V8 CPU profile of this process around `run`, written to BENCH_PROFILE/<name>.cpuprofile. */
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  if (PROFILE_DIR === undefined) return run();
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params: object = {}): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  await post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    writeFileSync(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -131,21 +182,95 @@ async function main(): Promise<void> {
   let api: ReturnType<typeof spawn> | undefined;
   try {
     // 2. Rebuild throughput: all five from one replay (npm run projections:rebuild), then nominations alone.
-    console.log('\nrebuild from the whole log (batches of 10,000 events):');
-    const groups = (process.env['BENCH_REBUILD'] ?? 'all,nominations').split(',').map((name) => (name === 'all' ? PROJECTIONS : [projectionNamed(name)]));
-    for (const group of groups) {
-      const started = performance.now();
-      const cpu = process.cpuUsage();
-      const results = await rebuildProjections(database.pool, store, group, context);
-      const seconds = (performance.now() - started) / 1000;
-      const used = process.cpuUsage(cpu);
-      const events = results[0]!.events;
-      const rate = Math.round(events / seconds);
-      console.log(`  ${group.map((p) => p.name).join(' + ').padEnd(54)} ${events} events in ${seconds.toFixed(1)} s = ${rate} events/s  ${rate >= 20_000 ? 'ok' : 'BELOW 20000'}`
-        + `  (bench process CPU ${((used.user + used.system) / 1e6).toFixed(1)} s, load ${load()})`);
+    if (PHASES.has('rebuild')) {
+      console.log(`\nrebuild from the whole log (batches of 10,000 events, ${REBUILD_WORKERS > 1 ? `${REBUILD_WORKERS} worker threads` : 'in this thread'}):`);
+      const groups = (process.env['BENCH_REBUILD'] ?? 'all,nominations').split(',').map((name) => (name === 'all' ? PROJECTIONS : [projectionNamed(name)]));
+      for (const group of groups) {
+        const label = group.length === PROJECTIONS.length ? 'all' : group.map((p) => p.name).join('+');
+        const pgBefore = await postgresCpuSeconds(database.pool);
+        const started = performance.now();
+        const cpu = process.cpuUsage();
+        // While the index phase runs, how often a backend of this database (only the rebuild's, here)
+        // holds a transaction id, which holds back every event reader of the cluster (pg_snapshot_xmin).
+        const phases = new Map<string, number>();
+        const sampler = new Client({ connectionString: database.url });
+        await sampler.connect();
+        const xidSamples = { held: 0, total: 0 };
+        let sampling: Promise<void> | undefined;
+        const onProgress = (p: RebuildProgress): void => {
+          if (!phases.has(p.phase)) phases.set(p.phase, performance.now());
+          if (p.phase === 'indexes' && sampling === undefined) {
+            sampling = (async () => {
+              while (!phases.has('swap') && !phases.has('done')) {
+                const { rows } = await sampler.query<{ held: number }>(
+                  'SELECT count(*) FILTER (WHERE backend_xid IS NOT NULL)::int AS held FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+                );
+                xidSamples.total++;
+                if (rows[0]!.held > 0) xidSamples.held++;
+                await new Promise((resolve) => setTimeout(resolve, 10));
+              }
+            })();
+          }
+        };
+        // PostgreSQL CPU of this database's backends only (other benches may share the cluster): each
+        // backend's CPU as last seen, sampled every 200 ms (a backend that exits loses at most that).
+        const backendCpu = new Map<number, { first: number; last: number }>();
+        let measuring = true;
+        const backendSampler = new Client({ connectionString: database.url });
+        await backendSampler.connect();
+        const sampleBackends = async (): Promise<void> => {
+          const { rows } = await backendSampler.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+          for (const { pid } of rows) {
+            try {
+              const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+              const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+              const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+              const seen = backendCpu.get(pid);
+              if (seen === undefined) backendCpu.set(pid, { first: seconds, last: seconds });
+              else seen.last = seconds;
+            } catch {
+              // exited meanwhile
+            }
+          }
+        };
+        await sampleBackends();
+        // A backend first seen during the run started during it: it counts from zero.
+        const atStart = new Set(backendCpu.keys());
+        const backendLoop = (async () => {
+          while (measuring) {
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            await sampleBackends();
+          }
+        })();
+        const results = await profiled(`rebuild-${label}`, () => rebuildProjections(database.pool, store, group, context, {
+          onProgress, ...(REBUILD_WORKERS > 1 ? { workers: { count: REBUILD_WORKERS, connectionString: database.url } } : {}),
+        }));
+        const seconds = (performance.now() - started) / 1000;
+        await sampling;
+        await sampler.end();
+        measuring = false;
+        await backendLoop;
+        await sampleBackends();
+        await backendSampler.end();
+        let databaseCpu = 0;
+        for (const [pid, { first, last }] of backendCpu) databaseCpu += last - (atStart.has(pid) ? first : 0);
+        const phaseSeconds = (from: string, to: string): string => (((phases.get(to) ?? performance.now()) - (phases.get(from) ?? started)) / 1000).toFixed(1);
+        const used = process.cpuUsage(cpu);
+        const pgAfter = await postgresCpuSeconds(database.pool);
+        const events = results[0]!.events;
+        const rate = Math.round(events / seconds);
+        const nodeCpu = (used.user + used.system) / 1e6;
+        const pgCpu = pgBefore === null || pgAfter === null ? null : pgAfter - pgBefore;
+        const perEvent = (cpuSecondsUsed: number): string => `${((cpuSecondsUsed * 1e6) / Math.max(1, events)).toFixed(1)} µs/event`;
+        console.log(`  ${group.map((p) => p.name).join(' + ').padEnd(54)} ${events} events in ${seconds.toFixed(1)} s = ${rate} events/s  ${rate >= 20_000 ? 'ok' : 'BELOW 20000'}`
+          + `  (bench process CPU ${nodeCpu.toFixed(1)} s = ${perEvent(nodeCpu)}, this database's PostgreSQL backends ${databaseCpu.toFixed(1)} s = ${perEvent(databaseCpu)}`
+          + ` (whole cluster ${pgCpu === null ? '?' : `${pgCpu.toFixed(1)} s = ${perEvent(pgCpu)}`}), load ${load()})`);
+        console.log(`    replay ${phaseSeconds('start', 'indexes')} s, indexes and analyse ${phaseSeconds('indexes', 'swap')} s (a transaction id held in ${xidSamples.held} of ${xidSamples.total} samples), swap ${phaseSeconds('swap', 'done')} s`);
+      }
+      const counts = await database.pool.query<{ n: string; inbox: string }>('SELECT (SELECT count(*) FROM rm_nominations) AS n, (SELECT count(*) FROM rm_inbox) AS inbox');
+      console.log(`  read models: ${counts.rows[0]!.n} nominations, ${counts.rows[0]!.inbox} inbox rows`);
     }
-    const counts = await database.pool.query<{ n: string; inbox: string }>('SELECT (SELECT count(*) FROM rm_nominations) AS n, (SELECT count(*) FROM rm_inbox) AS inbox');
-    console.log(`  read models: ${counts.rows[0]!.n} nominations, ${counts.rows[0]!.inbox} inbox rows`);
+    if (!PHASES.has('api')) return;
 
     // 3. Lag under bench:api's write load: the api answers commands, the projections run as in the worker.
     const port = await freePort();
@@ -257,12 +382,16 @@ async function main(): Promise<void> {
       console.log(`  ${label.padEnd(38)} ${String(items).padStart(2)} items  p50 ${percentile(latencies, 50).toFixed(1)} ms  p95 ${p95.toFixed(1)} ms  p99 ${percentile(latencies, 99).toFixed(1)} ms`
         + `  ${Math.round(result.requests.average)} req/s  non-2xx ${result.non2xx}  api CPU ${cpuMs.toFixed(2)} ms/req  ${result.non2xx > 0 ? 'FAILED REQUESTS' : p95 <= 30 ? 'ok' : 'ABOVE 30 ms'}  (load ${load()})`);
     }
-    for (const [label, sql] of [
-      ['GET /nominations (province officer)', "SELECT id FROM rm_nominations WHERE code_set = 'gso-2004' AND (route_units @> ARRAY['14'] OR proposing_unit = '14') ORDER BY created_at DESC, id DESC LIMIT 51"],
-      ['q=hang anh', "SELECT id FROM rm_nominations WHERE code_set = 'gso-2004' AND search_key LIKE '%hang%' AND search_key LIKE '%anh%' ORDER BY created_at DESC, id DESC LIMIT 51"],
-      ['q=pho so 1234 (selective)', "SELECT id FROM rm_nominations WHERE code_set = 'gso-2004' AND search_key LIKE '%pho so 1234%' ORDER BY created_at DESC, id DESC LIMIT 51"],
+    // The plans of the very statements the api runs (the same builder), for the province officer above.
+    const province14 = { codeSet: 'gso-2004', unit: '14' };
+    for (const [label, q] of [
+      ['GET /nominations (province officer)', undefined],
+      ['GET /nominations?q=to dan pho so 12', 'to dan pho so 12'],
+      ['GET /nominations?q=hang anh', 'hang anh'],
+      ['GET /nominations?q=pho so 1234 (selective)', 'pho so 1234'],
     ] as const) {
-      const plan = await database.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF, BUFFERS) ${sql}`);
+      const { text, values } = listNominationsSql(province14, q === undefined ? {} : { q }, { limit: 50 }, vietnamDate(new Date()));
+      const plan = await database.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF, BUFFERS) ${text}`, values);
       console.log(`\nplan, ${label}:\n${plan.rows.map((r) => `  ${r['QUERY PLAN']}`).join('\n')}`);
     }
   } finally {

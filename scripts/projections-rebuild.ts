@@ -3,6 +3,8 @@
  * api keeps answering from the old ones and the worker keeps running:
  *   npm run projections:rebuild                 # every projection, from one replay of the log
  *   npm run projections:rebuild -- nominations  # only these (names: see below)
+ *   npm run projections:rebuild -- --workers 1  # all in this thread (default 2 on PostgreSQL: the
+ *                                               # bulk of the replay split by stream between worker threads)
  * Progress: a bar on a terminal, a JSON line every 2 s otherwise. Configuration as the service's
  * (DATABASE_URL, EVENT_STORE, KURRENTDB_URL). Exit codes: 0 done, 1 failed, 2 usage.
  */
@@ -15,7 +17,7 @@ import { createEventStore } from '@app/platform';
 import { loadAuditKeyRing } from '@app/audit';
 import { PROJECTIONS, projectionNamed, rebuildProjections, type RebuildProgress } from '@app/read-models';
 
-const USAGE = `usage: npm run projections:rebuild [-- <name> ...] [--batch-size 10000]; names: ${PROJECTIONS.map((p) => p.name).join(', ')}`;
+const USAGE = `usage: npm run projections:rebuild [-- <name> ...] [--batch-size 10000] [--workers 2]; names: ${PROJECTIONS.map((p) => p.name).join(', ')}`;
 
 function fail(message: string, code: number): never {
   console.error(`projections:rebuild: ${message}`);
@@ -48,7 +50,7 @@ function progressPrinter(): (p: RebuildProgress) => void {
 async function main(): Promise<void> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ options: { 'batch-size': { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true });
+    parsed = parseArgs({ options: { 'batch-size': { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true });
   } catch (error) {
     fail(`${(error as Error).message}\n${USAGE}`, 2);
   }
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
   }
   const batchSize = parsed.values['batch-size'] === undefined ? 10_000 : Number(parsed.values['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000) fail(`--batch-size must be 1–50000\n${USAGE}`, 2);
+  const workerCount = parsed.values['workers'] === undefined ? 2 : Number(parsed.values['workers']);
+  if (!Number.isInteger(workerCount) || workerCount < 1 || workerCount > 16) fail(`--workers must be 1–16\n${USAGE}`, 2);
   let projections;
   try {
     projections = parsed.positionals.length === 0 ? PROJECTIONS : parsed.positionals.map((name) => projectionNamed(name));
@@ -81,7 +85,9 @@ async function main(): Promise<void> {
   const print = progressPrinter();
   try {
     // One replay of the log for all of them (each batch read and decoded once), then one swap each.
-    const results = await rebuildProjections(pool, store, projections, context, { batchSize, onProgress: print });
+    // Worker threads read the PostgreSQL log themselves; another store is replayed in this thread.
+    const workers = config.eventStore === 'postgres' && workerCount > 1 ? { count: workerCount, connectionString: config.databaseUrl } : undefined;
+    const results = await rebuildProjections(pool, store, projections, context, { batchSize, onProgress: print, ...(workers ? { workers } : {}) });
     if (process.stderr.isTTY !== true) {
       for (const result of results) {
         process.stdout.write(`${JSON.stringify({ projection: result.projection, phase: 'swapped', events: result.events, position: result.position?.toString() ?? null, elapsedMs: result.elapsedMs })}\n`);

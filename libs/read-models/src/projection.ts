@@ -1,6 +1,6 @@
 import type { ConsumedEvent, ConsumerTransaction, DurableConsumer } from '@app/platform';
 import type { EventCategory, WorkingDayCalendar } from '@app/nomination';
-import type { RowChange } from './sql';
+import type { ColumnTypes, RowChange, RowMapping } from './sql';
 
 /** What a projection may need beyond the events: reference data that is itself versioned data. */
 export interface ProjectionContext {
@@ -35,6 +35,25 @@ export interface Projection<Row = unknown, Logical extends string = string> {
    * (`after`; null = the entity has no rows). Most projections use saveRows (sql.ts).
    */
   save(tx: ConsumerTransaction, tables: TableNames<Logical>, changes: ReadonlyMap<string, RowChange<Row>>): Promise<void>;
+  /**
+   * The rows an entity has in each table, for a rebuild's inserts of entities its shadow tables do not
+   * hold yet (COPY, rebuild/copy-rows.ts): every table the projection writes, the same rows `save`
+   * writes for a new entity. Without it, a rebuild writes through `save` only.
+   */
+  readonly bulk?: readonly BulkTable<Logical, Row>[];
+}
+
+/** One table's rows of an entity, as a rebuild inserts them. */
+export interface BulkTable<Logical extends string, Row> {
+  readonly table: Logical;
+  /** The columns written, with their SQL types (as RowMapping.columns). */
+  readonly columns: ColumnTypes;
+  rowsOf(key: string, row: Row): readonly Record<string, unknown>[];
+}
+
+/** The bulk insert of a one-row-per-entity table written by saveRows with `mapping`. */
+export function bulkOf<Logical extends string, Row>(table: Logical, mapping: RowMapping<Row>): BulkTable<Logical, Row> {
+  return { table, columns: mapping.columns, rowsOf: (key, row) => [mapping.columnsOf(key, row)] };
 }
 
 export const checkpointNameOf = (projection: { readonly name: string }): string => `projection:${projection.name}`;

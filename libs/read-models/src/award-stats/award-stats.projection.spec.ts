@@ -6,11 +6,11 @@ import type { AwardFactRow } from './award-stats.row';
 const fold = (events: ReturnType<typeof consumedNomination>): AwardFactRow | null => events.reduce<AwardFactRow | null>(evolveAwardFact, null);
 
 describe('award statistics projection', () => {
-  it('records an awarded nomination with every dimension and its bonus', () => {
+  it('records an awarded nomination with every dimension, its bonus, and its unit chain as recorded at creation', () => {
     expect(fold(consumedNomination('n', history(steps.awarded())))).toEqual({
       codeSet: 'gso-2004', ruleSet: 'vn-2017', year: 2022, proposingUnit: '03814', level: 'commune', awardCode: 'BANG_KHEN_TINH',
       awardName: expect.any(String), nomineeKind: 'collective', gender: null, status: 'awarded', bonusAmount: 2_980_000, decisionId: 'dec-1',
-      signedOn: '2023-03-20',
+      signedOn: '2023-03-20', ancestry: ['03814', '120', '14'],
     });
   });
 

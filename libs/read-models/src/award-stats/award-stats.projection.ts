@@ -1,7 +1,7 @@
 import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent } from '@app/platform';
 import type { Nominee } from '@app/nomination';
-import type { Projection } from '../projection';
+import { bulkOf, type Projection } from '../projection';
 import { type RowMapping, saveRows } from '../sql';
 import { isUuid } from '../uuid';
 import { AWARD_STATS_TABLES, type AwardFactRow, type AwardStatsTables } from './award-stats.row';
@@ -11,11 +11,12 @@ const ROWS: RowMapping<AwardFactRow> = {
   columns: {
     nomination_id: 'uuid', code_set: 'text', rule_set: 'text', year: 'integer', proposing_unit: 'text', level: 'text', award_code: 'text',
     award_name: 'text', nominee_kind: 'text', gender: 'text', status: 'text', bonus_amount: 'bigint', decision_id: 'text', signed_on: 'date',
+    ancestry_units: 'text[]',
   },
   columnsOf: (id, r) => ({
     nomination_id: id, code_set: r.codeSet, rule_set: r.ruleSet, year: r.year, proposing_unit: r.proposingUnit, level: r.level,
     award_code: r.awardCode, award_name: r.awardName, nominee_kind: r.nomineeKind, gender: r.gender, status: r.status,
-    bonus_amount: r.bonusAmount, decision_id: r.decisionId, signed_on: r.signedOn,
+    bonus_amount: r.bonusAmount, decision_id: r.decisionId, signed_on: r.signedOn, ancestry_units: r.ancestry,
   }),
 };
 
@@ -30,6 +31,7 @@ export function evolveAwardFact(row: AwardFactRow | null, e: ConsumedEvent): Awa
     return {
       codeSet: d.codeSet, ruleSet: d.ruleSet, year: d.year, proposingUnit: d.proposingUnit, level: d.route[0]?.level ?? '', awardCode: d.awardCode,
       awardName: d.awardName.vi, nomineeKind: d.nominee.kind, gender: genderOf(d.nominee), status: 'open', bonusAmount: 0, decisionId: null, signedOn: null,
+      ancestry: d.ancestry.map((unit) => unit.unit),
     };
   }
   if (row === null) return null;
@@ -65,7 +67,7 @@ export const awardStatsProjection: Projection<AwardFactRow, AwardStatsTables> = 
   async load(tx, tables, keys) {
     const { rows } = await tx.query<Record<string, unknown>>(
       `SELECT nomination_id, code_set, rule_set, year, proposing_unit, level, award_code, award_name, nominee_kind, gender, status,
-              bonus_amount::text, decision_id, to_char(signed_on, 'YYYY-MM-DD') AS signed_on
+              bonus_amount::text, decision_id, to_char(signed_on, 'YYYY-MM-DD') AS signed_on, ancestry_units
        FROM ${escapeIdentifier(tables.facts)} WHERE nomination_id = ANY($1::uuid[])`,
       [keys],
     );
@@ -74,8 +76,9 @@ export const awardStatsProjection: Projection<AwardFactRow, AwardStatsTables> = 
       level: r['level'] as string, awardCode: r['award_code'] as string, awardName: r['award_name'] as string,
       nomineeKind: r['nominee_kind'] as AwardFactRow['nomineeKind'], gender: r['gender'] as AwardFactRow['gender'],
       status: r['status'] as AwardFactRow['status'], bonusAmount: Number(r['bonus_amount']), decisionId: r['decision_id'] as string | null,
-      signedOn: r['signed_on'] as string | null,
+      signedOn: r['signed_on'] as string | null, ancestry: r['ancestry_units'] as string[],
     }]));
   },
   save: (tx, tables, changes) => saveRows(tx, tables.facts, ROWS, changes),
+  bulk: [bulkOf('facts', ROWS)],
 };

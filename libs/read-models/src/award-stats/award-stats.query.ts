@@ -5,7 +5,6 @@ import { PG_POOL } from '@app/platform';
 import { CLOCK, type Clock, ReferenceDataService } from '@app/application';
 import { ReadModelFreshness } from '../freshness/read-model-freshness';
 import { ancestryScopeSql, jurisdictionOf } from '../jurisdiction';
-import { nominationsProjection } from '../nominations/nominations.projection';
 import { checkpointNameOf } from '../projection';
 import { AwardsReportQuery } from '../read-models.queries';
 import type { AwardsReport, AwardsReportRow } from '../reports.types';
@@ -23,19 +22,19 @@ export class AwardsReportHandler implements IQueryHandler<AwardsReportQuery> {
   ) {}
 
   /**
-   * Awarded nominations (revoked ones no longer count) whose recorded chain (rm_nominations.ancestry_units)
+   * Awarded nominations (revoked ones no longer count) whose recorded chain (the fact row's ancestry_units,
+   * as NominationCreated recorded it: the report reads no other read model and waits for no other)
    * holds `unit` (default: the caller's) at or below the caller's unit, i.e. proposed at or under it as
    * the unit tree stood when each was created, by award, nominee kind and gender, optionally also by
    * unit, level, year.
    */
   async execute({ actor: authActor, filter, fresh }: AwardsReportQuery): Promise<AwardsReport> {
-    await this.freshness.waitFor([checkpointNameOf(awardStatsProjection), checkpointNameOf(nominationsProjection)], fresh.minPosition);
+    await this.freshness.waitFor([checkpointNameOf(awardStatsProjection)], fresh.minPosition);
     const actor = this.reference.domainActor(authActor, this.clock());
     const unit = filter.unit ?? actor.unit;
     const base = { unit, codeSet: actor.codeSet, year: filter.year ?? null, ruleSet: filter.ruleSet ?? null };
     const params: unknown[] = [actor.codeSet];
-    const scope = ancestryScopeSql(params, 'n.ancestry_units', jurisdictionOf(actor), unit);
-    const where = ['f.code_set = $1', "f.status = 'awarded'", `EXISTS (SELECT 1 FROM rm_nominations n WHERE n.id = f.nomination_id AND ${scope})`];
+    const where = ['f.code_set = $1', "f.status = 'awarded'", ancestryScopeSql(params, 'f.ancestry_units', jurisdictionOf(actor), unit)];
     if (filter.year !== undefined) where.push(`f.year = $${params.push(filter.year)}`);
     if (filter.ruleSet !== undefined) where.push(`f.rule_set = $${params.push(filter.ruleSet)}`);
     const extra = [...new Set(filter.by ?? [])].map((d) => EXTRA[d]);

@@ -17,6 +17,11 @@ export interface AwardFactRow {
   readonly bonusAmount: number;
   readonly decisionId: string | null;
   readonly signedOn: string | null;
+  /**
+   * The proposing unit and every unit above it as NominationCreated recorded them (lowest first): who
+   * counts the nomination (libs/read-models/src/jurisdiction.ts), so a report needs no other read model.
+   */
+  readonly ancestry: readonly string[];
 }
 
 export const AWARD_STATS_TABLES = { facts: 'rm_award_facts' } as const;

@@ -1,6 +1,6 @@
 import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent } from '@app/platform';
-import type { Projection } from '../projection';
+import { bulkOf, type Projection } from '../projection';
 import { type RowMapping, saveRows } from '../sql';
 import { isUuid } from '../uuid';
 import { DECISIONS_TABLES, type DecisionRow, type DecisionsTables } from './decisions.row';
@@ -50,4 +50,5 @@ export const decisionsProjection: Projection<DecisionRow, DecisionsTables> = {
     return new Map(rows.map((r) => [r.id, r.row]));
   },
   save: (tx, tables, changes) => saveRows(tx, tables.decisions, ROWS, changes),
+  bulk: [bulkOf('decisions', ROWS)],
 };

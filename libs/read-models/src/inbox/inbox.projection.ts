@@ -1,6 +1,6 @@
 import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent } from '@app/platform';
-import type { Projection } from '../projection';
+import { bulkOf, type Projection } from '../projection';
 import { type RowMapping, saveRows } from '../sql';
 import { isUuid } from '../uuid';
 import { INBOX_TABLES, type InboxRow, type InboxTables } from './inbox.row';
@@ -78,4 +78,5 @@ export const inboxProjection: Projection<InboxRow, InboxTables> = {
     return new Map(rows.map((r) => [r.nomination_id, r.row]));
   },
   save: (tx, tables, changes) => saveRows(tx, tables.inbox, ROWS, changes),
+  bulk: [bulkOf('inbox', ROWS)],
 };

@@ -1,14 +1,14 @@
 import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent, ConsumerTransaction } from '@app/platform';
 import { ancestryOf, evolve, type ExistingNomination, initialNominationState, searchKey } from '@app/nomination';
-import type { Projection, TableNames } from '../projection';
+import { bulkOf, type Projection, type TableNames } from '../projection';
 import { type RowMapping, saveRows } from '../sql';
 import { isUuid } from '../uuid';
 import { NOMINATIONS_TABLES, type NominationRow, type NominationsTables, summaryOf } from './nominations.row';
 
 const COLUMNS = {
   id: 'uuid', code_set: 'text', rule_set: 'text', award_code: 'text', year: 'integer', status: 'text', proposing_unit: 'text',
-  route_units: 'text[]', ancestry_units: 'text[]', current_unit: 'text', current_level: 'text', deciding_unit: 'text', deciding_level: 'text', due_on: 'date',
+  ancestry_units: 'text[]', current_unit: 'text', current_level: 'text', deciding_unit: 'text', deciding_level: 'text', due_on: 'date',
   nominee_kind: 'text', nominee_name: 'text', search_key: 'text', created_at: 'timestamptz', updated_at: 'timestamptz',
   revision: 'integer', position: 'numeric', state: 'jsonb', summary: 'jsonb',
 };
@@ -19,7 +19,7 @@ function columnsOf(id: string, row: NominationRow): Record<string, unknown> {
   const current = s.status === 'in_review' ? s.currentStage : null;
   return {
     id, code_set: s.codeSet, rule_set: s.ruleSet, award_code: s.awardCode, year: s.year, status: s.status, proposing_unit: s.proposingUnit,
-    route_units: s.route.map((stage) => stage.unit), ancestry_units: ancestryOf(s).map((unit) => unit.unit), current_unit: current?.unit ?? null, current_level: current?.level ?? null,
+    ancestry_units: ancestryOf(s).map((unit) => unit.unit), current_unit: current?.unit ?? null, current_level: current?.level ?? null,
     deciding_unit: deciding.unit, deciding_level: deciding.level, due_on: current?.dueOn ?? null, nominee_kind: s.nominee.kind,
     nominee_name: s.nominee.name, search_key: searchKey(s.nominee.name), created_at: s.createdAt, updated_at: s.updatedAt,
     revision: row.revision, position: row.position, state: s, summary: summaryOf(id, row),
@@ -52,4 +52,5 @@ export const nominationsProjection: Projection<NominationRow, NominationsTables>
     return new Map(rows.map((r) => [r.id, { state: r.state, revision: r.revision, position: r.position }]));
   },
   save: (tx, tables, changes) => saveRows(tx, tables.nominations, ROWS, changes),
+  bulk: [bulkOf('nominations', ROWS)],
 };

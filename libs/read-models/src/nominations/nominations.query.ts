@@ -15,11 +15,11 @@ import {
 } from '@app/nomination';
 import { PG_POOL } from '@app/platform';
 import { CLOCK, type Clock, foldRecorded, type HistoryEntry, ReferenceDataService, toNominationView } from '@app/application';
-import { decodeCursor, encodeCursor, limitOf, type PageOf } from '../cursor';
+import { decodeCursor, encodeCursor, limitOf, type Page, type PageOf } from '../cursor';
 import { ReadModelFreshness } from '../freshness/read-model-freshness';
 import { ancestryScopeSql, type Jurisdiction, jurisdictionOf } from '../jurisdiction';
 import { checkpointNameOf } from '../projection';
-import { ListNominationsQuery, type NominationRead, ReadNominationHistoryQuery, ReadNominationQuery } from '../read-models.queries';
+import { ListNominationsQuery, type NominationFilter, type NominationRead, ReadNominationHistoryQuery, ReadNominationQuery } from '../read-models.queries';
 import { nominationsProjection } from './nominations.projection';
 import type { NominationSummary } from './nominations.row';
 
@@ -31,6 +31,44 @@ const likeWord = (word: string): string => `%${word.replace(/[\\%_]/gu, (c) => `
 /** The WHERE clause of the caller's jurisdiction over rm_nominations (its recorded ancestry), appending its parameters. */
 function jurisdictionSql(params: unknown[], mine: Jurisdiction): string {
   return `code_set = $${params.push(mine.codeSet)} AND ${ancestryScopeSql(params, 'ancestry_units', mine)}`;
+}
+
+/**
+ * The statement GET /nominations runs: the caller's jurisdiction, every filter, the keyset page. The
+ * list item is stored whole (`summary`, written by the projection); only `overdue`, which depends on
+ * today, is added here, by the database: no state is read and no row reshaped. Exported so bench:read
+ * explains exactly this statement.
+ */
+export function listNominationsSql(
+  jurisdiction: Jurisdiction,
+  filter: NominationFilter,
+  page: Page,
+  today: string,
+): { readonly text: string; readonly values: unknown[]; readonly limit: number } {
+  const params: unknown[] = [];
+  const where = [jurisdictionSql(params, jurisdiction)];
+  // Nominations whose recorded chain holds the unit: its route passes through it, or it was proposed under it.
+  if (filter.unit !== undefined) where.push(`ancestry_units @> ARRAY[$${params.push(filter.unit)}::text]`);
+  if (filter.status !== undefined) where.push(`status = $${params.push(filter.status)}`);
+  if (filter.level !== undefined) where.push(`current_level = $${params.push(filter.level)}`);
+  if (filter.decidingLevel !== undefined) where.push(`deciding_level = $${params.push(filter.decidingLevel)}`);
+  if (filter.awardCode !== undefined) where.push(`award_code = $${params.push(filter.awardCode)}`);
+  if (filter.year !== undefined) where.push(`year = $${params.push(filter.year)}`);
+  if (filter.ruleSet !== undefined) where.push(`rule_set = $${params.push(filter.ruleSet)}`);
+  for (const word of searchKey(filter.q ?? '').split(' ').filter((w) => w !== '')) {
+    where.push(`search_key LIKE $${params.push(likeWord(word))}`);
+  }
+  const after = decodeCursor('nominations', page.cursor, 2);
+  if (after !== undefined) where.push(`(created_at, id) < ($${params.push(after[0])}::timestamptz, $${params.push(after[1])}::uuid)`);
+  const limit = limitOf(page);
+  const day = params.push(today);
+  return {
+    text: `SELECT id, created_at, summary || jsonb_build_object('overdue', status = 'in_review' AND due_on < $${day}::date) AS item
+       FROM rm_nominations WHERE ${where.join(' AND ')}
+       ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
+    values: params,
+    limit,
+  };
 }
 
 @QueryHandler(ListNominationsQuery)
@@ -46,31 +84,8 @@ export class ListNominationsHandler implements IQueryHandler<ListNominationsQuer
     await this.freshness.waitFor(PROJECTION, fresh.minPosition);
     const now = this.clock();
     const actor = this.reference.domainActor(authActor, now);
-    const params: unknown[] = [];
-    const where = [jurisdictionSql(params, jurisdictionOf(actor))];
-    // Nominations whose recorded chain holds the unit: its route passes through it, or it was proposed under it.
-    if (filter.unit !== undefined) where.push(`ancestry_units @> ARRAY[$${params.push(filter.unit)}::text]`);
-    if (filter.status !== undefined) where.push(`status = $${params.push(filter.status)}`);
-    if (filter.level !== undefined) where.push(`current_level = $${params.push(filter.level)}`);
-    if (filter.decidingLevel !== undefined) where.push(`deciding_level = $${params.push(filter.decidingLevel)}`);
-    if (filter.awardCode !== undefined) where.push(`award_code = $${params.push(filter.awardCode)}`);
-    if (filter.year !== undefined) where.push(`year = $${params.push(filter.year)}`);
-    if (filter.ruleSet !== undefined) where.push(`rule_set = $${params.push(filter.ruleSet)}`);
-    for (const word of searchKey(filter.q ?? '').split(' ').filter((w) => w !== '')) {
-      where.push(`search_key LIKE $${params.push(likeWord(word))}`);
-    }
-    const after = decodeCursor('nominations', page.cursor, 2);
-    if (after !== undefined) where.push(`(created_at, id) < ($${params.push(after[0])}::timestamptz, $${params.push(after[1])}::uuid)`);
-    const limit = limitOf(page);
-    // The list item is stored whole (`summary`, written by the projection); only `overdue`, which
-    // depends on today, is added here, by the database: no state is read and no row reshaped.
-    const today = params.push(vietnamDate(now));
-    const { rows } = await this.pool.query<{ id: string; item: NominationSummary; created_at: Date }>(
-      `SELECT id, created_at, summary || jsonb_build_object('overdue', status = 'in_review' AND due_on < $${today}::date) AS item
-       FROM rm_nominations WHERE ${where.join(' AND ')}
-       ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
-      params,
-    );
+    const { text, values, limit } = listNominationsSql(jurisdictionOf(actor), filter, page, vietnamDate(now));
+    const { rows } = await this.pool.query<{ id: string; item: NominationSummary; created_at: Date }>(text, values);
     const items = rows.slice(0, limit).map((r) => r.item);
     const last = rows.length > limit ? rows[limit - 1]! : undefined;
     return { items, nextCursor: last === undefined ? null : encodeCursor('nominations', [last.created_at.toISOString(), last.id]) };

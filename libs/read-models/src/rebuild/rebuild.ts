@@ -1,7 +1,10 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { escapeIdentifier, type Pool, type PoolClient } from 'pg';
 import type { EventStore } from '@app/event-store';
 import { CHECKPOINT_CHANNEL, decodeForConsumer, lockKey } from '@app/platform';
 import { checkpointNameOf, type Projection, type ProjectionContext, type TableNames } from '../projection';
+import type { ShardMessage, ShardTask } from './rebuild-shard';
 import { ShadowWriter } from './shadow-writer';
 
 export interface RebuildProgress {
@@ -30,6 +33,20 @@ export interface RebuildOptions {
    * holds the log back); by default, up to what the log shows when the replay gets there.
    */
   readonly until?: bigint;
+  /**
+   * The bulk of the replay in worker threads, the log's streams split between them (rebuild-shard.ts);
+   * PostgreSQL event store only, each worker with its own connections. Then the rest (what was
+   * appended meanwhile, the swap) as without. Workers build their context from the reference data.
+   */
+  readonly workers?: RebuildWorkers;
+}
+
+export interface RebuildWorkers {
+  readonly count: number;
+  /** The database of the event store and the read models. */
+  readonly connectionString: string;
+  /** The worker's entry file (default scripts/projections-rebuild-worker.mjs under the working directory). */
+  readonly script?: string;
 }
 
 export interface RebuildResult {
@@ -58,11 +75,17 @@ async function indexesOf(client: PoolClient, table: string): Promise<IndexDef[]>
   return rows;
 }
 
-/** The index definition on the shadow table, under a name derived from the live index's. */
-function shadowIndexSql(index: IndexDef, live: string, shadow: string, suffix: string): string {
+/**
+ * The index definition on the shadow table, under a name derived from the live index's; built
+ * CONCURRENTLY when asked (see the index phase in rebuildProjections).
+ */
+function shadowIndexSql(index: IndexDef, live: string, shadow: string, suffix: string, concurrently = false): string {
   const onLive = new RegExp(`ON (?:public\\.)?${escapeRegExp(escapeIdentifier(live))}|ON (?:public\\.)?${escapeRegExp(live)}\\b`, 'u');
   return index.definition
-    .replace(/^CREATE (UNIQUE )?INDEX \S+ /u, (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${escapeIdentifier(index.name + suffix)} `)
+    .replace(
+      /^CREATE (UNIQUE )?INDEX \S+ /u,
+      (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${escapeIdentifier(index.name + suffix)} `,
+    )
     .replace(onLive, `ON public.${escapeIdentifier(shadow)}`);
 }
 
@@ -96,9 +119,10 @@ interface Target {
  *
  * 1. Shadow tables `<table>__rebuild` are created like the live ones, with only their unique
  *    indexes, and filled batch by batch from the start of the log (queries keep reading the live
- *    tables; the live runner keeps projecting into them). Rows are cached across batches and written
- *    once per batch in bulk, while the next batch is read (ShadowWriter).
- * 2. The other indexes are built once the bulk is in, and the tables analysed.
+ *    tables; the live runner keeps projecting into them). Rows are cached and written when they leave
+ *    the cache (new ones with COPY), while the next batch is read (ShadowWriter).
+ * 2. The other indexes are built once the bulk is in (CONCURRENTLY: no transaction id held while they
+ *    build, so no event reader of the cluster waits for them), and the tables analysed.
  * 3. The swap, in one transaction: lock the projection's checkpoint row (the live runner's next
  *    batch waits on it, see DurableSubscriber), lock the live tables, apply what was appended since,
  *    drop the live tables, rename the shadows (and their indexes) to the live names, set the
@@ -205,15 +229,42 @@ export async function rebuildProjections(
         if (!more) break;
       }
       for (const target of group) {
-        await target.writer.flushed();
+        await target.writer.flush();
         target.position = position;
       }
     };
+    if (options.workers !== undefined && options.workers.count > 1) {
+      // Only up to what readers may take now (the shards rely on it, see rebuild-shard.ts); the rest,
+      // up to `until` and beyond, is replayed here afterwards.
+      const until = await store.headPosition();
+      if (until !== undefined) {
+        const events = await replayInWorkers(options.workers, {
+          projections: projections.map((p) => p.name), stopAt: until.toString(), batchSize, cacheRows: options.cacheRows ?? 20_000, suffix,
+        }, (read, position) => {
+          for (const target of targets) {
+            target.events = read;
+            target.position = position;
+          }
+          report('replay', targets.length === 1 ? targets[0] : undefined);
+        });
+        for (const target of targets) {
+          target.events = events;
+          target.position = until;
+          // The workers wrote rows this writer has never seen: it reads back any key it meets.
+          target.writer.tablesHoldUnseenKeys();
+        }
+      }
+    }
     await replay(targets, true);
 
     report('indexes');
+    // CONCURRENTLY, although nothing else uses the shadows: a plain CREATE INDEX holds a transaction id
+    // for as long as it builds, and every event reader of the cluster reads only below the oldest one
+    // running (pg_snapshot_xmin), so every projection and subscriber would stand still meanwhile. A
+    // concurrent build holds one only for an instant at its start and end (its waits and scans hold
+    // a snapshot, which readers do not wait for). ANALYZE outside a transaction block holds none.
     for (const { client, deferred, shadow } of targets) {
-      for (const { table, copy, index } of deferred) await client.query(shadowIndexSql(index, table, copy, suffix));
+      for (const { table, copy, index } of deferred) await client.query(shadowIndexSql(index, table, copy, suffix, true));
       // Fresh tables have no statistics: without them the planner would choose badly until autovacuum
       // got round to them, so they are analysed before they serve a single query.
       for (const copy of Object.values(shadow)) await client.query(`ANALYZE ${escapeIdentifier(copy)}`);
@@ -270,5 +321,40 @@ export async function rebuildProjections(
       await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
       client.release();
     }
+  }
+}
+
+/** Runs the shards in worker threads until each has applied its events up to `stopAt`; returns the events read by all. */
+async function replayInWorkers(
+  workers: RebuildWorkers,
+  task: Omit<ShardTask, 'connectionString' | 'shard' | 'shards'>,
+  onProgress: (events: number, position: bigint) => void,
+): Promise<number> {
+  const script = workers.script ?? path.resolve('scripts/projections-rebuild-worker.mjs');
+  const threads: Worker[] = [];
+  const read = new Array<number>(workers.count).fill(0);
+  try {
+    const done = Array.from({ length: workers.count }, (_, shard) => new Promise<number>((resolve, reject) => {
+      const thread = new Worker(script, {
+        workerData: { ...task, connectionString: workers.connectionString, shard, shards: workers.count } satisfies ShardTask,
+        // A rebuild allocates fast and keeps what it caches: a larger young generation collects less often.
+        resourceLimits: { maxYoungGenerationSizeMb: 96 },
+      });
+      threads.push(thread);
+      thread.on('message', (message: ShardMessage) => {
+        if (message.kind === 'error') reject(new Error(`rebuild worker ${shard}: ${message.message}`));
+        else if (message.kind === 'done') resolve(message.events);
+        else {
+          read[shard] = message.events;
+          onProgress(read.reduce((sum, n) => sum + n, 0), BigInt(message.position));
+        }
+      });
+      thread.on('error', reject);
+      thread.on('exit', (code) => reject(new Error(`rebuild worker ${shard} exited (${code}) before it was done`)));
+    }));
+    // Each shard read its own events: together, every event up to stopAt.
+    return (await Promise.all(done)).reduce((sum, n) => sum + n, 0);
+  } finally {
+    await Promise.all(threads.map((thread) => thread.terminate()));
   }
 }

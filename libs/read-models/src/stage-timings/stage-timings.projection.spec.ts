@@ -26,6 +26,8 @@ describe('stage timings projection', () => {
       ['120', 'returned', 5],
     ]);
     expect(row.visits[0]!.late).toBe(row.visits[0]!.dueOn < '2023-01-19');
+    // The unit chain as NominationCreated recorded it: what the stages report is scoped by.
+    expect(row.ancestry).toEqual(['03814', '120', '14']);
   });
 
   it('keeps the open stage open, and a resubmission starts a new stay', () => {

@@ -1,7 +1,7 @@
 import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent } from '@app/platform';
 import { type StageEntry, vietnamDate, type WorkingDayCalendar } from '@app/nomination';
-import type { Projection, ProjectionContext } from '../projection';
+import { bulkOf, type Projection, type ProjectionContext } from '../projection';
 import { deleteKeys, type RowMapping, saveRows, upsertRows } from '../sql';
 import { isUuid } from '../uuid';
 import { STAGE_TIMINGS_TABLES, type StageTimingsRow, type StageTimingsTables, type StageVisit } from './stage-timings.row';
@@ -14,8 +14,8 @@ const VISIT_COLUMNS = {
 
 const HEADS: RowMapping<StageTimingsRow> = {
   key: 'nomination_id',
-  columns: { nomination_id: 'uuid', code_set: 'text', visits: 'jsonb' },
-  columnsOf: (id, row) => ({ nomination_id: id, code_set: row.codeSet, visits: row.visits }),
+  columns: { nomination_id: 'uuid', code_set: 'text', ancestry_units: 'text[]', visits: 'jsonb' },
+  columnsOf: (id, row) => ({ nomination_id: id, code_set: row.codeSet, ancestry_units: row.ancestry, visits: row.visits }),
 };
 
 function visitColumns(id: string, visitNo: number, codeSet: string, v: StageVisit): Record<string, unknown> {
@@ -46,7 +46,7 @@ function leave(row: StageTimingsRow, outcome: StageVisit['outcome'], at: string,
 export function evolveStageTimings(row: StageTimingsRow | null, e: ConsumedEvent, { calendar }: ProjectionContext): StageTimingsRow | null {
   if (e.category !== 'nomination') return row;
   const event = e.event;
-  if (event.type === 'NominationCreated') return row ?? { codeSet: event.data.codeSet, visits: [] };
+  if (event.type === 'NominationCreated') return row ?? { codeSet: event.data.codeSet, ancestry: event.data.ancestry.map((unit) => unit.unit), visits: [] };
   if (row === null) return null;
   switch (event.type) {
     case 'NominationSubmitted':
@@ -79,11 +79,11 @@ export const stageTimingsProjection: Projection<StageTimingsRow, StageTimingsTab
   keyOf: (e) => (e.category === 'nomination' && isUuid(e.entityId) ? e.entityId : null),
   evolve: evolveStageTimings,
   async load(tx, tables, keys) {
-    const { rows } = await tx.query<{ nomination_id: string; code_set: string; visits: StageVisit[] | null }>(
-      `SELECT n.nomination_id, n.code_set, n.visits FROM ${escapeIdentifier(tables.nominations)} n WHERE n.nomination_id = ANY($1::uuid[])`,
+    const { rows } = await tx.query<{ nomination_id: string; code_set: string; ancestry_units: string[]; visits: StageVisit[] | null }>(
+      `SELECT n.nomination_id, n.code_set, n.ancestry_units, n.visits FROM ${escapeIdentifier(tables.nominations)} n WHERE n.nomination_id = ANY($1::uuid[])`,
       [keys],
     );
-    return new Map(rows.map((r) => [r.nomination_id, { codeSet: r.code_set, visits: r.visits ?? [] }]));
+    return new Map(rows.map((r) => [r.nomination_id, { codeSet: r.code_set, ancestry: r.ancestry_units, visits: r.visits ?? [] }]));
   },
   async save(tx, tables, changes) {
     // A stay, once closed, never changes again and stays are only ever appended: only the stays that
@@ -106,4 +106,8 @@ export const stageTimingsProjection: Projection<StageTimingsRow, StageTimingsTab
     await deleteKeys(tx, tables.visits, 'nomination_id', cleared);
     await upsertRows(tx, tables.visits, VISIT_COLUMNS, ['nomination_id', 'visit_no'], visits);
   },
+  bulk: [
+    bulkOf('nominations', HEADS),
+    { table: 'visits', columns: VISIT_COLUMNS, rowsOf: (id, row) => row.visits.map((v, i) => visitColumns(id, i, row.codeSet, v)) },
+  ],
 };

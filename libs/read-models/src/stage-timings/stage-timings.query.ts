@@ -6,7 +6,6 @@ import { PG_POOL } from '@app/platform';
 import { CLOCK, type Clock, ReferenceDataService } from '@app/application';
 import { ReadModelFreshness } from '../freshness/read-model-freshness';
 import { ancestryScopeSql, jurisdictionOf } from '../jurisdiction';
-import { nominationsProjection } from '../nominations/nominations.projection';
 import { checkpointNameOf } from '../projection';
 import { StagesReportQuery } from '../read-models.queries';
 import type { StagesReport } from '../reports.types';
@@ -23,17 +22,18 @@ export class StagesReportHandler implements IQueryHandler<StagesReportQuery> {
 
   /**
    * Per stage unit at or under `unit` (default: the caller's): in review, overdue, finished, median
-   * working days. "At or under" is read on each nomination's recorded chain (ancestry_units), and
-   * only nominations the caller reads count, whatever the unit tree says today.
+   * working days. "At or under" is read on each nomination's recorded chain (ancestry_units, kept by
+   * this projection from NominationCreated, so the report waits for no other read model), and only
+   * nominations the caller reads count, whatever the unit tree says today.
    */
   async execute({ actor: authActor, filter, fresh }: StagesReportQuery): Promise<StagesReport> {
-    await this.freshness.waitFor([checkpointNameOf(stageTimingsProjection), checkpointNameOf(nominationsProjection)], fresh.minPosition);
+    await this.freshness.waitFor([checkpointNameOf(stageTimingsProjection)], fresh.minPosition);
     const now = this.clock();
     const actor = this.reference.domainActor(authActor, now);
     const unit = filter.unit ?? actor.unit;
     const today = vietnamDate(now);
     const params: unknown[] = [actor.codeSet, today, unit];
-    const scope = ancestryScopeSql(params, 'n.ancestry_units', jurisdictionOf(actor), unit);
+    const scope = ancestryScopeSql(params, 'h.ancestry_units', jurisdictionOf(actor), unit);
     const { rows } = await this.pool.query<Record<string, unknown>>(
       `SELECT v.unit, min(v.unit_name) AS unit_name, min(v.level) AS level,
               count(*) FILTER (WHERE v.left_at IS NULL)::int AS in_review,
@@ -41,9 +41,9 @@ export class StagesReportHandler implements IQueryHandler<StagesReportQuery> {
               count(*) FILTER (WHERE v.left_at IS NOT NULL)::int AS completed,
               count(*) FILTER (WHERE v.left_at IS NOT NULL AND v.late)::int AS completed_late,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY v.working_days_spent) FILTER (WHERE v.left_at IS NOT NULL) AS median
-       FROM rm_stage_visits v JOIN rm_nominations n ON n.id = v.nomination_id
-       WHERE v.code_set = $1 AND n.code_set = $1 AND ${scope}
-         AND array_position(n.ancestry_units, v.unit) <= array_position(n.ancestry_units, $3::text)
+       FROM rm_stage_visits v JOIN rm_stage_nominations h ON h.nomination_id = v.nomination_id
+       WHERE v.code_set = $1 AND h.code_set = $1 AND ${scope}
+         AND array_position(h.ancestry_units, v.unit) <= array_position(h.ancestry_units, $3::text)
        GROUP BY v.unit ORDER BY v.unit`,
       params,
     );

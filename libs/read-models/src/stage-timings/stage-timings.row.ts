@@ -17,6 +17,12 @@ export interface StageVisit {
 
 export interface StageTimingsRow {
   readonly codeSet: string;
+  /**
+   * The proposing unit and every unit above it as NominationCreated recorded them (lowest first): who
+   * reads the nomination's stays, and which stays lie "at or under" a unit (the stages report reads no
+   * other read model).
+   */
+  readonly ancestry: readonly string[];
   readonly visits: readonly StageVisit[];
 }
 
