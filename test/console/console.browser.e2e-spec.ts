@@ -439,8 +439,11 @@ describe('the approvers\' console in a browser', () => {
       .format(new Date(Date.now() + offsetDays * 86_400_000));
     await page.getByLabel('Từ ngày', { exact: true }).fill(vietnamDay(0));
     await page.getByLabel('Đến hết ngày', { exact: true }).fill(vietnamDay(0));
+    // The unfiltered list already shows the decision's row: wait for the filtered answer, not that row.
+    const filtered = page.waitForResponse((response) => response.url().includes('/audit/events?') && response.url().includes('from='));
     await page.getByRole('button', { name: 'Lọc', exact: true }).click();
     await page.waitForURL(/\/audit\?type=DecisionIssued&from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/);
+    await filtered;
     await page.getByTestId('audit-row').filter({ hasText: '125/QĐ-UBND' }).waitFor();
     expect(await page.getByTestId('audit-row').count()).toBe(1);
     await page.getByLabel('Từ ngày', { exact: true }).fill(vietnamDay(1));

@@ -83,6 +83,32 @@ function counting(store: PostgresEventStore): { store: EventStore; calls: { read
   return { store: proxy, calls };
 }
 
+/**
+ * The store, with the answer to the first readAll held back until the test opens `held`: a consumer's
+ * own last read finishes only after the feed has gone further. `holding()` is false once it was asked.
+ */
+function holdingFirstRead(store: PostgresEventStore): { store: EventStore; held: ReturnType<typeof gate>; holding: () => boolean } {
+  const held = gate();
+  let holding = true;
+  const proxy = new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (property === 'readAll') {
+        return async (...args: unknown[]) => {
+          const batch = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (holding) {
+            holding = false;
+            await held.wait();
+          }
+          return batch;
+        };
+      }
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { store: proxy, held, holding: () => holding };
+}
+
 async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
   const started = Date.now();
   while (!condition()) {
@@ -266,29 +292,12 @@ describe('ConsumerGroup: one shared read of the log', () => {
     const late = new Recorder(`behind-${randomUUID()}`);
     await setCheckpoint(late.name, lastAppended);
     // The late consumer's last read of its own is answered only after the feed has gone further.
-    const held = gate();
-    let holding = true;
-    const slowStore = new Proxy(postgres, {
-      get(target, property, receiver) {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        if (property === 'readAll') {
-          return async (...args: unknown[]) => {
-            const batch = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-            if (holding) {
-              holding = false;
-              await held.wait();
-            }
-            return batch;
-          };
-        }
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const { store: slowStore, held, holding } = holdingFirstRead(postgres);
     const runner = new DurableSubscriber(database.pool, slowStore, late, logger, { standbyRetryMs: 50, feed: group.feed });
     try {
       await until(() => group.subscriber(fed.name).isFed);
       runner.start();
-      await until(() => !holding);
+      await until(() => !holding());
       const between = await append(3);
       await group.waitForAll(lastAppended);
       held.open();
@@ -313,29 +322,12 @@ describe('ConsumerGroup: one shared read of the log', () => {
     group.start();
     const late = new Recorder(`quiet-behind-${randomUUID()}`);
     await setCheckpoint(late.name, lastAppended);
-    const held = gate();
-    let holding = true;
-    const slowStore = new Proxy(postgres, {
-      get(target, property, receiver) {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        if (property === 'readAll') {
-          return async (...args: unknown[]) => {
-            const batch = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-            if (holding) {
-              holding = false;
-              await held.wait();
-            }
-            return batch;
-          };
-        }
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const { store: slowStore, held, holding } = holdingFirstRead(postgres);
     const runner = new DurableSubscriber(database.pool, slowStore, late, logger, { standbyRetryMs: 50, feed: group.feed });
     try {
       await until(() => group.subscriber(fed.name).isFed);
       runner.start();
-      await until(() => !holding);
+      await until(() => !holding());
       // The feed hands these out while the late consumer's own last read (which saw none of them) waits.
       const between = await append(3);
       await group.waitForAll(lastAppended);
