@@ -31,7 +31,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Client, escapeIdentifier, type Pool, type PoolClient } from 'pg';
+import { from as copyStream } from 'pg-copy-streams';
 import { AuditKeyRing } from '@app/audit';
 import { createPool, runMigrations } from '@app/database';
 import { testDatabaseBaseUrl, type TestDatabase } from '@app/database/testing';
@@ -111,64 +114,9 @@ function copyText(value: string): string {
   return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
 }
 
-/**
- * COPY … FROM STDIN over a pg client, fed from a generator of text chunks. A minimal submittable (the
- * interface pg's Client calls for custom queries), honouring the socket's back-pressure.
- */
-class CopyFromStdin {
-  callback?: (error: Error | null) => void;
-  private error: Error | undefined;
-  constructor(
-    readonly text: string,
-    private readonly chunks: () => AsyncGenerator<string> | Generator<string>,
-  ) {}
-
-  submit(connection: { query(text: string): void }): void {
-    connection.query(this.text);
-  }
-
-  handleCopyInResponse(connection: {
-    sendCopyFromChunk(chunk: Buffer): void;
-    endCopyFrom(): void;
-    sendCopyFail(message: string): void;
-    stream: NodeJS.WritableStream & { writableNeedDrain?: boolean };
-  }): void {
-    void (async () => {
-      try {
-        for await (const chunk of this.chunks()) {
-          connection.sendCopyFromChunk(Buffer.from(chunk, 'utf8'));
-          if (connection.stream.writableNeedDrain === true) await new Promise((resolve) => connection.stream.once('drain', resolve));
-        }
-        connection.endCopyFrom();
-      } catch (error) {
-        this.error = error instanceof Error ? error : new Error(String(error));
-        connection.sendCopyFail(this.error.message);
-      }
-    })();
-  }
-
-  handleError(error: Error): void {
-    this.error ??= error;
-  }
-
-  handleReadyForQuery(): void {
-    this.callback?.(this.error ?? null);
-  }
-
-  handleCommandComplete(): void {}
-  handleRowDescription(): void {}
-  handleDataRow(): void {}
-  handlePortalSuspended(): void {}
-  handleEmptyQuery(): void {}
-  handleCopyData(): void {}
-}
-
-export function copyFrom(client: PoolClient | Client, text: string, chunks: () => AsyncGenerator<string> | Generator<string>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const copy = new CopyFromStdin(text, chunks);
-    copy.callback = (error) => (error === null ? resolve() : reject(error));
-    (client as unknown as { query(submittable: CopyFromStdin): void }).query(copy);
-  });
+/** COPY … FROM STDIN over a pg client (pg-copy-streams), fed from a generator of text chunks. */
+export async function copyFrom(client: PoolClient | Client, text: string, chunks: () => AsyncGenerator<string> | Generator<string>): Promise<void> {
+  await pipeline(Readable.from(chunks()), client.query(copyStream(text)));
 }
 
 /** The fingerprint of a seed: what must match for a template to be reused. */

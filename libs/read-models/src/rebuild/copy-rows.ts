@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { escapeIdentifier, type PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { ColumnTypes } from '../sql';
 
 /*
@@ -47,69 +50,20 @@ export function copyLine(columns: ColumnTypes, names: readonly string[], row: Re
   return `${line}\n`;
 }
 
-/** Characters per chunk handed to the socket. */
+/** Characters per chunk handed to the COPY stream. */
 const CHUNK = 1 << 20;
 
-/**
- * The minimal submittable pg's Client accepts for a custom protocol exchange: sends the COPY, then
- * the lines in chunks (honouring the socket's back-pressure), and settles on ReadyForQuery or on the
- * server's error (which stops the COPY; the server ignores the rest of the data).
- */
-class CopyIn {
-  callback?: (error: Error | null) => void;
-  private settled = false;
-  constructor(
-    readonly text: string,
-    private readonly lines: readonly string[],
-  ) {}
-
-  submit(connection: { query(text: string): void }): void {
-    connection.query(this.text);
+/** The lines joined into chunks of about CHUNK characters. */
+function* chunksOf(lines: readonly string[]): Generator<string> {
+  let chunk = '';
+  for (const line of lines) {
+    chunk += line;
+    if (chunk.length >= CHUNK) {
+      yield chunk;
+      chunk = '';
+    }
   }
-
-  handleCopyInResponse(connection: {
-    sendCopyFromChunk(chunk: Buffer): void;
-    endCopyFrom(): void;
-    stream: NodeJS.WritableStream & { writableNeedDrain?: boolean };
-  }): void {
-    void (async () => {
-      let chunk = '';
-      for (const line of this.lines) {
-        // Refused already: the server ignores the rest, so it is not sent.
-        if (this.settled) return;
-        chunk += line;
-        if (chunk.length >= CHUNK) {
-          connection.sendCopyFromChunk(Buffer.from(chunk, 'utf8'));
-          chunk = '';
-          if (connection.stream.writableNeedDrain === true) await new Promise((resolve) => connection.stream.once('drain', resolve));
-        }
-      }
-      if (chunk !== '') connection.sendCopyFromChunk(Buffer.from(chunk, 'utf8'));
-      connection.endCopyFrom();
-    })();
-  }
-
-  /** pg drops the query on an ErrorResponse (its ReadyForQuery then reaches nobody): settle now. */
-  handleError(error: Error): void {
-    this.settle(error);
-  }
-
-  handleReadyForQuery(): void {
-    this.settle(null);
-  }
-
-  private settle(error: Error | null): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.callback?.(error);
-  }
-
-  handleCommandComplete(): void {}
-  handleRowDescription(): void {}
-  handleDataRow(): void {}
-  handlePortalSuspended(): void {}
-  handleEmptyQuery(): void {}
-  handleCopyData(): void {}
+  if (chunk !== '') yield chunk;
 }
 
 /** Rows per COPY statement: each is its own short transaction (a long one would hold back every event reader). */
@@ -120,10 +74,7 @@ export async function copyRows(client: PoolClient, table: string, columns: Colum
   const text = `COPY ${escapeIdentifier(table)} (${Object.keys(columns).map(escapeIdentifier).join(', ')}) FROM STDIN`;
   for (let from = 0; from < lines.length; from += ROWS_PER_COPY) {
     const part = lines.length <= ROWS_PER_COPY ? lines : lines.slice(from, from + ROWS_PER_COPY);
-    await new Promise<void>((resolve, reject) => {
-      const copy = new CopyIn(text, part);
-      copy.callback = (error) => (error === null ? resolve() : reject(error));
-      (client as unknown as { query(submittable: CopyIn): void }).query(copy);
-    });
+    // pg-copy-streams: the COPY as a writable stream (back-pressure, and the server's refusal as its error).
+    await pipeline(Readable.from(chunksOf(part)), client.query(copyFrom(text)));
   }
 }
