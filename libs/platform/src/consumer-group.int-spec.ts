@@ -283,7 +283,11 @@ describe('ConsumerGroup: one shared read of the log', () => {
     }
   });
 
-  it('hands a consumer that joined behind the shared read the events in between, read by itself, once each', async () => {
+  /**
+   * A consumer (`late`) that joins the shared read behind it: its own last read, which saw none of
+   * `between`, is answered only after the feed has handed `between` to `fed`.
+   */
+  async function joinedBehind(): Promise<{ group: ConsumerGroup; fed: Recorder; late: Recorder; runner: DurableSubscriber; between: string[]; close: () => Promise<void> }> {
     const group = new ConsumerGroup(database.pool, postgres, logger, { standbyRetryMs: 50 });
     const fed = new Recorder(`ahead-${randomUUID()}`);
     group.add(fed);
@@ -291,9 +295,13 @@ describe('ConsumerGroup: one shared read of the log', () => {
     group.start();
     const late = new Recorder(`behind-${randomUUID()}`);
     await setCheckpoint(late.name, lastAppended);
-    // The late consumer's last read of its own is answered only after the feed has gone further.
     const { store: slowStore, held, holding } = holdingFirstRead(postgres);
     const runner = new DurableSubscriber(database.pool, slowStore, late, logger, { standbyRetryMs: 50, feed: group.feed });
+    const close = async (): Promise<void> => {
+      held.open();
+      await runner.stop();
+      await group.stop();
+    };
     try {
       await until(() => group.subscriber(fed.name).isFed);
       runner.start();
@@ -301,6 +309,16 @@ describe('ConsumerGroup: one shared read of the log', () => {
       const between = await append(3);
       await group.waitForAll(lastAppended);
       held.open();
+      return { group, fed, late, runner, between, close };
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  }
+
+  it('hands a consumer that joined behind the shared read the events in between, read by itself, once each', async () => {
+    const { group, fed, late, runner, between, close } = await joinedBehind();
+    try {
       await until(() => runner.isFed);
       const next = await append(2);
       await runner.waitFor(lastAppended, 20_000);
@@ -308,38 +326,19 @@ describe('ConsumerGroup: one shared read of the log', () => {
       expect(idsOf(late)).toEqual([...between, ...next]);
       expect(idsOf(fed)).toEqual([...between, ...next]);
     } finally {
-      held.open();
-      await runner.stop();
-      await group.stop();
+      await close();
     }
   });
 
   it('catches up a consumer that joined behind the shared read while nothing more is appended (a quiet log)', async () => {
-    const group = new ConsumerGroup(database.pool, postgres, logger, { standbyRetryMs: 50 });
-    const fed = new Recorder(`quiet-ahead-${randomUUID()}`);
-    group.add(fed);
-    await setCheckpoint(fed.name, lastAppended);
-    group.start();
-    const late = new Recorder(`quiet-behind-${randomUUID()}`);
-    await setCheckpoint(late.name, lastAppended);
-    const { store: slowStore, held, holding } = holdingFirstRead(postgres);
-    const runner = new DurableSubscriber(database.pool, slowStore, late, logger, { standbyRetryMs: 50, feed: group.feed });
+    const { fed, late, runner, between, close } = await joinedBehind();
     try {
-      await until(() => group.subscriber(fed.name).isFed);
-      runner.start();
-      await until(() => !holding());
-      // The feed hands these out while the late consumer's own last read (which saw none of them) waits.
-      const between = await append(3);
-      await group.waitForAll(lastAppended);
-      held.open();
       // Nothing else is appended: the late consumer must still reach the events it joined behind.
       await runner.waitFor(lastAppended, 20_000);
       expect(idsOf(late)).toEqual(between);
       expect(idsOf(fed)).toEqual(between);
     } finally {
-      held.open();
-      await runner.stop();
-      await group.stop();
+      await close();
     }
   });
 
