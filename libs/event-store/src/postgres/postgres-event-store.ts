@@ -68,32 +68,24 @@ const MAX_BIGINT = '9223372036854775807';
 const XMIN_BOUND = 'pg_snapshot_xmin(pg_current_snapshot())';
 const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at';
 
-// The inner query is a plain walk of the primary key from the checkpoint, stopped at the limit, whatever
-// the planner thinks of the horizon; the outer filter then keeps the events below the horizon, which are
-// a prefix of that walk because positions grow with transaction ids.
-const READ_ALL_SQL = `
-  SELECT ${COLUMNS} FROM (
+// The events after $1 that readers may take, at most $2. The inner query is a plain walk of the primary
+// key from the checkpoint, stopped at the limit, whatever the planner thinks of the horizon; the outer
+// filter then keeps the events below the horizon, which are a prefix of that walk because positions grow
+// with transaction ids.
+const VISIBLE_AFTER = `(
     SELECT ${COLUMNS}, transaction_id FROM events
     WHERE position > $1
     ORDER BY position
     LIMIT $2
   ) AS next
-  WHERE transaction_id < ${XMIN_BOUND}
-  ORDER BY position`;
+  WHERE transaction_id < ${XMIN_BOUND}`;
+
+const READ_ALL_SQL = `SELECT ${COLUMNS} FROM ${VISIBLE_AFTER} ORDER BY position`;
 
 // The same walk for verification: content as jsonb's own text, parsed by nobody but canonicalJsonText,
 // and the recorded instant as exact seconds (extract gives numeric: every microsecond shows).
-const CANONICAL_COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, hash, mac, recorded_at';
 const CANONICAL_TEXT = 'position::text, event_id::text, stream_id, revision::text, type, data::text, metadata::text, hash, mac, extract(epoch FROM recorded_at)::text';
-const READ_ALL_TEXT_SQL = `
-  SELECT ${CANONICAL_TEXT} FROM (
-    SELECT ${CANONICAL_COLUMNS}, transaction_id FROM events
-    WHERE position > $1
-    ORDER BY position
-    LIMIT $2
-  ) AS next
-  WHERE transaction_id < ${XMIN_BOUND}
-  ORDER BY position`;
+const READ_ALL_TEXT_SQL = `SELECT ${CANONICAL_TEXT} FROM ${VISIBLE_AFTER} ORDER BY position`;
 
 // The same walk as one text per batch (CanonicalPackedBatch): one value to receive and hand on instead
 // of ten per event, its UTF-8 in base64, which the client receives as ASCII (decoded many times faster
@@ -104,13 +96,7 @@ const READ_ALL_PACKED_SQL = `
     position::text || E'\\t' || event_id::text || E'\\t' || to_json(stream_id)::text || E'\\t' || revision::text || E'\\t' ||
     to_json(type)::text || E'\\t' || data::text || E'\\t' || metadata::text || E'\\t' || to_json(hash)::text || E'\\t' ||
     to_json(mac)::text || E'\\t' || extract(epoch FROM recorded_at)::text, E'\\n' ORDER BY position), 'UTF8'), 'base64') AS rows
-  FROM (
-    SELECT ${CANONICAL_COLUMNS}, transaction_id FROM events
-    WHERE position > $1
-    ORDER BY position
-    LIMIT $2
-  ) AS next
-  WHERE transaction_id < ${XMIN_BOUND}`;
+  FROM ${VISIBLE_AFTER}`;
 
 const READ_STREAM_TEXT_SQL = `SELECT ${CANONICAL_TEXT} FROM events WHERE stream_id = $1 ORDER BY revision`;
 
