@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CanonicalTextRow, EventStore } from '@app/event-store';
-import { canonicalTextBatches, LOG_READ_BATCH } from './log-reader';
+import { canonicalTextBatches, LOG_READ_BATCH, prefetchedBatches } from './log-reader';
 import { CONTENT_CHECK_WORKER_SOURCE, type MacKeyMaterial, type PackedChecks, type RowChecks } from './content-check';
 
 interface Pending {
@@ -147,26 +147,21 @@ export async function* checkedPackedBatches(
   options: { readonly after?: bigint; readonly batchSize?: number; readonly untilV1: string | null; readonly untilV2: string | null; readonly ahead: number },
 ): AsyncGenerator<CheckedPackedBatch> {
   const limit = options.batchSize ?? LOG_READ_BATCH;
-  const read = (from: bigint | undefined) => {
-    const batch = store.readAllCanonicalPacked!({ after: from, limit });
-    batch.catch(() => undefined);
-    return batch;
-  };
   const inFlight: { count: number; checkpoint: bigint | undefined; checks: Promise<PackedChecks> }[] = [];
-  let next = read(options.after);
-  for (;;) {
-    const batch = await next;
-    const more = batch.count > 0 && batch.checkpoint !== undefined;
-    if (more) next = read(batch.checkpoint);
+  const batches = prefetchedBatches((from) => store.readAllCanonicalPacked!({ after: from, limit }), options.after, (batch) => batch.count);
+  for await (const batch of batches) {
     if (batch.count > 0) {
       const checks = pool.runPacked(batch.rows, batch.count, options.untilV1, options.untilV2);
       checks.catch(() => undefined);
       inFlight.push({ count: batch.count, checkpoint: batch.checkpoint, checks });
     }
-    while (inFlight.length > (more ? options.ahead : 0)) {
+    while (inFlight.length > options.ahead) {
       const job = inFlight.shift()!;
       yield { count: job.count, checkpoint: job.checkpoint, checks: await job.checks };
     }
-    if (!more) return;
+  }
+  while (inFlight.length > 0) {
+    const job = inFlight.shift()!;
+    yield { count: job.count, checkpoint: job.checkpoint, checks: await job.checks };
   }
 }
