@@ -1,5 +1,3 @@
-import { ValidationPipe } from '@nestjs/common';
-import type { ValidationError } from 'class-validator';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -10,7 +8,8 @@ import { correlationIdFrom, Metrics, NestJsonLogger } from '@app/observability';
 import { ApiModule } from './api.module';
 import { installRequestContext } from './http/request-context';
 import { NullBodyPipe } from './http/null-body.pipe';
-import { ProblemError } from './http/problem';
+import { CompiledValidationPipe } from './http/compiled-validation.pipe';
+import { VALIDATION_PIPE_OPTIONS } from './http/validation-options';
 import { IdempotencyGuard, IdempotentReplayFilter, installIdempotencyRecording } from './http/idempotency';
 import { IDEMPOTENCY_RECORDS, type IdempotencyRecords } from '@app/records';
 import { buildOpenApiDocument } from './openapi/openapi-document';
@@ -82,17 +81,7 @@ export async function createApiApp(config: AppConfig, logger: Logger): Promise<N
   });
   app.useGlobalPipes(
     new NullBodyPipe(),
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      transform: true,
-      validationError: { target: false, value: false },
-      exceptionFactory: (errors) =>
-        new ProblemError('validation_failed', 'The request is not valid.', {
-          errors: errors.flatMap((e) => flattenValidationError(e, '')),
-        }),
-    }),
+    new CompiledValidationPipe(VALIDATION_PIPE_OPTIONS),
   );
   app.enableShutdownHooks();
 
@@ -102,10 +91,4 @@ export async function createApiApp(config: AppConfig, logger: Logger): Promise<N
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
-}
-
-function flattenValidationError(error: ValidationError, prefix: string): { field: string; message: string }[] {
-  const field = prefix ? `${prefix}.${error.property}` : error.property;
-  const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
-  return [...own, ...(error.children ?? []).flatMap((child) => flattenValidationError(child, field))];
 }
