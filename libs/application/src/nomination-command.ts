@@ -81,6 +81,39 @@ function dataBytes(data: unknown): number {
 }
 
 /**
+ * At least dataBytes(data), without building the JSON: in UTF-8 JSON a UTF-16 unit takes at most 6
+ * bytes (an escaped control character) and a number at most 24 characters. Infinity for anything but
+ * plain JSON values (a Date, a bigint, a toJSON, a depth JSON.stringify may not reach), which
+ * dataBytes then measures, or refuses, exactly as before.
+ */
+function dataBytesAtMost(value: unknown, depth = 0): number {
+  switch (typeof value) {
+    case 'string':
+      return 6 * value.length + 2;
+    case 'number':
+      return 24;
+    case 'boolean':
+    case 'undefined':
+      return 5;
+    case 'object': {
+      if (value === null) return 4;
+      if (depth > 64 || 'toJSON' in value) return Number.POSITIVE_INFINITY;
+      let bytes = 2;
+      if (Array.isArray(value)) {
+        for (const item of value) bytes += dataBytesAtMost(item, depth + 1) + 1;
+        return bytes;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return Number.POSITIVE_INFINITY;
+      for (const key of Object.keys(value)) bytes += 6 * key.length + 4 + dataBytesAtMost((value as Record<string, unknown>)[key], depth + 1);
+      return bytes;
+    }
+    default:
+      return Number.POSITIVE_INFINITY;
+  }
+}
+
+/**
  * A recorded event never changes, so its size is measured once: the stream state cache hands the same
  * event objects to every later command on the stream, which would otherwise serialise the whole stream
  * again on each one.
@@ -91,6 +124,16 @@ function recordedBytes(event: RecordedEvent): number {
   if (bytes === undefined) {
     bytes = dataBytes(event.data);
     recordedSizes.set(event, bytes);
+  }
+  return bytes;
+}
+
+const recordedBounds = new WeakMap<RecordedEvent, number>();
+function recordedBytesAtMost(event: RecordedEvent): number {
+  let bytes = recordedBounds.get(event);
+  if (bytes === undefined) {
+    bytes = dataBytesAtMost(event.data ?? null);
+    recordedBounds.set(event, bytes);
   }
   return bytes;
 }
@@ -109,6 +152,12 @@ function checkBounds(
   const maxEvents = limits.nominationMaxEvents;
   if (recorded.length + events.length > maxEvents) throw new NominationTooManyEvents({ limit: maxEvents });
   const maxBytes = limits.nominationMaxBytes;
+  // Only a stream past the limit is refused: when even an upper bound of its size is within it (for
+  // every real dossier, by far), the exact size, a serialisation of the whole stream, is not needed.
+  let atMost = 0;
+  for (const event of events) atMost += dataBytesAtMost(event.data ?? null);
+  for (const event of recorded) atMost += recordedBytesAtMost(event);
+  if (atMost <= maxBytes) return;
   let bytes = 0;
   for (const event of events) bytes += dataBytes(event.data);
   if (bytes > maxBytes) throw new NominationTooLarge({ limitBytes: maxBytes });
