@@ -1,6 +1,6 @@
 import { escapeIdentifier } from 'pg';
 import type { ConsumedEvent } from '@app/platform';
-import type { Nominee } from '@app/nomination';
+import type { NominationEvent, Nominee } from '@app/nomination';
 import { bulkOf, type Projection } from '../projection';
 import { type RowMapping, saveRows } from '../sql';
 import { isUuid } from '../uuid';
@@ -19,6 +19,14 @@ const ROWS: RowMapping<AwardFactRow> = {
     bonus_amount: r.bonusAmount, decision_id: r.decisionId, signed_on: r.signedOn, ancestry_units: r.ancestry,
   }),
 };
+
+/**
+ * The events that can change a fact row (evolveAwardFact leaves it as it is for every other one): a
+ * batch of submissions and approvals loads and writes nothing.
+ */
+const FACT_EVENTS: ReadonlySet<string> = new Set<NominationEvent['type']>([
+  'NominationCreated', 'NominationUpdated', 'NominationAwarded', 'AwardRevoked', 'NominationRejected', 'NominationWithdrawn',
+]);
 
 const genderOf = (nominee: Nominee): AwardFactRow['gender'] => (nominee.kind === 'individual' ? nominee.gender : null);
 
@@ -62,7 +70,7 @@ export const awardStatsProjection: Projection<AwardFactRow, AwardStatsTables> = 
   name: 'award-stats',
   categories: ['nomination'],
   tables: AWARD_STATS_TABLES,
-  keyOf: (e) => (e.category === 'nomination' && isUuid(e.entityId) ? e.entityId : null),
+  keyOf: (e) => (e.category === 'nomination' && FACT_EVENTS.has(e.event.type) && isUuid(e.entityId) ? e.entityId : null),
   evolve: (row, e) => evolveAwardFact(row, e),
   async load(tx, tables, keys) {
     const { rows } = await tx.query<Record<string, unknown>>(

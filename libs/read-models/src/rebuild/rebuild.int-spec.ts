@@ -44,6 +44,16 @@ describe('a rebuild building its indexes', () => {
     return last;
   }
 
+  it('swaps in tables with the live ones\' storage parameters (the fillfactor that keeps updates HOT)', async () => {
+    await append(2);
+    const reloptions = async (): Promise<string[] | null> =>
+      (await database.pool.query<{ options: string[] | null }>("SELECT reloptions AS options FROM pg_class WHERE relname = 'rm_nominations'")).rows[0]!.options;
+    const migrated = await reloptions();
+    expect(migrated).toContain('fillfactor=50');
+    await rebuildProjection(database.pool, store, nominationsProjection as never, context);
+    expect(await reloptions()).toEqual(migrated);
+  }, 60_000);
+
   it('leaves the live subscribers reading the log while an index is being built', async () => {
     await append(8);
     // The gate: an index expression that waits while the test holds the advisory lock (a session lock

@@ -75,6 +75,14 @@ async function indexesOf(client: PoolClient, table: string): Promise<IndexDef[]>
   return rows;
 }
 
+/** The table's storage parameters as `name=value` (pg_class.reloptions), e.g. fillfactor=50. */
+async function storageParametersOf(client: Pick<PoolClient, 'query'>, table: string): Promise<string[]> {
+  const { rows } = await client.query<{ options: string[] | null }>(
+    `SELECT reloptions AS options FROM pg_class WHERE relname = $1 AND relnamespace = 'public'::regnamespace`, [table],
+  );
+  return rows[0]?.options ?? [];
+}
+
 /**
  * The index definition on the shadow table, under a name derived from the live index's; built
  * CONCURRENTLY when asked (see the index phase in rebuildProjections).
@@ -189,6 +197,9 @@ export async function rebuildProjections(
         await client.query(
           `CREATE TABLE ${escapeIdentifier(copy)} (LIKE ${escapeIdentifier(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION)`,
         );
+        // LIKE copies no storage parameters: the live table's fillfactor (which keeps its updates HOT) goes with the swap.
+        const options = await storageParametersOf(client, table);
+        if (options.length > 0) await client.query(`ALTER TABLE ${escapeIdentifier(copy)} SET (${options.join(', ')})`);
         for (const index of await indexesOf(client, table)) {
           if (index.unique) await client.query(shadowIndexSql(index, table, copy, suffix));
           else target.deferred.push({ table, copy, index });
