@@ -118,6 +118,27 @@ function holdWrites(client: PoolClient): void {
   });
 }
 
+/** Statement text → its prepared statement's name (preparedName); bounded, like the statements a connection keeps. */
+const prepared = new Map<string, string>();
+const MAX_PREPARED = 200;
+
+/**
+ * The name under which a consumer's statement is prepared on the lock connection (pg parses it there
+ * once, on first use): a consumer sends the same few statements every batch, and parsing, analysing and
+ * planning each of them again was about a fifth of the worker's PostgreSQL CPU. Undefined (sent
+ * unnamed) for a simple query of several statements, and beyond MAX_PREPARED distinct texts, so a
+ * consumer building its SQL per batch cannot fill the server with statements. A rebuild swapping a
+ * projection's tables (renames) invalidates the plans; PostgreSQL analyses the statement again.
+ */
+function preparedName(text: string): string | undefined {
+  const known = prepared.get(text);
+  if (known !== undefined) return known;
+  if (prepared.size >= MAX_PREPARED || text.includes(';')) return undefined;
+  const name = `consumer_${createHash('sha1').update(text).digest('hex')}`;
+  prepared.set(text, name);
+  return name;
+}
+
 /**
  * A batch's transaction as its consumer sees it, on the pipelined lock connection: every statement is
  * sent at once, behind the ones before it, and tracked, so a write the consumer does not wait for is
@@ -155,7 +176,10 @@ class PipelinedTransaction implements ConsumerTransaction {
 
   private send<Row extends QueryResultRow>(text: string, values?: readonly unknown[]): Promise<QueryResult<Row>> {
     holdWrites(this.client);
-    const sent = this.client.query<Row>(text, values as unknown[] | undefined);
+    const name = preparedName(text);
+    const sent = name === undefined
+      ? this.client.query<Row>(text, values as unknown[] | undefined)
+      : this.client.query<Row>({ name, text, values: values as unknown[] | undefined });
     // Awaited by settled(), perhaps later than it fails: never an unhandled rejection meanwhile.
     sent.catch(() => undefined);
     this.sent.push(sent);
