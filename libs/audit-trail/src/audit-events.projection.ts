@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type ConsumedEvent, type ConsumerTransaction, type DurableConsumer, DurableConsumerProvider } from '@app/platform';
+import { type ConsumedEvent, type ConsumerTransaction, type DurableConsumer, DurableConsumerProvider, sendWrite } from '@app/platform';
 
 interface Scope {
   readonly codeSet: string;
@@ -31,6 +31,14 @@ function openingScope(e: ConsumedEvent): Scope | undefined {
   return undefined;
 }
 
+/** What a batch reads before it is written (AuditEventsProjection.read). */
+interface AuditRead {
+  /** Scopes of the batch's streams whose opening event is not in the batch, as stored. */
+  readonly scopes: ReadonlyMap<string, Scope>;
+  /** The newest row's recorded_at_max, in ms (-Infinity: no row yet). */
+  readonly recordedAtMax: number;
+}
+
 function decisionIdOf(e: ConsumedEvent): string | null {
   if (e.category === 'decision') return e.entityId;
   const data = e.event.data as { decisionId?: unknown };
@@ -45,12 +53,32 @@ function decisionIdOf(e: ConsumedEvent): string | null {
  */
 @Injectable()
 @DurableConsumerProvider()
-export class AuditEventsProjection implements DurableConsumer {
+export class AuditEventsProjection implements DurableConsumer<AuditRead> {
   readonly name = 'audit-events';
   readonly categories = ['nomination', 'decision'] as const;
 
-  async handle(events: readonly ConsumedEvent[], tx: ConsumerTransaction): Promise<void> {
+  /** The scopes of the batch's streams it does not open, and the newest row's running maximum: read with the batch's lock. */
+  async read(events: readonly ConsumedEvent[], tx: ConsumerTransaction): Promise<AuditRead> {
+    const opening = new Set<string>();
+    for (const e of events) if (openingScope(e) !== undefined) opening.add(e.streamId);
+    const missing = [...new Set(events.map((e) => e.streamId))].filter((id) => !opening.has(id));
+    // Both at once: the transaction pipelines them.
+    const [known, newest] = await Promise.all([
+      missing.length > 0
+        ? tx.query<{ stream_id: string; code_set: string; units: string[] }>('SELECT stream_id, code_set, units FROM audit_stream_scopes WHERE stream_id = ANY($1::text[])', [missing])
+        : undefined,
+      // The running maximum of recorded time, carried on from the newest row (see the migration).
+      tx.query<{ at: Date | null }>('SELECT max(recorded_at_max) AS at FROM audit_events'),
+    ]);
+    return {
+      scopes: new Map((known?.rows ?? []).map((row) => [row.stream_id, { codeSet: row.code_set, units: row.units }])),
+      recordedAtMax: newest.rows[0]?.at?.getTime() ?? Number.NEGATIVE_INFINITY,
+    };
+  }
+
+  async handle(events: readonly ConsumedEvent[], tx: ConsumerTransaction, _context?: unknown, read?: AuditRead): Promise<void> {
     if (events.length === 0) return;
+    const { scopes: known, recordedAtMax } = read ?? (await this.read(events, tx));
     const scopes = new Map<string, Scope>();
     const opened: { streamId: string; scope: Scope }[] = [];
     for (const e of events) {
@@ -60,16 +88,10 @@ export class AuditEventsProjection implements DurableConsumer {
         opened.push({ streamId: e.streamId, scope });
       }
     }
-    const missing = [...new Set(events.map((e) => e.streamId))].filter((id) => !scopes.has(id));
-    if (missing.length > 0) {
-      const { rows } = await tx.query<{ stream_id: string; code_set: string; units: string[] }>(
-        'SELECT stream_id, code_set, units FROM audit_stream_scopes WHERE stream_id = ANY($1::text[])',
-        [missing],
-      );
-      for (const row of rows) scopes.set(row.stream_id, { codeSet: row.code_set, units: row.units });
-    }
+    for (const [streamId, scope] of known) if (!scopes.has(streamId)) scopes.set(streamId, scope);
     if (opened.length > 0) {
-      await tx.query(
+      await sendWrite(
+        tx,
         `INSERT INTO audit_stream_scopes (stream_id, code_set, units)
          SELECT s.stream_id, s.code_set, ARRAY(SELECT jsonb_array_elements_text(s.units))
          FROM jsonb_to_recordset($1::jsonb) AS s(stream_id text, code_set text, units jsonb)
@@ -78,9 +100,7 @@ export class AuditEventsProjection implements DurableConsumer {
       );
     }
 
-    // The running maximum of recorded time, carried on from the newest row (see the migration).
-    const { rows: [newest] } = await tx.query<{ at: Date | null }>('SELECT max(recorded_at_max) AS at FROM audit_events');
-    let runningMax = newest?.at?.getTime() ?? Number.NEGATIVE_INFINITY;
+    let runningMax = recordedAtMax;
     const rows = events.map((e) => {
       runningMax = Math.max(runningMax, e.recordedAt.getTime());
       const actor = ((e.metadata['actor'] ?? (e.event.data as { by?: unknown }).by ?? {}) as ActorFields);
@@ -101,7 +121,8 @@ export class AuditEventsProjection implements DurableConsumer {
         data: e.event.data,
       };
     });
-    await tx.query(
+    await sendWrite(
+      tx,
       `INSERT INTO audit_events (position, event_id, stream_id, revision, type, recorded_at, recorded_at_max, actor_id, actor_name, actor_unit,
                                  actor_roles, nomination_id, decision_id, data)
        SELECT r.position, r.event_id, r.stream_id, r.revision, r.type, r.recorded_at, r.recorded_at_max, r.actor_id, r.actor_name, r.actor_unit,
@@ -122,7 +143,8 @@ export class AuditEventsProjection implements DurableConsumer {
         : scope.units.map((unit) => ({ code_set: scope.codeSet, unit, position: row.position, type: row.type, actor_id: row.actor_id, recorded_at: row.recorded_at }));
     });
     if (scoped.length > 0) {
-      await tx.query(
+      await sendWrite(
+        tx,
         `INSERT INTO audit_event_scopes (code_set, unit, position, type, actor_id, recorded_at)
          SELECT s.code_set, s.unit, s.position, s.type, s.actor_id, s.recorded_at
          FROM jsonb_to_recordset($1::jsonb) AS s(code_set text, unit text, position numeric, type text, actor_id text, recorded_at timestamptz)

@@ -24,6 +24,16 @@ export interface DispatchOutcome {
   readonly reminders: readonly { readonly id: string; readonly fireAt: Date }[];
 }
 
+/** What a batch's dispatch reads before it writes. */
+export interface DispatchRead {
+  /**
+   * The retention horizon: events at or below it were dispatched before and their sent rows may be
+   * purged; handled again (a rewound checkpoint), they must not re-create those rows, which would send
+   * them again.
+   */
+  readonly purgedThrough: bigint | undefined;
+}
+
 /** Events that end a stage visit: the reminders of any other visit are dropped. */
 const MOVES = new Set<NominationEvent['type']>([
   'NominationSubmitted', 'NominationReturned', 'StageApproved', 'NominationApproved', 'NominationRejected', 'NominationWithdrawn',
@@ -84,12 +94,14 @@ export class NotificationDispatcher {
     private readonly defaultCodeSet: () => string,
   ) {}
 
-  /** Writes, through `tx`, what a batch of decoded events owes anyone; returns what to hand BullMQ after the commit. */
-  async write(tx: Queryable, events: readonly ConsumedEvent[]): Promise<DispatchOutcome> {
+  /**
+   * Writes, through `tx`, what a batch of decoded events owes anyone. Resolves once every statement is
+   * sent; `outcome`, what to hand BullMQ after the commit, once they are answered (on a pipelined
+   * transaction, with the commit: see ConsumerTransaction).
+   */
+  async write(tx: Queryable, events: readonly ConsumedEvent[], read?: DispatchRead): Promise<{ readonly outcome: Promise<DispatchOutcome> }> {
     const staff = new StaffRecipients(this.staffRecords, this.defaultCodeSet());
-    // Events at or below the retention horizon were dispatched before and their sent rows may be purged:
-    // handled again (a rewound checkpoint), they must not re-create those rows, which would send them again.
-    const purgedThrough = await this.outbox.purgedThrough(tx, await this.eventStore.identity());
+    const { purgedThrough } = read ?? (await this.read(tx));
     const entries: NewOutboxEntry[] = [];
     const newReminders: NewReminder[] = [];
     /** Nominations that left a stage visit in this batch, with the visit they are in after it (last event wins). */
@@ -122,11 +134,23 @@ export class NotificationDispatcher {
         }
       }
     }
-    const mailIds = await this.outbox.insert(tx, entries);
-    // Inserted first, then dropped: a visit begun and left within this batch leaves no live reminder.
-    const inserted = await this.reminders.insert(tx, newReminders);
-    const dropped = new Set(await this.reminders.dropOthers(tx, moves));
-    return { mailIds, reminders: inserted.filter((r) => !dropped.has(r.id)) };
+    // Sent together, in this order, without waiting for one another's answers. Inserted first, then
+    // dropped: a visit begun and left within this batch leaves no live reminder.
+    const mailIds = this.outbox.insert(tx, entries);
+    const inserted = this.reminders.insert(tx, newReminders);
+    const dropped = this.reminders.dropOthers(tx, moves);
+    const outcome = Promise.all([mailIds, inserted, dropped]).then(([mails, reminders, gone]) => {
+      const droppedIds = new Set(gone);
+      return { mailIds: mails, reminders: reminders.filter((r) => !droppedIds.has(r.id)) };
+    });
+    // Awaited by the caller, perhaps only after the commit: never an unhandled rejection meanwhile.
+    outcome.catch(() => undefined);
+    return { outcome };
+  }
+
+  /** What write() reads before it writes; the consumer reads it with the batch's lock (DurableConsumer.read). */
+  async read(tx: Queryable): Promise<DispatchRead> {
+    return { purgedThrough: await this.outbox.purgedThrough(tx, await this.eventStore.identity()) };
   }
 
   /** The nomination as it was just before the event: from the cache, or read from the store. */

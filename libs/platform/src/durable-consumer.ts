@@ -49,12 +49,20 @@ import type { EventCategory, ServiceEvent } from '@app/nomination';
  *   and a consumer refuses (logs an error, delivers nothing) a checkpoint of another log or one past its
  *   log's end, until its state is rebuilt from the current log (README, "Switching stores").
  */
-export interface DurableConsumer {
+export interface DurableConsumer<Read = unknown> {
   /** Unique and stable: the checkpoint and the single-instance lock are keyed by it. */
   readonly name: string;
   /** Stream categories to receive; events of other streams are skipped (and still checkpointed). */
   readonly categories: readonly EventCategory[];
-  handle(events: readonly ConsumedEvent[], tx: ConsumerTransaction, context: ConsumerContext): Promise<void>;
+  /**
+   * Optional: what a batch must read before it is handled (the current rows of its entities), sent
+   * together with the batch's lock on its checkpoint, so both take one round trip; its answer is handed
+   * to handle() as `read`. Reads only, and no effect outside `tx`: it may run for a batch that turns out
+   * to be fenced off (its checkpoint was moved) and is never handled. handle() must also work without
+   * it (`read` undefined: a batch retried event by event).
+   */
+  read?(events: readonly ConsumedEvent[], tx: ConsumerTransaction): Promise<Read>;
+  handle(events: readonly ConsumedEvent[], tx: ConsumerTransaction, context: ConsumerContext, read?: Read): Promise<void>;
 }
 
 /** A decoded event with where it sits in the log. Never the raw stored JSON. */
@@ -69,9 +77,36 @@ export type ConsumedEvent = ServiceEvent & {
   readonly hash: string;
 };
 
-/** The open PostgreSQL transaction the batch runs in (committed with the checkpoint by the platform). */
+/**
+ * The open PostgreSQL transaction the batch runs in (committed with the checkpoint by the platform).
+ *
+ * A DurableSubscriber's transaction is pipelined: a statement is sent when issued, without waiting for
+ * the answers of those before it, and statements issued together leave in one write. So issue what
+ * does not depend on an answer together (Promise.all), and leave writes to `write`.
+ */
 export interface ConsumerTransaction {
   query<Row extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<QueryResult<Row>>;
+  /**
+   * A statement the batch need not wait for (an upsert, an insert): sent at once, and answered before
+   * the checkpoint commits, with the commit in the same round trip; its failure fails the batch exactly
+   * as a failed query does. The promise never goes unhandled: await it only for its answer, which may
+   * also be awaited after handle() has resolved (it then settles once the batch is answered). Every
+   * statement is sent before handle() resolves. A transaction that does not pipeline (a rebuild's) has
+   * no `write`: send through sendWrite().
+   */
+  write?<Row extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<QueryResult<Row>>;
+}
+
+/**
+ * A statement whose answer the caller does not need: through `tx.write` where the transaction
+ * pipelines (resolved at once; the batch waits for the answer), otherwise a query awaited here.
+ */
+export async function sendWrite(tx: ConsumerTransaction, text: string, values?: readonly unknown[]): Promise<void> {
+  if (tx.write !== undefined) {
+    void tx.write(text, values);
+    return;
+  }
+  await tx.query(text, values);
 }
 
 export interface ConsumerContext {

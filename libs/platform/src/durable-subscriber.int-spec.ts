@@ -32,6 +32,34 @@ class RecordingConsumer implements DurableConsumer {
   }
 }
 
+/**
+ * Leaves its writes unanswered (tx.write) and reads ahead (read): the batch's statements are pipelined
+ * and answered with its commit. Can be told to send one bad write, once.
+ */
+class PipeliningConsumer implements DurableConsumer<number> {
+  readonly categories = ['nomination'] as const;
+  /** What read() answered, per handled batch. */
+  readonly reads: (number | undefined)[] = [];
+  badOnce: string | undefined;
+  /** How a statement sent after handle() resolved came out: 'sent', or the error. */
+  late: Promise<unknown> | undefined;
+  constructor(readonly name: string, private readonly table: string) {}
+  async read(_events: readonly ConsumedEvent[], tx: ConsumerTransaction): Promise<number> {
+    const { rows } = await tx.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.table}`);
+    return Number(rows[0]!.n);
+  }
+  async handle(events: readonly ConsumedEvent[], tx: ConsumerTransaction, _context: unknown, read?: number): Promise<void> {
+    this.reads.push(read);
+    for (const event of events) {
+      const bad = event.id === this.badOnce;
+      if (bad) this.badOnce = undefined;
+      void tx.write!(`INSERT INTO ${this.table} (event_id) VALUES ($1::uuid)`, [bad ? 'not a uuid' : event.id]);
+    }
+    this.late ??= new Promise((resolve) => setTimeout(resolve, 0)).then(() => tx.query('SELECT 1')).then(() => 'sent', (error: unknown) => error);
+    return Promise.resolve();
+  }
+}
+
 /** A valid, minimal nomination event (the subscriber decodes everything it hands over). */
 const withdrawn = (i: number): { type: string; data: unknown } => ({
   type: 'NominationWithdrawn',
@@ -183,6 +211,26 @@ describe('DurableSubscriber', () => {
     expect(rows.map((r) => r.event_id).sort()).toEqual([...batch.ids].sort());
     const { rows: checkpoint } = await database.pool.query<{ position: string }>('SELECT position FROM subscription_checkpoints WHERE name = $1', [consumer.name]);
     expect(BigInt(checkpoint[0]!.position)).toBe(batch.last);
+  });
+
+  it('answers writes left unanswered before the commit: one that fails fails its batch, which leaves no row', async () => {
+    // No primary key: a failed attempt's rows, had they committed, would be there twice.
+    const table = `rows_${randomUUID().replaceAll('-', '')}`;
+    await database.pool.query(`CREATE TABLE ${table} (event_id uuid NOT NULL)`);
+    const consumer = new PipeliningConsumer(`consumer-${randomUUID()}`, table);
+    await startAtHead(consumer.name);
+    const batch = await appendMany(6);
+    consumer.badOnce = batch.ids[4];
+    const subscriber = new DurableSubscriber(database.pool, store, consumer, logger, { standbyRetryMs: 50, batchSize: 3, maxRetryDelayMs: 50 });
+    subscriber.start();
+    await subscriber.waitFor(batch.last, 15_000);
+    await subscriber.stop();
+    const { rows } = await database.pool.query<{ event_id: string }>(`SELECT event_id FROM ${table}`);
+    expect(rows.map((r) => r.event_id).sort()).toEqual([...batch.ids].sort());
+    // Read ahead with each batch's lock, in its transaction: the second batch, tried twice, saw the first's rows only.
+    expect(consumer.reads).toEqual([0, 3, 3]);
+    // Nothing is sent once a batch is over.
+    expect(await consumer.late).toEqual(expect.objectContaining({ message: expect.stringMatching(/transaction is over/) }));
   });
 
   it('skips and records an event it keeps failing on, and goes on with the next ones', async () => {

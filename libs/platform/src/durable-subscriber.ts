@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { escapeLiteral, type Pool, type PoolClient } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import type { EventStore, ReadAllBatch, RecordedEvent } from '@app/event-store';
 import { runWithCorrelation } from '@app/observability';
@@ -7,6 +7,7 @@ import type { ConsumedEvent, ConsumerTransaction, DurableConsumer } from './dura
 import { decodeForConsumer, type FeedBatch, type FeedMember, SharedLogFeed } from './shared-log-feed';
 
 export type { ConsumedEvent, ConsumerContext, ConsumerTransaction, DurableConsumer } from './durable-consumer';
+export { sendWrite } from './durable-consumer';
 export { decodeForConsumer } from './shared-log-feed';
 
 /** Channel on which every checkpoint commit is announced (payload `<name> <position>`). */
@@ -96,6 +97,95 @@ type Left =
   | { readonly kind: 'moved' }
   | { readonly kind: 'behind' }
   | { readonly kind: 'failed'; readonly error: unknown };
+
+/** Connections whose writes are held until the event loop's next turn (holdWrites). */
+const held = new WeakSet<object>();
+
+/**
+ * Holds what is written on the client's socket until the event loop's next turn, so that the statements
+ * a batch sends together (a consumer's reads issued at once; its writes and the commit) leave in one
+ * socket write instead of one each: on a small machine the socket writes were a third of the worker's
+ * CPU.
+ */
+function holdWrites(client: PoolClient): void {
+  const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+  if (stream?.cork === undefined || stream.uncork === undefined || held.has(stream)) return;
+  held.add(stream);
+  stream.cork();
+  setImmediate(() => {
+    held.delete(stream);
+    stream.uncork!();
+  });
+}
+
+/** Statement text → its prepared statement's name (preparedName); bounded, like the statements a connection keeps. */
+const prepared = new Map<string, string>();
+const MAX_PREPARED = 200;
+
+/**
+ * The name under which a consumer's statement is prepared on the lock connection (pg parses it there
+ * once, on first use): a consumer sends the same few statements every batch, and parsing, analysing and
+ * planning each of them again was about a fifth of the worker's PostgreSQL CPU. Undefined (sent
+ * unnamed) for a simple query of several statements, and beyond MAX_PREPARED distinct texts, so a
+ * consumer building its SQL per batch cannot fill the server with statements. A rebuild swapping a
+ * projection's tables (renames) invalidates the plans; PostgreSQL analyses the statement again.
+ */
+function preparedName(text: string): string | undefined {
+  const known = prepared.get(text);
+  if (known !== undefined) return known;
+  if (prepared.size >= MAX_PREPARED || text.includes(';')) return undefined;
+  const name = `consumer_${createHash('sha1').update(text).digest('hex')}`;
+  prepared.set(text, name);
+  return name;
+}
+
+/**
+ * A batch's transaction as its consumer sees it, on the pipelined lock connection: every statement is
+ * sent at once, behind the ones before it, and tracked, so a write the consumer does not wait for is
+ * answered (or fails the batch) before the commit. Nothing can be sent once the batch is over.
+ */
+class PipelinedTransaction implements ConsumerTransaction {
+  private open = true;
+  private readonly sent: Promise<unknown>[] = [];
+
+  constructor(private readonly client: PoolClient) {}
+
+  query<Row extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<QueryResult<Row>> {
+    if (!this.open) return Promise.reject(new Error('the batch\'s transaction is over: every statement must be sent before handle() resolves'));
+    return this.send<Row>(text, values);
+  }
+
+  write<Row extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<QueryResult<Row>> {
+    return this.query<Row>(text, values);
+  }
+
+  /** The batch's last statement (its checkpoint and commit): nothing can be sent after it. */
+  last(text: string): Promise<unknown> {
+    this.open = false;
+    return this.send(text);
+  }
+
+  close(): void {
+    this.open = false;
+  }
+
+  /** Resolves once every statement sent so far is answered; rejects with the first that failed. */
+  async settled(): Promise<void> {
+    while (this.sent.length > 0) await Promise.all(this.sent.splice(0));
+  }
+
+  private send<Row extends QueryResultRow>(text: string, values?: readonly unknown[]): Promise<QueryResult<Row>> {
+    holdWrites(this.client);
+    const name = preparedName(text);
+    const sent = name === undefined
+      ? this.client.query<Row>(text, values as unknown[] | undefined)
+      : this.client.query<Row>({ name, text, values: values as unknown[] | undefined });
+    // Awaited by settled(), perhaps later than it fails: never an unhandled rejection meanwhile.
+    sent.catch(() => undefined);
+    this.sent.push(sent);
+    return sent;
+  }
+}
 
 const DEFAULT_BATCH_SIZE = 1_000;
 
@@ -244,6 +334,9 @@ export class DurableSubscriber implements FeedMember {
       client.release(true);
       throw error;
     }
+    // The lock connection is this runner's alone and is destroyed, never pooled again, when it goes:
+    // pipelined, so a batch's statements go out without waiting for one another (applyAndMove).
+    (client as unknown as { pipeline: boolean }).pipeline = true;
     this.client = client;
     return true;
   }
@@ -485,16 +578,34 @@ export class DurableSubscriber implements FeedMember {
   }
 
   private async applyAndMove(client: PoolClient, events: readonly ConsumedEvent[], from: bigint | null, upTo: bigint, isolate: boolean): Promise<void> {
-    const tx: ConsumerTransaction = { query: (text, values) => client.query(text, values as unknown[]) };
+    const tx = new PipelinedTransaction(client);
+    let read: Promise<unknown> | undefined;
+    let handled: Promise<void> | undefined;
     try {
-      const results = (await client.query(this.sql.begin)) as unknown as { rows: { position: string | null; store_id: string | null }[] }[];
-      const rows = results[1]!.rows;
+      // The lock on the checkpoint row and the consumer's reads go out together (one write, one round
+      // trip); the reads run behind the lock, as they would after it.
+      holdWrites(client);
+      const locked = client.query(this.sql.begin) as unknown as Promise<{ rows: { position: string | null; store_id: string | null }[] }[]>;
+      read = isolate ? undefined : this.consumer.read?.(events, tx);
+      read?.catch(() => undefined);
+      const rows = (await locked)[1]!.rows;
       const stored = storedPosition(rows[0]?.position);
+      // Fenced before the consumer handles a single event: a batch someone else moved past is never handled.
       if (rows.length === 0 || stored !== from || rows[0]!.store_id !== this.storeId) throw new CheckpointMoved(stored);
-      if (isolate) await this.applyOneByOne(client, tx, events);
-      else await this.consumer.handle(events, tx, { logger: this.logger });
-      await client.query(this.sql.end(upTo));
+      const answer = await read;
+      handled = isolate ? this.applyOneByOne(client, tx, events) : this.consumer.handle(events, tx, { logger: this.logger }, answer);
+      await handled;
+      // Sent right behind the consumer's writes, which it may have left unanswered (ConsumerTransaction.write):
+      // every statement of the batch is answered before it counts as committed, and one that failed aborted
+      // the transaction, so the commit behind it did not happen.
+      const end = tx.last(this.sql.end(upTo));
+      await tx.settled();
+      await end;
     } catch (error) {
+      tx.close();
+      // The consumer is done (it can send nothing more) before the transaction goes.
+      await read?.catch(() => undefined);
+      await handled?.catch(() => undefined);
       await client.query('ROLLBACK').catch(() => {
         this.clientBroken = true;
       });
@@ -506,11 +617,12 @@ export class DurableSubscriber implements FeedMember {
    * After repeated failures: each event in its own savepoint. One that fails for a reason that is not
    * transient is recorded and skipped; a transient failure aborts the batch for a later retry.
    */
-  private async applyOneByOne(client: PoolClient, tx: ConsumerTransaction, events: readonly ConsumedEvent[]): Promise<void> {
+  private async applyOneByOne(client: PoolClient, tx: PipelinedTransaction, events: readonly ConsumedEvent[]): Promise<void> {
     for (const event of events) {
       await client.query('SAVEPOINT one_event');
       try {
         await this.consumer.handle([event], tx, { logger: this.logger });
+        await tx.settled();
         await client.query('RELEASE SAVEPOINT one_event');
       } catch (error) {
         await client.query('ROLLBACK TO SAVEPOINT one_event');

@@ -13,6 +13,7 @@ export {
   decodeForConsumer,
   DurableSubscriber,
   lockKey,
+  sendWrite,
   type DurableSubscriberOptions,
   type SkippedEvent,
 } from './durable-subscriber';

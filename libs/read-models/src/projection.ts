@@ -58,14 +58,19 @@ export function bulkOf<Logical extends string, Row>(table: Logical, mapping: Row
 
 export const checkpointNameOf = (projection: { readonly name: string }): string => `projection:${projection.name}`;
 
-/** Applies a batch of events to a projection's tables through the transaction. */
-export async function applyBatch<Row, Logical extends string>(
+/** A batch's events by entity key, and the rows the tables hold for those keys. */
+export interface BatchRead<Row> {
+  readonly byKey: ReadonlyMap<string, readonly ConsumedEvent[]>;
+  readonly current: ReadonlyMap<string, Row>;
+}
+
+/** What applying `events` starts from: their entities (in log order) and those entities' current rows. */
+export async function readBatch<Row, Logical extends string>(
   projection: Projection<Row, Logical>,
   events: readonly ConsumedEvent[],
   tx: ConsumerTransaction,
   tables: TableNames<Logical>,
-  context: ProjectionContext,
-): Promise<number> {
+): Promise<BatchRead<Row>> {
   const byKey = new Map<string, ConsumedEvent[]>();
   for (const event of events) {
     const key = projection.keyOf(event);
@@ -74,8 +79,24 @@ export async function applyBatch<Row, Logical extends string>(
     if (list === undefined) byKey.set(key, (list = []));
     list.push(event);
   }
+  const current: ReadonlyMap<string, Row> = byKey.size === 0 ? new Map() : await projection.load(tx, tables, [...byKey.keys()]);
+  return { byKey, current };
+}
+
+/**
+ * Applies a batch of events to a projection's tables through the transaction, from `read` (readBatch of
+ * the same events) when it was read ahead.
+ */
+export async function applyBatch<Row, Logical extends string>(
+  projection: Projection<Row, Logical>,
+  events: readonly ConsumedEvent[],
+  tx: ConsumerTransaction,
+  tables: TableNames<Logical>,
+  context: ProjectionContext,
+  read?: BatchRead<Row>,
+): Promise<number> {
+  const { byKey, current } = read ?? (await readBatch(projection, events, tx, tables));
   if (byKey.size === 0) return 0;
-  const current: Map<string, Row> = await projection.load(tx, tables, [...byKey.keys()]);
   const changed = new Map<string, RowChange<Row>>();
   for (const [key, list] of byKey) {
     const before = current.get(key) ?? null;
@@ -88,7 +109,7 @@ export async function applyBatch<Row, Logical extends string>(
 }
 
 /** A projection run live by the worker's ConsumerHost, writing into its migrated tables. */
-export class ProjectionConsumer<Row, Logical extends string> implements DurableConsumer {
+export class ProjectionConsumer<Row, Logical extends string> implements DurableConsumer<BatchRead<Row>> {
   readonly name: string;
   readonly categories: readonly EventCategory[];
 
@@ -100,7 +121,12 @@ export class ProjectionConsumer<Row, Logical extends string> implements DurableC
     this.categories = projection.categories;
   }
 
-  async handle(events: readonly ConsumedEvent[], tx: ConsumerTransaction): Promise<void> {
-    await applyBatch(this.projection, events, tx, this.projection.tables, this.context);
+  /** The current rows of the batch's entities, read with the batch's lock (DurableConsumer.read). */
+  read(events: readonly ConsumedEvent[], tx: ConsumerTransaction): Promise<BatchRead<Row>> {
+    return readBatch(this.projection, events, tx, this.projection.tables);
+  }
+
+  async handle(events: readonly ConsumedEvent[], tx: ConsumerTransaction, _context?: unknown, read?: BatchRead<Row>): Promise<void> {
+    await applyBatch(this.projection, events, tx, this.projection.tables, this.context, read);
   }
 }

@@ -1,5 +1,5 @@
 import { escapeIdentifier } from 'pg';
-import type { ConsumerTransaction } from '@app/platform';
+import { type ConsumerTransaction, sendWrite } from '@app/platform';
 
 /** A column of a row written in bulk: its SQL type in jsonb_to_recordset's column list. */
 export type ColumnTypes = Readonly<Record<string, string>>;
@@ -13,7 +13,8 @@ export interface RowChange<Row> {
 
 /**
  * Upserts many rows in one statement: the rows travel as one jsonb array and jsonb_to_recordset turns
- * them back into typed columns (text[] arrives as a JSON array, jsonb as itself).
+ * them back into typed columns (text[] arrives as a JSON array, jsonb as itself). A write (sendWrite):
+ * in a pipelined transaction it resolves once sent, and goes out with the commit.
  */
 export async function upsertRows(
   tx: ConsumerTransaction,
@@ -27,7 +28,8 @@ export async function upsertRows(
   const list = names.map((name) => `${escapeIdentifier(name)} ${columns[name]}`).join(', ');
   const cols = names.map(escapeIdentifier).join(', ');
   const updates = names.filter((n) => !key.includes(n)).map((n) => `${escapeIdentifier(n)} = excluded.${escapeIdentifier(n)}`).join(', ');
-  await tx.query(
+  await sendWrite(
+    tx,
     `INSERT INTO ${escapeIdentifier(table)} (${cols})
      SELECT ${cols} FROM jsonb_to_recordset($1::jsonb) AS r(${list})
      ON CONFLICT (${key.map(escapeIdentifier).join(', ')}) DO ${updates === '' ? 'NOTHING' : `UPDATE SET ${updates}`}`,
@@ -37,7 +39,7 @@ export async function upsertRows(
 
 export async function deleteKeys(tx: ConsumerTransaction, table: string, column: string, keys: readonly string[], type = 'uuid'): Promise<void> {
   if (keys.length === 0) return;
-  await tx.query(`DELETE FROM ${escapeIdentifier(table)} WHERE ${escapeIdentifier(column)} = ANY($1::${type}[])`, [keys]);
+  await sendWrite(tx, `DELETE FROM ${escapeIdentifier(table)} WHERE ${escapeIdentifier(column)} = ANY($1::${type}[])`, [keys]);
 }
 
 /** How an entity's row maps onto one table: its key column and the columns written. */
