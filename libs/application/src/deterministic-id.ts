@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * A UUID (version 8, RFC 9562 "custom") derived from its inputs by SHA-256. The same command retried
@@ -6,9 +6,10 @@ import { createHash } from 'node:crypto';
  * recognises the retry and writes nothing new.
  */
 export function deterministicUuid(...parts: readonly string[]): string {
-  const hash = createHash('sha256').update(parts.join('\u0000')).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x80;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
+  // One-shot: this runs for every command and every event it appends.
+  const digest = hash('sha256', parts.join('\u0000'), 'buffer');
+  digest[6] = (digest[6]! & 0x0f) | 0x80;
+  digest[8] = (digest[8]! & 0x3f) | 0x80;
+  const hex = digest.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

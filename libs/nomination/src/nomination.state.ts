@@ -194,11 +194,11 @@ export function assertNever(value: never): never {
   throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
 }
 
-/** The common part of a state, without its status-specific fields. */
-export function nominationRecord(state: ExistingNomination): NominationRecord {
+/** The common part of a state, without its status-specific fields, as last updated at `updatedAt`. */
+export function nominationRecord(state: ExistingNomination, updatedAt = state.updatedAt): NominationRecord {
   const {
     id, ruleSet, codeSet, awardCode, awardName, awardKind, year, proposingUnit, nominee, achievements, documents, route,
-    decidingStageIndex, rules, createdBy, createdAt, updatedAt, submitters, returns, councilVotes, approvals,
+    decidingStageIndex, rules, createdBy, createdAt, submitters, returns, councilVotes, approvals,
   } = state;
   // States stored by read models before editors were kept have none.
   const editors = (state as { editors?: readonly ActorRef[] }).editors ?? [];
@@ -252,7 +252,7 @@ export function evolve(state: NominationState, event: NominationEvent): Nominati
     };
   }
   if (state.status === 'none') return state;
-  const record = { ...nominationRecord(state), updatedAt: event.data.at };
+  const record = nominationRecord(state, event.data.at);
 
   switch (event.type) {
     case 'NominationUpdated': {

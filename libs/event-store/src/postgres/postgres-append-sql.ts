@@ -56,7 +56,7 @@ function singleEventSql(kind: keyof typeof PREVIOUS): string {
          $2::uuid, $1::text, previous.revision + 1, $3::text, $4::text::jsonb, $5::text::jsonb,
          link.hash, $6::text, $7::timestamptz
   FROM previous, slot, link
-  RETURNING position, revision, recorded_at`;
+  RETURNING position, revision`;
 }
 
 function multiEventSql(kind: keyof typeof PREVIOUS): string {
@@ -71,7 +71,7 @@ function multiEventSql(kind: keyof typeof PREVIOUS): string {
   FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
     WITH ORDINALITY AS t(id, type, data, metadata, mac, recorded_at, ord)
   CROSS JOIN previous CROSS JOIN slot CROSS JOIN chain
-  RETURNING position, revision, recorded_at`;
+  RETURNING position, revision`;
 }
 
 export interface AppendQuery {
@@ -112,9 +112,9 @@ export function unsignedStamps(events: readonly PreparedEvent[], now: Date): App
 }
 
 /**
- * The INSERT that appends `events` to `streamId`; it returns one row (position, revision, recorded_at)
- * per event. A MAC names the revision and chain hash it was computed for, so with MACs the expected
- * revision is never 'any' here.
+ * The INSERT that appends `events` to `streamId`; it returns one row (position, revision) per event
+ * (each is recorded at the instant it is given here). A MAC names the revision and chain hash it was
+ * computed for, so with MACs the expected revision is never 'any' here.
  */
 export function appendQuery(
   streamId: string,

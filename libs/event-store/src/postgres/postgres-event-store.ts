@@ -201,12 +201,12 @@ export class PostgresEventStore implements EventStore {
       const planned = await this.appendQueryFor(streamId, prepared, expected);
       let refusal: unknown;
       try {
-        const { rows } = planned === undefined ? { rows: [] } : await this.pool.query<{ position: string; revision: string; recorded_at: Date }>(planned.query);
+        const { rows } = planned === undefined ? { rows: [] } : await this.pool.query<{ position: string; revision: string }>(planned.query);
         if (rows.length > 0) {
           const last = rows[rows.length - 1]!;
           if (planned!.lastHash !== undefined) this.rememberHead(streamId, Number(last.revision), planned!.lastHash);
           this.appended();
-          return { nextRevision: Number(last.revision), position: BigInt(last.position), written: true, recordedAt: last.recorded_at };
+          return { nextRevision: Number(last.revision), position: BigInt(last.position), written: true, recordedAt: new Date(planned!.lastRecordedAt.getTime()) };
         }
         this.heads.delete(streamId);
       } catch (error) {
@@ -238,10 +238,12 @@ export class PostgresEventStore implements EventStore {
     streamId: string,
     prepared: readonly PreparedEvent[],
     expected: ExpectedRevision,
-  ): Promise<{ query: AppendQuery; lastHash?: string } | undefined> {
+  ): Promise<{ query: AppendQuery; lastHash?: string; lastRecordedAt: Date } | undefined> {
     const now = new Date(Math.floor(this.clock().getTime()));
+    // The instant the last event is stamped with, which the append therefore need not read back.
+    const lastRecordedAt = prepared[prepared.length - 1]!.recorded?.at ?? now;
     const authenticator = this.authenticator;
-    if (authenticator === undefined) return { query: appendQuery(streamId, prepared, expected, unsignedStamps(prepared, now)) };
+    if (authenticator === undefined) return { query: appendQuery(streamId, prepared, expected, unsignedStamps(prepared, now)), lastRecordedAt };
     let base: number;
     let previousHash: string;
     try {
@@ -279,7 +281,7 @@ export class PostgresEventStore implements EventStore {
       // A copied event keeps the MAC it was made with (store-copy.ts); verification checks it as ever.
       macs.push(event.recorded !== undefined ? (event.recorded.mac ?? '') : authenticator.mac({ streamId, revision, id: event.id, type: event.type, hash, recordedAt: at }));
     }
-    return { query: appendQuery(streamId, prepared, base < 0 ? 'no_stream' : base, { macs, recordedAt, hashes }), lastHash: hash };
+    return { query: appendQuery(streamId, prepared, base < 0 ? 'no_stream' : base, { macs, recordedAt, hashes }), lastHash: hash, lastRecordedAt };
   }
 
   private rememberHead(streamId: string, revision: number, hash: string): void {
