@@ -118,6 +118,8 @@ interface Target {
   readonly writer: ShadowWriter<unknown>;
   readonly categories: ReadonlySet<string>;
   readonly deferred: { table: string; copy: string; index: IndexDef }[];
+  /** The live tables' storage parameters (fillfactor), set on the shadows once the bulk of the replay is in. */
+  readonly storage: { copy: string; options: string[] }[];
   events: number;
   position: bigint | undefined;
 }
@@ -183,7 +185,7 @@ export async function rebuildProjections(
       const shadow: TableNames = Object.fromEntries(Object.entries(live).map(([logical, table]) => [logical, `${table}${suffix}`]));
       const target: Target = {
         projection, shadow, client, writer: new ShadowWriter(projection, client, shadow, context, options.cacheRows ?? 20_000),
-        categories: new Set<string>(projection.categories), deferred: [], events: 0, position: undefined,
+        categories: new Set<string>(projection.categories), deferred: [], storage: [], events: 0, position: undefined,
       };
       targets.push(target);
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(`rebuild:${projection.name}`).toString()]);
@@ -197,9 +199,12 @@ export async function rebuildProjections(
         await client.query(
           `CREATE TABLE ${escapeIdentifier(copy)} (LIKE ${escapeIdentifier(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION)`,
         );
-        // LIKE copies no storage parameters: the live table's fillfactor (which keeps its updates HOT) goes with the swap.
+        // LIKE copies no storage parameters: the live table's fillfactor (which keeps its updates HOT) goes
+        // with the swap. It is set after the bulk of the replay (index phase), so the rebuild writes the
+        // rows it has densely (a fillfactor of 50 would double the pages it writes and the time it takes);
+        // pages filled from then on keep the room that makes later updates HOT.
         const options = await storageParametersOf(client, table);
-        if (options.length > 0) await client.query(`ALTER TABLE ${escapeIdentifier(copy)} SET (${options.join(', ')})`);
+        if (options.length > 0) target.storage.push({ copy, options });
         for (const index of await indexesOf(client, table)) {
           if (index.unique) await client.query(shadowIndexSql(index, table, copy, suffix));
           else target.deferred.push({ table, copy, index });
@@ -274,7 +279,8 @@ export async function rebuildProjections(
     // running (pg_snapshot_xmin), so every projection and subscriber would stand still meanwhile. A
     // concurrent build holds one only for an instant at its start and end (its waits and scans hold
     // a snapshot, which readers do not wait for). ANALYZE outside a transaction block holds none.
-    for (const { client, deferred, shadow } of targets) {
+    for (const { client, deferred, shadow, storage } of targets) {
+      for (const { copy, options } of storage) await client.query(`ALTER TABLE ${escapeIdentifier(copy)} SET (${options.join(', ')})`);
       for (const { table, copy, index } of deferred) await client.query(shadowIndexSql(index, table, copy, suffix, true));
       // Fresh tables have no statistics: without them the planner would choose badly until autovacuum
       // got round to them, so they are analysed before they serve a single query.
