@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
 import { PostgresEventStore } from '@app/event-store';
@@ -6,6 +6,7 @@ import { loadReferenceData, WorkingDayCalendar } from '@app/nomination';
 import { createRootLogger } from '@app/observability';
 import { ConsumerGroup } from '@app/platform';
 import { PROJECTIONS, ProjectionConsumer, rebuildProjection, rebuildProjections } from '@app/read-models';
+import { startReadyChild } from '../libs/platform/src/testing/ready-child';
 import { type Journey, journeys } from '../libs/read-models/src/testing/journeys';
 
 /**
@@ -53,20 +54,8 @@ describe('projections survive being killed at any instant, and racing each other
   }
 
   function startRunner(): Promise<ChildProcess> {
-    // tsx as a loader of this very process (not its CLI, which would run the script in a grandchild
-    // that a SIGKILL of the child would leave running).
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/projection-runner.ts'], {
-      env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.json', DATABASE_URL: database.url, BATCH_SIZE: String(3 + Math.floor(Math.random() * 8)) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    return new Promise((resolve, reject) => {
-      children.add(child);
-      child.once('exit', () => children.delete(child));
-      child.once('error', reject);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('ready')) resolve(child);
-      });
-    });
+    const env = { DATABASE_URL: database.url, BATCH_SIZE: String(3 + Math.floor(Math.random() * 8)) };
+    return startReadyChild('test/support/projection-runner.ts', env, children);
   }
 
   const children = new Set<ChildProcess>();

@@ -5,7 +5,7 @@
  * leaves the shared read without holding up the others. Killed in the middle of handing a batch out,
  * no consumer loses or doubles an effect.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
 import { type EventStore, InMemoryEventStore, PostgresEventStore } from '@app/event-store';
@@ -14,6 +14,7 @@ import { ConsumerGroup } from './consumer-group';
 import { DurableSubscriber } from './durable-subscriber';
 import type { ConsumedEvent, ConsumerTransaction, DurableConsumer } from './durable-consumer';
 import { createRowTableSql, RowPerEventConsumer, rowTableOf } from './testing/row-per-event-consumer';
+import { startReadyChild } from './testing/ready-child';
 
 const logger = createRootLogger({ level: 'silent', service: 'test' });
 
@@ -476,18 +477,8 @@ describe('ConsumerGroup killed in the middle of handing batches out', () => {
   });
 
   function startRunner(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'libs/platform/src/testing/fan-out-runner.ts'], {
-      env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.json', DATABASE_URL: database.url, CONSUMERS: names.join(','), BATCH_SIZE: String(2 + Math.floor(Math.random() * 6)) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    return new Promise((resolve, reject) => {
-      children.add(child);
-      child.once('exit', () => children.delete(child));
-      child.once('error', reject);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('ready')) resolve(child);
-      });
-    });
+    const env = { DATABASE_URL: database.url, CONSUMERS: names.join(','), BATCH_SIZE: String(2 + Math.floor(Math.random() * 6)) };
+    return startReadyChild('libs/platform/src/testing/fan-out-runner.ts', env, children);
   }
 
   it('leaves every consumer with each event exactly once, whichever consumer was mid-batch when it died', async () => {
