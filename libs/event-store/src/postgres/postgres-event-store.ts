@@ -80,12 +80,14 @@ const VISIBLE_AFTER = `(
   ) AS next
   WHERE transaction_id < ${XMIN_BOUND}`;
 
-const READ_ALL_SQL = `SELECT ${COLUMNS} FROM ${VISIBLE_AFTER} ORDER BY position`;
+// ORDER BY names the walk's column, never the output's: an output column `position::text` is also
+// called "position", and a bare ORDER BY position would sort those texts ('100…' before '99…').
+const READ_ALL_SQL = `SELECT ${COLUMNS} FROM ${VISIBLE_AFTER} ORDER BY next.position`;
 
 // The same walk for verification: content as jsonb's own text, parsed by nobody but canonicalJsonText,
 // and the recorded instant as exact seconds (extract gives numeric: every microsecond shows).
 const CANONICAL_TEXT = 'position::text, event_id::text, stream_id, revision::text, type, data::text, metadata::text, hash, mac, extract(epoch FROM recorded_at)::text';
-const READ_ALL_TEXT_SQL = `SELECT ${CANONICAL_TEXT} FROM ${VISIBLE_AFTER} ORDER BY position`;
+const READ_ALL_TEXT_SQL = `SELECT ${CANONICAL_TEXT} FROM ${VISIBLE_AFTER} ORDER BY next.position`;
 
 // The same walk as one text per batch (CanonicalPackedBatch): one value to receive and hand on instead
 // of ten per event, its UTF-8 in base64, which the client receives as ASCII (decoded many times faster
@@ -95,10 +97,10 @@ const READ_ALL_PACKED_SQL = `
   SELECT count(*)::int AS count, max(position)::text AS last, encode(convert_to(string_agg(
     position::text || E'\\t' || event_id::text || E'\\t' || to_json(stream_id)::text || E'\\t' || revision::text || E'\\t' ||
     to_json(type)::text || E'\\t' || data::text || E'\\t' || metadata::text || E'\\t' || to_json(hash)::text || E'\\t' ||
-    to_json(mac)::text || E'\\t' || extract(epoch FROM recorded_at)::text, E'\\n' ORDER BY position), 'UTF8'), 'base64') AS rows
+    to_json(mac)::text || E'\\t' || extract(epoch FROM recorded_at)::text, E'\\n' ORDER BY next.position), 'UTF8'), 'base64') AS rows
   FROM ${VISIBLE_AFTER}`;
 
-const READ_STREAM_TEXT_SQL = `SELECT ${CANONICAL_TEXT} FROM events WHERE stream_id = $1 ORDER BY revision`;
+const READ_STREAM_TEXT_SQL = `SELECT ${CANONICAL_TEXT} FROM events WHERE stream_id = $1 ORDER BY events.revision`;
 
 const COMMITTED_HEAD_SQL = 'SELECT max(position) AS position FROM events';
 

@@ -4,4 +4,4 @@ export {
   testStreamId,
   type EventStoreContractFixture,
 } from './event-store.contract';
-export { tamperWithLog, testAuthenticator, macContentOf } from './tamper';
+export { crossPowerOfTen, tamperWithLog, testAuthenticator, macContentOf } from './tamper';

@@ -57,3 +57,35 @@ export function macContentOf(event: RecordedEvent): MacCheckContent {
     metadataJson: canonicalJson(event.metadata),
   };
 }
+
+/**
+ * Moves the whole log to positions that cross a power of ten, in the same order: the first `below`
+ * events (half by default) at transaction id 10^k - 1, the rest at 10^k (positions 99…900000 + i, then
+ * 100…000000 + i), as a cluster's transaction ids do now and then. A reader that sorts or compares
+ * positions as text walks such a log out of order. Both ids are below the cluster's horizon, so every
+ * reader sees the events, and events appended later get longer positions still. Run it before
+ * anything records a position (checkpoints, seals). Returns the first position at 10^k.
+ */
+export async function crossPowerOfTen(pool: Pool, options: { readonly below?: number } = {}): Promise<bigint> {
+  const { rows: [horizon] } = await pool.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin');
+  const xmin = BigInt(horizon!.xmin);
+  let power = 10n;
+  while (power * 10n < xmin) power *= 10n;
+  if (power >= xmin) throw new Error(`the cluster's transaction ids (${xmin}) are too young to cross a power of ten below them`);
+  const { rows: [counted] } = await pool.query<{ count: number }>('SELECT count(*)::int AS count FROM events');
+  if (counted!.count > 100_000) throw new Error('crossPowerOfTen moves at most 100,000 events (two transactions\' worth)');
+  const half = options.below ?? Math.floor(counted!.count / 2);
+  const low = (power - 1n) * 100_000n;
+  const high = power * 100_000n;
+  await tamperWithLog(pool, [
+    'CREATE TEMPORARY TABLE events_in_order ON COMMIT DROP AS SELECT row_number() OVER (ORDER BY position) - 1 AS n, * FROM events',
+    'DELETE FROM events',
+    {
+      text: `INSERT INTO events (position, transaction_id, event_id, stream_id, revision, type, data, metadata, hash, recorded_at, mac)
+             SELECT p, (p / 100000)::text::xid8, event_id, stream_id, revision, type, data, metadata, hash, recorded_at, mac
+             FROM (SELECT CASE WHEN n < $1 THEN $2::bigint + n ELSE $3::bigint + n - $1 END AS p, * FROM events_in_order) AS moved`,
+      values: [half, low.toString(), high.toString()],
+    },
+  ]);
+  return high;
+}
