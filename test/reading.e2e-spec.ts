@@ -161,6 +161,15 @@ describe('reading: lists, search, inbox, history, decisions, reports (real Postg
     expectProblem(await api.request({ method: 'GET', url: '/nominations?cursor=bm9wZQ', as: proposer }), 400, 'validation_failed');
     const inboxCursor = Buffer.from(JSON.stringify(['inbox', 'x'])).toString('base64url');
     expectProblem(await api.request({ method: 'GET', url: `/nominations?cursor=${inboxCursor}`, as: proposer }), 400, 'validation_failed');
+    // Forged sort keys of the right kind and length: each reached PostgreSQL as a failing cast (a 500).
+    const forged = (key: unknown[]): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+    for (const url of [
+      `/nominations?cursor=${forged(['nominations', 'x', 'y'])}`,
+      `/nominations?cursor=${forged(['nominations', '2023-01-01T00:00:00.000Z', 'not-a-uuid'])}`,
+      `/decisions?cursor=${forged(['decisions', '2023-13-01', inReview.id])}`,
+      `/nominations/${inReview.id}/history?cursor=${forged(['history', 'abc'])}`,
+      `/nominations/${inReview.id}/history?cursor=${forged(['history', -5])}`,
+    ]) expectProblem(await api.request({ method: 'GET', url, as: districtOfficer }), 400, 'validation_failed');
     expectProblem(await api.request({ method: 'GET', url: '/nominations?limit=201', as: proposer }), 400, 'validation_failed');
     expectProblem(await api.request({ method: 'GET', url: '/nominations?status=lost', as: proposer }), 400, 'validation_failed');
   });

@@ -79,7 +79,7 @@ export class ListDecisionsHandler implements IQueryHandler<ListDecisionsQuery> {
         OR (code_set, issuing_unit) IN (SELECT * FROM unnest($${params.push(inherited.map((u) => u.codeSet))}::text[], $${params.push(inherited.map((u) => u.code))}::text[])))`,
     ];
     if (filter.year !== undefined) where.push(`year = $${params.push(filter.year)}`);
-    const after = decodeCursor('decisions', page.cursor, 2);
+    const after = decodeCursor('decisions', page.cursor, ['date', 'uuid']);
     if (after !== undefined) where.push(`(signed_on, id) < ($${params.push(after[0])}::date, $${params.push(after[1])}::uuid)`);
     const limit = limitOf(page);
     const { rows } = await this.pool.query<{ id: string; signed_on: string; row: DecisionRow }>(

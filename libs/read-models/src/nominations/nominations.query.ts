@@ -58,7 +58,7 @@ export function listNominationsSql(
   for (const word of searchKey(filter.q ?? '').split(' ').filter((w) => w !== '')) {
     where.push(`search_key LIKE $${params.push(likeWord(word))}`);
   }
-  const after = decodeCursor('nominations', page.cursor, 2);
+  const after = decodeCursor('nominations', page.cursor, ['instant', 'uuid']);
   if (after !== undefined) where.push(`(created_at, id) < ($${params.push(after[0])}::timestamptz, $${params.push(after[1])}::uuid)`);
   const limit = limitOf(page);
   const day = params.push(today);
@@ -172,7 +172,7 @@ export class ReadNominationHistoryHandler implements IQueryHandler<ReadNominatio
     await this.freshness.waitFor(PROJECTION, fresh.minPosition);
     const actor = this.reference.domainActor(authActor, this.clock());
     await assertVisible(this.pool, this.store, actor, nominationId);
-    const after = decodeCursor('history', page.cursor, 1);
+    const after = decodeCursor('history', page.cursor, ['revision']);
     const from = after === undefined ? 0 : Number(after[0]) + 1;
     const limit = limitOf(page);
     let events: readonly RecordedEvent[];
