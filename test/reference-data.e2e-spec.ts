@@ -21,6 +21,18 @@ describe('reference data and administration', () => {
     expect(awards.items.map((a: { code: string }) => a.code)).toContain('GIAY_KHEN_HUYEN');
   });
 
+  it('accepts minPosition on every reference read, as on any query (API.md), and refuses one that is not a log position', async () => {
+    // These were 400 validation_failed ("property minPosition should not exist"), so a client that
+    // sends its last Log-Position with every read (as API.md allows) could not read units or staff.
+    for (const url of ['/rule-sets', '/award-types?ruleSet=vn-2017&', '/units?codeSet=gso-2004&', '/units/03814?codeSet=gso-2004&']) {
+      const joined = `${url}${url.endsWith('&') ? '' : '?'}minPosition=1`;
+      expect([joined, (await api.request({ method: 'GET', url: joined, as: officer })).statusCode]).toEqual([joined, 200]);
+      const refused = await api.request({ method: 'GET', url: `${url}${url.endsWith('&') ? '' : '?'}minPosition=abc`, as: officer });
+      expect([url, refused.statusCode, refused.json().code]).toEqual([url, 400, 'validation_failed']);
+    }
+    expect((await api.request({ method: 'GET', url: '/staff?unit=120&minPosition=1', as: admin })).statusCode).toBe(200);
+  });
+
   it('upserts units in one request (the last record of a code wins) and lists them under their parent', async () => {
     const response = await api.request({
       method: 'PUT', url: '/units', as: admin,

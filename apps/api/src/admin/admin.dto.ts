@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { CODE_SETS, type CodeSet, type Role, ROLES } from '@app/auth';
 import { OptionalField, Text, UnitCode } from '../http/validation-rules';
+import { FreshQueryDto } from '../http/query.dto';
 import { UNIT_LEVELS } from '../reference-data/reference-data.dto';
 
 export const MAX_UNITS_PER_REQUEST = 5000;
@@ -77,7 +78,7 @@ export class StaffDto {
   readonly notifications?: (typeof NOTIFICATION_PREFERENCES)[number];
 }
 
-export class StaffQueryDto {
+export class StaffQueryDto extends FreshQueryDto {
   @ApiPropertyOptional({ example: '120' })
   @OptionalField()
   @UnitCode()

@@ -2,11 +2,17 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
 import { OptionalField } from './validation-rules';
 
-/** Every query accepts minPosition (parsed by the MinPosition decorator; declared here so it is not refused). */
+/**
+ * Every query accepts minPosition (API.md, Conventions), parsed by the MinPosition decorator where a
+ * read model answers; declared here so it is not refused. Reference data and staff are not derived
+ * from the log (PUT /units and PUT /staff write them before answering), so there it is checked and
+ * nothing waits.
+ */
 export class FreshQueryDto {
   @ApiPropertyOptional({ example: '74123400003', description: 'Wait (up to 5 s) until the read model includes this log position.' })
   @OptionalField()
   @IsString()
+  @Matches(/^\d{1,20}$/u, { message: '$property must be a log position (a whole number) from a command answer' })
   readonly minPosition?: string;
 }
 

@@ -9,6 +9,7 @@ import {
   AwardTypeListDto,
   AwardTypesQueryDto,
   RuleSetListDto,
+  RuleSetsQueryDto,
   UnitDto,
   UnitListDto,
   UnitQueryDto,
@@ -26,7 +27,7 @@ export class ReferenceDataController {
   @ApiOperation({ summary: 'Rule sets and which is in force · Các bộ quy định và bộ đang có hiệu lực' })
   @ApiOkResponse({ type: RuleSetListDto })
   @ApiReadProblemResponses()
-  ruleSets(): { items: readonly RuleSetSummary[] } {
+  ruleSets(@Query() _query: RuleSetsQueryDto): { items: readonly RuleSetSummary[] } {
     return { items: this.referenceData.ruleSets() };
   }
 

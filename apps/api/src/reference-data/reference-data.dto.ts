@@ -3,17 +3,18 @@ import { IsIn } from 'class-validator';
 import { CODE_SETS, type CodeSet } from '@app/auth';
 import { NOMINEE_KINDS } from '@app/nomination';
 import { OptionalField, Text, UnitCode } from '../http/validation-rules';
+import { FreshQueryDto } from '../http/query.dto';
 
 export const UNIT_LEVELS = ['commune', 'district', 'province'] as const;
 
-export class AwardTypesQueryDto {
+export class AwardTypesQueryDto extends FreshQueryDto {
   @ApiPropertyOptional({ example: 'vn-2017', description: 'Default: the rule set in force today.' })
   @OptionalField()
   @Text(1, 50)
   readonly ruleSet?: string;
 }
 
-export class UnitsQueryDto {
+export class UnitsQueryDto extends FreshQueryDto {
   @ApiPropertyOptional({ enum: CODE_SETS, example: 'gso-2004', description: 'Default: the code set of the rule set in force.' })
   @OptionalField()
   @IsIn(CODE_SETS)
@@ -25,12 +26,15 @@ export class UnitsQueryDto {
   readonly parent?: string;
 }
 
-export class UnitQueryDto {
+export class UnitQueryDto extends FreshQueryDto {
   @ApiPropertyOptional({ enum: CODE_SETS, example: 'gso-2004' })
   @OptionalField()
   @IsIn(CODE_SETS)
   readonly codeSet?: CodeSet;
 }
+
+/** GET /rule-sets takes no filter; like every query it accepts minPosition. */
+export class RuleSetsQueryDto extends FreshQueryDto {}
 
 // OpenAPI only: what ReferenceDataService returns.
 
