@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
 import { DISPATCHER_NAME } from './notification-dispatcher';
-import { OutboxStore, queryable } from './outbox.store';
+import { decodeOutboxCursor, OutboxStore, queryable } from './outbox.store';
 
 const STORE = 'postgresql:outbox-int-spec';
 
@@ -54,6 +54,35 @@ describe('OutboxStore over PostgreSQL', () => {
     expect(await outbox.markSent(id)).toBe(false);
     expect(await outbox.beginAttempt(id, 30_000)).toBeUndefined();
     expect(await outbox.get(id)).toMatchObject({ status: 'sent', attempts: 1, sentAt: expect.any(Date) });
+  });
+
+  it('pages through rows written in one transaction (one created_at, one sent_at) without losing any at a page boundary', async () => {
+    // The dispatcher writes a batch's rows in one transaction and the sender marks a batch sent in one
+    // statement: their times are equal to the microsecond. A cursor cut to JavaScript's milliseconds
+    // skipped the rest of such a batch at every page boundary.
+    const nomination = randomUUID();
+    const ids = Array.from({ length: 7 }, () => randomUUID());
+    await database.pool.query(
+      `INSERT INTO notification_outbox (id, template, delivery, source, nomination_id, recipient_id, recipient_email, locale, message_id, payload,
+         status, occurred_at, created_at, sent_at, code_set, unit, ancestry_units)
+       SELECT id, 'stage_arrived', 'immediate', id::text, $2, 'o-03814', 'thanh@chienglao.gov.vn', 'vi', '<' || id || '@sonla.gov.vn>', '{}',
+         'sent', now(), now() + make_interval(secs => CASE WHEN n > 4 THEN 0.000317 ELSE 0 END), now(), 'gso-2004', '03814', ARRAY['03814', '120', '14']
+       FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`,
+      [ids, nomination],
+    );
+    for (const status of [undefined, 'sent'] as const) {
+      const seen: string[] = [];
+      let cursor: { at: string; id: string } | undefined;
+      for (let page = 0; page < 10; page++) {
+        const result = await outbox.list({ nominationId: nomination, limit: 2, ...(status === undefined ? {} : { status }), ...(cursor === undefined ? {} : { cursor }), scope: { unit: '120' } });
+        seen.push(...result.items.map((i) => i.id));
+        if (result.nextCursor === null) break;
+        cursor = decodeOutboxCursor(result.nextCursor);
+        expect(cursor).toBeDefined();
+      }
+      expect([...seen].sort()).toEqual([...ids].sort());
+      expect(new Set(seen).size).toBe(ids.length);
+    }
   });
 
   it('purges settled rows past the retention that the dispatcher has passed, in batches, and records its horizon', async () => {

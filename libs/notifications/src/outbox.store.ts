@@ -207,8 +207,11 @@ export class OutboxStore {
    */
   async list(filter: { status?: OutboxStatus; nominationId?: string; limit: number; cursor?: { at: string; id: string }; scope?: OutboxScope }): Promise<OutboxPage> {
     const timeColumn = filter.status === 'failed' ? 'failed_at' : filter.status === 'sent' ? 'sent_at' : 'created_at';
-    const { rows } = await this.pool.query<OutboxRow & { sort_at: Date }>(
-      `SELECT ${COLUMNS}, ${timeColumn} AS sort_at FROM notification_outbox
+    // The cursor keeps the sort time to the microsecond, as PostgreSQL stores it: a batch's rows share one
+    // created_at (one transaction) or sent_at (one statement), and a JavaScript Date (milliseconds) cut
+    // below them, so the rest of such a batch was skipped at every page boundary.
+    const { rows } = await this.pool.query<OutboxRow & { sort_at: string }>(
+      `SELECT ${COLUMNS}, to_char(${timeColumn} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_at FROM notification_outbox
        WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR nomination_id = $2) AND delivery <> 'digested'
          AND ($3::timestamptz IS NULL OR (${timeColumn}, id) < ($3::timestamptz, $4::uuid)) AND ${SCOPED(6)}
        ORDER BY ${timeColumn} DESC, id DESC LIMIT $5`,
@@ -217,7 +220,7 @@ export class OutboxStore {
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
     const nextCursor = rows.length > filter.limit && last !== undefined
-      ? Buffer.from(JSON.stringify({ at: last.sort_at.toISOString(), id: last.id })).toString('base64url')
+      ? Buffer.from(JSON.stringify({ at: last.sort_at, id: last.id })).toString('base64url')
       : null;
     return { items: page.map(toEntry), nextCursor };
   }
