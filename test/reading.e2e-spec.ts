@@ -232,6 +232,8 @@ describe('reading: lists, search, inbox, history, decisions, reports (real Postg
     // Each command's own instant (when it was decided) comes at or before the instant it was recorded.
     for (const [revision, event] of history.slice(0, 4).entries()) expect(Date.parse(event.at)).toBeLessThanOrEqual(recorded[revision]!.at.getTime());
     expectProblem(await api.request({ method: 'GET', url: `/nominations/${awarded.id}?asOf=2000-01-01T00:00:00Z`, as: districtOfficer }), 404, 'not_found');
+    // A revision not reached yet is no view of the past (it answered revision 4 with ETag "4").
+    expectProblem(await api.request({ method: 'GET', url: `/nominations/${awarded.id}?revision=5`, as: districtOfficer }), 404, 'not_found');
   });
 
   it('pages the history by revision', async () => {

@@ -151,9 +151,12 @@ export class ReadNominationHandler implements IQueryHandler<ReadNominationQuery>
       if (error instanceof StreamNotFound) throw new NotFoundError(`Nomination ${nominationId} did not exist at that point`);
       throw error;
     }
+    const revision = events.length - 1;
+    // A revision the stream has not reached is not "the view as it was then": the newest one would
+    // answer with another revision than asked for.
+    if (at.revision !== undefined && revision < at.revision) throw new NotFoundError(`Nomination ${nominationId} has no revision ${at.revision}`);
     const state = foldRecorded(events);
     if (state.status === 'none') throw new NotFoundError(`Nomination ${nominationId} did not exist at that point`);
-    const revision = events.length - 1;
     return { view: { ...toNominationView(state, revision), position: events[revision]!.position.toString() }, revision };
   }
 }
