@@ -63,7 +63,9 @@ export class AuditVerifier {
       const index = checkpoints.findIndex((c) => c.seal.sequence === held.sequence);
       const stored = index < 0 ? undefined : checkpoints[index]!;
       // The held seal is the authority: a stored copy is used for its heads only when it is the same seal.
-      const same = stored !== undefined && stored.problem === undefined && canonicalJson(stored.seal) === canonicalJson(held);
+      // What was found wrong with the stored copy (rewritten, or following no stored seal) is still
+      // reported when the walk reaches it, as without a held seal: every stored seal is checked.
+      const same = stored !== undefined && canonicalJson(stored.seal) === canonicalJson(held);
       // A genuine seal that is not this log's and is older than the copy that made this log is one of
       // the log copied from: checked with the events' old positions (log-migration.ts).
       migration = same ? undefined : await this.migrations?.latest();
@@ -71,7 +73,7 @@ export class AuditVerifier {
         sourceSeals.push(held);
       } else {
         migration = undefined;
-        const checkpoint: SealCheckpoint = same ? stored : { seal: held };
+        const checkpoint: SealCheckpoint = same ? stored : { seal: held, ...(stored?.problem === undefined ? {} : { problem: stored.problem }) };
         if (index >= 0) checkpoints[index] = checkpoint;
         else checkpoints.push(checkpoint);
         checkpoints.sort((a, b) => {

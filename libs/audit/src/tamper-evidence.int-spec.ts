@@ -277,6 +277,25 @@ describe('tampering as a superuser', () => {
     }
   });
 
+  it('names a stored seal rewritten or removed against a held seal too, as without one', async () => {
+    await database.pool.query('CREATE TABLE seals_before_tampering AS SELECT * FROM audit_seals');
+    try {
+      // The held seal's own stored copy rewritten: the held seal still matches the log, but the seals stored were changed.
+      await database.pool.query(`UPDATE audit_seals SET body = jsonb_set(body, '{eventCount}', '1') WHERE sequence = $1`, [held.sequence]);
+      const rewritten = { streamId: SEAL_STREAM, revision: held.sequence - 1, code: 'seal_signature_invalid' };
+      expect((await verifyLog(audit)).firstBroken).toMatchObject(rewritten);
+      expect((await verifyLog(audit, { heldSeal: held })).firstBroken).toMatchObject(rewritten);
+      // The seal before it removed: the held seal's stored copy, untouched, follows nothing stored.
+      await database.pool.query('DELETE FROM audit_seals; INSERT INTO audit_seals SELECT * FROM seals_before_tampering');
+      await database.pool.query('DELETE FROM audit_seals WHERE sequence = $1', [held.sequence - 1]);
+      const removed = { streamId: SEAL_STREAM, revision: held.sequence - 1, code: 'seal_missing' };
+      expect((await verifyLog(audit)).firstBroken).toMatchObject(removed);
+      expect((await verifyLog(audit, { heldSeal: held })).firstBroken).toMatchObject(removed);
+    } finally {
+      await database.pool.query('DELETE FROM audit_seals; INSERT INTO audit_seals SELECT * FROM seals_before_tampering; DROP TABLE seals_before_tampering');
+    }
+  });
+
   it("detects one event's recorded instant changed, by an hour or by a microsecond, and names it", async () => {
     const stream = streams['changed']!;
     const [, one] = await rows(stream);
