@@ -204,4 +204,28 @@ describe('the daily digest', () => {
     await stack.sweep();
     expect((await stack.outbox()).filter((r) => r.template === 'daily_digest')).toHaveLength(1);
   });
+
+  it('sends nothing to an officer deactivated while items waited for their digest, and lists those items as failed', async () => {
+    const nominations = new Nominations(new PostgresEventStore(stack.api.database.pool));
+    const id = await nominations.createAndSubmit('Hợp tác xã chè Chiềng Lao', now.toISOString());
+    await stack.dispatched();
+    await stack.settled();
+    const waiting = (await stack.outbox()).filter((r) => r.delivery === 'digest' && r.nomination_id === id);
+    expect(waiting.map((r) => r.recipient_email)).toEqual(['hung.lv@chienglao.sonla.gov.vn']);
+    // The officer leaves (PUT /staff/{id} active:false) before the next digest: API.md, "active staff".
+    await stack.putStaff([{ ...STAFF[2]!, notifications: 'daily_digest', active: false }]);
+    const received = stack.peer.received.length;
+
+    let day = vietnamDate(now);
+    do day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10); while (!calendar.isWorkingDay(day));
+    now = new Date(vietnamInstant(day, '07:31').getTime());
+    await stack.sweep();
+    await stack.sweep();
+    await stack.settled();
+
+    expect(stack.peer.received.slice(received).filter((m) => m.to[0] === 'hung.lv@chienglao.sonla.gov.vn')).toEqual([]);
+    const rows = await stack.outbox();
+    expect(rows.filter((r) => r.template === 'daily_digest')).toHaveLength(1);
+    expect(rows.find((r) => r.id === waiting[0]!.id)).toMatchObject({ status: 'failed', delivery: 'digest', last_error: expect.stringContaining('inactive') });
+  });
 });

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { StaffRecords } from '@app/records';
 import { vietnamDate, type IsoDate, type WorkingDayCalendar } from '@app/nomination';
 import { messageIdFor, outboxId, recipientKey } from './notification-ids';
 import type { DigestPayload, Locale, NotificationPayload, TemplateName } from './notification.types';
@@ -47,6 +48,7 @@ export class DigestService {
     private readonly outbox: OutboxStore,
     private readonly calendar: WorkingDayCalendar,
     private readonly settings: DigestSettings,
+    private readonly staff: StaffRecords,
   ) {}
 
   /** Returns the ids of the digest mails written (empty when the day was already done or nothing waited). */
@@ -68,7 +70,7 @@ export class DigestService {
       if ((claimed.rowCount ?? 0) === 0) return [];
       const { rows } = await tx.query<ItemRow>(
         `SELECT id, template, recipient_id, recipient_email, recipient_name, locale, payload, code_set, unit, ancestry_units FROM notification_outbox
-         WHERE delivery = 'digest' AND created_at < $1 ORDER BY created_at, id FOR UPDATE`,
+         WHERE delivery = 'digest' AND status = 'pending' AND created_at < $1 ORDER BY created_at, id FOR UPDATE`,
         [cutoff.toISOString()],
       );
       const byRecipient = new Map<string, ItemRow[]>();
@@ -78,8 +80,20 @@ export class DigestService {
       }
       const source = `digest:${day}`;
       const ids: string[] = [];
+      let digests = 0;
       for (const [key, items] of byRecipient) {
         const latest = items[items.length - 1]!;
+        // API.md: notifications go to *active* staff. Someone deactivated while items waited for their
+        // digest gets nothing; the items are listed as failed (a retry after reactivation puts them back).
+        const record = latest.recipient_id === null ? undefined : await this.staff.get(latest.recipient_id);
+        if (latest.recipient_id !== null && (record === undefined || !record.active)) {
+          await tx.query(
+            `UPDATE notification_outbox SET status = 'failed', failed_at = now(), last_error = $2 WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
+            [items.map((i) => i.id), `not sent: the recipient's staff record is inactive (active: false) at the digest of ${day}`],
+          );
+          continue;
+        }
+        digests += 1;
         const unitOf = (row: ItemRow) => (row.code_set !== null && row.unit !== null ? { codeSet: row.code_set, code: row.unit } : null);
         const id = outboxId(source, 'daily_digest', key);
         const payload: DigestPayload = {
@@ -99,7 +113,7 @@ export class DigestService {
         await tx.query(`UPDATE notification_outbox SET delivery = 'digested', digest_id = $1 WHERE id = ANY($2::uuid[])`, [id, items.map((i) => i.id)]);
         ids.push(...written);
       }
-      await tx.query('UPDATE notification_digest_runs SET digests = $2 WHERE digest_on = $1', [day, byRecipient.size]);
+      await tx.query('UPDATE notification_digest_runs SET digests = $2 WHERE digest_on = $1', [day, digests]);
       return ids;
     });
   }

@@ -122,9 +122,9 @@ export class NotificationsModule {
         },
         {
           provide: DigestService,
-          inject: [PG_POOL, OutboxStore, CALENDAR],
-          useFactory: (pool: Pool, outbox: OutboxStore, calendar: WorkingDayCalendar) =>
-            new DigestService(pool, outbox, calendar, { publicUrl: config.publicUrl, mailFrom: config.mailFrom, digestTime: settings.digestTime }),
+          inject: [PG_POOL, OutboxStore, CALENDAR, STAFF_RECORDS],
+          useFactory: (pool: Pool, outbox: OutboxStore, calendar: WorkingDayCalendar, staff: StaffRecords) =>
+            new DigestService(pool, outbox, calendar, { publicUrl: config.publicUrl, mailFrom: config.mailFrom, digestTime: settings.digestTime }, staff),
         },
         NotificationDispatcherConsumer,
         MailProcessor,
