@@ -33,6 +33,8 @@ export class ReadModelFreshness implements OnApplicationShutdown {
   private readonly waiters = new Set<Waiter>();
   private listener: PoolClient | undefined;
   private listening: Promise<void> | undefined;
+  /** Gives the listening client back to the pool, once. */
+  private releaseListener: (() => void) | undefined;
   private poller: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -118,12 +120,22 @@ export class ReadModelFreshness implements OnApplicationShutdown {
         this.record(name, BigInt(position));
         this.settle();
       });
+      let released = false;
       client.on('error', () => {
-        // Polling covers the gap; listen again on the next wait.
+        // Polling covers the gap; listen again on the next wait. The client is released once: an error
+        // can also come after shutdown gave it back (the server ending the session), when it is not ours.
+        if (released) return;
+        released = true;
         this.listener = undefined;
         this.listening = undefined;
         client.release(true);
       });
+      this.releaseListener = () => {
+        if (released) return;
+        released = true;
+        client.removeAllListeners('notification');
+        client.release();
+      };
       await client.query(`LISTEN ${CHECKPOINT_CHANNEL}`);
       this.listener = client;
     })().catch((error: unknown) => {
@@ -140,7 +152,7 @@ export class ReadModelFreshness implements OnApplicationShutdown {
     this.listener = undefined;
     if (client !== undefined) {
       await client.query(`UNLISTEN ${CHECKPOINT_CHANNEL}`).catch(() => undefined);
-      client.release();
+      this.releaseListener?.();
     }
   }
 }
