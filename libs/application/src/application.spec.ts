@@ -229,6 +229,21 @@ describe('nomination handlers', () => {
     expect(submitted.view.currentStage).toMatchObject({ unit: '03899', level: 'commune' });
     expect((await units.list()).map((u) => u.name)).toEqual(['Xã Chiềng Mới'.normalize('NFC')]);
   });
+
+  it('routes along a unit\'s new parent from the moment another process re-parented it', async () => {
+    // Two api processes (API_PROCESSES defaults to the number of cores) share the unit records. The
+    // other one had its copy of the units for 5 s: half of the nominations created right after
+    // PUT /units were routed, and given their jurisdiction, along the old parent.
+    const otherProcess = new ReferenceDataService(units);
+    for (const process of [reference, otherProcess]) expect((await process.directory()).find('gso-2004', '03814')?.parentCode).toBe('120');
+    await otherProcess.upsertUnits([{ codeSet: 'gso-2004', code: '03814', name: 'Xã Chiềng Lao', level: 'commune', parentCode: '116' }]);
+    expect((await otherProcess.unit('03814', 'gso-2004')).parentCode).toBe('116');
+
+    const { view } = await nominations.create(envelope(proposer), create());
+    expect(view.route.map((stage) => stage.unit)).toEqual(['03814', '116']);
+    expect((await reference.unit('03814', 'gso-2004')).parentCode).toBe('116');
+    expect((await reference.units('gso-2004', '116')).map((u) => u.code)).toContain('03814');
+  });
 });
 
 describe('decision handlers', () => {

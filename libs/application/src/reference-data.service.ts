@@ -35,9 +35,6 @@ export interface RuleSetSummary {
   readonly inForce: boolean;
 }
 
-/** Units edited by admins are re-read at most this often by other processes. */
-const UNIT_CACHE_MS = 5_000;
-
 /**
  * The catalogue, rule sets and holiday calendar shipped with the domain (validated once at start, so a
  * broken data file stops the process), merged with the units admins upserted into PostgreSQL.
@@ -48,7 +45,8 @@ export class ReferenceDataService {
   readonly calendar = new WorkingDayCalendar(this.data.holidays);
   /** The dated base-salary table, with `BASE_SALARY_OVERRIDE` appended when set. */
   readonly baseSalaries: readonly BaseSalaryEntry[];
-  private cached: { at: number; records: UnitRecord[]; directory: UnitDirectory } | undefined;
+  /** The merged units as of the stored units' version (UnitRecords.version). */
+  private cached: { version: string; records: UnitRecord[]; directory: UnitDirectory } | undefined;
 
   constructor(
     @Inject(UNIT_RECORDS) private readonly stored: UnitRecords,
@@ -158,12 +156,20 @@ export class ReferenceDataService {
     return mergeUnitRecords(this.data.units, await this.stored.list());
   }
 
+  /**
+   * The units as every process sees them once a PUT /units has answered: the copy is used only while
+   * the stored version is the one it was loaded at (one primary-key read per use). A time-based cache
+   * let another api process route a new nomination along a unit's old parent for seconds after the
+   * re-parenting, recording that ancestry (its jurisdiction) for good. The version is read before the
+   * units, so a copy is never newer-labelled than its content; at worst it is reloaded once more.
+   */
   private async load(): Promise<{ records: UnitRecord[]; directory: UnitDirectory }> {
-    const now = Date.now();
-    if (this.cached !== undefined && now - this.cached.at < UNIT_CACHE_MS) return this.cached;
+    const version = await this.stored.version();
+    if (this.cached !== undefined && this.cached.version === version) return this.cached;
     const records = await this.fetchRecords();
     const directory = UnitDirectory.fromRecords(records, this.levelCodes(), this.codeSetIds());
-    this.cached = { at: now, records, directory };
-    return this.cached;
+    const loaded = { version, records, directory };
+    this.cached = loaded;
+    return loaded;
   }
 }

@@ -12,6 +12,11 @@ export interface UnitRecords {
    * holds at most one record per code.
    */
   upsert(records: readonly UnitRecord[]): Promise<void>;
+  /**
+   * A value that changes with every upsert, committed with it: a process that loaded the units when
+   * this was V holds them all as of V or newer, so it reloads exactly when the value is no longer V.
+   */
+  version(): Promise<string>;
 }
 
 export const UNIT_RECORDS = Symbol('UNIT_RECORDS');

@@ -55,6 +55,19 @@ export function describeUnitRecordsContract(adapter: string, factory: () => Unit
       await units.upsert([]);
       expect(await units.list()).toHaveLength(before);
     });
+
+    it('moves its version with every upsert and only then, so a process knows when its copy is stale', async () => {
+      const codeSet = fresh('cs');
+      const before = await units.version();
+      expect(await units.version()).toBe(before);
+      await units.upsert([{ codeSet, code: '1', name: 'Xã A', level: 'commune', parentCode: '9' }]);
+      const first = await units.version();
+      expect(first).not.toBe(before);
+      await units.upsert([]);
+      expect(await units.version()).toBe(first);
+      await units.upsert([{ codeSet, code: '1', name: 'Xã A', level: 'commune', parentCode: '8' }]);
+      expect(await units.version()).not.toBe(first);
+    });
   });
 }
 
