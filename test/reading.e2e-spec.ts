@@ -170,6 +170,9 @@ describe('reading: lists, search, inbox, history, decisions, reports (real Postg
       `/nominations/${inReview.id}/history?cursor=${forged(['history', 'abc'])}`,
       `/nominations/${inReview.id}/history?cursor=${forged(['history', -5])}`,
     ]) expectProblem(await api.request({ method: 'GET', url, as: districtOfficer }), 400, 'validation_failed');
+    // Also where nothing can wait for the caller (an auditor's inbox answered 200 to any cursor).
+    const auditor: TestUser = { sub: 'a-120', name: 'Hà Văn Kiểm', roles: ['auditor'], unit: '120', codeSet: 'gso-2004' };
+    expectProblem(await api.request({ method: 'GET', url: '/inbox?cursor=bm9wZQ', as: auditor }), 400, 'validation_failed');
     expectProblem(await api.request({ method: 'GET', url: '/nominations?limit=201', as: proposer }), 400, 'validation_failed');
     expectProblem(await api.request({ method: 'GET', url: '/nominations?status=lost', as: proposer }), 400, 'validation_failed');
   });

@@ -59,8 +59,9 @@ export class InboxHandler implements IQueryHandler<InboxQuery> {
     if (actor.roles.includes('officer')) roles.push(`(waiting_for = 'officer' AND unit = $${params.push(actor.unit)})`);
     if (actor.roles.includes('decider')) roles.push(`(waiting_for = 'decider' AND unit = $${params.push(actor.unit)})`);
     if (actor.roles.includes('proposer')) roles.push(`(waiting_for = 'proposer' AND unit = $${params.push(actor.unit)})`);
-    if (roles.length === 0) return { items: [], nextCursor: null };
+    // The cursor is checked first: a forged one is refused whoever asks, also a caller nothing waits for.
     const after = decodeCursor('inbox', page.cursor, ['text']);
+    if (roles.length === 0) return { items: [], nextCursor: null };
     const limit = limitOf(page);
     const { rows } = await this.pool.query<{ nomination_id: string; sort_key: string; row: InboxRow }>(
       `SELECT nomination_id, sort_key, row FROM rm_inbox
