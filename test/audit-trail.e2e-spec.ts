@@ -89,6 +89,16 @@ describe('the audit trail', () => {
     for (const bad of ['?from=yesterday', '?from=2023-W01', '?to=2023-01-01T12:00:00', '?from=2023-01-01', '?limit=0', '?limit=201', '?nominationId=x', '?type=a;b', '?cursor=%24%24', '?colour=red']) {
       expectProblem(await api.request({ method: 'GET', url: `/audit/events${bad}`, as: provinceAuditor }), 400, 'validation_failed');
     }
+    // A cursor neither list gave out is refused, never read as "from the start" (a client would get its first page again),
+    // and one past a read id is refused too rather than failing the query.
+    const cursorOf = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+    for (const cursor of ['abc', cursorOf('p:x'), cursorOf('position 5')]) {
+      for (const list of ['events', 'reads']) {
+        expectProblem(await api.request({ method: 'GET', url: `/audit/${list}?cursor=${cursor}`, as: provinceAuditor }), 400, 'validation_failed');
+      }
+    }
+    expectProblem(await api.request({ method: 'GET', url: `/audit/reads?cursor=${cursorOf('p:99999999999999999999')}`, as: provinceAuditor }), 400, 'validation_failed');
+    expect(expectOk(await api.request({ method: 'GET', url: `/audit/events?cursor=${cursorOf('p:99999999999999999999')}`, as: provinceAuditor }))).toEqual({ items: [], nextCursor: null });
   });
 
   it('pages by keyset in log order without gaps or repeats', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import type { Actor } from '@app/auth';
-import { ForbiddenError } from '@app/nomination';
+import { ForbiddenError, ValidationFailedError } from '@app/nomination';
 import { PG_POOL } from '@app/platform';
 import { csvField, UTF8_BOM } from '@app/read-models';
 import { ReferenceDataService } from '@app/application';
@@ -94,9 +94,19 @@ export function encodeCursor(position: string): string {
   return Buffer.from(`p:${position}`, 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string): string | undefined {
+/** The largest read id (bigint); positions are numeric(20), which holds every key of 20 digits. */
+const MAX_READ_KEY = 9_223_372_036_854_775_807n;
+
+/**
+ * The key of a cursor this list gave out; anything else is refused (400), never taken as "from the
+ * start", which would hand a client its first page again.
+ */
+export function decodeCursor(cursor: string, max?: bigint): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  return /^p:\d{1,20}$/.test(text) ? text.slice(2) : undefined;
+  if (!/^p:\d{1,20}$/.test(text) || (max !== undefined && BigInt(text.slice(2)) > max)) {
+    throw new ValidationFailedError('The cursor is not one this list gave out.', [{ field: 'cursor', message: 'invalid cursor' }]);
+  }
+  return text.slice(2);
 }
 
 export function toItem(row: EventRow): AuditEventItem {
@@ -285,7 +295,7 @@ export class AuditTrailQueries {
       add((n) => `code_set = ${n}`, codeSet);
       add((n) => `scope_units @> ARRAY[${n}::text]`, actor.unit);
     }
-    const before = cursor === undefined ? undefined : decodeCursor(cursor);
+    const before = cursor === undefined ? undefined : decodeCursor(cursor, MAX_READ_KEY);
     if (before !== undefined) add((n) => `id < ${n}::bigint`, before);
     if (filter.actor !== undefined) add((n) => `actor_id = ${n}`, filter.actor);
     if (filter.from !== undefined) add((n) => `at >= ${n}`, filter.from);
