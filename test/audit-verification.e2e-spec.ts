@@ -111,6 +111,24 @@ describe('audit verification routes', () => {
     expect(expectOk(await api.request({ method: 'POST', url: '/audit/verify', as: districtAuditor, body: { seal: held } }))).toMatchObject({ ok: true });
   });
 
+  it('never hands out a stored seal that does not check: 409 seal_broken naming what is wrong', async () => {
+    const latest = expectOk(await api.request({ method: 'GET', url: '/audit/seals/latest', as: districtAuditor }));
+    const pool = api.database.pool;
+    await pool.query('CREATE TABLE seals_before AS SELECT * FROM audit_seals');
+    try {
+      // Rewritten by a superuser: the signature no longer covers it.
+      await pool.query(`UPDATE audit_seals SET body = jsonb_set(body, '{eventCount}', to_jsonb((body->>'eventCount')::int + 1)) WHERE sequence = $1`, [latest.sequence]);
+      const rewritten = expectProblem(await api.request({ method: 'GET', url: '/audit/seals/latest', as: districtAuditor }), 409, 'seal_broken');
+      expect(rewritten.firstBroken).toMatchObject({ streamId: 'audit-seals', code: 'seal_signature_invalid' });
+      // Not even a seal any more.
+      await pool.query(`UPDATE audit_seals SET body = '{"hello": 1}' WHERE sequence = $1`, [latest.sequence]);
+      expectProblem(await api.request({ method: 'GET', url: '/audit/seals/latest', as: districtAuditor }), 409, 'seal_broken');
+    } finally {
+      await pool.query('DELETE FROM audit_seals; INSERT INTO audit_seals SELECT * FROM seals_before; DROP TABLE seals_before');
+    }
+    expect(expectOk(await api.request({ method: 'GET', url: '/audit/seals/latest', as: districtAuditor }))).toEqual(latest);
+  });
+
   it('names a removed stream to any auditor, since its unit went with it', async () => {
     const stream = `nomination-${nominationId}`;
     await tamperWithLog(api.database.pool, [{ text: 'DELETE FROM events WHERE stream_id = $1', values: [stream] }]);

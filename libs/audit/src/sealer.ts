@@ -30,7 +30,7 @@ import {
   type SealHeads,
 } from './seal';
 
-export const AUDIT_ERROR_CODES = ['seal_refused'] as const;
+export const AUDIT_ERROR_CODES = ['seal_refused', 'seal_broken'] as const;
 export type AuditErrorCode = (typeof AUDIT_ERROR_CODES)[number];
 
 /** The sealer found something it will not put its signature under. */

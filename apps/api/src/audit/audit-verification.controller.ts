@@ -103,9 +103,12 @@ export class AuditVerificationController {
   }
 
   @Get('seals/latest')
-  @ApiOperation({ summary: 'The latest seal · Dấu niêm phong mới nhất' })
+  @ApiOperation({
+    summary: 'The latest seal · Dấu niêm phong mới nhất',
+    description: 'The newest stored seal, checked first: 409 seal_broken (with firstBroken) when it does not check, so a seal that no longer proves anything is never handed out to be kept.',
+  })
   @ApiOkResponse({ type: SealDto })
-  @ApiReadProblemResponses()
+  @ApiProblemResponses([400, 401, 403, 404, 409, 429])
   async latestSeal(@CurrentActor() actor: Actor): Promise<Seal> {
     const latest = await this.audit.seals.latest();
     await this.trail.recordRead({
@@ -113,6 +116,9 @@ export class AuditVerificationController {
       ...(latest === undefined ? {} : { result: { sequence: latest.seal.sequence, position: latest.seal.position, ...(latest.problem === undefined ? {} : { problem: latest.problem.code }) } }),
     });
     if (latest === undefined) throw new ProblemError('not_found', 'No seal has been made yet');
+    // A stored seal that does not check (its body rewritten, or the seal before it removed) is evidence
+    // of tampering, not a seal to keep outside: named, never served as if it were genuine.
+    if (latest.problem !== undefined) throw new ProblemError('seal_broken', latest.problem.problem, { firstBroken: latest.problem });
     return latest.seal;
   }
 

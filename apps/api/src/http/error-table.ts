@@ -65,6 +65,7 @@ export const ERROR_TABLE: { readonly [Code in ErrorCode]: ErrorAnswer } = {
   stream_truncated: { status: 409, meaning: 'the history was deleted or truncated inside the event store; nothing was written until an administrator restores it' },
   nomination_too_many_events: { status: 409, meaning: 'the nomination holds the most recorded changes allowed' },
   seal_refused: { status: 409, meaning: 'an event since the latest seal does not verify; nothing was signed' },
+  seal_broken: { status: 409, meaning: 'the latest stored seal does not check (rewritten, or a seal before it removed); firstBroken names what is wrong' },
   nothing_to_seal: { status: 409, meaning: 'the log holds no event yet' },
   stale_revision: { status: 412, meaning: 'revision_conflict: If-Match does not name the current revision; nothing was written', answeredAs: 'revision_conflict' },
   payload_too_large: { status: 413, meaning: 'the body is larger than the configured limit' },
