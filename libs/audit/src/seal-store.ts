@@ -98,6 +98,9 @@ export class SealStore {
     }
     if (chained) {
       const expected = previous === undefined ? (sequence === 1 ? GENESIS_ROOT : undefined) : sealDigest(previous);
+      if (previous !== undefined && previous.sequence !== sequence - 1) {
+        return broken('seal_missing', `seal #${sequence - 1} is missing: seal #${sequence} follows the stored seal #${previous.sequence}`, body.position);
+      }
       if (previous === undefined && sequence > 1) {
         return broken('seal_missing', `seal #${sequence - 1} is missing or broken: seal #${sequence} follows nothing stored`, body.position);
       }

@@ -12,7 +12,7 @@ import { tamperWithLog } from '@app/event-store/testing';
 import { AuditKeyRing, generateAuditKey } from './audit-key-ring';
 import { createAuditServices, type AuditServices } from './audit-services';
 import { AuditVerifier } from './audit-verifier';
-import { extendRoot, GENESIS_ROOT, headsDigest, isSeal, leafHash, SEAL_STREAM, sealSigningText, type Seal, type SealHeads } from './seal';
+import { extendRoot, GENESIS_ROOT, headsDigest, isSeal, leafHash, SEAL_STREAM, sealDigest, sealSigningText, type Seal, type SealHeads } from './seal';
 import { SealRefused } from './sealer';
 
 let database: TestDatabase;
@@ -266,6 +266,12 @@ describe('tampering as a superuser', () => {
   it('detects a stored seal rewritten or removed', async () => {
     await database.pool.query('CREATE TABLE seals_before_tampering AS SELECT * FROM audit_seals');
     try {
+      // A seal removed between two stored ones: named as missing, not as a stored seal that was replaced.
+      const first = (await audit.seals.bySequence(1, database.pool))?.seal;
+      const heads = (await audit.seals.bySequence(2, database.pool))!.heads!;
+      const body = { ...held, sequence: 3, previous: sealDigest(held) };
+      const third = { ...body, signature: keys.sign(sealSigningText(body)).signature };
+      expect(audit.seals.check({ sequence: '3', body: third, heads }, first, true).problem).toMatchObject({ code: 'seal_missing', problem: expect.stringContaining('seal #2 is missing') });
       await database.pool.query(`UPDATE audit_seals SET body = jsonb_set(body, '{eventCount}', '1') WHERE sequence = 1`);
       expect((await verifyLog(audit)).firstBroken).toMatchObject({ streamId: SEAL_STREAM, code: 'seal_signature_invalid' });
       await database.pool.query('DELETE FROM audit_seals WHERE sequence = 1');
