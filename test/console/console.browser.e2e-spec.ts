@@ -32,6 +32,10 @@ const people = {
   auditor: { sub: 'a-14', name: 'Đinh Thị Thanh Tra', roles: ['auditor'], unit: '14', codeSet: 'gso-2004' },
   /** The province chairman under the two-tier list: the abolished district's decisions are the province's to revoke now. */
   chairman2025: { sub: 'd25-14', name: 'Nguyễn Đình Việt', roles: ['decider'], unit: '14', codeSet: 'gso-2025' },
+  /** A commune clerk who is also its emulation officer: may return what she submitted, never approve it. */
+  clerkOfficer: { sub: 'po-03814', name: 'Điêu Thị Minh', roles: ['proposer', 'officer'], unit: '03814', codeSet: 'gso-2004' },
+  /** The district office's own clerk: proposes for the district's staff, never for a commune. */
+  districtProposer: { sub: 'p-120', name: 'Bạc Văn Long', roles: ['proposer'], unit: '120', codeSet: 'gso-2004' },
 } as const satisfies Record<string, TestUser>;
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -262,6 +266,10 @@ describe('the approvers\' console in a browser', () => {
     const outcomes = await page.getByTestId('bulk-outcome').evaluateAll((rows) => rows.map((r) => [r.textContent, r.getAttribute('data-ok')]));
     expect(outcomes.filter(([, ok]) => ok === 'true')).toHaveLength(1);
     expect(outcomes.filter(([, ok]) => ok === 'false')).toHaveLength(1);
+    // Each outcome names its nominee (both have left the list by now), and a refusal says why in Vietnamese.
+    expect(outcomes.find(([, ok]) => ok === 'true')![0]).toContain(NOMINEE);
+    expect(outcomes.find(([, ok]) => ok === 'false')![0]).toContain(SECOND);
+    expect(outcomes.find(([, ok]) => ok === 'false')![0]).toContain('Hồ sơ không còn ở trạng thái cho phép thao tác này.');
     // The list is read after the officer's own writes: nothing approved or withdrawn is still waiting.
     await page.getByText('Không có hồ sơ nào đang chờ bạn.').waitFor();
     await screenshot(page, '03c-inbox-bulk-outcome');
@@ -325,8 +333,14 @@ describe('the approvers\' console in a browser', () => {
 
     // The district approves with the keyboard alone.
     const district = await signedIn(people.districtOfficer, `/nominations/${nominationId}`);
+    // The district has used its one request for supplementation: returning again is not offered (the api refuses it).
+    await district.getByTestId('action-approve').waitFor();
+    expect(await district.getByTestId('action-return').count()).toBe(0);
+    expect(await district.locator('[data-note="returnLimit"]').textContent()).toBe('Cấp này đã trả lại hồ sơ để bổ sung đủ số lần cho phép.');
     await district.getByTestId('action-approve').focus();
     await district.keyboard.press('Enter');
+    // The opened form has the focus: the comment is the next thing typed.
+    await district.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'comment');
     await district.getByTestId('comment').focus();
     await district.keyboard.type('Đủ điều kiện, đề nghị tỉnh xét.');
     await district.keyboard.press('Tab');
@@ -359,6 +373,8 @@ describe('the approvers\' console in a browser', () => {
     // The page's clock is the test's, so the tab can be "left open overnight" without waiting.
     const page = await signedIn(people.chairman, `/nominations/${nominationId}`, undefined, (context) => context.clock.install());
     await expectStatus(page, 'approved');
+    // Recommended to him, the chairman may still refuse it (the api accepts reject from the deciding unit's decider).
+    await page.getByTestId('action-reject').waitFor();
     await page.getByTestId('action-decide').click();
     await page.getByTestId('decision-candidate').first().waitFor();
     expect(await page.getByTestId('decision-candidate').count()).toBe(1);
@@ -381,6 +397,8 @@ describe('the approvers\' console in a browser', () => {
     decisionId = page.url().split('/').pop()!;
     await page.getByRole('heading', { name: /125\/QĐ-UBND/ }).waitFor();
     expect(await page.locator('tfoot').textContent()).toMatch(/\d{1,3}(\.\d{3})+ ₫/);
+    // Each line names its award as the catalogue does, not by its code.
+    await page.getByTestId('decision-award').filter({ hasText: 'Bằng khen của Chủ tịch UBND tỉnh' }).waitFor();
     await screenshot(page, '06-decision');
     await page.getByRole('link', { name: NOMINEE }).click();
     await expectStatus(page, 'awarded');
@@ -542,6 +560,12 @@ describe('the approvers\' console in a browser', () => {
   });
 
   it('lets the chairman revoke the award by a decision of its own; nothing is deleted', async () => {
+    // The decision was signed in the three-tier code set, no longer in force: its revocation is for the
+    // province in the two-tier list. The chairman acting in gso-2004 is offered none (the api refuses him).
+    const before = await signedIn(people.chairman, `/decisions/${decisionId}`);
+    await before.getByRole('heading', { name: /125\/QĐ-UBND/ }).waitFor();
+    expect(await before.getByRole('button', { name: 'Hủy bỏ quyết định' }).count()).toBe(0);
+    await before.context().close();
     const page = await signedIn(people.chairman2025, `/decisions/${decisionId}`);
     await page.getByRole('button', { name: 'Hủy bỏ quyết định' }).click();
     await page.getByLabel(`Chọn ${NOMINEE}`, { exact: true }).check();
@@ -604,6 +628,92 @@ describe('the approvers\' console in a browser', () => {
     await page.getByTestId('confirm').click();
     await page.waitForURL(`${base}/nominations/${id}`);
     await page.getByText(typed).waitFor();
+    await page.context().close();
+  });
+
+  it('offers each person exactly the actions the api accepts: the vote before the deciding approval, no approving one\'s own, nothing for another unit\'s clerk', async () => {
+    const documents = (tag: string) => [
+      { kind: 'submission', title: 'Tờ trình', sha256: sha(`${tag}-tt`), url: `https://muongla.sonla.gov.vn/${tag}/tt.pdf` },
+      { kind: 'achievement_report', title: 'Báo cáo', sha256: sha(`${tag}-bc`), url: `https://muongla.sonla.gov.vn/${tag}/bc.pdf` },
+    ];
+    const createAndSubmit = async (person: TestUser, body: Record<string, unknown>): Promise<string> => {
+      const created = await api.request({ method: 'POST', url: '/nominations', as: person, body: { ruleSet: 'vn-2024', year: 2024, ...body } });
+      expect(created.statusCode).toBe(201);
+      const id = created.json().id as string;
+      expect((await api.request({ method: 'POST', url: `/nominations/${id}/submit`, as: person, body: {} })).statusCode).toBe(200);
+      return id;
+    };
+    // The district office's own staff: decided at the district, where a passed council vote comes first.
+    const own = await createAndSubmit(people.districtProposer, {
+      awardCode: 'CHIEN_SI_THI_DUA_CO_SO', proposingUnit: '120', nominee: { kind: 'individual', name: 'Lường Thị Xuân', gender: 'female' },
+      achievements: 'Hoàn thành xuất sắc nhiệm vụ năm 2024',
+      documents: [...documents('4'), { kind: 'council_minutes', title: 'Biên bản', sha256: sha('4-bb'), url: 'https://muongla.sonla.gov.vn/4/bb.pdf' }],
+    });
+    const district = await signedIn(people.districtOfficer, `/nominations/${own}`);
+    await district.getByTestId('action-vote').waitFor();
+    expect(await district.getByTestId('action-return').count()).toBe(1);
+    expect(await district.getByTestId('action-reject').count()).toBe(1);
+    expect(await district.getByTestId('action-approve').count()).toBe(0);
+    expect(await district.locator('[data-note="voteFirst"]').count()).toBe(1);
+    const early = await api.request({ method: 'POST', url: `/nominations/${own}/approve`, as: people.districtOfficer, body: {} });
+    expect([early.statusCode, early.json().code]).toEqual([409, 'council_vote_required']);
+    await screenshot(district, '10-vote-before-approval');
+    await district.context().close();
+
+    // The commune clerk who is its officer too submitted this one: she may return it or withdraw it, never approve, vote or refuse it.
+    const mine = await createAndSubmit(people.clerkOfficer, {
+      awardCode: 'BANG_KHEN_TINH', proposingUnit: '03814', nominee: { kind: 'collective', name: 'Tổ Phụ nữ bản Nà Lốc' },
+      achievements: 'Giữ gìn bản sắc văn hóa dân tộc Thái', documents: documents('5'),
+    });
+    const clerk = await signedIn(people.clerkOfficer, `/nominations/${mine}`);
+    await clerk.getByTestId('action-withdraw').waitFor();
+    await clerk.locator('[data-note="ownNomination"]').waitFor();
+    expect(await clerk.getByTestId('action-return').count()).toBe(1);
+    for (const action of ['approve', 'vote', 'reject']) expect([action, await clerk.getByTestId(`action-${action}`).count()]).toEqual([action, 0]);
+    const self = await api.request({ method: 'POST', url: `/nominations/${mine}/approve`, as: people.clerkOfficer, body: {} });
+    expect([self.statusCode, self.json().code]).toEqual([403, 'forbidden']);
+    await clerk.context().close();
+
+    // A district clerk reads the commune's nomination (it passes the district) but may not withdraw or edit it.
+    const other = await signedIn(people.districtProposer, `/nominations/${mine}`);
+    await other.getByText('Bạn không có thao tác nào với hồ sơ này lúc này.').waitFor();
+    expect(await other.getByTestId('action-withdraw').count()).toBe(0);
+    expect(await other.getByRole('link', { name: 'Sửa hồ sơ' }).count()).toBe(0);
+    const foreign = await api.request({ method: 'POST', url: `/nominations/${mine}/withdraw`, as: people.districtProposer, body: { reason: 'Thử rút' } });
+    expect([foreign.statusCode, foreign.json().code]).toEqual([403, 'forbidden']);
+    await other.context().close();
+  });
+
+  it('never guesses an individual\'s gender, offers no award nobody may decide, and explains refusals in Vietnamese', async () => {
+    const posted: string[] = [];
+    const page = await signedIn(people.clerkOfficer, '/nominations/new', undefined, async (context) => {
+      context.on('request', (request) => { if (request.method() === 'POST' && new URL(request.url()).pathname === '/nominations') posted.push(request.url()); });
+    });
+    // Under vn-2024 the district chairman's Giấy khen is offered; under vn-2025 the district level is gone, and so is the award.
+    await page.locator('[data-testid="award"] option[value="GIAY_KHEN_HUYEN"]').waitFor({ state: 'attached' });
+    const catalogue = page.waitForResponse((response) => response.url().includes('/award-types?ruleSet=vn-2025'));
+    await page.getByLabel('Bộ quy định', { exact: true }).selectOption('vn-2025');
+    await catalogue;
+    await page.locator('[data-testid="award"] option[value="GIAY_KHEN_XA"]').waitFor({ state: 'attached' });
+    await page.waitForFunction(() => document.querySelector('[data-testid="award"] option[value="GIAY_KHEN_HUYEN"]') === null);
+
+    await page.getByTestId('nominee-name').fill('Lò Văn Tuấn'.normalize('NFD'));
+    await page.getByTestId('confirm').click();
+    await page.getByTestId('gender-error').waitFor();
+    expect(await page.getByTestId('gender-error').textContent()).toBe('Chọn giới tính: thông tin này được ghi và thống kê trong báo cáo.');
+    expect(await page.getByTestId('gender').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('gender');
+    expect(posted).toEqual([]);
+
+    // With a gender the form goes to the api, whose refusal of the rest is explained in the reader's language.
+    await page.getByTestId('gender').selectOption('male');
+    await page.getByTestId('confirm').click();
+    await page.getByTestId('problem').waitFor();
+    expect(posted).toHaveLength(1);
+    expect(await page.getByTestId('problem-text').textContent()).toBe('Thông tin chưa hợp lệ hoặc còn thiếu; xem các mục dưới đây.');
+    expect(await page.getByTestId('gender-error').count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '11-new-nomination-validation');
     await page.context().close();
   });
 

@@ -26,6 +26,16 @@ export function revokingUnitOf(
   return successor ? { codeSet: successor.codeSet, unit: successor.code } : undefined;
 }
 
+/** Whose deciders may revoke the decision today: the successor of an abolished issuing unit, else the issuing unit. */
+export function revocableBy(
+  reference: ReferenceDataService,
+  state: Exclude<DecisionState, { status: 'none' }>,
+  directory: UnitDirectory,
+  now: Date,
+): { codeSet: string; unit: string } {
+  return revokingUnitOf(reference, state, directory, now) ?? { codeSet: state.codeSet, unit: state.issuingUnit };
+}
+
 /**
  * A decision is visible in its code set to staff of the units recorded as its issuer's ancestry (its
  * issuing unit and the units above it when it was issued; canViewDecision), never by the unit tree of

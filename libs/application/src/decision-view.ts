@@ -14,7 +14,14 @@ import type { DecisionView } from './views';
 
 export const decisionStream = decisionStreamId;
 
-export function toDecisionView(state: Exclude<DecisionState, { status: 'none' }>, revocations: readonly DecisionRevokedData[] = []): DecisionView {
+type IssuedDecision = Exclude<DecisionState, { status: 'none' }>;
+
+/** `revoker`: whose deciders may revoke it today (revocableBy in decision-access). */
+export function toDecisionView(
+  state: IssuedDecision,
+  revocations: readonly DecisionRevokedData[],
+  revoker: (state: IssuedDecision) => { codeSet: string; unit: string },
+): DecisionView {
   return {
     id: state.decisionId,
     number: state.number,
@@ -23,6 +30,7 @@ export function toDecisionView(state: Exclude<DecisionState, { status: 'none' }>
     signer: state.signer,
     codeSet: state.codeSet,
     issuingUnit: state.issuingUnit,
+    revocableBy: revoker(state),
     reason: state.reason,
     baseSalary: state.baseSalary,
     nominations: state.nominations.map((n) => (state.revoked[n.nominationId] ? { ...n, revoked: state.revoked[n.nominationId]! } : n)),
@@ -45,9 +53,13 @@ export function revocationsOf(events: readonly RecordedEvent[]): DecisionRevoked
 }
 
 /** The decision as the log now holds it, with its revocations. */
-export async function readDecisionView(store: EventStore, decisionId: string): Promise<DecisionView> {
+export async function readDecisionView(
+  store: EventStore,
+  decisionId: string,
+  revoker: (state: IssuedDecision) => { codeSet: string; unit: string },
+): Promise<DecisionView> {
   const events = await readOrEmpty(store, decisionStream(decisionId));
   const state = foldDecision(events);
   if (state.status === 'none') throw new NotFoundError(`Decision ${decisionId} not found`);
-  return toDecisionView(state, revocationsOf(events));
+  return toDecisionView(state, revocationsOf(events), revoker);
 }

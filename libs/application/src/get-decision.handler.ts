@@ -3,7 +3,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { NotFoundError } from '@app/nomination';
 import { CLOCK, type Clock } from './clock';
-import { assertDecisionVisible, revokingUnitOf } from './decision-access';
+import { assertDecisionVisible, revocableBy, revokingUnitOf } from './decision-access';
 import { decisionStream, foldDecision, revocationsOf, toDecisionView } from './decision-view';
 import { ReferenceDataService } from './reference-data.service';
 import { readOrEmpty } from './stream-command';
@@ -24,8 +24,9 @@ export class GetDecisionHandler implements IQueryHandler<GetDecisionQuery> {
     const events = await readOrEmpty(this.store, decisionStream(decisionId));
     const state = foldDecision(events);
     const directory = await this.reference.directory();
-    assertDecisionVisible(actor, state, decisionId, directory, revokingUnitOf(this.reference, state, directory, this.clock()));
+    const now = this.clock();
+    assertDecisionVisible(actor, state, decisionId, directory, revokingUnitOf(this.reference, state, directory, now));
     if (state.status === 'none') throw new NotFoundError(`Decision ${decisionId} not found`);
-    return toDecisionView(state, revocationsOf(events));
+    return toDecisionView(state, revocationsOf(events), (issued) => revocableBy(this.reference, issued, directory, now));
   }
 }

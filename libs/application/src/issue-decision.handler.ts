@@ -20,6 +20,7 @@ import {
 import { ROOT_LOGGER } from '@app/platform';
 import { DECISION_CLAIMS, type DecisionClaims, type UnitClaims } from '@app/records';
 import { CLOCK, type Clock } from './clock';
+import { revocableBy } from './decision-access';
 import { DecisionCompleter } from './decision-completer';
 import { assertEffects, readNominationStates } from './decision-effects';
 import { DecisionForbidden, DecisionNumberTaken, DecisionRefused } from './decision.errors';
@@ -89,7 +90,8 @@ export class IssueDecisionHandler implements ICommandHandler<IssueDecisionComman
     if (retried !== undefined) {
       const first = decisionCodec.decode(existing[0]!);
       if (first.type === 'DecisionIssued') await this.completer.completeAwards(first.data, existing[0]!.metadata);
-      return readDecisionView(this.store, decisionId);
+      const units = await this.reference.directory();
+      return readDecisionView(this.store, decisionId, (issued) => revocableBy(this.reference, issued, units, now));
     }
     if (existing.length > 0) {
       throw new DecisionNumberTaken({ number: input.number, issuingUnit: actor.unit, decisionId });
@@ -141,7 +143,7 @@ export class IssueDecisionHandler implements ICommandHandler<IssueDecisionComman
     if (issued !== undefined && decisionNumberWarnings(issued.number).length > 0) {
       this.logger.warn({ decisionId, number: issued.number, issuingUnit: issued.issuingUnit }, 'decision number does not look like n/QĐ-…');
     }
-    return toDecisionView(result.state);
+    return toDecisionView(result.state, [], (issued) => revocableBy(this.reference, issued, directory, now));
   }
 
   /** Claims the nominations for this decision; returns those already listed on another issued decision. */

@@ -12,7 +12,7 @@ import {
   type DecisionState,
 } from '@app/nomination';
 import { CLOCK, type Clock } from './clock';
-import { assertDecisionVisible, revokingUnitOf } from './decision-access';
+import { assertDecisionVisible, revocableBy, revokingUnitOf } from './decision-access';
 import { DecisionCompleter } from './decision-completer';
 import { assertEffects, readNominationStates } from './decision-effects';
 import { decisionStream, readDecisionView } from './decision-view';
@@ -72,6 +72,6 @@ export class RevokeDecisionHandler implements ICommandHandler<RevokeDecisionComm
     if (result.state.status === 'none') throw new NotFoundError(`Decision ${decisionId} not found`);
     const revoked = result.appended.find((e) => e.type === 'DecisionRevoked');
     if (revoked !== undefined) await this.completer.completeRevocation(decisionId, revoked.data, { ...metadata, commandId: envelope.commandId });
-    return readDecisionView(this.store, decisionId);
+    return readDecisionView(this.store, decisionId, (issued) => revocableBy(this.reference, issued, directory, now));
   }
 }

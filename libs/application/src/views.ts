@@ -86,6 +86,11 @@ export interface DecisionView {
   readonly signer: Signer;
   readonly codeSet: string;
   readonly issuingUnit: string;
+  /**
+   * Whose deciders may revoke it today: its issuing unit, or that unit's successor once the 2025 reform
+   * abolished it (revocableBy in decision-access), so a client offers revocation to exactly them.
+   */
+  readonly revocableBy: { readonly codeSet: string; readonly unit: string };
   readonly reason: string;
   /** VND per month, the base salary in force on `signedOn` that every line multiplies. */
   readonly baseSalary: number;

@@ -127,6 +127,10 @@ export class DecisionViewDto {
   @ApiProperty({ type: SignerDto }) readonly signer: SignerDto;
   @ApiProperty({ example: 'gso-2004' }) readonly codeSet: string;
   @ApiProperty({ example: '120' }) readonly issuingUnit: string;
+  @ApiProperty({
+    type: RevokingUnitDto,
+    description: 'The unit whose deciders may revoke it today: the issuing unit, or its successor once the 2025 reform abolished it.',
+  }) readonly revocableBy: RevokingUnitDto;
   @ApiProperty({ example: 'Đã có thành tích xuất sắc trong phong trào thi đua năm 2022' }) readonly reason: string;
   @ApiProperty({ type: [DecisionNominationDto] }) readonly nominations: DecisionNominationDto[];
   @ApiProperty({ example: 50544000, description: 'VND.' }) readonly bonusTotal: number;

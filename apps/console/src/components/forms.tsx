@@ -85,17 +85,21 @@ export function asProblem(error: unknown, status: number): Problem {
 }
 
 export function ProblemMessage({ problem }: { problem: Problem | undefined }) {
-  const { t } = useI18n();
+  const { t, tv } = useI18n();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (problem !== undefined) ref.current?.focus();
   }, [problem]);
   if (problem === undefined) return null;
   const network = problem.code === 'network_error' || problem.code === 'unexpected_response';
+  // The api's detail is English for developers; the person reads what the stable code means, in their language.
+  const explained = tv('problemCode', problem.code);
+  const headline = network ? t('problem.network') : explained !== problem.code ? explained : undefined;
   return (
     <div className="problem" role="alert" data-testid="problem" tabIndex={-1} ref={ref}>
       <strong>{t('problem.title')}</strong>
-      <p>{network ? t('problem.network') : problem.detail || problem.title}</p>
+      <p data-testid="problem-text">{headline ?? (problem.detail || problem.title)}</p>
+      {!network && headline !== undefined && problem.detail && <p className="meta" lang="en">{problem.detail}</p>}
       {problem.errors && problem.errors.length > 0 && (
         <ul>
           {problem.errors.map((e, i) => (

@@ -99,11 +99,35 @@ function IssueDecision({ session }: { session: Session }) {
   );
 }
 
+/**
+ * The award names of a code set's catalogues (a decision lists its lines by award code): what an
+ * official reads is "Giấy khen của Chủ tịch UBND cấp huyện", not GIAY_KHEN_HUYEN.
+ */
+function useAwardNames(codeSet: string | undefined): Map<string, { vi: string; en: string }> {
+  const [names, setNames] = useState(new Map<string, { vi: string; en: string }>());
+  useEffect(() => {
+    if (codeSet === undefined) return undefined;
+    let live = true;
+    void (async () => {
+      const { data } = await api.GET('/rule-sets');
+      const found = new Map<string, { vi: string; en: string }>();
+      for (const ruleSet of (data?.items ?? []).filter((r) => r.codeSet === codeSet)) {
+        const awards = await api.GET('/award-types', { params: { query: { ruleSet: ruleSet.id } } });
+        for (const award of awards.data?.items ?? []) found.set(award.code, award.names as unknown as { vi: string; en: string });
+      }
+      if (live) setNames(found);
+    })().catch(() => undefined);
+    return () => { live = false; };
+  }, [codeSet]);
+  return names;
+}
+
 interface RevokeValues { number: string; signedOn: string; ground: string; reason: string; ids: string[] }
 
 function DecisionView({ id, session }: { id: string; session: Session }) {
-  const { t, tv } = useI18n();
+  const { t, tv, language } = useI18n();
   const [decision, setDecision] = useState<Decision>();
+  const awardNames = useAwardNames(decision?.codeSet);
   const [problem, setProblem] = useState<Problem>();
   const [revoking, setRevoking] = useDraft(`revoke-open:${id}`, false);
   const [values, setValues, clear] = useDraft<RevokeValues>(`revoke:${id}`, { number: '', signedOn: todayInVietnam(), ground: 'false_declaration', reason: '', ids: [] });
@@ -129,7 +153,12 @@ function DecisionView({ id, session }: { id: string; session: Session }) {
     if (result) { clear(); setRevoking(false); await load(); }
   };
 
-  const canRevoke = hasRole(session, 'decider') && decision.issuingUnit === session.person.unit;
+  // The api's word on who revokes it today: after the 2025 reform an abolished district's decisions
+  // are its successor's (the province, in the new code set), no longer the district chairman's.
+  const revoker = decision.revocableBy ?? { codeSet: decision.codeSet, unit: decision.issuingUnit };
+  const canRevoke = hasRole(session, 'decider') && revoker.unit === session.person.unit
+    && (session.person.codeSet === undefined || revoker.codeSet === session.person.codeSet)
+    && decision.nominations.some((n) => n.revoked === undefined);
   return (
     <article aria-labelledby="decision-title">
       <h1 id="decision-title">{t('nom.decision')} {decision.number}</h1>
@@ -158,7 +187,7 @@ function DecisionView({ id, session }: { id: string; session: Session }) {
                 </td>
               )}
               <td><Link href={`/nominations/${n.nominationId}`}>{n.nomineeName}</Link> <span className="meta">({tv('kind', n.nomineeKind)})</span></td>
-              <td>{n.awardCode}</td>
+              <td data-testid="decision-award">{awardNames.get(n.awardCode)?.[language] ?? n.awardCode}</td>
               <td className="num">{formatMoney(n.bonusAmount)}</td>
               <td>{n.revoked ? t('decisions.revoked') : '—'}</td>
             </tr>

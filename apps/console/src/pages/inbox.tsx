@@ -7,7 +7,7 @@ import { Link } from '../router';
 import { hasRole, type Session } from '../session';
 
 type Item = Schemas['InboxItemDto'];
-type Outcome = { ok: boolean; code?: string; detail?: string };
+type Outcome = { ok: boolean; name?: string; code?: string; detail?: string };
 
 /** What waits for me, oldest due date first (the api's order), with bulk approve / return. */
 export default function InboxPage({ session }: { session: Session }) {
@@ -37,11 +37,15 @@ export default function InboxPage({ session }: { session: Session }) {
   const runBulk = async () => {
     if (mode === null || chosen.length === 0) return;
     const ids = [...chosen];
+    // Named as they were listed: once acted on, an item leaves the list that named it.
+    const names = new Map(items.map((item) => [item.nominationId, item.nominee.name]));
     const result = mode === 'approve'
       ? await command.run({ ids, comment: text }, (key) => api.POST('/nominations/bulk/approve', { params: { header: { 'Idempotency-Key': key } }, body: { ids, ...(text.trim() ? { comment: nfc(text.trim()) } : {}) } }))
       : await command.run({ ids, reason: text }, (key) => api.POST('/nominations/bulk/return', { params: { header: { 'Idempotency-Key': key } }, body: { ids, reason: nfc(text.trim()), missing: [] } }));
     if (result) {
-      setOutcomes(Object.fromEntries(result.results.map((r) => [r.id, { ok: r.ok, ...(r.code ? { code: r.code } : {}), ...(r.detail ? { detail: r.detail } : {}) }])));
+      setOutcomes(Object.fromEntries(result.results.map((r) => [r.id, {
+        ok: r.ok, ...(names.has(r.id) ? { name: names.get(r.id)! } : {}), ...(r.code ? { code: r.code } : {}), ...(r.detail ? { detail: r.detail } : {}),
+      }])));
       clearSelected();
       clearMode();
       clearText();
@@ -58,7 +62,7 @@ export default function InboxPage({ session }: { session: Session }) {
           <ul>
             {Object.entries(outcomes).map(([id, outcome]) => (
               <li key={id} data-testid="bulk-outcome" data-ok={outcome.ok}>
-                <Link href={`/nominations/${id}`}>{id.slice(0, 8)}</Link>: {outcome.ok ? t('inbox.ok') : `${t('inbox.failed')} (${outcome.code}) ${outcome.detail ?? ''}`}
+                <Link href={`/nominations/${id}`}>{outcome.name ?? id.slice(0, 8)}</Link>: {outcome.ok ? t('inbox.ok') : <>{t('inbox.failed')}: {tv('problemCode', outcome.code ?? '')} {outcome.detail && <span className="meta" lang="en">({outcome.detail})</span>}</>}
               </li>
             ))}
           </ul>

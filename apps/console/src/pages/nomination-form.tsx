@@ -40,7 +40,8 @@ function nomineeOf(v: FormValues) {
   const organization = v.organization.trim() ? { organization: nfc(v.organization.trim()) } : {};
   if (v.kind === 'individual') {
     return {
-      kind: 'individual' as const, name, gender: (v.gender || 'female') as 'female' | 'male',
+      // Submitting checks that a gender was chosen (genderMissing): it counts in the reports, never guessed.
+      kind: 'individual' as const, name, gender: v.gender as 'female' | 'male',
       ...(v.position.trim() ? { position: nfc(v.position.trim()) } : {}), ...(v.email.trim() ? { email: v.email.trim() } : {}), ...organization,
     };
   }
@@ -78,7 +79,11 @@ export function NominationFormPage({ id }: { id?: string }) {
 
   useEffect(() => {
     if (editing || !values.ruleSet) return;
-    api.GET('/award-types', { params: { query: { ruleSet: values.ruleSet } } }).then(({ data }) => setAwards(data?.items ?? []), () => undefined);
+    // Another rule set's catalogue is never shown meanwhile, nor a slower answer for the one left.
+    let live = true;
+    setAwards([]);
+    api.GET('/award-types', { params: { query: { ruleSet: values.ruleSet } } }).then(({ data }) => live && setAwards(data?.items ?? []), () => undefined);
+    return () => { live = false; };
   }, [editing, values.ruleSet]);
 
   // An edit starts from the nomination as it is now (unless a draft of the edit was kept).
@@ -116,8 +121,16 @@ export function NominationFormPage({ id }: { id?: string }) {
   const setDoc = (index: number, field: keyof DocumentInput, value: string) =>
     setValues((v) => ({ ...v, documents: v.documents.map((d, i) => (i === index ? { ...d, [field]: value } : d)) }));
 
+  const [genderMissing, setGenderMissing] = useState(false);
+  const genderRef = useRef<HTMLSelectElement>(null);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (values.kind === 'individual' && values.gender === '') {
+      setGenderMissing(true);
+      genderRef.current?.focus();
+      return;
+    }
+    setGenderMissing(false);
     if (editing) {
       if (view === undefined) return;
       sentRevision.current = view.revision;
@@ -136,7 +149,9 @@ export function NominationFormPage({ id }: { id?: string }) {
     if (result) { clear(); navigate(`/nominations/${result.id}`); }
   };
 
-  const offered = awards.filter((a) => a.nomineeKinds.includes(values.kind));
+  // An award no unit may decide under this rule set (GIAY_KHEN_HUYEN after the 2025 reform) is refused at
+  // creation (award_not_offered): it is not offered here.
+  const offered = awards.filter((a) => a.nomineeKinds.includes(values.kind) && a.decidingLevels.length > 0);
   const awardName = (a: Schemas['AwardTypeDto']) => {
     const names = a.names as unknown as { vi: string; en: string };
     return language === 'en' ? names.en : names.vi;
@@ -190,11 +205,16 @@ export function NominationFormPage({ id }: { id?: string }) {
           {values.kind === 'individual' && (
             <Field label={t('form.gender')}>
               {(fid) => (
-                <select id={fid} value={values.gender} onChange={(e) => set('gender')(e.target.value as FormValues['gender'])}>
-                  <option value="">—</option>
-                  <option value="female">{t('gender.female')}</option>
-                  <option value="male">{t('gender.male')}</option>
-                </select>
+                <>
+                  <select id={fid} ref={genderRef} data-testid="gender" value={values.gender} aria-required="true"
+                    aria-invalid={genderMissing && values.gender === '' ? true : undefined} aria-describedby={genderMissing && values.gender === '' ? `${fid}-error` : undefined}
+                    onChange={(e) => set('gender')(e.target.value as FormValues['gender'])}>
+                    <option value="">—</option>
+                    <option value="female">{t('gender.female')}</option>
+                    <option value="male">{t('gender.male')}</option>
+                  </select>
+                  {genderMissing && values.gender === '' && <small id={`${fid}-error`} className="field-error" role="alert" data-testid="gender-error">{t('form.genderRequired')}</small>}
+                </>
               )}
             </Field>
           )}

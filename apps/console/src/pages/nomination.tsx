@@ -32,9 +32,37 @@ export function useNomination(id: string | undefined) {
   return { view, setView, problem, load };
 }
 
+/**
+ * Every event of the nomination (all pages of GET /nominations/{id}/history), read again whenever the
+ * revision shown changes: the history list, and who created, edited or submitted it (the view names
+ * only its creator), which the actions offered must know (separation of duties).
+ */
+function useHistory(id: string, revision: number | undefined): Schemas['HistoryEntryDto'][] | undefined {
+  const [items, setItems] = useState<{ revision: number; items: Schemas['HistoryEntryDto'][] }>();
+  useEffect(() => {
+    if (revision === undefined) return undefined;
+    let live = true;
+    void (async () => {
+      const all: Schemas['HistoryEntryDto'][] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const { data } = await api.GET('/nominations/{id}/history', { params: { path: { id }, query: { limit: '200', ...(cursor ? { cursor } : {}) } } });
+        if (data === undefined) break;
+        all.push(...data.items);
+        if (!data.nextCursor) break;
+        cursor = data.nextCursor;
+      }
+      if (live) setItems({ revision, items: all });
+    })().catch(() => undefined);
+    return () => { live = false; };
+  }, [id, revision]);
+  return items !== undefined && items.revision === revision ? items.items : undefined;
+}
+
 export function NominationPage({ id, session }: { id: string; session: Session }) {
   const { t, tv, language } = useI18n();
   const { view, setView, problem, load } = useNomination(id);
+  const history = useHistory(id, view?.revision);
   const [conflict, setConflict] = useState(false);
   const [done, setDone] = useState<string>();
 
@@ -110,11 +138,11 @@ export function NominationPage({ id, session }: { id: string; session: Session }
               </p>
             </Section>
           )}
-          <History id={view.id} revision={view.revision} />
+          <History items={history} />
         </div>
         <aside aria-labelledby="actions-title" className="actions-panel">
           <h2 id="actions-title">{t('nom.actions')}</h2>
-          <Actions view={view} session={session} onDone={onDone} onConflict={onConflict} />
+          <Actions view={view} session={session} history={history} onDone={onDone} onConflict={onConflict} />
         </aside>
       </div>
     </article>
@@ -222,14 +250,8 @@ function Votes({ view }: { view: NominationView }) {
   );
 }
 
-function History({ id, revision }: { id: string; revision: number }) {
+function History({ items }: { items: Schemas['HistoryEntryDto'][] | undefined }) {
   const { t } = useI18n();
-  const [items, setItems] = useState<Schemas['HistoryEntryDto'][]>();
-  useEffect(() => {
-    let live = true;
-    api.GET('/nominations/{id}/history', { params: { path: { id } } }).then(({ data }) => live && setItems(data?.items ?? []), () => undefined);
-    return () => { live = false; };
-  }, [id, revision]);
   if (items === undefined) return null;
   return (
     <details className="card">
@@ -248,29 +270,78 @@ function History({ id, revision }: { id: string; revision: number }) {
 interface ActionProps {
   readonly view: NominationView;
   readonly session: Session;
+  readonly history: readonly Schemas['HistoryEntryDto'][] | undefined;
   readonly onDone: (view: NominationView) => void;
   readonly onConflict: (seenRevision: number) => Promise<void>;
 }
 
-/** The actions the caller may plausibly take now; the api has the last word and its problems are shown. */
-function availableActions(view: NominationView, session: Session): ActionName[] {
-  const atMyStage = view.status === 'in_review' && view.currentStage?.unit === session.person.unit;
+/** Events whose actor may no longer approve, reject, record the vote of or decide the nomination. */
+const PARTICIPATING = new Set(['NominationCreated', 'NominationUpdated', 'NominationSubmitted']);
+
+interface Offer {
+  readonly actions: ActionName[];
+  readonly canEdit: boolean;
+  readonly canDecide: boolean;
+  /** Why an action of the stage is not offered although the caller acts there. */
+  readonly notes: ('voteFirst' | 'returnLimit' | 'ownNomination')[];
+}
+
+/**
+ * Exactly what the api accepts from the caller now (nomination.decide): the proposing unit's proposers
+ * edit, submit and withdraw; officers of the current stage return (up to the stage's limit), vote,
+ * approve (at the deciding stage only after a passed vote where the award needs one) and reject; the
+ * deciding unit's chairman rejects or decides an approved one; never someone who created, edited or
+ * submitted it or approved it at another stage. Unknown history offers no duty-bound action yet.
+ */
+export function offeredActions(view: NominationView, session: Session, history: readonly Schemas['HistoryEntryDto'][] | undefined): Offer {
+  const me = session.person;
+  const inCodeSet = me.codeSet === undefined || me.codeSet === view.codeSet;
   const actions: ActionName[] = [];
-  if (hasRole(session, 'officer') && atMyStage) actions.push('approve', 'return', 'vote', 'reject');
-  else if (hasRole(session, 'decider') && atMyStage) actions.push('reject');
-  if (hasRole(session, 'proposer') && (view.status === 'draft' || view.status === 'returned')) actions.push('submit');
-  if (hasRole(session, 'proposer') && ['draft', 'returned', 'in_review', 'approved'].includes(view.status)) actions.push('withdraw');
-  return actions;
+  const notes: Offer['notes'] = [];
+  const decidingIndex = view.route.length - 1;
+  const participated = history === undefined ? undefined
+    : history.some((entry) => PARTICIPATING.has(entry.type) && (entry.actor as { id?: string } | null)?.id === me.id) || view.createdBy.id === me.id;
+  const dutyFree = (stageIndex: number | null): boolean =>
+    participated === false && !view.approvals.some((a) => a.by.id === me.id && (stageIndex === null || a.stageIndex !== stageIndex));
+
+  const stageIndex = view.status === 'in_review' && view.currentStage !== null
+    ? view.route.findIndex((stage) => stage.unit === view.currentStage!.unit && stage.status === 'in_review')
+    : -1;
+  if (inCodeSet && stageIndex >= 0 && view.currentStage?.unit === me.unit) {
+    if (hasRole(session, 'officer')) {
+      if (view.returns.filter((r) => r.stageIndex === stageIndex).length < view.rules.maxSupplementRequestsPerStage) actions.push('return');
+      else notes.push('returnLimit');
+      if (dutyFree(stageIndex)) {
+        const latestVote = view.councilVotes.filter((vote) => vote.stageIndex === stageIndex).at(-1);
+        if (stageIndex !== decidingIndex || !view.rules.councilVoteRequired || latestVote?.passed === true) actions.unshift('approve');
+        else notes.push('voteFirst');
+        actions.push('vote');
+      }
+    }
+    if (hasRole(session, 'officer', 'decider') && dutyFree(stageIndex)) actions.push('reject');
+    if (participated === true) notes.push('ownNomination');
+  }
+  const decidingHere = inCodeSet && view.status === 'approved' && view.deciding.unit === me.unit && hasRole(session, 'decider');
+  if (decidingHere && dutyFree(null)) actions.push('reject');
+  if (decidingHere && participated === true) notes.push('ownNomination');
+  const proposing = inCodeSet && hasRole(session, 'proposer') && view.proposingUnit === me.unit;
+  const canEdit = proposing && (view.status === 'draft' || view.status === 'returned');
+  if (canEdit) actions.push('submit');
+  if (proposing && ['draft', 'returned', 'in_review', 'approved'].includes(view.status)) actions.push('withdraw');
+  return { actions, canEdit, canDecide: decidingHere && dutyFree(null), notes };
 }
 
 function Actions(props: ActionProps) {
   const { t } = useI18n();
   const { view, session } = props;
   const [open, setOpen] = useDraft<ActionName | null>(`${view.id}:open`, null);
-  const actions = availableActions(view, session);
-  const canEdit = hasRole(session, 'proposer') && (view.status === 'draft' || view.status === 'returned');
-  const canDecide = hasRole(session, 'decider') && view.status === 'approved' && view.deciding.unit === session.person.unit;
-  if (actions.length === 0 && !canEdit && !canDecide) return <p>{t('nom.noActions')}</p>;
+  const { actions, canEdit, canDecide, notes } = offeredActions(view, session, props.history);
+  const noteList = notes.length > 0 && (
+    <ul className="action-notes" data-testid="action-notes">
+      {notes.map((note) => <li key={note} data-note={note}>{t(`nom.note.${note}`)}</li>)}
+    </ul>
+  );
+  if (actions.length === 0 && !canEdit && !canDecide) return <>{props.history === undefined ? <p role="status">{t('common.loading')}</p> : <p>{t('nom.noActions')}</p>}{noteList}</>;
   const label: Record<ActionName, string> = {
     approve: t('action.approve'), return: t('action.return'), reject: t('action.reject'),
     vote: t('action.vote'), submit: t('action.submit'), withdraw: t('action.withdraw'),
@@ -288,6 +359,7 @@ function Actions(props: ActionProps) {
         {canEdit && <Link className="button" href={`/nominations/${view.id}/edit`}>{t('nom.edit')}</Link>}
         {canDecide && <Link className="button primary" data-testid="action-decide" href={`/decisions?nominations=${view.id}`}>{t('decisions.issue')}</Link>}
       </div>
+      {noteList}
       {open !== null && actions.includes(open) && <ActionForm key={open} action={open} title={label[open]} {...props} close={() => setOpen(null)} />}
     </div>
   );
@@ -317,6 +389,12 @@ function ActionForm({ action, title, view, onDone, onConflict, close }: ActionPr
   const command = useCommand();
   const sentRevision = useRef(view.revision);
   const set = (field: keyof FormValues) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
+  // Opened from the keyboard, the form takes the focus: its first field (or Confirm when it has none)
+  // is the next key press, not the other action buttons.
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    formRef.current?.querySelector<HTMLElement>('textarea, input, select, button[type="submit"]')?.focus();
+  }, []);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -373,7 +451,7 @@ function ActionForm({ action, title, view, onDone, onConflict, close }: ActionPr
   }, [conflict, onConflict]);
 
   return (
-    <form className="action-form card" onSubmit={submit} aria-label={title} noValidate>
+    <form className="action-form card" onSubmit={submit} aria-label={title} noValidate ref={formRef}>
       <h3>{title}</h3>
       {action === 'approve' && (
         <Field label={t('action.comment')}>
