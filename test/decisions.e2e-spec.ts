@@ -9,6 +9,7 @@ import {
   gso2004,
   gso2025,
   nominationBody,
+  nominationBody2025,
   nominees,
   type View,
 } from './support/nomination-fixtures';
@@ -237,6 +238,40 @@ describe('decisions over HTTP (real PostgreSQL)', () => {
     const afterRevoke = await api.eventCount();
     expectProblem(await api.request({ method: 'POST', url: revokeUrl, as: successorDecider, body: { ...revokeBody, number: '411/QĐ-UBND' } }), 409, 'invalid_transition');
     expect(await api.eventCount()).toBe(afterRevoke);
+  });
+
+  it('numbers a revocation as the decision it is: its number is unique per revoking unit and year among award decisions and revocations', async () => {
+    const nominations = [await approvedAtDistrict(), await approvedAtDistrict('individual'), await approvedAtDistrict('household')];
+    const ids = nominations.map((n) => n.id as string);
+    const decision = expectOk(await issue(districtDecider, decisionBody('1600/QĐ-UBND', ids)), 201);
+    // Today the abolished district's decisions are revoked by its successor, Tỉnh Sơn La (gso-2025).
+    const successorDecider = gso2025.provinceDecider;
+    const revoke = (nominationId: string, number: string, signedOn: string) => api.request({
+      method: 'POST', url: `/decisions/${decision.id}/revoke`, as: successorDecider,
+      body: { nominationIds: [nominationId], ground: 'later_violation', reason: 'Phát hiện vi phạm sau khi khen thưởng.', number, signedOn },
+    });
+    expectOk(await revoke(ids[0]!, '1610/QĐ-UBND', '2026-02-02'));
+
+    // The province's own award decision of 2026, numbered 1620.
+    const provincial = await createAndApprove(api, gso2025.proposer, [gso2025.communeOfficer, gso2025.provinceOfficer], nominationBody2025({ year: 2025 }));
+    expectOk(await issue(successorDecider, decisionBody('1620/QĐ-UBND', [provincial.id], { signedOn: '2026-01-20', signer: { name: 'Nguyễn Đình Việt', title: 'Chủ tịch UBND tỉnh Sơn La' } })), 201);
+
+    const before = await api.eventCount();
+    // Another revocation with a number the province already gave a revocation, or an award decision, that year.
+    expectProblem(await revoke(ids[1]!, '1610/qđ-ubnd', '2026-03-02'), 409, 'decision_number_taken');
+    expectProblem(await revoke(ids[1]!, '1620/QĐ-UBND', '2026-03-02'), 409, 'decision_number_taken');
+    expect(await api.eventCount()).toBe(before);
+    // An award decision with a number the province gave a revocation that year.
+    const another = await createAndApprove(api, gso2025.proposer, [gso2025.communeOfficer, gso2025.provinceOfficer], nominationBody2025({ year: 2025 }));
+    const afterAnother = await api.eventCount();
+    expectProblem(await issue(successorDecider, decisionBody('1610/QĐ-UBND', [another.id], { signedOn: '2026-04-01' })), 409, 'decision_number_taken');
+    expect(await api.eventCount()).toBe(afterAnother);
+    expect(await statusesOf([ids[1]!, ids[2]!])).toEqual(['awarded', 'awarded']);
+
+    // Numbering restarts each 1 January, and another number is free.
+    expectOk(await revoke(ids[1]!, '1610/QĐ-UBND', '2025-12-31'));
+    expectOk(await revoke(ids[2]!, '1611/QĐ-UBND', '2026-03-02'));
+    expect(await statusesOf(ids)).toEqual(['revoked', 'revoked', 'revoked']);
   });
 
   it('replays a retried decision with the same Idempotency-Key without writing anything new', async () => {

@@ -28,6 +28,7 @@ import { decisionStream, readDecisionView, toDecisionView } from './decision-vie
 import { deterministicUuid } from './deterministic-id';
 import { commandMetadata } from './nomination-command';
 import { ReferenceDataService } from './reference-data.service';
+import { revocationHoldingNumber } from './revocation-number';
 import { assertSameRequest, readOrEmpty, runStreamCommand } from './stream-command';
 import type { DecisionView } from './views';
 import { IssueDecisionCommand, type IssueDecisionInput } from './application.commands';
@@ -95,6 +96,11 @@ export class IssueDecisionHandler implements ICommandHandler<IssueDecisionComman
     }
     if (existing.length > 0) {
       throw new DecisionNumberTaken({ number: input.number, issuingUnit: actor.unit, decisionId });
+    }
+    // A revocation is a decision too: the number may be one the unit gave a revocation that year.
+    const revocation = await revocationHoldingNumber(this.store, claims, decisionId);
+    if (revocation !== undefined) {
+      throw new DecisionNumberTaken({ number: input.number, issuingUnit: actor.unit, decisionId: revocation.decisionId });
     }
 
     // From here until the decision is recorded, no withdrawal or rejection can move a listed nomination

@@ -23,6 +23,12 @@ export interface DecisionClaims {
   withNominationGuard<T>(nominationId: string, work: (claim: ClaimHolder | undefined) => Promise<T>): Promise<T>;
 }
 
+/** The revocation that took a decision number (see `UnitClaims.takeRevocationNumber`). */
+export interface RevocationNumberHolder {
+  readonly decisionId: string;
+  readonly revocationId: string;
+}
+
 export interface ClaimHolder {
   readonly nominationId: string;
   readonly decisionId: string;
@@ -39,6 +45,13 @@ export interface UnitClaims {
    * runs on one of them to finish (guards never wait for anything a decision holds).
    */
   holdNominations(nominationIds: readonly string[]): Promise<void>;
+  /**
+   * The revocation recorded as holding a decision number: `numberId` is the id an award decision of the
+   * unit with that number in that year would have (decisionIdFor), so both kinds share one namespace.
+   */
+  revocationNumberHolder(numberId: string): Promise<RevocationNumberHolder | undefined>;
+  /** Records the revocation `revocationId` of decision `decisionId` as holding the number, taking over any earlier holder. */
+  takeRevocationNumber(numberId: string, holder: RevocationNumberHolder): Promise<void>;
 }
 
 /** A decision listing the nomination is being taken right now (or another guarded command runs on it). */

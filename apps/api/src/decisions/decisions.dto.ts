@@ -21,7 +21,7 @@ export class SignerDto {
 export class IssueDecisionDto {
   @ApiProperty({
     minLength: 1, maxLength: 50, example: '125/QĐ-UBND',
-    description: 'Unique per issuing unit and calendar year of signing, compared after folding case, diacritics, invisible characters and look-alike letters. A number not like n/QĐ-… is accepted with a warning.',
+    description: 'Unique per issuing unit and calendar year of signing (among award decisions and revocations), compared after folding case, diacritics, invisible characters and look-alike letters. A number not like n/QĐ-… is accepted with a warning.',
   })
   @Text(1, 50)
   readonly number: string;
@@ -58,7 +58,7 @@ export class RevokeDecisionDto {
   @Text(1, 2000)
   readonly reason: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 50, example: '210/QĐ-UBND', description: 'Number of the revoking decision (required: a revocation is itself a decision).' })
+  @ApiProperty({ minLength: 1, maxLength: 50, example: '210/QĐ-UBND', description: 'Number of the revoking decision (required: a revocation is itself a decision), unique per revoking unit and calendar year of signing among its award decisions and revocations (409 decision_number_taken).' })
   @Text(1, 50)
   readonly number: string;
 

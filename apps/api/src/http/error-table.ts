@@ -61,7 +61,7 @@ export const ERROR_TABLE: { readonly [Code in ErrorCode]: ErrorAnswer } = {
   revision_conflict: { status: 409, meaning: 'someone else changed it at the same moment; reload it and try again' },
   council_vote_required: { status: 409, meaning: 'the award needs a passed council vote at this stage first' },
   supplement_limit_reached: { status: 409, meaning: 'the stage has returned the nomination as often as the rule set allows' },
-  decision_number_taken: { status: 409, meaning: 'the issuing unit already issued a decision with this number this year' },
+  decision_number_taken: { status: 409, meaning: 'the issuing unit already gave this number to a decision or a revocation this year' },
   stream_truncated: { status: 409, meaning: 'the history was deleted or truncated inside the event store; nothing was written until an administrator restores it' },
   nomination_too_many_events: { status: 409, meaning: 'the nomination holds the most recorded changes allowed' },
   seal_refused: { status: 409, meaning: 'an event since the latest seal does not verify; nothing was signed' },

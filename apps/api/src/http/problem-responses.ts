@@ -34,7 +34,7 @@ export class ProblemDetailsExtraDto {
   readonly offending?: OffendingNominationDto[];
   @ApiPropertyOptional({ example: '125/QĐ-UBND', description: 'decision_number_taken.' }) readonly number?: string;
   @ApiPropertyOptional({ example: '120', description: 'decision_number_taken.' }) readonly issuingUnit?: string;
-  @ApiPropertyOptional({ format: 'uuid', description: 'decision_number_taken: the decision that has the number; invalid_transition with reason on_issued_decision: the issued decision listing the nomination.' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'decision_number_taken: the decision that has the number (for a number a revocation took, the decision it revoked); invalid_transition with reason on_issued_decision: the issued decision listing the nomination.' })
   readonly decisionId?: string;
   @ApiPropertyOptional({ type: [String], example: ['officer'], description: 'forbidden: roles that may do this.' }) readonly requiredRoles?: string[];
   @ApiPropertyOptional({ example: 12, description: 'rate_limited.' }) readonly retryAfterSeconds?: number;

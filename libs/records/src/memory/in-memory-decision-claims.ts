@@ -1,8 +1,9 @@
-import { type ClaimHolder, type DecisionClaims, NominationLockBusy, type UnitClaims } from '../decision-claims.port';
+import { type ClaimHolder, type DecisionClaims, NominationLockBusy, type RevocationNumberHolder, type UnitClaims } from '../decision-claims.port';
 
 /** One process's claims, with each unit's lock a queue of promises and each nomination's a promise while held. */
 export class InMemoryDecisionClaims implements DecisionClaims {
   private readonly claims = new Map<string, string>();
+  private readonly revocationNumbers = new Map<string, RevocationNumberHolder>();
   private readonly locks = new Map<string, Promise<void>>();
   private readonly nominationLocks = new Map<string, Promise<void>>();
 
@@ -61,6 +62,10 @@ export class InMemoryDecisionClaims implements DecisionClaims {
           for (let current = this.nominationLocks.get(id); current !== undefined; current = this.nominationLocks.get(id)) await current;
           releases.push(this.lockNomination(id));
         }
+      },
+      revocationNumberHolder: async (numberId: string): Promise<RevocationNumberHolder | undefined> => this.revocationNumbers.get(numberId.toLowerCase()),
+      takeRevocationNumber: async (numberId: string, holder: RevocationNumberHolder): Promise<void> => {
+        this.revocationNumbers.set(numberId.toLowerCase(), { ...holder });
       },
     };
   }

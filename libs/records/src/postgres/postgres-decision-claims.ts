@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { type ClaimHolder, type DecisionClaims, NominationLockBusy, type UnitClaims } from '../decision-claims.port';
+import { type ClaimHolder, type DecisionClaims, NominationLockBusy, type RevocationNumberHolder, type UnitClaims } from '../decision-claims.port';
 
 function lockKey(name: string): string {
   return createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
@@ -89,6 +89,23 @@ class PostgresUnitClaims implements UnitClaims {
     // In one order everywhere, so two holders listing the same nominations cannot deadlock.
     const keys = [...new Set(nominationIds.map(nominationLockKey))].sort();
     for (const key of keys) await this.client.query('SELECT pg_advisory_lock($1)', [key]);
+  }
+
+  async revocationNumberHolder(numberId: string): Promise<RevocationNumberHolder | undefined> {
+    const { rows } = await this.client.query<{ decision_id: string; revocation_id: string }>(
+      'SELECT decision_id, revocation_id FROM revocation_numbers WHERE number_id = $1::uuid',
+      [numberId],
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : { decisionId: row.decision_id, revocationId: row.revocation_id };
+  }
+
+  async takeRevocationNumber(numberId: string, holder: RevocationNumberHolder): Promise<void> {
+    await this.client.query(
+      `INSERT INTO revocation_numbers (number_id, decision_id, revocation_id) VALUES ($1, $2, $3)
+       ON CONFLICT (number_id) DO UPDATE SET decision_id = excluded.decision_id, revocation_id = excluded.revocation_id, claimed_at = now()`,
+      [numberId, holder.decisionId, holder.revocationId],
+    );
   }
 }
 

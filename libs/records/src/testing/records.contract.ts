@@ -187,6 +187,19 @@ export function describeDecisionClaimsContract(adapter: string, factory: () => D
       expect(holders).toEqual([{ nominationId: nomination, decisionId: d2 }]);
     });
 
+    it('records which revocation holds a decision number, a later one taking it over', async () => {
+      const [numberId, otherNumber, decision] = [randomUUID(), randomUUID(), randomUUID()];
+      const [r1, r2] = [randomUUID(), randomUUID()];
+      const unit = fresh('unit');
+      expect(await claims.withUnitLock('gso-2025', unit, (c) => c.revocationNumberHolder(numberId))).toBeUndefined();
+      await claims.withUnitLock('gso-2025', unit, (c) => c.takeRevocationNumber(numberId, { decisionId: decision, revocationId: r1 }));
+      await claims.withUnitLock('gso-2025', unit, (c) => c.takeRevocationNumber(numberId, { decisionId: decision, revocationId: r2 }));
+
+      const held = await claims.withUnitLock('gso-2025', unit, async (c) => [await c.revocationNumberHolder(numberId), await c.revocationNumberHolder(otherNumber)]);
+
+      expect(held).toEqual([{ decisionId: decision, revocationId: r2 }, undefined]);
+    });
+
     it('runs the work of one unit one at a time, and releases the lock when the work fails', async () => {
       const unit = fresh('unit');
       let inside = 0;
