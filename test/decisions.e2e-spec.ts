@@ -274,6 +274,24 @@ describe('decisions over HTTP (real PostgreSQL)', () => {
     expect(await statusesOf(ids)).toEqual(['revoked', 'revoked', 'revoked']);
   });
 
+  it('numbers the decisions of Tỉnh Sơn La once across the 2025 reform: its gso-2004 and gso-2025 records are one unit', async () => {
+    const provincial2004 = () => createAndApprove(api, proposer, [communeOfficer, districtOfficer, provinceOfficer]);
+    const provincial2025 = () => createAndApprove(api, gso2025.proposer, [gso2025.communeOfficer, gso2025.provinceOfficer], nominationBody2025({ year: 2025 }));
+    const chairman = { signer: { name: 'Hoàng Quốc Khánh', title: 'Chủ tịch UBND tỉnh Sơn La' } };
+    expectOk(await issue(provinceDecider, decisionBody('1700/QĐ-UBND', [(await provincial2004()).id], { signedOn: '2025-06-20', ...chairman })), 201);
+    const later = await provincial2025();
+
+    const before = await api.eventCount();
+    const taken = expectProblem(await issue(gso2025.provinceDecider, decisionBody('1700/QĐ-UBND', [later.id], { signedOn: '2025-08-01', ...chairman })), 409, 'decision_number_taken');
+    expect(taken.details).toMatchObject({ issuingUnit: '14' });
+    expect(await api.eventCount()).toBe(before);
+    expect((await getNomination(api, gso2025.proposer, later.id)).status).toBe('approved');
+
+    // The same number is free the next year, and at another unit the same year.
+    expectOk(await issue(gso2025.provinceDecider, decisionBody('1700/QĐ-UBND', [later.id], { signedOn: '2026-01-12', ...chairman })), 201);
+    expectOk(await issue(districtDecider, decisionBody('1700/QĐ-UBND', [(await approvedAtDistrict()).id], { signedOn: '2025-06-20' })), 201);
+  });
+
   it('replays a retried decision with the same Idempotency-Key without writing anything new', async () => {
     const ids = [(await approvedAtDistrict()).id, (await approvedAtDistrict('individual')).id];
     const key = `decision-${randomUUID()}`;

@@ -28,7 +28,7 @@ import { decisionStream, readDecisionView, toDecisionView } from './decision-vie
 import { deterministicUuid } from './deterministic-id';
 import { commandMetadata } from './nomination-command';
 import { ReferenceDataService } from './reference-data.service';
-import { revocationHoldingNumber } from './revocation-number';
+import { decisionNumberHolder, revocationHoldingNumber } from './revocation-number';
 import { assertSameRequest, readOrEmpty, runStreamCommand } from './stream-command';
 import type { DecisionView } from './views';
 import { IssueDecisionCommand, type IssueDecisionInput } from './application.commands';
@@ -70,7 +70,11 @@ export class IssueDecisionHandler implements ICommandHandler<IssueDecisionComman
   async execute({ envelope, input }: IssueDecisionCommand): Promise<DecisionView> {
     const now = this.clock();
     const actor = this.reference.domainActor(envelope.actor, now);
-    return this.claims.withUnitLock(actor.codeSet, actor.unit, (claims) => this.issueLocked(envelope, input, now, actor, claims));
+    // One unit across code sets (the province in gso-2004 and gso-2025) numbers its decisions once.
+    const records = (await this.reference.directory()).sameUnitAcrossCodeSets(actor.codeSet, actor.unit);
+    const lockedAs = records[0] ?? { codeSet: actor.codeSet, code: actor.unit };
+    const twins = records.filter((unit) => unit.codeSet !== actor.codeSet);
+    return this.claims.withUnitLock(lockedAs.codeSet, lockedAs.code, (claims) => this.issueLocked(envelope, input, now, actor, claims, twins));
   }
 
   private async issueLocked(
@@ -79,6 +83,7 @@ export class IssueDecisionHandler implements ICommandHandler<IssueDecisionComman
     now: Date,
     actor: Actor,
     claims: UnitClaims,
+    twins: readonly { readonly codeSet: string; readonly code: string }[],
   ): Promise<DecisionView> {
     // Numbering restarts each 1 January: the id is derived from unit, year of signing and number.
     const decisionId = decisionIdFor(actor.codeSet, actor.unit, input.signedOn, input.number);
@@ -97,10 +102,12 @@ export class IssueDecisionHandler implements ICommandHandler<IssueDecisionComman
     if (existing.length > 0) {
       throw new DecisionNumberTaken({ number: input.number, issuingUnit: actor.unit, decisionId });
     }
-    // A revocation is a decision too: the number may be one the unit gave a revocation that year.
-    const revocation = await revocationHoldingNumber(this.store, claims, decisionId);
-    if (revocation !== undefined) {
-      throw new DecisionNumberTaken({ number: input.number, issuingUnit: actor.unit, decisionId: revocation.decisionId });
+    // A revocation is a decision too: the number may be one the unit gave a revocation that year, or one
+    // it gave a decision under its record in another code set.
+    const holder = (await revocationHoldingNumber(this.store, claims, decisionId))
+      ?? (await decisionNumberHolder(this.store, claims, twins.map((twin) => decisionIdFor(twin.codeSet, twin.code, input.signedOn, input.number))));
+    if (holder !== undefined) {
+      throw new DecisionNumberTaken({ number: input.number, issuingUnit: actor.unit, decisionId: holder.decisionId });
     }
 
     // From here until the decision is recorded, no withdrawal or rejection can move a listed nomination

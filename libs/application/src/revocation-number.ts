@@ -25,3 +25,22 @@ export async function revocationHoldingNumber(
   });
   return recorded ? holder : undefined;
 }
+
+/**
+ * Who holds a decision number under any of these ids (decisionIdFor of one unit's records across code
+ * sets, UnitDirectory.sameUnitAcrossCodeSets): the award decision of that id, or a revocation that
+ * took it. Undefined when the number is free.
+ */
+export async function decisionNumberHolder(
+  store: EventStore,
+  claims: UnitClaims,
+  numberIds: readonly string[],
+  ownRevocationId?: string,
+): Promise<{ readonly decisionId: string } | undefined> {
+  for (const numberId of numberIds) {
+    if ((await readOrEmpty(store, decisionStream(numberId))).length > 0) return { decisionId: numberId };
+    const revocation = await revocationHoldingNumber(store, claims, numberId, ownRevocationId);
+    if (revocation !== undefined) return revocation;
+  }
+  return undefined;
+}

@@ -24,7 +24,7 @@ import { deterministicUuid } from './deterministic-id';
 import { decisionIdFor } from './issue-decision.handler';
 import { commandMetadata } from './nomination-command';
 import { ReferenceDataService } from './reference-data.service';
-import { revocationHoldingNumber } from './revocation-number';
+import { decisionNumberHolder } from './revocation-number';
 import { readOrEmpty, runStreamCommand } from './stream-command';
 import type { DecisionView } from './views';
 import { RevokeDecisionCommand } from './application.commands';
@@ -59,13 +59,16 @@ export class RevokeDecisionHandler implements ICommandHandler<RevokeDecisionComm
     const directory = await this.reference.directory();
     const successor = revokingUnitOf(this.reference, state, directory, now);
     const revokingUnit = successor ?? { codeSet: state.codeSet, unit: state.issuingUnit };
-    return this.claims.withUnitLock(revokingUnit.codeSet, revokingUnit.unit, async (claims) => {
+    // The revoking unit's records across code sets share one numbering (and one lock, as for issuing).
+    const records = directory.sameUnitAcrossCodeSets(revokingUnit.codeSet, revokingUnit.unit);
+    const numbering = records.length > 0 ? records : [{ codeSet: revokingUnit.codeSet, code: revokingUnit.unit }];
+    return this.claims.withUnitLock(numbering[0]!.codeSet, numbering[0]!.code, async (claims) => {
       // Who may not revoke, or sent an invalid revocation, is answered that first, before any number.
       assertDecisionVisible(actor, state, decisionId, directory, successor);
       decideDecision(state, this.revocation(command, revocationId), { now, actor, ...(successor ? { revokingUnit: successor } : {}) });
       const numberId = decisionIdFor(revokingUnit.codeSet, revokingUnit.unit, input.signedOn, input.number);
-      const holder = (await readOrEmpty(this.store, decisionStream(numberId))).length > 0 ? { decisionId: numberId }
-        : await revocationHoldingNumber(this.store, claims, numberId, revocationId);
+      const numberIds = [numberId, ...numbering.filter((u) => u.codeSet !== revokingUnit.codeSet).map((u) => decisionIdFor(u.codeSet, u.code, input.signedOn, input.number))];
+      const holder = await decisionNumberHolder(this.store, claims, numberIds, revocationId);
       if (holder !== undefined) throw new DecisionNumberTaken({ number: input.number, issuingUnit: revokingUnit.unit, decisionId: holder.decisionId });
       await claims.takeRevocationNumber(numberId, { decisionId, revocationId });
       return this.revoke(command, now, actor, revocationId);

@@ -80,6 +80,18 @@ describe('UnitDirectory', () => {
     expect(directory.successorOf('gso-2025', '03808')).toBeUndefined();
   });
 
+  it('knows the units carried unchanged through the 2025 reform, which keep one numbering of decisions, from those merged or abolished', () => {
+    const same = (codeSet: string, code: string) => directory.sameUnitAcrossCodeSets(codeSet, code).map((u) => `${u.codeSet}:${u.code}`);
+    expect(same('gso-2004', '14')).toEqual(['gso-2004:14', 'gso-2025:14']);
+    expect(same('gso-2025', '14')).toEqual(['gso-2004:14', 'gso-2025:14']);
+    // Ngọc Chiến was not merged; Ít Ong (03808) was merged into Xã Mường La, which re-uses its code.
+    expect(same('gso-2025', '03820')).toEqual(['gso-2004:03820', 'gso-2025:03820']);
+    expect(same('gso-2004', '03808')).toEqual(['gso-2004:03808']);
+    expect(same('gso-2025', '03808')).toEqual(['gso-2025:03808']);
+    expect(same('gso-2004', '120')).toEqual(['gso-2004:120']);
+    expect(same('gso-2004', '99999')).toEqual([]);
+  });
+
   it('refuses a reform mapping that names a unit twice or a unit that does not exist', () => {
     const data = loadReferenceData();
     const levels = data.levels.map((l) => l.code);

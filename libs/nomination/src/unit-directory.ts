@@ -155,6 +155,22 @@ export class UnitDirectory {
     return undefined;
   }
 
+  /**
+   * The records of one and the same unit across code sets, itself included, oldest code set first: a
+   * unit carried into a later code set with its code and level (the province naming itself as
+   * successor; a commune whose only predecessor is itself), which keeps its chairman and so its
+   * numbering of decisions. A merged or abolished unit is not the same as what took it over.
+   */
+  sameUnitAcrossCodeSets(codeSet: string, code: string): UnitRecord[] {
+    const unit = this.find(codeSet, code);
+    if (unit === undefined) return [];
+    const carries = (from: UnitRecord, to: UnitRecord): boolean => from.codeSet !== to.codeSet && from.code === to.code && from.level === to.level
+      && ((from.successor?.codeSet === to.codeSet && from.successor.code === to.code)
+        || (to.mergedFrom?.length === 1 && to.mergedFrom[0]!.codeSet === from.codeSet && to.mergedFrom[0]!.code === from.code));
+    const same = [...this.byKey.values()].filter((other) => other === unit || carries(unit, other) || carries(other, unit));
+    return same.sort((a, b) => a.codeSet.localeCompare(b.codeSet));
+  }
+
   /** True when `code` is `ancestorCode` itself or lies below it in the same code set. */
   isAtOrUnder(codeSet: string, code: string, ancestorCode: string): boolean {
     return this.ancestry(codeSet, code).some((unit) => unit.code === ancestorCode);
