@@ -107,6 +107,22 @@ describe('DurableSubscriber', () => {
     return { ids, last };
   }
 
+  /**
+   * Six events through `consumer` in batches of three from the head, the fifth failing its batch once
+   * (`failOnce` arms the consumer with its id): the event ids and the rows left in `table`.
+   */
+  async function sixWithOneFailure<Read>(consumer: DurableConsumer<Read>, table: string, failOnce: (eventId: string) => void) {
+    await startAtHead(consumer.name);
+    const batch = await appendMany(6);
+    failOnce(batch.ids[4]!);
+    const subscriber = new DurableSubscriber(database.pool, store, consumer, logger, { standbyRetryMs: 50, batchSize: 3, maxRetryDelayMs: 50 });
+    subscriber.start();
+    await subscriber.waitFor(batch.last, 15_000);
+    await subscriber.stop();
+    const { rows } = await database.pool.query<{ event_id: string }>(`SELECT event_id FROM ${table}`);
+    return { batch, rowIds: rows.map((r) => r.event_id) };
+  }
+
   it('runs one active instance across processes; a standby takes over from the checkpoint', async () => {
     const name = `consumer-${randomUUID()}`;
     const a = new RecordingConsumer(name);
@@ -198,17 +214,10 @@ describe('DurableSubscriber', () => {
     await database.pool.query(`CREATE TABLE ${table} (event_id uuid PRIMARY KEY)`);
     const consumer = new RecordingConsumer(`consumer-${randomUUID()}`);
     consumer.table = table;
-    await startAtHead(consumer.name);
-    const batch = await appendMany(6);
-    consumer.failOn = batch.ids[4];
-    const subscriber = new DurableSubscriber(database.pool, store, consumer, logger, { standbyRetryMs: 50, batchSize: 3, maxRetryDelayMs: 50 });
-    subscriber.start();
-    await subscriber.waitFor(batch.last, 15_000);
-    await subscriber.stop();
+    const { batch, rowIds } = await sixWithOneFailure(consumer, table, (id) => (consumer.failOn = id));
     // The second batch ran twice (it failed once after writing a row), yet each row exists once:
     // the primary key would have refused a doubled insert, so the failed attempt's row was rolled back.
-    const { rows } = await database.pool.query<{ event_id: string }>(`SELECT event_id FROM ${table}`);
-    expect(rows.map((r) => r.event_id).sort()).toEqual([...batch.ids].sort());
+    expect(rowIds.sort()).toEqual([...batch.ids].sort());
     const { rows: checkpoint } = await database.pool.query<{ position: string }>('SELECT position FROM subscription_checkpoints WHERE name = $1', [consumer.name]);
     expect(BigInt(checkpoint[0]!.position)).toBe(batch.last);
   });
@@ -218,15 +227,8 @@ describe('DurableSubscriber', () => {
     const table = `rows_${randomUUID().replaceAll('-', '')}`;
     await database.pool.query(`CREATE TABLE ${table} (event_id uuid NOT NULL)`);
     const consumer = new PipeliningConsumer(`consumer-${randomUUID()}`, table);
-    await startAtHead(consumer.name);
-    const batch = await appendMany(6);
-    consumer.badOnce = batch.ids[4];
-    const subscriber = new DurableSubscriber(database.pool, store, consumer, logger, { standbyRetryMs: 50, batchSize: 3, maxRetryDelayMs: 50 });
-    subscriber.start();
-    await subscriber.waitFor(batch.last, 15_000);
-    await subscriber.stop();
-    const { rows } = await database.pool.query<{ event_id: string }>(`SELECT event_id FROM ${table}`);
-    expect(rows.map((r) => r.event_id).sort()).toEqual([...batch.ids].sort());
+    const { batch, rowIds } = await sixWithOneFailure(consumer, table, (id) => (consumer.badOnce = id));
+    expect(rowIds.sort()).toEqual([...batch.ids].sort());
     // Read ahead with each batch's lock, in its transaction: the second batch, tried twice, saw the first's rows only.
     expect(consumer.reads).toEqual([0, 3, 3]);
     // Nothing is sent once a batch is over.
