@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
 import { PostgresEventStore, type NewEvent } from '@app/event-store';
-import { crossPowerOfTen } from '@app/event-store/testing';
+import { crossPowerOfTen, untilNewestVisible } from '@app/event-store/testing';
 import { AuditKeyRing, generateAuditKey } from './audit-key-ring';
 import { createAuditServices, type AuditServices } from './audit-services';
 import { AuditVerifier } from './audit-verifier';
@@ -101,11 +101,14 @@ describe('a later seal whose events cross a power of ten after the one before it
     // The seal's own event and two more, one of them continuing the long stream.
     await store.append(`nomination-${randomUUID()}`, [event(100)], 'no_stream');
     await store.append(long, [event(12)], 11);
+    // Other test files share the cluster: their open transactions can hide the new events for a moment.
+    await untilNewestVisible(log!.database.pool, store);
     const firstPosition = BigInt(first!.seal.position);
     const head = (await store.headPosition())!;
     expect(head.toString().length).toBeGreaterThan(firstPosition.toString().length);
     const second = await audit.sealer.seal();
     expect(second).toMatchObject({ created: true, seal: { sequence: 2, eventCount: 27 } });
+    await untilNewestVisible(log!.database.pool, store);
     const verification = await audit.verifier.verifyLog();
     expect(verification).toMatchObject({ ok: true, sealsChecked: 2, checked: 28 });
     expect(await audit.verifier.verifyStream(long)).toMatchObject({ ok: true, checked: 13 });

@@ -8,7 +8,7 @@
 import { createPublicKey, randomUUID, verify as verifySignature } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
 import { canonicalJson, chainHash, GENESIS_HASH, PostgresEventStore, type EventStore, type NewEvent } from '@app/event-store';
-import { tamperWithLog } from '@app/event-store/testing';
+import { tamperWithLog, untilNewestVisible } from '@app/event-store/testing';
 import { AuditKeyRing, generateAuditKey } from './audit-key-ring';
 import { createAuditServices, type AuditServices } from './audit-services';
 import { AuditVerifier } from './audit-verifier';
@@ -59,18 +59,9 @@ async function rechain(stream: string): Promise<void> {
   await tamperWithLog(database.pool, updates);
 }
 
-/**
- * Readers of the log see only what every older transaction in the cluster has finished with (see
- * postgres-event-store.ts); other test runs share the cluster, so wait until the newest row is visible.
- */
-async function caughtUp(): Promise<void> {
-  const { rows: [newest] } = await database.pool.query<{ position: string | null }>('SELECT max(position)::text AS position FROM events');
-  if (newest?.position === null || newest === undefined) return;
-  for (;;) {
-    const head = await store.headPosition();
-    if (head !== undefined && head >= BigInt(newest.position)) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Waits until the newest event is visible to the log's readers (other test files share the cluster). */
+function caughtUp(): Promise<void> {
+  return untilNewestVisible(database.pool, store);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { CODE_SETS, type CodeSet, type Role, ROLES } from '@app/auth';
 import { OptionalField, Text, UnitCode } from '../http/validation-rules';
+import { IsEmailAddress } from '../http/email-address.decorator';
 import { FreshQueryDto } from '../http/query.dto';
 import { UNIT_LEVELS } from '../reference-data/reference-data.dto';
 
@@ -41,7 +42,7 @@ export class StaffDto {
   @ApiProperty({ maxLength: 254, example: 'thanh.lv@muongla.sonla.gov.vn' })
   @IsString()
   @MaxLength(254)
-  @IsEmail()
+  @IsEmailAddress()
   readonly email: string;
 
   @ApiProperty({ example: '120' })

@@ -2,10 +2,10 @@ import { applyDecorators } from '@nestjs/common';
 import { FreshQueryDto } from '../http/query.dto';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { plainToInstance, Transform, Type } from 'class-transformer';
+import { IsEmailAddress } from '../http/email-address.decorator';
 import {
   ArrayMaxSize,
   IsArray,
-  IsEmail,
   IsIn,
   IsInt,
   IsISO8601,
@@ -63,7 +63,7 @@ export class IndividualNomineeDto extends NomineeDto {
   @OptionalField()
   @IsString()
   @MaxLength(254)
-  @IsEmail()
+  @IsEmailAddress()
   readonly email?: string;
 }
 

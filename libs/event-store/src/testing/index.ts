@@ -5,3 +5,4 @@ export {
   type EventStoreContractFixture,
 } from './event-store.contract';
 export { crossPowerOfTen, tamperWithLog, testAuthenticator, macContentOf } from './tamper';
+export { untilNewestVisible } from './visibility';
