@@ -79,6 +79,7 @@ describe.each([
     const sealer = new Sealer(database.pool, store, keys, new SealStore(database.pool, keys), undefined, threads);
     const outcome = await sealer.seal();
     expect(outcome).toMatchObject({ created: true, seal: { sequence: 1, eventCount: 24 } });
+    await untilNewestVisible(database.pool, store);
     await expectVerifies(log!, 1);
   });
 });
