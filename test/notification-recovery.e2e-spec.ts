@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { createAndSubmit, gso2004, nominationBody } from './support/nomination-fixtures';
 import { NotificationStack } from './support/notification-stack';
 import { deleteRedisPrefix } from './support/redis-prefix';
@@ -101,5 +102,43 @@ describe('notification delivery when Redis or the SMTP server fails', () => {
       expect(row.attempts).toBe(stack.api.config.notifications.maxAttempts);
       expect(row.last_error).toMatch(/gave up after \d+ attempts: .*451/);
     }
+  }, 120_000);
+
+  it('sends a mail whose job Redis lost only in part (its hash kept, its queue lists gone)', async () => {
+    const { peer, api } = stack;
+    peer.policy.delayMs = () => 0;
+    peer.policy.mode = 'tempfail';
+    const refusedBefore = peer.refusals;
+    const known = new Set((await stack.outbox()).map((r) => r.id));
+    let ids: string[];
+    try {
+      await submitMany(1, 'Thôn');
+      await stack.dispatched();
+      ids = (await stack.outbox()).filter((r) => !known.has(r.id)).map((r) => r.id);
+      expect(ids).toHaveLength(2);
+      // Both jobs have been tried and are now somewhere in the queue's states (delayed, waiting, active).
+      await peer.untilRefused(refusedBefore + 2);
+      // Every state list of the mail queue goes, the job hashes stay: in one transaction, which also
+      // shows the jobs existed at that instant, so after it they are in no state at all.
+      const redis = new Redis(api.config.redisUrl, { maxRetriesPerRequest: null });
+      try {
+        const key = (suffix: string): string => `${api.config.queuePrefix}:mail:${suffix}`;
+        const result = await redis.multi()
+          .del(...['wait', 'active', 'delayed', 'prioritized', 'paused', 'marker'].map(key))
+          .exists(key(ids[0]!)).exists(key(ids[1]!))
+          .exec();
+        expect(result!.slice(1).map(([, n]) => n)).toEqual([1, 1]);
+      } finally {
+        redis.disconnect();
+      }
+    } finally {
+      peer.policy.mode = 'accept';
+    }
+    const messageIds = (await stack.outbox()).filter((r) => ids.includes(r.id)).map((r) => r.message_id);
+    await peer.until(() => messageIds.every((m) => peer.counts().has(m)), 60_000, 'the two mails whose jobs were half lost');
+    await stack.settled();
+    const rows = (await stack.outbox()).filter((r) => ids.includes(r.id));
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect(messageIds.map((m) => peer.counts().get(m))).toEqual([1, 1]);
   }, 120_000);
 });

@@ -9,6 +9,7 @@ import { MailSender } from './mail-sender';
 import type { Mailer } from './mailer';
 import { MAILER } from './notifications.tokens';
 import { MAIL_QUEUE, type MailJob } from './notification-queues';
+import { applyWorkerSettings } from './worker-settings';
 
 /**
  * The e-mail processor: one job per outbox row (job id = outbox id). A transient failure moves the
@@ -28,13 +29,7 @@ export class MailProcessor extends WorkerHost<import('bullmq').Worker<MailJob>> 
 
   onApplicationBootstrap(): void {
     const settings = this.config.notifications;
-    this.worker.concurrency = settings.concurrency;
-    Object.assign(this.worker.opts, {
-      lockDuration: settings.jobLockMs,
-      stalledInterval: Math.max(500, Math.floor(settings.jobLockMs / 2)),
-      // A job whose worker was killed comes back through stall detection; the outbox counts real attempts.
-      maxStalledCount: 1_000,
-    });
+    applyWorkerSettings(this.worker, { concurrency: settings.concurrency, lockMs: settings.jobLockMs });
     void this.worker.run().catch((error: unknown) => this.logger.error({ err: error }, 'mail worker stopped'));
   }
 

@@ -36,6 +36,28 @@ export class NotificationQueues {
     }
   }
 
+  /**
+   * Deletes the jobs of these mails that Redis still holds in no queue state, and returns how many. A
+   * partial loss of Redis leaves such jobs (a job whose list was deleted but not its hash, or a hash a
+   * worker half re-created by taking the job as its keys went), and BullMQ ignores an add whose id
+   * exists, so the sweeper's re-queue would otherwise leave the mail unsent for good. A job in no state
+   * stays so until deleted (no worker can reach it), so checking and then deleting is safe; a job
+   * locked by a worker is not deleted (BullMQ's remove refuses), and one missing entirely needs nothing.
+   */
+  async removeOrphanedMail(ids: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (let i = 0; i < ids.length; i += 25) {
+      const chunk = ids.slice(i, i + 25);
+      const states = await Promise.all(chunk.map((id) => this.mail.getJobState(id)));
+      const unknown = chunk.filter((_, k) => states[k] === 'unknown');
+      const present = await Promise.all(unknown.map(async (id) => (await this.mail.getJob(id)) !== undefined));
+      for (const id of unknown.filter((_, k) => present[k])) {
+        if ((await this.mail.remove(id)) === 1) removed++;
+      }
+    }
+    return removed;
+  }
+
   async enqueueReminders(reminders: readonly { readonly id: string; readonly fireAt: Date }[], now: Date): Promise<void> {
     for (let i = 0; i < reminders.length; i += 500) {
       await this.schedule.addBulk(reminders.slice(i, i + 500).map((r) => ({

@@ -24,6 +24,8 @@ export interface SweepResult {
 const PURGE_BATCH = 500;
 const PURGE_BATCHES_PER_SWEEP = 20;
 const DAY_MS = 86_400_000;
+/** Re-queued mails whose job is checked for having been half lost, at most, per sweep. */
+const ORPHAN_CHECKS_PER_SWEEP = 200;
 
 /**
  * What makes Redis disposable: at start and then every NOTIFICATION_SWEEP_MS it hands BullMQ again
@@ -71,12 +73,21 @@ export class NotificationSweeper implements OnApplicationBootstrap, BeforeApplic
     const settings = this.config.notifications;
     const now = this.clock();
     let mails = 0;
+    let orphansChecked = 0;
+    let orphans = 0;
     for (;;) {
-      const ids = await this.outbox.claimForRequeue(new Date(Date.now() - settings.requeueAfterMs), 1000);
-      await this.queues.enqueueMail(ids);
-      mails += ids.length;
-      if (ids.length < 1000) break;
+      const rows = await this.outbox.claimForRequeue(new Date(Date.now() - settings.requeueAfterMs), 1000);
+      // A row handed over before may have a job Redis lost only half of: remove such jobs first, or the
+      // add below is ignored. Bounded per sweep (the check scans the waiting list); the rest, stamped
+      // queued now, come round again at a later sweep.
+      const suspects = rows.filter((r) => r.requeued).map((r) => r.id).slice(0, Math.max(0, ORPHAN_CHECKS_PER_SWEEP - orphansChecked));
+      orphansChecked += suspects.length;
+      orphans += await this.queues.removeOrphanedMail(suspects);
+      await this.queues.enqueueMail(rows.map((r) => r.id));
+      mails += rows.length;
+      if (rows.length < 1000) break;
     }
+    if (orphans > 0) this.logger.warn({ orphans }, 'mail jobs left in no queue state (a partial loss of Redis) removed and queued again');
     const due = await this.reminders.scheduledBefore(queryable(this.pool), new Date(now.getTime() + 2 * settings.sweepIntervalMs));
     await this.queues.enqueueReminders(due, now);
     const digestIds = await this.digests.runIfDue(now);

@@ -227,18 +227,20 @@ export class OutboxStore {
 
   /**
    * Rows to hand to BullMQ (again): never queued, or queued longer ago than `olderThan` and still not
-   * sent (the job was lost with Redis, or its worker died). Marks them queued now.
+   * sent (the job was lost with Redis, or its worker died). Marks them queued now; `requeued` tells the
+   * rows that had been handed over before (a job for them may still exist, or be left half-deleted).
    */
-  async claimForRequeue(olderThan: Date, limit: number): Promise<string[]> {
-    const { rows } = await this.pool.query<{ id: string }>(
-      `UPDATE notification_outbox SET queued_at = now() WHERE id IN (
-         SELECT id FROM notification_outbox
+  async claimForRequeue(olderThan: Date, limit: number): Promise<{ id: string; requeued: boolean }[]> {
+    const { rows } = await this.pool.query<{ id: string; requeued: boolean }>(
+      `WITH due AS (
+         SELECT id, queued_at FROM notification_outbox
          WHERE status = 'pending' AND delivery = 'immediate' AND (queued_at IS NULL OR queued_at < $1)
          ORDER BY queued_at NULLS FIRST LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING id`,
+       UPDATE notification_outbox o SET queued_at = now() FROM due WHERE o.id = due.id
+       RETURNING o.id, due.queued_at IS NOT NULL AS requeued`,
       [olderThan.toISOString(), limit],
     );
-    return rows.map((r) => r.id);
+    return rows;
   }
 
   async markQueued(ids: readonly string[]): Promise<void> {

@@ -7,6 +7,7 @@ import { runWithCorrelation } from '@app/observability';
 import { ROOT_LOGGER } from '@app/platform';
 import { DigestService } from './digest.service';
 import { NotificationQueues, SCHEDULE_QUEUE, type ScheduleJob } from './notification-queues';
+import { applyWorkerSettings } from './worker-settings';
 import { NOTIFICATION_CLOCK, type NotificationClock } from './notifications.tokens';
 import { ReminderService } from './reminder.service';
 
@@ -25,12 +26,7 @@ export class ScheduleProcessor extends WorkerHost<import('bullmq').Worker<Schedu
   }
 
   onApplicationBootstrap(): void {
-    this.worker.concurrency = 4;
-    Object.assign(this.worker.opts, {
-      lockDuration: this.config.notifications.jobLockMs,
-      stalledInterval: Math.max(500, Math.floor(this.config.notifications.jobLockMs / 2)),
-      maxStalledCount: 1_000,
-    });
+    applyWorkerSettings(this.worker, { concurrency: 4, lockMs: this.config.notifications.jobLockMs });
     void this.worker.run().catch((error: unknown) => this.logger.error({ err: error }, 'schedule worker stopped'));
   }
 
