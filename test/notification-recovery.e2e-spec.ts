@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { createAndSubmit, gso2004, nominationBody } from './support/nomination-fixtures';
-import { NotificationStack } from './support/notification-stack';
+import { createAndSubmit, expectOk, gso2004, nominationBody } from './support/nomination-fixtures';
+import { admin, NotificationStack } from './support/notification-stack';
 import { deleteRedisPrefix } from './support/redis-prefix';
 
 /*
@@ -140,5 +140,41 @@ describe('notification delivery when Redis or the SMTP server fails', () => {
     const rows = (await stack.outbox()).filter((r) => ids.includes(r.id));
     expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
     expect(messageIds.map((m) => peer.counts().get(m))).toEqual([1, 1]);
+  }, 120_000);
+
+  it('does not send a waiting mail to someone deactivated meanwhile, lists it as failed, and sends it on a retry after reactivation', async () => {
+    const { peer, api } = stack;
+    peer.policy.delayMs = () => 0;
+    peer.policy.mode = 'tempfail';
+    const refusedBefore = peer.refusals;
+    const known = new Set((await stack.outbox()).map((r) => r.id));
+    let rows: Awaited<ReturnType<NotificationStack['outbox']>>;
+    try {
+      await submitMany(1, 'Tổ dân phố');
+      await stack.dispatched();
+      rows = (await stack.outbox()).filter((r) => !known.has(r.id));
+      expect(rows.map((r) => r.recipient_email).sort()).toEqual(OFFICERS.map((o) => o.email).sort());
+      // Both mails were tried and refused; while they wait for their next attempt, Mai leaves.
+      await peer.untilRefused(refusedBefore + 2);
+      await stack.putStaff([{ ...OFFICERS[1]!, active: false }]);
+    } finally {
+      peer.policy.mode = 'accept';
+    }
+    const thanh = rows.find((r) => r.recipient_email === OFFICERS[0]!.email)!;
+    const mai = rows.find((r) => r.recipient_email === OFFICERS[1]!.email)!;
+    await peer.until(() => peer.counts().has(thanh.message_id), 60_000, 'the mail to the officer still active');
+    await stack.settled();
+    const after = await stack.outbox();
+    expect(after.find((r) => r.id === thanh.id)).toMatchObject({ status: 'sent' });
+    expect(after.find((r) => r.id === mai.id)).toMatchObject({ status: 'failed', last_error: expect.stringContaining('inactive') });
+    expect(peer.counts().has(mai.message_id)).toBe(false);
+
+    // Back at work: an administrator's retry sends it.
+    await stack.putStaff([OFFICERS[1]!]);
+    expectOk(await api.request({ method: 'POST', url: `/admin/notifications/${mai.id}/retry`, as: admin, body: {} }));
+    await peer.until(() => peer.counts().has(mai.message_id), 60_000, 'the retried mail');
+    await stack.settled();
+    expect((await stack.outbox()).find((r) => r.id === mai.id)).toMatchObject({ status: 'sent' });
+    expect(peer.counts().get(mai.message_id)).toBe(1);
   }, 120_000);
 });

@@ -5,6 +5,11 @@ import type { MailTemplates } from './mail-templates';
 import type { NotificationMetrics } from './notification-metrics';
 import type { ClaimOutcome, OutboxStore } from './outbox.store';
 
+/** Who of the recipients is still active staff (StaffRecords.activeAmong). */
+export interface ActiveStaff {
+  activeAmong(ids: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
 export interface MailSenderSettings {
   readonly mailFrom: string;
   readonly maxAttempts: number;
@@ -44,6 +49,7 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 export class MailSender {
   private readonly claims: Coalescer<string, ClaimOutcome>;
   private readonly marks: Coalescer<string, boolean>;
+  private readonly active: Coalescer<string, boolean>;
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -52,10 +58,15 @@ export class MailSender {
     private readonly metrics: NotificationMetrics,
     private readonly settings: MailSenderSettings,
     private readonly logger: Logger,
+    staff: ActiveStaff,
     private readonly random: () => number = Math.random,
   ) {
     this.claims = new Coalescer((ids) => this.outbox.beginAttempts(ids, this.settings.claimMs));
     this.marks = new Coalescer((ids) => this.outbox.markSentMany(ids));
+    this.active = new Coalescer(async (ids) => {
+      const active = await staff.activeAmong(ids);
+      return ids.map((id) => active.has(id));
+    });
   }
 
   async send(outboxId: string): Promise<SendOutcome> {
@@ -63,6 +74,16 @@ export class MailSender {
     if (entry === undefined) return { kind: 'skipped' };
     // Another worker is sending this very row (its job was re-created after a Redis loss): wait for it.
     if ('busy' in entry) return { kind: 'retry', delayMs: entry.retryInMs };
+    // API.md: notifications go to active staff. Someone deactivated while their mail waited (the SMTP
+    // server down, a backlog) gets nothing; the row is listed as failed, and a retry after they are
+    // reactivated sends it. A recipient outside the staff directory (a nominee) has no record to check.
+    if (entry.recipient.id !== null && !(await this.active.run(entry.recipient.id))) {
+      const reason = "not sent: the recipient's staff record is inactive (active: false)";
+      await this.outbox.markFailed(outboxId, reason);
+      this.metrics.failed.inc({ template: entry.template, reason: 'recipient_inactive' });
+      this.logger.info({ outboxId, template: entry.template, recipientId: entry.recipient.id }, 'e-mail not sent: the recipient was deactivated; listed in GET /admin/notifications?status=failed');
+      return { kind: 'failed', permanent: true };
+    }
     const rendered = this.templates.render(entry.template, entry.locale, entry.payload, entry.recipient.name);
     const started = process.hrtime.bigint();
     let response: string;

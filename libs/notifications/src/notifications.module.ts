@@ -98,13 +98,13 @@ export class NotificationsModule {
         { provide: ReminderStore, useFactory: () => new ReminderStore() },
         {
           provide: MailSender,
-          inject: [OutboxStore, MailTemplates, MAILER, NotificationMetrics, ROOT_LOGGER],
-          useFactory: (outbox: OutboxStore, templates: MailTemplates, mailer: Mailer, metrics: NotificationMetrics, logger: Logger) =>
+          inject: [OutboxStore, MailTemplates, MAILER, NotificationMetrics, ROOT_LOGGER, STAFF_RECORDS],
+          useFactory: (outbox: OutboxStore, templates: MailTemplates, mailer: Mailer, metrics: NotificationMetrics, logger: Logger, staff: StaffRecords) =>
             new MailSender(outbox, templates, mailer, metrics, {
               mailFrom: config.mailFrom, maxAttempts: settings.maxAttempts, retryBaseMs: settings.retryBaseMs, retryMaxMs: settings.retryMaxMs,
               // Longer than any send can last (it times out first), so two workers never send one row at once.
               claimMs: settings.sendTimeoutMs + 5_000,
-            }, logger.child({ component: 'mail' })),
+            }, logger.child({ component: 'mail' }), staff),
         },
         {
           provide: NotificationDispatcher,

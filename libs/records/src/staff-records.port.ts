@@ -30,6 +30,8 @@ export interface StaffRecords {
    * "the officers of unit X" reaches. A record without a code set counts as being in `defaultCodeSet`.
    */
   activeWithRole(filter: StaffRoleFilter): Promise<StoredStaffRecord[]>;
+  /** Of these ids, those of members whose record is active now (an unknown id is not). */
+  activeAmong(ids: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
 export interface StaffRoleFilter {

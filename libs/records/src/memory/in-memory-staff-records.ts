@@ -32,4 +32,8 @@ export class InMemoryStaffRecords implements StaffRecords {
       .sort((a, b) => byCodeUnit(a.id, b.id))
       .map((s) => ({ ...s, roles: [...s.roles] }));
   }
+
+  async activeAmong(ids: readonly string[]): Promise<ReadonlySet<string>> {
+    return new Set(ids.filter((id) => this.staff.get(id)?.active === true));
+  }
 }

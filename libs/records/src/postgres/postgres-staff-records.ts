@@ -57,4 +57,10 @@ export class PostgresStaffRecords implements StaffRecords {
     );
     return rows.map(toRecord);
   }
+
+  async activeAmong(ids: readonly string[]): Promise<ReadonlySet<string>> {
+    if (ids.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM staff WHERE active AND id = ANY($1::text[])', [[...ids]]);
+    return new Set(rows.map((row) => row.id));
+  }
 }

@@ -148,6 +148,18 @@ export function describeStaffRecordsContract(adapter: string, factory: () => Sta
       expect((await staff.activeWithRole({ unit, role: 'officer', codeSet: 'gso-2004', defaultCodeSet: 'gso-2025' })).map((m) => m.id)).toEqual([officer.id]);
       expect((await staff.activeWithRole({ unit, role: 'officer', codeSet: 'gso-2025', defaultCodeSet: 'gso-2025' })).map((m) => m.id)).toEqual([undated.id, `${id}-5`]);
     });
+
+    it('tells which of some ids are active members now: not a deactivated one, nor an unknown id', async () => {
+      const [active, leaving, left] = [member(fresh('u')), member(fresh('u')), member(fresh('u'), { active: false })];
+      for (const m of [active, leaving, left]) await staff.upsert(m);
+      await staff.upsert({ ...leaving, active: false });
+      const unknown = fresh('nobody');
+
+      const found = await staff.activeAmong([unknown, left.id, active.id, leaving.id]);
+
+      expect([...found]).toEqual([active.id]);
+      expect([...(await staff.activeAmong([]))]).toEqual([]);
+    });
   });
 }
 
