@@ -30,7 +30,10 @@ export interface Mailer {
 /**
  * A send that did not go through. `permanent` = retrying cannot help (the server refused the address
  * or the message with a 5xx reply); everything else (4xx replies, refused or dropped connections,
- * timeouts) is transient and retried.
+ * timeouts) is transient and retried. So is a 5xx refusal of the service itself, its credentials
+ * (AUTH) or its sender address (MAIL FROM, that is MAIL_FROM): it is the same for every mail, a
+ * configuration to fix, and failing every waiting mail at once for it would leave an administrator
+ * hundreds of retries to make once it is fixed.
  */
 export class MailSendError extends Error {
   constructor(message: string, readonly permanent: boolean, readonly responseCode?: number) {
@@ -40,9 +43,14 @@ export class MailSendError extends Error {
 
 export function classifySendError(error: unknown): MailSendError {
   if (error instanceof MailSendError) return error;
-  const e = error as { message?: string; responseCode?: unknown; code?: unknown; response?: unknown };
+  const e = error as { message?: string; responseCode?: unknown; code?: unknown; response?: unknown; command?: unknown };
   const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const detail = typeof e.response === 'string' ? e.response : (e.message ?? String(error));
+  const command = typeof e.command === 'string' ? e.command.toUpperCase() : '';
+  if (e.code === 'EAUTH' || e.code === 'ENOAUTH' || command.startsWith('AUTH')) {
+    return new MailSendError(`the SMTP server refused the service's credentials (SMTP_URL): ${detail}`, false, responseCode);
+  }
+  if (command === 'MAIL FROM') return new MailSendError(`the SMTP server refused the sender address (MAIL_FROM): ${detail}`, false, responseCode);
   if (responseCode !== undefined) return new MailSendError(detail, responseCode >= 500 && responseCode < 600, responseCode);
   // No SMTP reply at all: nodemailer refused the envelope itself (an address it cannot use), or the message.
   if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') return new MailSendError(detail, true);
