@@ -286,6 +286,10 @@ describe('reading: lists, search, inbox, history, decisions, reports (real Postg
     expect(csv.body.startsWith('\uFEFF')).toBe(true);
     expect(csv.body.split('\r\n')[0]).toBe('\uFEFFawardCode,awardName,nomineeKind,gender,count,bonusTotal');
     expect(csv.body).toContain(`GIAY_KHEN_HUYEN,${report.rows[0].awardName},collective,,1,900000\r\n`);
+    // Naming text/csv is not asking for it: a client preferring JSON gets JSON (q-values count).
+    const json = await api.request({ method: 'GET', url: '/reports/awards?unit=120&year=2022', as: provinceOfficer, headers: { accept: 'application/json, text/csv;q=0.1' } });
+    expect(String(json.headers['content-type'])).toMatch(/^application\/json/);
+    expect(JSON.parse(json.body)).toEqual(report);
   });
 
   it('reports stage timings per stage unit', async () => {

@@ -7,6 +7,7 @@ import { type Actor, CurrentActor, Roles } from '@app/auth';
 import { AuditTrailQueries, type AuditEventFilter, type AuditEventItem, type AuditReadItem, type Page } from '@app/audit-trail';
 import { ROOT_LOGGER } from '@app/platform';
 import { ReadModelFreshness } from '@app/read-models';
+import { preferredFormat } from '../http/content-negotiation';
 import { MinPosition, MinPositionDocs } from '../http/log-position';
 import { ApiReadProblemResponses } from '../http/problem-responses';
 import { ApiCsvResponse } from '../openapi/csv-response';
@@ -81,7 +82,7 @@ export class AuditTrailController {
   ): Promise<Page<AuditEventItem> | Readable> {
     await this.freshness.waitFor([AUDIT_EVENTS_MODEL], minPosition);
     const filter = filterOf(query);
-    if (accept !== undefined && /\btext\/csv\b/i.test(accept)) return this.csv(actor, filter, reply);
+    if (preferredFormat(accept) === 'csv') return this.csv(actor, filter, reply);
     const page = await this.queries.events(actor, filter, query.cursor, query.limit ?? 50);
     await this.queries.recordRead({ actor, resource: 'audit-events', format: 'json', filter: recordedFilter(filter), rows: page.items.length, complete: true });
     return page;

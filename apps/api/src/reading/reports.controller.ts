@@ -4,12 +4,11 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '
 import type { FastifyReply } from 'fastify';
 import { type Actor, CurrentActor } from '@app/auth';
 import { type AwardsReport, AwardsReportQuery, type StagesReport, StagesReportQuery, toCsv } from '@app/read-models';
+import { preferredFormat } from '../http/content-negotiation';
 import { MinPosition, MinPositionDocs } from '../http/log-position';
 import { ApiProblemResponses } from '../http/problem-responses';
 import { ApiCsvResponse } from '../openapi/csv-response';
 import { AwardsReportDto, AwardsReportQueryDto, StagesReportDto, StagesReportQueryDto } from './reading.dto';
-
-const wantsCsv = (accept: string | undefined): boolean => accept !== undefined && /\btext\/csv\b/iu.test(accept);
 
 @ApiTags('reports')
 @ApiBearerAuth('bearer')
@@ -46,7 +45,7 @@ export class ReportsController {
       ...(query.unit !== undefined ? { unit: query.unit } : {}), ...(query.year !== undefined ? { year: Number(query.year) } : {}),
       ...(query.ruleSet !== undefined ? { ruleSet: query.ruleSet } : {}), ...(by !== undefined ? { by } : {}),
     }, { minPosition }));
-    if (!wantsCsv(accept)) return report;
+    if (preferredFormat(accept) !== 'csv') return report;
     const extra = (['unit', 'level', 'year'] as const).filter((d) => by?.includes(d));
     void reply.header('content-type', 'text/csv; charset=utf-8');
     void reply.header('content-disposition', `attachment; filename="awards-${report.unit}${report.year === null ? '' : `-${report.year}`}.csv"`);
