@@ -74,6 +74,9 @@ export class Sealer {
     private readonly threads: number = defaultVerifyThreads(),
   ) {}
 
+  /** Where publish() left the seal stream: its last revision and the next seal's sequence. */
+  private published: { revision: number; sequence: number } | undefined;
+
   /**
    * Seals the log if anything but seals was appended since the latest seal. Returns the new seal, the
    * latest one when nothing changed, or undefined when the log holds nothing to seal yet.
@@ -179,8 +182,35 @@ export class Sealer {
    * Appends to the log every stored seal it does not hold yet, in order. The stream holds this log's
    * seals from revision 0, or, in a log copied from another store, after the copied seals of that log
    * (which stay as history: log-migration.ts), so our seal n is at revision offset + n - 1.
+   *
+   * The stream is read whole only the first time (and after another process published in between);
+   * then this process remembers where it stands and appends from there, since the worker seals every
+   * minute and the stream grows by a seal each time: reading all of it every round grew without bound.
+   * Appending at the remembered revision is safe: the store refuses it if the stream moved meanwhile.
    */
   async publish(): Promise<void> {
+    let { revision, sequence } = this.published ?? (await this.publishedSoFar());
+    this.published = undefined;
+    for (const seal of await this.seals.from(sequence)) {
+      try {
+        await this.store.append(
+          SEAL_STREAM,
+          [{ id: sealEventId(seal), type: SEAL_EVENT_TYPE, data: seal, metadata: { sealedBy: 'service' } }],
+          revision < 0 ? 'no_stream' : revision,
+        );
+        revision++;
+        sequence = seal.sequence + 1;
+      } catch (error) {
+        // Another process published it first: read the stream again next time.
+        if (error instanceof RevisionConflict) return;
+        throw error;
+      }
+    }
+    this.published = { revision, sequence };
+  }
+
+  /** The seal stream's last revision (-1: none) and the sequence of the first of our seals it lacks. */
+  private async publishedSoFar(): Promise<{ revision: number; sequence: number }> {
     let events: readonly RecordedEvent[];
     try {
       events = await this.store.readStream(SEAL_STREAM);
@@ -195,21 +225,7 @@ export class Sealer {
       const at = id === undefined ? -1 : events.findIndex((event) => event.id === id);
       if (at >= 0) offset = at;
     }
-    let revision = events.length - 1;
-    for (const seal of await this.seals.from(events.length - offset + 1)) {
-      try {
-        await this.store.append(
-          SEAL_STREAM,
-          [{ id: sealEventId(seal), type: SEAL_EVENT_TYPE, data: seal, metadata: { sealedBy: 'service' } }],
-          revision < 0 ? 'no_stream' : revision,
-        );
-        revision++;
-      } catch (error) {
-        // Another process published it first.
-        if (error instanceof RevisionConflict) return;
-        throw error;
-      }
-    }
+    return { revision: events.length - 1, sequence: events.length - offset + 1 };
   }
 }
 
