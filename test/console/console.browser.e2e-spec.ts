@@ -717,6 +717,46 @@ describe('the approvers\' console in a browser', () => {
     await page.context().close();
   });
 
+  it('takes a commune officer past the first page of a year-end inbox, one click at a time', async () => {
+    // More waiting than one page holds (the console asks for 200 at a time).
+    for (let i = 0; i < 201; i++) {
+      const created = await api.request({
+        method: 'POST', url: '/nominations', as: people.proposer,
+        body: {
+          ruleSet: 'vn-2024', awardCode: 'BANG_KHEN_TINH', year: 2024, proposingUnit: '03814',
+          nominee: { kind: 'collective', name: `Tổ sản xuất số ${i + 1} bản Nậm Giôn` }, achievements: 'Hoàn thành xuất sắc kế hoạch sản xuất năm 2024',
+          documents: [
+            { kind: 'submission', title: 'Tờ trình', sha256: sha(`yb-${i}-tt`), url: `https://chienglao.sonla.gov.vn/yb/${i}/tt.pdf` },
+            { kind: 'achievement_report', title: 'Báo cáo', sha256: sha(`yb-${i}-bc`), url: `https://chienglao.sonla.gov.vn/yb/${i}/bc.pdf` },
+          ],
+        },
+      });
+      expect(created.statusCode).toBe(201);
+      expect((await api.request({ method: 'POST', url: `/nominations/${created.json().id}/submit`, as: people.proposer, body: {} })).statusCode).toBe(200);
+    }
+    const page = await signedIn(people.communeOfficer);
+    await page.waitForURL(`${base}/inbox`);
+    let waiting = 0;
+    let cursor: string | null = null;
+    do {
+      const answer: { items: unknown[]; nextCursor: string | null } = (await api.request({ method: 'GET', url: `/inbox?limit=200${cursor ? `&cursor=${cursor}` : ''}`, as: people.communeOfficer })).json();
+      waiting += answer.items.length;
+      cursor = answer.nextCursor;
+    } while (cursor !== null);
+    expect(waiting).toBeGreaterThan(200);
+
+    await page.getByTestId('inbox-row').nth(199).waitFor();
+    expect(await page.getByTestId('inbox-row').count()).toBe(200);
+    await page.getByTestId('inbox-more').click();
+    await page.getByTestId('inbox-row').nth(waiting - 1).waitFor();
+    expect(await page.getByTestId('inbox-row').count()).toBe(waiting);
+    expect(await page.getByTestId('inbox-more').count()).toBe(0);
+    // "Select all" now takes every row on screen, the second page's too.
+    await page.getByLabel('Chọn tất cả', { exact: true }).check();
+    expect(await page.getByTestId('bulk-approve').textContent()).toContain(`(${waiting})`);
+    await page.context().close();
+  });
+
   it('shows the auditor the first broken place once someone rewrote the log, at 360 px and in English too', async () => {
     const stream = `nomination-${secondId}`;
     await tamperWithLog(api.database.pool, [

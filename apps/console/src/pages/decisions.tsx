@@ -24,13 +24,40 @@ function IssueDecision({ session }: { session: Session }) {
   });
   const [candidates, setCandidates] = useState<Schemas['InboxItemDto'][]>();
   const [decisions, setDecisions] = useState<Schemas['DecisionSummaryDto'][]>();
+  const [moreDecisions, setMoreDecisions] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    // What waits for this decider: nominations approved with their deciding stage at this unit.
-    api.GET('/inbox', { params: { query: { limit: '200' } } }).then(({ data }) => live && setCandidates((data?.items ?? []).filter((i) => i.waitingFor === 'decider')), () => undefined);
-    api.GET('/decisions', { params: { query: {} } }).then(({ data }) => live && setDecisions(data?.items ?? []), () => undefined);
+    // What waits for this decider: nominations approved with their deciding stage at this unit, every
+    // page of them (one decision often covers dozens, and at year-end hundreds wait).
+    void (async () => {
+      const waiting: Schemas['InboxItemDto'][] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 50; page++) {
+        const { data } = await api.GET('/inbox', { params: { query: { limit: '200', ...(cursor ? { cursor } : {}) } } });
+        if (data === undefined) break;
+        waiting.push(...data.items.filter((i) => i.waitingFor === 'decider'));
+        if (!data.nextCursor) break;
+        cursor = data.nextCursor;
+      }
+      if (live) setCandidates(waiting);
+    })().catch(() => undefined);
+    api.GET('/decisions', { params: { query: {} } }).then(({ data }) => {
+      if (!live) return;
+      setDecisions(data?.items ?? []);
+      setMoreDecisions(data?.nextCursor ?? null);
+    }, () => undefined);
     return () => { live = false; };
   }, []);
+  const loadMoreDecisions = async () => {
+    if (moreDecisions === null) return;
+    const { data } = await api.GET('/decisions', { params: { query: { cursor: moreDecisions } } });
+    if (data === undefined) return;
+    setDecisions((current) => {
+      const shown = new Set((current ?? []).map((d) => d.id));
+      return [...(current ?? []), ...data.items.filter((d) => !shown.has(d.id))];
+    });
+    setMoreDecisions(data.nextCursor ?? null);
+  };
   const [lookup, setLookup] = useState('');
   const command = useCommand();
   const set = (field: Exclude<keyof IssueValues, 'ids'>) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
@@ -70,6 +97,11 @@ function IssueDecision({ session }: { session: Session }) {
             </tbody>
           </table>
         </TableRegion>
+      )}
+      {moreDecisions !== null && (
+        <div className="pager">
+          <button type="button" data-testid="decisions-more" onClick={() => void loadMoreDecisions()}>{t('common.more')}</button>
+        </div>
       )}
       <form className="card" onSubmit={submit} aria-labelledby="issue-title" noValidate>
         <h2 id="issue-title">{t('decisions.issue')}</h2>

@@ -13,6 +13,9 @@ type Outcome = { ok: boolean; name?: string; code?: string; detail?: string };
 export default function InboxPage({ session }: { session: Session }) {
   const { t, tv } = useI18n();
   const [items, setItems] = useState<Item[]>();
+  // The next page's cursor: a province at year-end has more waiting than one page holds.
+  const [next, setNext] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [problem, setProblem] = useState<Problem>();
   // The selection and the open bulk form outlive a session that expires mid-way (sign-in, then back).
   const [selected, setSelected, clearSelected] = useDraft<string[]>('inbox:selected', []);
@@ -23,10 +26,25 @@ export default function InboxPage({ session }: { session: Session }) {
 
   const load = useCallback(async () => {
     const { data, error, response } = await api.GET('/inbox', { params: { query: { limit: '200' } } });
-    if (data) { setItems([...data.items]); setProblem(undefined); }
+    if (data) { setItems([...data.items]); setNext(data.nextCursor ?? null); setProblem(undefined); }
     else setProblem(asProblem(error, response.status));
   }, []);
   useEffect(() => { void load(); }, [load]);
+
+  /** The next page, after the rows on screen (the selection stays). */
+  const loadMore = async () => {
+    if (next === null) return;
+    setLoadingMore(true);
+    const { data, error, response } = await api.GET('/inbox', { params: { query: { limit: '200', cursor: next } } });
+    setLoadingMore(false);
+    if (data) {
+      setItems((current) => {
+        const shown = new Set((current ?? []).map((item) => item.nominationId));
+        return [...(current ?? []), ...data.items.filter((item) => !shown.has(item.nominationId))];
+      });
+      setNext(data.nextCursor ?? null);
+    } else setProblem(asProblem(error, response.status));
+  };
 
   if (items === undefined) return problem ? <ProblemMessage problem={problem} /> : <p role="status">{t('common.loading')}</p>;
   const officer = hasRole(session, 'officer');
@@ -124,6 +142,12 @@ export default function InboxPage({ session }: { session: Session }) {
               </tbody>
             </table>
           </TableRegion>
+          {next !== null && (
+            <div className="pager">
+              <button type="button" data-testid="inbox-more" disabled={loadingMore} onClick={() => void loadMore()}>{t('common.more')}</button>
+            </div>
+          )}
+          <ProblemMessage problem={problem} />
         </>
       )}
     </section>
