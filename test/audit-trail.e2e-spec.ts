@@ -1,4 +1,4 @@
-import { createNomination, expectOk, expectProblem, gso2004, nominationBody } from './support/nomination-fixtures';
+import { createAndApprove, createNomination, expectOk, expectProblem, gso2004, gso2025, nominationBody } from './support/nomination-fixtures';
 import { TestApi, type TestUser } from './support/test-api';
 
 /*
@@ -172,5 +172,41 @@ describe('the audit trail', () => {
     expect(wanted(await events(provinceAuditor, `?nominationId=${inNgocChien}&minPosition=${position}`))).toEqual(['NominationUpdated']);
     expect(wanted(expectOk(await api.request({ method: 'GET', url: `/audit/events?nominationId=${inNgocChien}`, as: provinceAuditor, headers: { 'min-position': position } })))).toEqual(['NominationUpdated']);
     expectProblem(await api.request({ method: 'GET', url: '/audit/events?minPosition=soon', as: provinceAuditor }), 400);
+  });
+
+  it('shows a decision of the abolished district, and its revocation by the successor, to the auditors of the successor today', async () => {
+    const approved = await createAndApprove(api, gso2004.proposer, [gso2004.communeOfficer, gso2004.districtOfficer], nominationBody({ awardCode: 'GIAY_KHEN_HUYEN' }));
+    const decision = expectOk(await api.request({
+      method: 'POST', url: '/decisions', as: gso2004.districtDecider,
+      body: {
+        number: '88/QĐ-UBND', signedOn: '2023-03-24', signer: { name: 'Lường Văn Chiến', title: 'Chủ tịch UBND huyện Mường La' },
+        reason: 'Đã có thành tích xuất sắc trong phong trào thi đua năm 2022', nominationIds: [approved.id],
+      },
+    }), 201);
+    // Since 1 July 2025 the district's decisions are Tỉnh Sơn La's (gso-2025) to revoke.
+    const revoked = await api.request({
+      method: 'POST', url: `/decisions/${decision.id}/revoke`, as: gso2025.provinceDecider,
+      body: { nominationIds: [approved.id], ground: 'false_declaration', reason: 'Kê khai thành tích không đúng sự thật.', number: '12/QĐ-UBND', signedOn: '2025-09-15' },
+    });
+    expect(revoked.statusCode).toBe(200);
+    const position = revoked.headers['log-position'] as string;
+    const trail = `?decisionId=${decision.id}&minPosition=${position}`;
+    const types = (page: { items: { type: string; streamId: string }[] }) => page.items.filter((i) => i.streamId === `decision-${decision.id}`).map((i) => i.type);
+
+    // The province's auditor of today sees the decision's trail, their chairman's revocation included,
+    // as GET /audit/verify?decisionId= and GET /decisions/{id} already let them.
+    const today = auditor('a25-14', '14');
+    const provinceToday: TestUser = { ...today, codeSet: 'gso-2025' };
+    const seen = await events(provinceToday, trail);
+    expect(types(seen)).toEqual(['DecisionIssued', 'DecisionRevoked']);
+    expect(seen.items.find((i: { type: string }) => i.type === 'DecisionRevoked').actor).toMatchObject({ id: gso2025.provinceDecider.sub, unit: '14' });
+    expect(types(await events(provinceAuditor, trail))).toEqual(['DecisionIssued', 'DecisionRevoked']);
+    expectOk(await api.request({ method: 'GET', url: `/audit/verify?decisionId=${decision.id}`, as: provinceToday }));
+    // Nobody else gains anything: a gso-2025 commune's auditor, another district's, and the same
+    // province auditor without the decisionId (the listing stays in the caller's code set).
+    expect((await events({ ...auditor('a25-03814', '03814'), codeSet: 'gso-2025' }, trail)).items).toEqual([]);
+    expect((await events(otherDistrictAuditor, trail)).items).toEqual([]);
+    const listing = await events(provinceToday, `?minPosition=${position}&limit=200`);
+    expect(listing.items.filter((i: { streamId: string }) => i.streamId === `decision-${decision.id}`)).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import type { Actor } from '@app/auth';
-import { ForbiddenError, ValidationFailedError } from '@app/nomination';
+import { ForbiddenError, ValidationFailedError, vietnamDate } from '@app/nomination';
 import { PG_POOL } from '@app/platform';
 import { csvField, UTF8_BOM } from '@app/read-models';
-import { ReferenceDataService } from '@app/application';
+import { CLOCK, type Clock, ReferenceDataService } from '@app/application';
 
 export interface AuditEventFilter {
   readonly nominationId?: string;
@@ -162,7 +162,33 @@ export class AuditTrailQueries {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly referenceData: ReferenceDataService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /**
+   * The scope a query reads in: the caller's (scopeOf), or, asked for one decision (`decisionId`) of a
+   * code set no longer in force whose issuing unit's successor lies at or under the caller's scope, the
+   * decision's own recorded issuer. The successor revokes such a decision and GET /decisions/{id} and
+   * GET /audit/verify show it to the successor's chain (decision-access.ts), so its trail is theirs to
+   * read as well: Huyện Mường La's decisions (gso-2004), and the revocation Tỉnh Sơn La's chairman
+   * (gso-2025) made of one, to the province's auditors of today.
+   */
+  private async queryScope(actor: Actor, filter: AuditEventFilter): Promise<{ codeSet: string; unit: string; reader: string }> {
+    const scope = await this.scopeOf(actor, filter.unit);
+    if (filter.decisionId === undefined) return scope;
+    const { rows } = await this.pool.query<{ code_set: string; units: string[] }>(
+      'SELECT code_set, units FROM audit_stream_scopes WHERE stream_id = $1', [`decision-${filter.decisionId}`],
+    );
+    const issuer = rows[0]?.units[0];
+    if (rows[0] === undefined || issuer === undefined || rows[0].code_set === scope.codeSet) return scope;
+    const codeSet = rows[0].code_set;
+    const definition = this.referenceData.data.codeSets.find((c) => c.id === codeSet);
+    if (definition === undefined || definition.validUntil === null || vietnamDate(this.clock()) <= definition.validUntil) return scope;
+    const directory = await this.referenceData.directory();
+    const successor = directory.successorOf(codeSet, issuer);
+    if (successor === undefined || successor.codeSet !== scope.codeSet || !directory.isAtOrUnder(scope.codeSet, successor.code, scope.unit)) return scope;
+    return { codeSet, unit: issuer, reader: issuer };
+  }
 
   /**
    * The code set and unit whose scope the caller reads, and the caller's own unit; 403 for a `unit`
@@ -216,7 +242,7 @@ export class AuditTrailQueries {
   }
 
   async events(actor: Actor, filter: AuditEventFilter, cursor: string | undefined, limit: number): Promise<Page<AuditEventItem>> {
-    const scope = await this.scopeOf(actor, filter.unit);
+    const scope = await this.queryScope(actor, filter);
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const { text, values } = this.eventsSql(scope, filter, after);
     values.push(limit + 1);
@@ -231,7 +257,7 @@ export class AuditTrailQueries {
    * consumer stops reading (finished or gone).
    */
   async *eventsCsv(actor: Actor, filter: AuditEventFilter, counted: (rows: number) => void): AsyncGenerator<string> {
-    const scope = await this.scopeOf(actor, filter.unit);
+    const scope = await this.queryScope(actor, filter);
     const { text, values } = this.eventsSql(scope, filter, undefined);
     const client: PoolClient = await this.pool.connect();
     let rows = 0;
