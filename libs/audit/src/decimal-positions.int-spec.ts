@@ -6,22 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
-import { PostgresEventStore, type NewEvent } from '@app/event-store';
-import { crossPowerOfTen, untilNewestVisible } from '@app/event-store/testing';
+import { PostgresEventStore } from '@app/event-store';
+import { crossPowerOfTen, stepEvent, untilNewestVisible } from '@app/event-store/testing';
 import { AuditKeyRing, generateAuditKey } from './audit-key-ring';
 import { createAuditServices, type AuditServices } from './audit-services';
 import { AuditVerifier } from './audit-verifier';
 import { SealStore } from './seal-store';
 import { Sealer } from './sealer';
-
-function event(i: number): NewEvent {
-  return {
-    id: randomUUID(),
-    type: `Step${i}`,
-    data: { schemaVersion: 1, note: `Bước ${i} — Xã Chiềng Lao`, i },
-    metadata: { actor: { id: `u-${i}`, name: 'Lò Thị Mai', roles: ['officer'], unit: '03814' } },
-  };
-}
 
 interface Log {
   readonly database: TestDatabase;
@@ -40,8 +31,8 @@ async function openLog(): Promise<Log> {
   const long = `nomination-${randomUUID()}`;
   const others = [`nomination-${randomUUID()}`, `decision-${randomUUID()}`];
   for (let i = 0; i < 12; i++) {
-    await store.append(long, [event(i)], i === 0 ? 'no_stream' : i - 1);
-    await store.append(others[i % 2]!, [event(i)], i < 2 ? 'no_stream' : Math.floor(i / 2) - 1);
+    await store.append(long, [stepEvent(i)], i === 0 ? 'no_stream' : i - 1);
+    await store.append(others[i % 2]!, [stepEvent(i)], i < 2 ? 'no_stream' : Math.floor(i / 2) - 1);
   }
   return { database, store, keys, long, audit: createAuditServices(database.pool, store, keys) };
 }
@@ -100,8 +91,8 @@ describe('a later seal whose events cross a power of ten after the one before it
     const first = await audit.sealer.seal();
     expect(first).toMatchObject({ created: true, seal: { sequence: 1, eventCount: 24 } });
     // The seal's own event and two more, one of them continuing the long stream.
-    await store.append(`nomination-${randomUUID()}`, [event(100)], 'no_stream');
-    await store.append(long, [event(12)], 11);
+    await store.append(`nomination-${randomUUID()}`, [stepEvent(100)], 'no_stream');
+    await store.append(long, [stepEvent(12)], 11);
     // Other test files share the cluster: their open transactions can hide the new events for a moment.
     await untilNewestVisible(log!.database.pool, store);
     const firstPosition = BigInt(first!.seal.position);

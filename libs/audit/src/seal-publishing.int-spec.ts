@@ -5,22 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@app/database/testing';
-import { PostgresEventStore, type EventStore, type NewEvent, type ReadStreamOptions } from '@app/event-store';
-import { untilNewestVisible } from '@app/event-store/testing';
+import { PostgresEventStore, type EventStore, type ReadStreamOptions } from '@app/event-store';
+import { stepEvent, untilNewestVisible } from '@app/event-store/testing';
 import { AuditKeyRing, generateAuditKey } from './audit-key-ring';
 import { createAuditServices } from './audit-services';
 import { SEAL_STREAM, type Seal } from './seal';
 import { SealStore } from './seal-store';
 import { Sealer } from './sealer';
-
-function event(i: number): NewEvent {
-  return {
-    id: randomUUID(),
-    type: `Step${i}`,
-    data: { schemaVersion: 1, note: `Bước ${i} — Xã Chiềng Lao`, i },
-    metadata: { actor: { id: `u-${i}`, name: 'Lò Thị Mai', roles: ['officer'], unit: '03814' } },
-  };
-}
 
 /** The store, counting the reads of the seal stream. */
 function counting(store: PostgresEventStore): { store: EventStore; sealStreamReads: () => number } {
@@ -48,7 +39,7 @@ describe('publishing seals into the log', () => {
   let revision = -1;
 
   async function appendOne(): Promise<void> {
-    await store.append(stream, [event(revision + 1)], revision < 0 ? 'no_stream' : revision);
+    await store.append(stream, [stepEvent(revision + 1)], revision < 0 ? 'no_stream' : revision);
     revision++;
     await untilNewestVisible(database.pool, store);
   }
