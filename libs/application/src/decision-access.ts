@@ -9,8 +9,26 @@ import {
 import type { ReferenceDataService } from './reference-data.service';
 
 /**
+ * The unit that stands today for `unit` of `codeSet`: once that code set is no longer in force, the
+ * successor named in the unit data (Huyện Mường La → Tỉnh Sơn La); undefined while it is in force or
+ * when the unit names none.
+ */
+export function successorOfAbolished(
+  reference: ReferenceDataService,
+  codeSet: string,
+  unit: string,
+  directory: UnitDirectory,
+  now: Date,
+): { codeSet: string; unit: string } | undefined {
+  const definition = reference.data.codeSets.find((c) => c.id === codeSet);
+  if (definition?.validUntil === null || definition === undefined || vietnamDate(now) <= definition.validUntil) return undefined;
+  const successor = directory.successorOf(codeSet, unit);
+  return successor ? { codeSet: successor.codeSet, unit: successor.code } : undefined;
+}
+
+/**
  * Who may revoke a decision today: its issuing unit while that unit's code set is in force; after
- * the 2025 reform abolished it, the successor named in the unit data (Huyện Mường La → Tỉnh Sơn La).
+ * the 2025 reform abolished it, the successor named in the unit data (successorOfAbolished).
  */
 export function revokingUnitOf(
   reference: ReferenceDataService,
@@ -19,11 +37,7 @@ export function revokingUnitOf(
   now: Date,
 ): { codeSet: string; unit: string } | undefined {
   if (state.status === 'none') return undefined;
-  const today = vietnamDate(now);
-  const definition = reference.data.codeSets.find((c) => c.id === state.codeSet);
-  if (definition?.validUntil === null || definition === undefined || today <= definition.validUntil) return undefined;
-  const successor = directory.successorOf(state.codeSet, state.issuingUnit);
-  return successor ? { codeSet: successor.codeSet, unit: successor.code } : undefined;
+  return successorOfAbolished(reference, state.codeSet, state.issuingUnit, directory, now);
 }
 
 /** Whose deciders may revoke the decision today: the successor of an abolished issuing unit, else the issuing unit. */

@@ -10,6 +10,7 @@ export { foldRecorded, nominationStream } from './nomination-command';
 export { toNominationView } from './nomination-view';
 export { DecisionRefused, DecisionNumberTaken } from './decision.errors';
 export { decisionStream } from './decision-view';
+export { successorOfAbolished } from './decision-access';
 export { ApplicationModule } from './application.module';
 export { DecisionCompleter } from './decision-completer';
 export { StreamStateCache, attachStreamStateCache, streamStateCacheOf, type StreamStateCacheOptions, type StreamStateCacheStats } from './stream-state-cache';

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import type { Actor } from '@app/auth';
-import { ForbiddenError, ValidationFailedError, vietnamDate } from '@app/nomination';
+import { ForbiddenError, ValidationFailedError } from '@app/nomination';
 import { PG_POOL } from '@app/platform';
 import { csvField, UTF8_BOM } from '@app/read-models';
-import { CLOCK, type Clock, ReferenceDataService } from '@app/application';
+import { CLOCK, type Clock, ReferenceDataService, successorOfAbolished } from '@app/application';
 
 export interface AuditEventFilter {
   readonly nominationId?: string;
@@ -182,11 +182,9 @@ export class AuditTrailQueries {
     const issuer = rows[0]?.units[0];
     if (rows[0] === undefined || issuer === undefined || rows[0].code_set === scope.codeSet) return scope;
     const codeSet = rows[0].code_set;
-    const definition = this.referenceData.data.codeSets.find((c) => c.id === codeSet);
-    if (definition === undefined || definition.validUntil === null || vietnamDate(this.clock()) <= definition.validUntil) return scope;
     const directory = await this.referenceData.directory();
-    const successor = directory.successorOf(codeSet, issuer);
-    if (successor === undefined || successor.codeSet !== scope.codeSet || !directory.isAtOrUnder(scope.codeSet, successor.code, scope.unit)) return scope;
+    const successor = successorOfAbolished(this.referenceData, codeSet, issuer, directory, this.clock());
+    if (successor === undefined || successor.codeSet !== scope.codeSet || !directory.isAtOrUnder(scope.codeSet, successor.unit, scope.unit)) return scope;
     return { codeSet, unit: issuer, reader: issuer };
   }
 

@@ -24,7 +24,7 @@ describe('applyWorkerSettings', () => {
     const often = new Promise<void>((resolve) => { renewedOften = resolve; });
     // The job holds on until its lock has been renewed six times (every 250 ms): well past the 1 s lock itself.
     const worker = new Worker('long', async () => { runs++; await often; return 'done'; }, { connection, prefix: PREFIX, autorun: false });
-    applyWorkerSettings(worker, { concurrency: 1, lockMs: 1_000 });
+    applyWorkerSettings(worker, { concurrency: 2, lockMs: 1_000 });
     worker.on('locksRenewed', () => { if (++renewals >= 6) renewedOften(); });
     // A stall ends the wait too, so the failure shows as a stall rather than a timeout.
     worker.on('stalled', (jobId) => { stalled.push(jobId); renewedOften(); });
@@ -38,7 +38,7 @@ describe('applyWorkerSettings', () => {
       expect(renewals).toBeGreaterThanOrEqual(6);
       expect(stalled).toEqual([]);
       expect(runs).toBe(1);
-      expect(worker.concurrency).toBe(1);
+      expect(worker.concurrency).toBe(2);
     } finally {
       await worker.close();
       await queue.close();
