@@ -30,6 +30,30 @@ describe('notification delivery when Redis or the SMTP server fails', () => {
     }
   }
 
+  type OutboxRow = Awaited<ReturnType<NotificationStack['outbox']>>[number];
+
+  /**
+   * One nomination submitted while the SMTP server refuses: once each of its two mails was tried and
+   * refused, `meanwhile` runs with their rows, then the server accepts again. Returns the rows.
+   */
+  async function whileRefused(label: string, meanwhile: (rows: OutboxRow[]) => Promise<void>): Promise<OutboxRow[]> {
+    const { peer } = stack;
+    peer.policy.delayMs = () => 0;
+    peer.policy.mode = 'tempfail';
+    const refusedBefore = peer.refusals;
+    const known = new Set((await stack.outbox()).map((r) => r.id));
+    try {
+      await submitMany(1, label);
+      await stack.dispatched();
+      const rows = (await stack.outbox()).filter((r) => !known.has(r.id));
+      await peer.untilRefused(refusedBefore + 2);
+      await meanwhile(rows);
+      return rows;
+    } finally {
+      peer.policy.mode = 'accept';
+    }
+  }
+
   it('loses nothing when every key of its Redis prefix is deleted mid-run', async () => {
     const { peer, api } = stack;
     // From the eighth accepted mail on, the server holds its answers while the keys go, so the flush falls
@@ -106,18 +130,9 @@ describe('notification delivery when Redis or the SMTP server fails', () => {
 
   it('sends a mail whose job Redis lost only in part (its hash kept, its queue lists gone)', async () => {
     const { peer, api } = stack;
-    peer.policy.delayMs = () => 0;
-    peer.policy.mode = 'tempfail';
-    const refusedBefore = peer.refusals;
-    const known = new Set((await stack.outbox()).map((r) => r.id));
-    let ids: string[];
-    try {
-      await submitMany(1, 'Thôn');
-      await stack.dispatched();
-      ids = (await stack.outbox()).filter((r) => !known.has(r.id)).map((r) => r.id);
-      expect(ids).toHaveLength(2);
-      // Both jobs have been tried and are now somewhere in the queue's states (delayed, waiting, active).
-      await peer.untilRefused(refusedBefore + 2);
+    // Both jobs have been tried and are now somewhere in the queue's states (delayed, waiting, active).
+    const ids = (await whileRefused('Thôn', async (rows) => {
+      expect(rows).toHaveLength(2);
       // Every state list of the mail queue goes, the job hashes stay: in one transaction, which also
       // shows the jobs existed at that instant, so after it they are in no state at all.
       const redis = new Redis(api.config.redisUrl, { maxRetriesPerRequest: null });
@@ -125,15 +140,13 @@ describe('notification delivery when Redis or the SMTP server fails', () => {
         const key = (suffix: string): string => `${api.config.queuePrefix}:mail:${suffix}`;
         const result = await redis.multi()
           .del(...['wait', 'active', 'delayed', 'prioritized', 'paused', 'marker'].map(key))
-          .exists(key(ids[0]!)).exists(key(ids[1]!))
+          .exists(key(rows[0]!.id)).exists(key(rows[1]!.id))
           .exec();
         expect(result!.slice(1).map(([, n]) => n)).toEqual([1, 1]);
       } finally {
         redis.disconnect();
       }
-    } finally {
-      peer.policy.mode = 'accept';
-    }
+    })).map((r) => r.id);
     const messageIds = (await stack.outbox()).filter((r) => ids.includes(r.id)).map((r) => r.message_id);
     await peer.until(() => messageIds.every((m) => peer.counts().has(m)), 60_000, 'the two mails whose jobs were half lost');
     await stack.settled();
@@ -144,22 +157,11 @@ describe('notification delivery when Redis or the SMTP server fails', () => {
 
   it('does not send a waiting mail to someone deactivated meanwhile, lists it as failed, and sends it on a retry after reactivation', async () => {
     const { peer, api } = stack;
-    peer.policy.delayMs = () => 0;
-    peer.policy.mode = 'tempfail';
-    const refusedBefore = peer.refusals;
-    const known = new Set((await stack.outbox()).map((r) => r.id));
-    let rows: Awaited<ReturnType<NotificationStack['outbox']>>;
-    try {
-      await submitMany(1, 'Tổ dân phố');
-      await stack.dispatched();
-      rows = (await stack.outbox()).filter((r) => !known.has(r.id));
-      expect(rows.map((r) => r.recipient_email).sort()).toEqual(OFFICERS.map((o) => o.email).sort());
-      // Both mails were tried and refused; while they wait for their next attempt, Mai leaves.
-      await peer.untilRefused(refusedBefore + 2);
+    // Both mails were tried and refused; while they wait for their next attempt, Mai leaves.
+    const rows = await whileRefused('Tổ dân phố', async (waiting) => {
+      expect(waiting.map((r) => r.recipient_email).sort()).toEqual(OFFICERS.map((o) => o.email).sort());
       await stack.putStaff([{ ...OFFICERS[1]!, active: false }]);
-    } finally {
-      peer.policy.mode = 'accept';
-    }
+    });
     const thanh = rows.find((r) => r.recipient_email === OFFICERS[0]!.email)!;
     const mai = rows.find((r) => r.recipient_email === OFFICERS[1]!.email)!;
     await peer.until(() => peer.counts().has(thanh.message_id), 60_000, 'the mail to the officer still active');
